@@ -1,0 +1,59 @@
+package dev.puna.bindings;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every bound symbol resolves in the loaded library, and the library is the pinned release. */
+class SymbolsTest {
+
+    @Test
+    void everyBoundSymbolResolves() {
+        List<Native.Binding> bindings = Native.bindings();
+        assertTrue(bindings.size() >= 120, "expected the full binding table, got " + bindings.size());
+        for (Native.Binding b : bindings) {
+            assertTrue(NativeLibrary.lookup().find(b.name()).isPresent(), b.name());
+        }
+    }
+
+    @Test
+    void libraryIsThePinnedRelease() {
+        assertEquals(NativeLibrary.LLAMA_CPP_RELEASE.substring(1), Native.cString(Llama.llama_version()));
+    }
+
+    @Test
+    void structByValueRoundTrip() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment params = Llama.llama_context_default_params(arena);
+            // llama.cpp v0.5.0 defaults (src/llama-context.cpp): n_batch 2048, n_ubatch 512.
+            assertEquals(2048, (int) LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_batch").get(params));
+            assertEquals(512, (int) LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_ubatch").get(params));
+            MemorySegment mp = Llama.llama_model_default_params(arena);
+            assertTrue((boolean) LlamaLayouts.field(LlamaLayouts.LLAMA_MODEL_PARAMS, "use_extra_bufts").get(mp));
+            assertFalse((boolean) LlamaLayouts.field(LlamaLayouts.LLAMA_MODEL_PARAMS, "vocab_only").get(mp));
+        }
+    }
+
+    @Test
+    void packagedLibrariesExtractOnceIntoAContentAddressedCache(@TempDir Path cache) throws Exception {
+        Path first = NativeLibrary.extractPackaged(cache);
+        assertTrue(first != null, "puna-native.jar resources missing from the test class path");
+        List<String> index = Files.readAllLines(first.resolve("libs.index"));
+        assertEquals(System.mapLibraryName("llama") + ".0", index.get(index.size() - 1));
+        for (String lib : index) {
+            assertTrue(Files.size(first.resolve(lib)) > 0, lib);
+        }
+        long mtime = Files.getLastModifiedTime(first.resolve(index.get(0))).toMillis();
+        Path second = NativeLibrary.extractPackaged(cache);
+        assertEquals(first, second);
+        assertEquals(mtime, Files.getLastModifiedTime(second.resolve(index.get(0))).toMillis());
+    }
+}
