@@ -3,6 +3,7 @@ set(PUNA_BACKEND "cpu" CACHE STRING "ggml backend to build: cpu, cuda or metal")
 set_property(CACHE PUNA_BACKEND PROPERTY STRINGS cpu cuda metal)
 option(PUNA_PORTABLE "Build a CPU backend that runs on any x86-64/arm64 machine (GGML_NATIVE=OFF)" OFF)
 set(PUNA_CUDA_ARCHITECTURES "native" CACHE STRING "CMAKE_CUDA_ARCHITECTURES for -Dpuna.backend=cuda (e.g. 90 for H100)")
+option(PUNA_CPU_AMX "Let a native CPU build use Intel AMX kernels (only on hosts that really support AMX)" OFF)
 option(PUNA_BUILD_LLAMA_TOOLS "Also build llama-server and llama-bench (for bench/)" OFF)
 
 set(BUILD_SHARED_LIBS ON CACHE BOOL "" FORCE)

@@ -8,6 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
@@ -37,11 +38,11 @@ public final class Callbacks {
      * computation should stop. ggml polls it after every graph node, so a cancel takes effect within one node.
      */
     public static final MemorySegment ABORT_ON_FLAG = Native.upcall(
-            Native.findStatic(Callbacks.class, "abortOnFlag", MethodType.methodType(boolean.class, MemorySegment.class)),
+            Native.findStatic(MethodHandles.lookup(), "abortOnFlag", MethodType.methodType(boolean.class, MemorySegment.class)),
             FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS), Arena.global());
 
     private static final MemorySegment LOG_TRAMPOLINE = Native.upcall(
-            Native.findStatic(Callbacks.class, "logTrampoline",
+            Native.findStatic(MethodHandles.lookup(), "logTrampoline",
                     MethodType.methodType(void.class, int.class, MemorySegment.class, MemorySegment.class)),
             FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, ADDRESS), Arena.global());
 

@@ -73,10 +73,11 @@ public final class Native {
         return LINKER.upcallStub(target, descriptor, arena);
     }
 
-    /** Looks up a static method of {@code owner} for use as an upcall target. */
-    public static MethodHandle findStatic(Class<?> owner, String method, MethodType type) {
+    /** Looks up a static method of the class behind {@code lookup} (the caller's) for use as an upcall target. */
+    public static MethodHandle findStatic(MethodHandles.Lookup lookup, String method, MethodType type) {
+        Class<?> owner = lookup.lookupClass();
         try {
-            return MethodHandles.lookup().findStatic(owner, method, type);
+            return lookup.findStatic(owner, method, type);
         } catch (ReflectiveOperationException e) {
             throw new LinkageError("upcall target " + owner.getName() + "." + method + " not found", e);
         }

@@ -1,0 +1,351 @@
+package dev.puna.runtime;
+
+import static dev.puna.bindings.LlamaLayouts.LLAMA_MODEL_PARAMS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.puna.bindings.Llama;
+import dev.puna.bindings.LlamaLayouts;
+import dev.puna.bindings.Native;
+import dev.puna.gguf.GgufFile;
+import dev.puna.gguf.GgufFormatException;
+import dev.puna.runtime.internal.Backend;
+import dev.puna.runtime.internal.NativeStats;
+import dev.puna.runtime.internal.ResourceGuard;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A loaded GGUF model (weights and vocabulary): the owner of one {@code llama_model}.
+ *
+ * <p><b>Ownership.</b> The model is reference-counted. {@link #load} returns the owner's reference; each
+ * {@link Session} borrows one more for its lifetime. {@link #close()} drops the owner's reference: the native
+ * model is freed when the last session using it closes, never under a running session. After {@code close()},
+ * every method throws {@link ResourceClosedException}.
+ *
+ * <p><b>Threads.</b> All methods are thread-safe (llama.cpp's model and vocabulary are read-only after
+ * loading); sessions created from one model can run concurrently on different threads.
+ */
+public final class Model implements AutoCloseable {
+    private final Path path;
+    private final MemorySegment model;
+    private final MemorySegment vocab;
+    private final ResourceGuard guard;
+    private final ModelInfo info;
+    private final SpecialTokens specials;
+    private final GgufFile gguf;
+    private final int vocabSize;
+    private final long loadNanos;
+
+    private final boolean vocabOnly;
+
+    private Model(Path path, MemorySegment model, GgufFile gguf, long loadNanos, boolean vocabOnly) {
+        this.path = path;
+        this.vocabOnly = vocabOnly;
+        this.model = model;
+        this.gguf = gguf;
+        this.loadNanos = loadNanos;
+        this.vocab = Llama.llama_model_get_vocab(model);
+        this.vocabSize = Llama.llama_vocab_n_tokens(vocab);
+        this.guard = new ResourceGuard("model " + path, () -> {
+            Llama.llama_model_free(model);
+            NativeStats.MODELS.decrementAndGet();
+        });
+        this.specials = new SpecialTokens(Llama.llama_vocab_bos(vocab), Llama.llama_vocab_eos(vocab),
+                Llama.llama_vocab_eot(vocab), Llama.llama_vocab_nl(vocab), Llama.llama_vocab_pad(vocab),
+                Llama.llama_vocab_fim_pre(vocab), Llama.llama_vocab_fim_suf(vocab), Llama.llama_vocab_fim_mid(vocab),
+                Llama.llama_vocab_fim_pad(vocab), Llama.llama_vocab_fim_rep(vocab), Llama.llama_vocab_fim_sep(vocab),
+                Llama.llama_vocab_get_add_bos(vocab), Llama.llama_vocab_get_add_eos(vocab));
+        this.info = readInfo();
+    }
+
+    /** Loads {@code path} with default {@link ModelParams}. */
+    public static Model load(Path path) {
+        return load(path, ModelParams.defaults());
+    }
+
+    /**
+     * Loads a GGUF model. The file is validated in Java first (exists, is a regular file, parses as GGUF with
+     * every tensor inside the file), so a bad file never reaches llama.cpp.
+     *
+     * @throws ModelLoadException naming the file: missing, a directory, unreadable, not GGUF, truncated, corrupt
+     * @throws UnsupportedModelException when the architecture is unknown to this llama.cpp build
+     */
+    public static Model load(Path path, ModelParams params) {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(params, "params");
+        long start = System.nanoTime();
+        GgufFile gguf = readHeader(path);
+        String arch = gguf.architecture().orElseThrow(
+                () -> new ModelLoadException(path, "GGUF file has no general.architecture; not a model file"));
+
+        Backend.ensureInitialised();
+        MemorySegment handle;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mp = Llama.llama_model_default_params(arena);
+            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "n_gpu_layers").set(mp, params.gpuLayers());
+            // llama_load_mode: NONE 0, MMAP 1, MLOCK 2, MMAP_MLOCK 3
+            int loadMode = (params.useMmap() ? 1 : 0) | (params.useMlock() ? 2 : 0);
+            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "load_mode").set(mp, loadMode);
+            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "vocab_only").set(mp, params.vocabOnly());
+            Backend.clearLastError();
+            handle = Llama.llama_model_load_from_file(arena.allocateFrom(path.toString()), mp);
+        }
+        if (handle.equals(MemorySegment.NULL)) {
+            String why = Backend.lastError();
+            if (why.contains("unknown model architecture")) {
+                throw new UnsupportedModelException(path, "unknown model architecture '" + arch
+                        + "': this llama.cpp build cannot run it");
+            }
+            throw new ModelLoadException(path, "llama.cpp could not load the model"
+                    + (why.isEmpty() ? "" : ": " + why.replaceAll("\\s+", " ")));
+        }
+        NativeStats.MODELS.incrementAndGet();
+        return new Model(path, handle, gguf, System.nanoTime() - start, params.vocabOnly());
+    }
+
+    private static GgufFile readHeader(Path path) {
+        if (!Files.exists(path)) {
+            throw new ModelLoadException(path, "no such file");
+        }
+        if (Files.isDirectory(path)) {
+            throw new ModelLoadException(path, "is a directory, not a GGUF model file");
+        }
+        if (!Files.isReadable(path)) {
+            throw new ModelLoadException(path, "is not readable");
+        }
+        try {
+            return GgufFile.read(path);
+        } catch (GgufFormatException e) {
+            String msg = e.getMessage();
+            String prefix = path + ": ";
+            throw new ModelLoadException(path, msg.startsWith(prefix) ? msg.substring(prefix.length()) : msg, e);
+        } catch (IOException e) {
+            throw new ModelLoadException(path, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private ModelInfo readInfo() {
+        String arch = gguf.architecture().orElse("");
+        String name = gguf.getString("general.name").orElse(path.getFileName().toString());
+        String desc;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(256);
+            int n = Llama.llama_model_desc(model, buf, 256);
+            desc = n > 0 ? buf.getString(0) : arch;
+        }
+        String quant = Native.cString(Llama.llama_ftype_name(Llama.llama_model_ftype(model)));
+        Optional<String> template = Optional.ofNullable(Native.cString(
+                Llama.llama_model_chat_template(model, MemorySegment.NULL)));
+        if (vocabOnly) {
+            // llama.cpp loads no hyperparameters for a vocab-only model and aborts the process in
+            // llama_model_n_head(); the GGUF header has the same facts.
+            return new ModelInfo(path, arch, name, desc, 0, 0, quant, metaInt(arch + ".context_length"),
+                    metaInt(arch + ".embedding_length"), metaInt(arch + ".block_count"),
+                    metaInt(arch + ".attention.head_count"), metaInt(arch + ".attention.head_count_kv"),
+                    vocabSize, template, gguf.metadata());
+        }
+        return new ModelInfo(path, arch, name, desc, Llama.llama_model_n_params(model), Llama.llama_model_size(model),
+                quant, Llama.llama_model_n_ctx_train(model), Llama.llama_model_n_embd(model),
+                Llama.llama_model_n_layer(model), Llama.llama_model_n_head(model), Llama.llama_model_n_head_kv(model),
+                vocabSize, template, gguf.metadata());
+    }
+
+    private int metaInt(String key) {
+        return (int) gguf.getLong(key).orElse(0);
+    }
+
+    /** The model's facts and GGUF metadata. */
+    public ModelInfo info() {
+        return info;
+    }
+
+    /** The model's special tokens. */
+    public SpecialTokens specialTokens() {
+        return specials;
+    }
+
+    /** Number of tokens in the vocabulary. */
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    /** How long {@link #load} took, in nanoseconds. */
+    public long loadNanos() {
+        return loadNanos;
+    }
+
+    /**
+     * Opens a session (llama.cpp context) on this model. The session holds a reference to the model until it
+     * is closed.
+     *
+     * @throws ResourceClosedException if this model is closed
+     */
+    public Session newSession(SessionParams params) {
+        if (vocabOnly) {
+            throw new IllegalStateException("model " + path + " was loaded with vocabOnly: it can tokenize but not run");
+        }
+        return new Session(this, params);
+    }
+
+    /** Opens a session with default {@link SessionParams}. */
+    public Session newSession() {
+        return newSession(SessionParams.defaults());
+    }
+
+    /**
+     * Converts text to token ids.
+     *
+     * @param addSpecial add BOS/EOS as the model's tokenizer config says
+     * @param parseSpecial turn special-token text such as {@code <|im_start|>} into its token instead of
+     *     tokenizing it as plain text
+     */
+    public int[] tokenize(String text, boolean addSpecial, boolean parseSpecial) {
+        Objects.requireNonNull(text, "text");
+        acquire();
+        try {
+            return tokenizeUnchecked(text, addSpecial, parseSpecial);
+        } finally {
+            release();
+        }
+    }
+
+    /** Tokenizes for a caller that already holds a reference (a session). */
+    int[] tokenizeUnchecked(String text, boolean addSpecial, boolean parseSpecial) {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment in = arena.allocate(utf8.length + 1L);
+            MemorySegment.copy(utf8, 0, in, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, utf8.length);
+            int capacity = utf8.length + 8;
+            MemorySegment out = arena.allocate(JAVA_INT, capacity);
+            int n = Llama.llama_tokenize(vocab, in, utf8.length, out, capacity, addSpecial, parseSpecial);
+            if (n == Integer.MIN_VALUE) {
+                throw new InvalidParameterException("prompt", "text too long to tokenize");
+            }
+            if (n < 0) {
+                capacity = -n;
+                out = arena.allocate(JAVA_INT, capacity);
+                n = Llama.llama_tokenize(vocab, in, utf8.length, out, capacity, addSpecial, parseSpecial);
+            }
+            return out.asSlice(0, 4L * n).toArray(JAVA_INT);
+        }
+    }
+
+    /**
+     * The bytes of one token as the detokenizer renders it (a token can be part of a multi-byte UTF-8
+     * character, hence bytes and not a String).
+     *
+     * @param special render control tokens such as EOS as their text instead of nothing
+     */
+    public byte[] tokenBytes(int token, boolean special) {
+        checkToken(token, "token");
+        acquire();
+        try {
+            return pieceUnchecked(token, special);
+        } finally {
+            release();
+        }
+    }
+
+    /** Converts token ids back to text ({@code removeSpecial} drops BOS/EOS; {@code unparseSpecial} renders them). */
+    public String detokenize(int[] tokens, boolean removeSpecial, boolean unparseSpecial) {
+        for (int t : tokens) {
+            checkToken(t, "tokens");
+        }
+        acquire();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment in = arena.allocateFrom(JAVA_INT, tokens);
+            int capacity = tokens.length * 8 + 16;
+            MemorySegment out = arena.allocate(capacity);
+            int n = Llama.llama_detokenize(vocab, in, tokens.length, out, capacity, removeSpecial, unparseSpecial);
+            if (n < 0) {
+                capacity = -n;
+                out = arena.allocate(capacity);
+                n = Llama.llama_detokenize(vocab, in, tokens.length, out, capacity, removeSpecial, unparseSpecial);
+            }
+            return new String(out.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        } finally {
+            release();
+        }
+    }
+
+    /** Whether {@code token} ends generation (EOS, EOT and the model's other end-of-generation tokens). */
+    public boolean isEndOfGeneration(int token) {
+        checkToken(token, "token");
+        acquire();
+        try {
+            return Llama.llama_vocab_is_eog(vocab, token);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Throws {@link InvalidParameterException} unless {@code token} is a valid id: llama.cpp does not check ids
+     * and an out-of-range one would abort the process.
+     */
+    void checkToken(int token, String parameter) {
+        if (token < 0 || token >= vocabSize) {
+            throw new InvalidParameterException(parameter,
+                    "token id " + token + " is outside the vocabulary (0.." + (vocabSize - 1) + ")");
+        }
+    }
+
+    /** Token bytes without validation or guarding; the caller holds a reference and has checked the id. */
+    byte[] pieceUnchecked(int token, boolean special) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(64);
+            int n = Llama.llama_token_to_piece(vocab, token, buf, 64, 0, special);
+            if (n < 0) {
+                buf = arena.allocate(-n);
+                n = Llama.llama_token_to_piece(vocab, token, buf, -n, 0, special);
+            }
+            return buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    /** Registers a use of the native model; pair with {@link #release()}. */
+    void acquire() {
+        guard.acquire();
+    }
+
+    void release() {
+        guard.release();
+    }
+
+    MemorySegment handle() {
+        return model;
+    }
+
+    MemorySegment vocab() {
+        return vocab;
+    }
+
+    GgufFile gguf() {
+        return gguf;
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return guard.isClosed();
+    }
+
+    /**
+     * Drops the owner's reference. The native model is freed now if no session uses it, else when the last
+     * session closes. Idempotent.
+     */
+    @Override
+    public void close() {
+        guard.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Model[" + path + "]";
+    }
+}

@@ -1,0 +1,494 @@
+package dev.puna.runtime;
+
+import static dev.puna.bindings.LlamaLayouts.LLAMA_CONTEXT_PARAMS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import dev.puna.bindings.Callbacks;
+import dev.puna.bindings.Llama;
+import dev.puna.bindings.LlamaLayouts;
+import dev.puna.bindings.Native;
+import dev.puna.runtime.internal.Backend;
+import dev.puna.runtime.internal.NativeBatch;
+import dev.puna.runtime.internal.NativeStats;
+import dev.puna.runtime.internal.ResourceGuard;
+import dev.puna.runtime.internal.SamplerChain;
+import dev.puna.runtime.internal.StopSequenceMatcher;
+import dev.puna.runtime.internal.Utf8Accumulator;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One llama.cpp context on a {@link Model}: a KV cache of {@code contextSize} tokens and the state to
+ * generate text or compute embeddings.
+ *
+ * <p><b>Prompt cache.</b> The session remembers which tokens its KV cache holds. A new prompt that starts with
+ * the same tokens (the next turn of a chat, say) reuses them and evaluates only the rest;
+ * {@link GenerationResult#cachedPromptTokens()} reports how many were reused.
+ *
+ * <p><b>Threads.</b> One call at a time: a second concurrent {@code generate}/{@code embed} fails fast with
+ * {@link IllegalStateException} (llama.cpp contexts are single-threaded). Different sessions run in parallel.
+ *
+ * <p><b>Closing.</b> {@link #close()} may be called from any thread, also while a generation runs: that
+ * generation stops within one decode step and its caller gets a {@link ResourceClosedException}; the context is
+ * freed when the generation has left native code, never under it. The session's reference to the model is
+ * released at the same moment.
+ */
+public final class Session implements AutoCloseable {
+    private final Model model;
+    private final SessionParams params;
+    private final Arena arena;
+    private final MemorySegment ctx;
+    private final MemorySegment memory;
+    private final MemorySegment abortFlag;
+    private final NativeBatch batch;
+    private final ResourceGuard guard;
+    private final ReentrantLock busy = new ReentrantLock();
+    private final int contextSize;
+    private final int pooling;
+    /** Tokens held in the KV cache for sequence 0, in position order. */
+    private int[] cached = new int[0];
+
+    Session(Model model, SessionParams params) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.params = Objects.requireNonNull(params, "params");
+        model.acquire();
+        Arena a = Arena.ofShared();
+        MemorySegment context = MemorySegment.NULL;
+        try {
+            this.abortFlag = Callbacks.newAbortFlag(a);
+            this.pooling = params.embeddings() ? resolvePooling(model, params.pooling()) : -1;
+            MemorySegment cp = Llama.llama_context_default_params(a);
+            set(cp, "n_ctx", params.contextSize());
+            set(cp, "n_batch", params.batchSize());
+            set(cp, "n_ubatch", params.ubatchSize());
+            set(cp, "n_seq_max", 1);
+            set(cp, "n_threads", params.threads());
+            set(cp, "n_threads_batch", params.batchThreads());
+            set(cp, "flash_attn_type", params.flashAttention().llamaValue());
+            set(cp, "type_k", params.kvCacheType().ggmlType());
+            set(cp, "type_v", params.kvCacheType().ggmlType());
+            set(cp, "pooling_type", pooling);
+            LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "embeddings").set(cp, params.embeddings());
+            LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "no_perf").set(cp, true);
+            LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "abort_callback").set(cp, Callbacks.ABORT_ON_FLAG);
+            LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "abort_callback_data").set(cp, abortFlag);
+            Backend.clearLastError();
+            context = Llama.llama_init_from_model(model.handle(), cp);
+            if (context.equals(MemorySegment.NULL)) {
+                String why = Backend.lastError();
+                throw new NativeException("llama.cpp could not create a context for " + model.info().path()
+                        + (why.isEmpty() ? "" : ": " + why.replaceAll("\\s+", " ")));
+            }
+            NativeStats.CONTEXTS.incrementAndGet();
+            this.ctx = context;
+            this.memory = Llama.llama_get_memory(context);
+            this.contextSize = Llama.llama_n_ctx(context);
+            this.batch = new NativeBatch(a, Llama.llama_n_batch(context), 1);
+        } catch (RuntimeException | Error e) {
+            if (!context.equals(MemorySegment.NULL)) {
+                Llama.llama_free(context);
+                NativeStats.CONTEXTS.decrementAndGet();
+            }
+            a.close();
+            model.release();
+            throw e;
+        }
+        this.arena = a;
+        this.guard = new ResourceGuard("session on " + model.info().path(), this::free);
+    }
+
+    private static void set(MemorySegment cp, String field, int value) {
+        LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, field).set(cp, value);
+    }
+
+    /** A pooling choice the context can honour: the model's declared type, else mean. */
+    private static int resolvePooling(Model model, Pooling requested) {
+        if (requested != Pooling.MODEL_DEFAULT) {
+            return requested.llamaValue();
+        }
+        long declared = model.gguf().getLong(model.info().architecture() + ".pooling_type").orElse(0);
+        return declared >= 1 && declared <= 3 ? (int) declared : Pooling.MEAN.llamaValue();
+    }
+
+    private void free() {
+        batch.close();
+        Llama.llama_free(ctx);
+        NativeStats.CONTEXTS.decrementAndGet();
+        arena.close();
+        model.release();
+    }
+
+    /** The model this session runs. */
+    public Model model() {
+        return model;
+    }
+
+    /** The settings this session was created with. */
+    public SessionParams params() {
+        return params;
+    }
+
+    /** The context window actually allocated by llama.cpp, in tokens. */
+    public int contextSize() {
+        return contextSize;
+    }
+
+    /** The tokens currently held in the KV cache (what the next prompt can reuse). */
+    public int[] cachedTokens() {
+        return cached.clone();
+    }
+
+    /** Generates without listening to the token stream. */
+    public GenerationResult generate(GenerateRequest request) {
+        return generate(request, GenerationListener.NONE);
+    }
+
+    /**
+     * Generates a completion for {@code request}, delivering each step to {@code listener} on this thread.
+     *
+     * @throws ContextOverflowException if the prompt does not fit in the context with room for one token
+     * @throws InvalidParameterException for a prompt with invalid token ids, an empty prompt or a bad grammar
+     * @throws ResourceClosedException if the session is (or gets) closed
+     * @throws IllegalStateException if another call is running on this session, or it is an embedding session
+     */
+    public GenerationResult generate(GenerateRequest request, GenerationListener listener) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(listener, "listener");
+        if (params.embeddings()) {
+            throw new IllegalStateException("this session computes embeddings; open one without embeddings(true) to generate");
+        }
+        guard.acquire();
+        try {
+            if (!busy.tryLock()) {
+                throw new IllegalStateException("session is busy: one generation at a time per session");
+            }
+            try {
+                resetAbortFlag();
+                try (AutoCloseable unregister = request.cancellation().onCancel(
+                        () -> Callbacks.setAbortFlag(abortFlag, true))) {
+                    return run(request, listener);
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            } finally {
+                busy.unlock();
+            }
+        } finally {
+            guard.release();
+        }
+    }
+
+    /** Clears a previous call's abort, unless a close has raised it. */
+    private synchronized void resetAbortFlag() {
+        Callbacks.setAbortFlag(abortFlag, guard.isClosed());
+    }
+
+    private GenerationResult run(GenerateRequest request, GenerationListener listener) {
+        int[] prompt = promptTokens(request);
+        if (prompt.length == 0) {
+            throw new InvalidParameterException("prompt", "the prompt is empty (no tokens to evaluate)");
+        }
+        if (prompt.length >= contextSize) {
+            throw new ContextOverflowException(prompt.length, contextSize);
+        }
+        CancellationToken cancel = request.cancellation();
+        int reused = reusePrefix(prompt);
+        long t0 = System.nanoTime();
+        try (SamplerChain sampler = SamplerChain.create(request.sampling(), model.vocab(), model.vocabSize(), contextSize)) {
+            sampler.acceptPrompt(prompt);
+            boolean aborted = !decode(prompt, reused, prompt.length, true);
+            long t1 = System.nanoTime();
+            checkOpen();
+
+            Utf8Accumulator utf8 = new Utf8Accumulator();
+            StopSequenceMatcher stops = new StopSequenceMatcher(request.stop());
+            StringBuilder text = new StringBuilder();
+            int[] out = new int[16];
+            int n = 0;
+            FinishReason reason = aborted ? FinishReason.CANCELLED : null;
+            while (reason == null) {
+                if (cancel.isCancelled() || guard.isClosed()) {
+                    reason = FinishReason.CANCELLED;
+                    break;
+                }
+                if (request.maxTokens() >= 0 && n >= request.maxTokens()) {
+                    reason = FinishReason.LENGTH;
+                    break;
+                }
+                int token = sampler.sample(ctx);
+                TokenLogprob logprob = request.logprobs() ? logprob(token, request.topLogprobs()) : null;
+                if (Llama.llama_vocab_is_eog(model.vocab(), token)) {
+                    reason = FinishReason.EOS;
+                    break;
+                }
+                if (n == out.length) {
+                    out = Arrays.copyOf(out, n * 2);
+                }
+                out[n] = token;
+                StopSequenceMatcher.Result r = stops.push(utf8.append(model.pieceUnchecked(token, false)));
+                text.append(r.text());
+                listener.onToken(new TokenEvent(n, token, r.text(), logprob));
+                n++;
+                if (r.stopped()) {
+                    reason = FinishReason.STOP;
+                } else if (request.maxTokens() >= 0 && n >= request.maxTokens()) {
+                    reason = FinishReason.LENGTH;
+                } else if (cached.length >= contextSize) {
+                    reason = FinishReason.CONTEXT_FULL;
+                } else if (!decode(new int[] {token}, 0, 1, true)) {
+                    reason = FinishReason.CANCELLED;
+                }
+            }
+            checkOpen();
+            if (reason != FinishReason.STOP) {
+                StopSequenceMatcher.Result r = stops.push(utf8.flush());
+                String tail = r.stopped() ? r.text() : r.text() + stops.flush();
+                if (r.stopped()) {
+                    reason = FinishReason.STOP;
+                }
+                if (!tail.isEmpty()) {
+                    text.append(tail);
+                    listener.onToken(new TokenEvent(-1, TokenEvent.NO_TOKEN, tail, null));
+                }
+            }
+            long t2 = System.nanoTime();
+            Timings timings = new Timings(0, t1 - t0, t2 - t1, prompt.length - reused, n);
+            return new GenerationResult(text.toString(), Arrays.copyOf(out, n), reason, prompt.length, reused, n,
+                    timings);
+        }
+    }
+
+    private void checkOpen() {
+        if (guard.isClosed()) {
+            throw new ResourceClosedException("session was closed during generation");
+        }
+    }
+
+    private int[] promptTokens(GenerateRequest request) {
+        int[] tokens = request.promptTokens();
+        if (tokens != null) {
+            for (int t : tokens) {
+                model.checkToken(t, "prompt");
+            }
+            return tokens;
+        }
+        return model.tokenizeUnchecked(request.prompt(), request.addSpecial(), request.parseSpecial());
+    }
+
+    /**
+     * Keeps the longest common prefix of the cache and {@code prompt} and drops the rest from the KV cache. At
+     * least the last prompt token is always re-evaluated, because its logits are needed to sample.
+     */
+    private int reusePrefix(int[] prompt) {
+        int keep = 0;
+        int limit = Math.min(cached.length, prompt.length - 1);
+        while (keep < limit && cached[keep] == prompt[keep]) {
+            keep++;
+        }
+        if (keep < cached.length) {
+            if (!Llama.llama_memory_seq_rm(memory, 0, keep, -1)) {
+                Llama.llama_memory_clear(memory, true);
+                keep = 0;
+            }
+            cached = Arrays.copyOf(cached, keep);
+        }
+        return keep;
+    }
+
+    /**
+     * Decodes {@code tokens[from, to)} at the positions following the cache, in chunks of the batch size,
+     * requesting logits for the last token when {@code outputLast}.
+     *
+     * @return false if the decode was aborted (cancellation or close); the cache then holds what completed
+     */
+    private boolean decode(int[] tokens, int from, int to, boolean outputLast) {
+        int pos = cached.length;
+        for (int start = from; start < to; start += batch.capacity()) {
+            int end = Math.min(to, start + batch.capacity());
+            batch.clear();
+            for (int i = start; i < end; i++) {
+                batch.add(tokens[i], pos + (i - start), 0, outputLast && i == to - 1);
+            }
+            int rc = batch.decode(ctx);
+            if (rc != 0) {
+                // Part of the batch may be in the KV cache now; drop this chunk so cache and memory agree.
+                Llama.llama_memory_seq_rm(memory, 0, pos, -1);
+                if (rc == 2) {
+                    return false;
+                }
+                throw new NativeException("llama_decode failed with status " + rc
+                        + (rc == 1 ? " (no KV cache slot for the batch)" : ""));
+            }
+            int[] grown = Arrays.copyOf(cached, cached.length + (end - start));
+            System.arraycopy(tokens, start, grown, cached.length, end - start);
+            cached = grown;
+            pos += end - start;
+        }
+        return true;
+    }
+
+    /** Log-probability of {@code token} and the top {@code n} alternatives from the last output's raw logits. */
+    private TokenLogprob logprob(int token, int n) {
+        int vocab = model.vocabSize();
+        MemorySegment logits = Native.view(Llama.llama_get_logits_ith(ctx, -1), 4L * vocab);
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            max = Math.max(max, logits.getAtIndex(JAVA_FLOAT, i));
+        }
+        double sum = 0;
+        for (int i = 0; i < vocab; i++) {
+            sum += Math.exp(logits.getAtIndex(JAVA_FLOAT, i) - max);
+        }
+        double lse = max + Math.log(sum);
+        List<TokenLogprob> top = new ArrayList<>(n);
+        if (n > 0) {
+            int[] best = new int[n];
+            Arrays.fill(best, -1);
+            for (int i = 0; i < vocab; i++) {
+                float v = logits.getAtIndex(JAVA_FLOAT, i);
+                for (int k = 0; k < n; k++) {
+                    if (best[k] < 0 || v > logits.getAtIndex(JAVA_FLOAT, best[k])) {
+                        System.arraycopy(best, k, best, k + 1, n - k - 1);
+                        best[k] = i;
+                        break;
+                    }
+                }
+            }
+            for (int id : best) {
+                if (id >= 0) {
+                    top.add(tokenLogprob(id, logits.getAtIndex(JAVA_FLOAT, id) - lse, List.of()));
+                }
+            }
+        }
+        return tokenLogprob(token, logits.getAtIndex(JAVA_FLOAT, token) - lse, top);
+    }
+
+    private TokenLogprob tokenLogprob(int token, double logprob, List<TokenLogprob> top) {
+        byte[] bytes = model.pieceUnchecked(token, false);
+        return new TokenLogprob(token, new String(bytes, StandardCharsets.UTF_8), bytes, logprob, top);
+    }
+
+    /**
+     * Computes one L2-normalised embedding per input (pooling as configured). Requires a session opened with
+     * {@code embeddings(true)}. Each input must fit in one batch ({@code ubatchSize} tokens).
+     *
+     * @throws ContextOverflowException if an input is longer than the batch or the context
+     */
+    public float[][] embed(List<String> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        if (!params.embeddings()) {
+            throw new IllegalStateException("this session generates text; open one with embeddings(true) to embed");
+        }
+        guard.acquire();
+        try {
+            if (!busy.tryLock()) {
+                throw new IllegalStateException("session is busy: one call at a time per session");
+            }
+            try {
+                resetAbortFlag();
+                float[][] result = new float[inputs.size()][];
+                int limit = Math.min(contextSize, Llama.llama_n_ubatch(ctx));
+                for (int i = 0; i < inputs.size(); i++) {
+                    int[] tokens = model.tokenizeUnchecked(Objects.requireNonNull(inputs.get(i), "input"), true, false);
+                    if (tokens.length == 0) {
+                        throw new InvalidParameterException("input", "input " + i + " is empty");
+                    }
+                    if (tokens.length > limit) {
+                        throw new ContextOverflowException(tokens.length, limit);
+                    }
+                    result[i] = embedOne(tokens);
+                }
+                return result;
+            } finally {
+                busy.unlock();
+            }
+        } finally {
+            guard.release();
+        }
+    }
+
+    private float[] embedOne(int[] tokens) {
+        if (!memory.equals(MemorySegment.NULL)) {
+            Llama.llama_memory_clear(memory, true);
+        }
+        cached = new int[0];
+        batch.clear();
+        for (int i = 0; i < tokens.length; i++) {
+            batch.add(tokens[i], i, 0, true);
+        }
+        int rc = batch.decode(ctx);
+        checkOpen();
+        if (rc != 0) {
+            throw new NativeException("llama_decode failed with status " + rc + " while embedding");
+        }
+        int dim = Llama.llama_model_n_embd(model.handle());
+        MemorySegment e = Native.view(Llama.llama_get_embeddings_seq(ctx, 0), 4L * dim);
+        float[] v = e.toArray(JAVA_FLOAT);
+        double norm = 0;
+        for (float x : v) {
+            norm += (double) x * x;
+        }
+        norm = Math.sqrt(norm);
+        if (norm > 0) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (v[i] / norm);
+            }
+        }
+        return v;
+    }
+
+    /** Forgets the KV cache contents (the next prompt is evaluated from scratch). */
+    public void clearCache() {
+        guard.acquire();
+        try {
+            if (!busy.tryLock()) {
+                throw new IllegalStateException("session is busy");
+            }
+            try {
+                if (!memory.equals(MemorySegment.NULL)) {
+                    Llama.llama_memory_clear(memory, true);
+                }
+                cached = new int[0];
+            } finally {
+                busy.unlock();
+            }
+        } finally {
+            guard.release();
+        }
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return guard.isClosed();
+    }
+
+    /**
+     * Closes the session from any thread. A generation in progress is aborted within one decode step; the
+     * context is freed once it has left native code. Idempotent.
+     */
+    @Override
+    public void close() {
+        // Raise the abort flag before closing the guard: until then nothing can free the flag's memory, and the
+        // monitor orders this against a generation clearing the flag as it starts.
+        synchronized (this) {
+            if (guard.isClosed()) {
+                return;
+            }
+            Callbacks.setAbortFlag(abortFlag, true);
+            guard.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + model.info().path() + ", n_ctx=" + contextSize + "]";
+    }
+}

@@ -1,0 +1,40 @@
+package dev.puna.runtime;
+
+import dev.puna.gguf.GgmlType;
+import dev.puna.testkit.TestModels;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/** Generated test models, written once per build into target/test-models. */
+final class Models {
+    static final Path DIR = Path.of("target", "test-models").toAbsolutePath();
+
+    private Models() {
+    }
+
+    static Path scripted(GgmlType type) {
+        try {
+            return TestModels.scripted(DIR, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Path scripted() {
+        return scripted(GgmlType.F32);
+    }
+
+    static int id(String piece) {
+        return TestModels.vocabulary().id(piece);
+    }
+
+    /** Small, fast sessions: tests do not need 4096 tokens of KV cache. */
+    static SessionParams session() {
+        return SessionParams.builder().contextSize(256).threads(2).build();
+    }
+
+    static GenerateRequest greedy(String prompt) {
+        return GenerateRequest.builder().prompt(prompt).sampling(SamplingParams.greedy()).build();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.puna.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.puna.gguf.GgmlType;
+import dev.puna.gguf.GgufFile;
+import dev.puna.gguf.GgufTensorInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class TestModelsTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "Q8_0"})
+    void scriptedModelsParseBackWithTheLlamaLayout(GgmlType type) throws IOException {
+        GgufFile file = GgufFile.read(TestModels.scripted(dir, type));
+        int vocab = TestModels.vocabulary().size();
+
+        assertEquals(Optional.of("llama"), file.architecture());
+        assertEquals(2, file.getLong("llama.block_count").orElseThrow());
+        assertEquals(64, file.getLong("llama.embedding_length").orElseThrow());
+        assertEquals(16, file.getLong("llama.rope.dimension_count").orElseThrow());
+        assertEquals(vocab, file.getLong("llama.vocab_size").orElseThrow());
+        assertEquals(2 * 9 + 3, file.tensors().size());
+        assertTensor(file, "token_embd.weight", type, 64, vocab);
+        assertTensor(file, "blk.1.attn_norm.weight", GgmlType.F32, 64);
+        assertTensor(file, "blk.1.attn_k.weight", type, 64, 64);
+        assertTensor(file, "blk.0.ffn_gate.weight", type, 64, 128);
+        assertTensor(file, "blk.0.ffn_down.weight", type, 128, 64);
+        assertTensor(file, "output.weight", type, 64, vocab);
+    }
+
+    @Test
+    void writesIdenticalFilesAndReusesThem() throws IOException {
+        Path first = TestModels.scripted(dir.resolve("a"), GgmlType.Q8_0);
+        Path second = TestModels.scripted(dir.resolve("b"), GgmlType.Q8_0);
+        assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(second));
+
+        FileTime old = FileTime.fromMillis(0);
+        Files.setLastModifiedTime(first, old);
+        assertEquals(first, TestModels.scripted(dir.resolve("a"), GgmlType.Q8_0));
+        assertEquals(old, Files.getLastModifiedTime(first), "an identical file is not rewritten");
+
+        Files.write(first, new byte[] {1, 2, 3});
+        TestModels.scripted(dir.resolve("a"), GgmlType.Q8_0);
+        assertArrayEquals(Files.readAllBytes(second), Files.readAllBytes(first), "a different file is replaced");
+    }
+
+    @Test
+    void writesAModelOfAnUnknownArchitecture() throws IOException {
+        GgufFile file = GgufFile.read(TestModels.unknownArchitecture(dir));
+        assertEquals(Optional.of("puna-unknown"), file.architecture());
+    }
+
+    @Test
+    void describesTheCountScript() {
+        assertEquals(" one two three", TestModels.countCompletion(3));
+        assertEquals(" one two three four five six seven eight nine ten one", TestModels.countCompletion(11));
+    }
+
+    @Test
+    void scriptsTheDocumentedTokens() {
+        ScriptedModel model = TestModels.scriptedModel();
+        Vocabulary vocabulary = model.vocabulary();
+        assertEquals(List.of("▁world", "▁from", "▁Puna", "!", "</s>"), follow(model, "▁Hello", 5));
+        assertEquals(List.of("<0xF0>", "<0x9F>", "<0x98>", "<0x80>", "▁ok", "</s>"), follow(model, "▁Emoji:", 6));
+        assertEquals(List.of("Hi", "▁there!", "<|im_end|>"), follow(model, "<0x0A>", 3));
+        assertEquals(List.of("▁one", "▁two"), follow(model, "▁Count:", 2));
+        assertEquals(List.of("▁one"), follow(model, "▁ten", 1));
+        assertEquals(vocabulary.byteToken('\n'), vocabulary.id("<0x0A>"));
+    }
+
+    private static List<String> follow(ScriptedModel model, String start, int steps) {
+        Vocabulary vocabulary = model.vocabulary();
+        int token = vocabulary.id(start);
+        List<String> pieces = new ArrayList<>();
+        for (int i = 0; i < steps; i++) {
+            token = model.successor(token).orElseThrow();
+            pieces.add(vocabulary.piece(token));
+        }
+        return pieces;
+    }
+
+    private static void assertTensor(GgufFile file, String name, GgmlType type, long... dims) {
+        GgufTensorInfo tensor = file.tensor(name).orElseThrow();
+        assertEquals(type, tensor.type(), name);
+        assertEquals(Arrays.stream(dims).boxed().toList(), tensor.dims(), name);
+    }
+}
