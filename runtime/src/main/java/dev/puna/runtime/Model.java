@@ -8,7 +8,12 @@ import dev.puna.bindings.LlamaLayouts;
 import dev.puna.bindings.Native;
 import dev.puna.gguf.GgufFile;
 import dev.puna.gguf.GgufFormatException;
+import dev.puna.runtime.chat.BosHandling;
+import dev.puna.runtime.chat.ChatFormatter;
+import dev.puna.runtime.chat.ChatPrompt;
+import dev.puna.runtime.chat.ChatRequest;
 import dev.puna.runtime.internal.Backend;
+import dev.puna.runtime.internal.NativeChatTemplates;
 import dev.puna.runtime.internal.NativeStats;
 import dev.puna.runtime.internal.ResourceGuard;
 import java.io.IOException;
@@ -43,6 +48,7 @@ public final class Model implements AutoCloseable {
     private final long loadNanos;
 
     private final boolean vocabOnly;
+    private volatile ChatFormatter chatFormatter;
 
     private Model(Path path, MemorySegment model, GgufFile gguf, long loadNanos, boolean vocabOnly) {
         this.path = path;
@@ -272,6 +278,39 @@ public final class Model implements AutoCloseable {
         } finally {
             release();
         }
+    }
+
+    /**
+     * Renders a conversation with the model's chat template: its Jinja {@code tokenizer.chat_template} when it
+     * renders, else llama.cpp's built-in format matching it (ChatML for a model without a template). The
+     * request's BOS/EOS texts default to the model's. Generate from the result with
+     * {@code GenerateRequest.builder().prompt(p.text()).addSpecial(p.addBos())}.
+     *
+     * @throws dev.puna.runtime.chat.ChatTemplateException if neither the template nor a built-in format works
+     */
+    public ChatPrompt renderChat(ChatRequest request) {
+        Objects.requireNonNull(request, "request");
+        String bos = specials.bos() == SpecialTokens.NONE ? null : tokenText(specials.bos());
+        String eos = specials.eos() == SpecialTokens.NONE ? null : tokenText(specials.eos());
+        ChatRequest filled = new ChatRequest(request.messages(), request.tools(), request.addGenerationPrompt(),
+                request.bosToken() != null ? request.bosToken() : bos,
+                request.eosToken() != null ? request.eosToken() : eos,
+                request.variables(), request.now());
+        String text = chatFormatter().format(filled);
+        return new ChatPrompt(text, BosHandling.shouldAddBos(text, bos, specials.addBos()));
+    }
+
+    private ChatFormatter chatFormatter() {
+        ChatFormatter f = chatFormatter;
+        if (f == null) {
+            f = ChatFormatter.create(info.chatTemplate().orElse(null), NativeChatTemplates.INSTANCE);
+            chatFormatter = f;
+        }
+        return f;
+    }
+
+    private String tokenText(int token) {
+        return new String(tokenBytes(token, true), StandardCharsets.UTF_8);
     }
 
     /** Whether {@code token} ends generation (EOS, EOT and the model's other end-of-generation tokens). */
