@@ -15,6 +15,13 @@ import java.util.Objects;
  *   <li>{@code parseSpecial}: recognise special-token text such as {@code <|im_start|>} in the prompt (default
  *       true, as templates emit them as text).</li>
  *   <li>{@code topLogprobs}: with {@code logprobs}, how many alternatives to report per token (0..20).</li>
+ *   <li>{@code truncate} (default false): a prompt that does not fit the context loses tokens from its start,
+ *       after the first {@code numKeep}, instead of failing with {@link ContextOverflowException} (Ollama's
+ *       {@code truncate}). Honoured by {@link Engine}.</li>
+ *   <li>{@code shift} (default false): when the context fills during generation, the older half of the tokens
+ *       after the first {@code numKeep} is dropped and generation goes on (Ollama's context shift), instead of
+ *       ending with {@link FinishReason#CONTEXT_FULL}. Honoured by {@link Engine}.</li>
+ *   <li>{@code numKeep} ({@code num_keep}, default 4): tokens at the start that truncation and shifting keep.</li>
  * </ul>
  */
 public final class GenerateRequest {
@@ -28,6 +35,9 @@ public final class GenerateRequest {
     private final boolean logprobs;
     private final int topLogprobs;
     private final CancellationToken cancellation;
+    private final boolean truncate;
+    private final boolean shift;
+    private final int numKeep;
 
     private GenerateRequest(Builder b) {
         this.prompt = b.prompt;
@@ -40,6 +50,9 @@ public final class GenerateRequest {
         this.logprobs = b.logprobs;
         this.topLogprobs = b.topLogprobs;
         this.cancellation = b.cancellation;
+        this.truncate = b.truncate;
+        this.shift = b.shift;
+        this.numKeep = b.numKeep;
     }
 
     public static Builder builder() {
@@ -94,6 +107,37 @@ public final class GenerateRequest {
         return cancellation;
     }
 
+    public boolean truncate() {
+        return truncate;
+    }
+
+    public boolean shift() {
+        return shift;
+    }
+
+    public int numKeep() {
+        return numKeep;
+    }
+
+    /** A builder holding this request's settings, to derive a changed copy. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.prompt = prompt;
+        b.promptTokens = promptTokens;
+        b.addSpecial = addSpecial;
+        b.parseSpecial = parseSpecial;
+        b.sampling = sampling;
+        b.maxTokens = maxTokens;
+        b.stop = stop;
+        b.logprobs = logprobs;
+        b.topLogprobs = topLogprobs;
+        b.cancellation = cancellation;
+        b.truncate = truncate;
+        b.shift = shift;
+        b.numKeep = numKeep;
+        return b;
+    }
+
     /** Builder for {@link GenerateRequest}. */
     public static final class Builder {
         private String prompt;
@@ -106,6 +150,9 @@ public final class GenerateRequest {
         private boolean logprobs;
         private int topLogprobs;
         private CancellationToken cancellation = new CancellationToken();
+        private boolean truncate;
+        private boolean shift;
+        private int numKeep = 4;
 
         private Builder() {
         }
@@ -165,6 +212,22 @@ public final class GenerateRequest {
 
         public Builder cancellation(CancellationToken token) {
             this.cancellation = Objects.requireNonNull(token, "cancellation");
+            return this;
+        }
+
+        public Builder truncate(boolean v) {
+            this.truncate = v;
+            return this;
+        }
+
+        public Builder shift(boolean v) {
+            this.shift = v;
+            return this;
+        }
+
+        public Builder numKeep(int n) {
+            InvalidParameterException.require(n >= 0, "num_keep", "must be >= 0, got " + n);
+            this.numKeep = n;
             return this;
         }
 

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A loaded GGUF model (weights and vocabulary): the owner of one {@code llama_model}.
@@ -49,6 +50,8 @@ public final class Model implements AutoCloseable {
 
     private final boolean vocabOnly;
     private volatile ChatFormatter chatFormatter;
+    /** Cached {@link #pieceUnchecked} results; arrays in it are never modified. */
+    private final AtomicReferenceArray<byte[]> pieces;
 
     private Model(Path path, MemorySegment model, GgufFile gguf, long loadNanos, boolean vocabOnly) {
         this.path = path;
@@ -58,6 +61,7 @@ public final class Model implements AutoCloseable {
         this.loadNanos = loadNanos;
         this.vocab = Llama.llama_model_get_vocab(model);
         this.vocabSize = Llama.llama_vocab_n_tokens(vocab);
+        this.pieces = new AtomicReferenceArray<>(vocabSize);
         this.guard = new ResourceGuard("model " + path, () -> {
             Llama.llama_model_free(model);
             NativeStats.MODELS.decrementAndGet();
@@ -252,7 +256,7 @@ public final class Model implements AutoCloseable {
         checkToken(token, "token");
         acquire();
         try {
-            return pieceUnchecked(token, special);
+            return pieceUnchecked(token, special).clone();
         } finally {
             release();
         }
@@ -335,8 +339,23 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    /** Token bytes without validation or guarding; the caller holds a reference and has checked the id. */
+    /**
+     * Token bytes without validation or guarding; the caller holds a reference and has checked the id. Pieces
+     * without special rendering are cached: generation asks for one per token, and the vocabulary never changes.
+     */
     byte[] pieceUnchecked(int token, boolean special) {
+        if (special) {
+            return renderPiece(token, true);
+        }
+        byte[] piece = pieces.get(token);
+        if (piece == null) {
+            piece = renderPiece(token, false);
+            pieces.set(token, piece);
+        }
+        return piece;
+    }
+
+    private byte[] renderPiece(int token, boolean special) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(64);
             int n = Llama.llama_token_to_piece(vocab, token, buf, 64, 0, special);
@@ -355,6 +374,10 @@ public final class Model implements AutoCloseable {
 
     void release() {
         guard.release();
+    }
+
+    boolean vocabOnly() {
+        return vocabOnly;
     }
 
     MemorySegment handle() {

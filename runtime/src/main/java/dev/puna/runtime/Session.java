@@ -1,23 +1,17 @@
 package dev.puna.runtime;
 
-import static dev.puna.bindings.LlamaLayouts.LLAMA_CONTEXT_PARAMS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import dev.puna.bindings.Callbacks;
 import dev.puna.bindings.Llama;
-import dev.puna.bindings.LlamaLayouts;
 import dev.puna.bindings.Native;
-import dev.puna.runtime.internal.Backend;
 import dev.puna.runtime.internal.NativeBatch;
-import dev.puna.runtime.internal.NativeStats;
 import dev.puna.runtime.internal.ResourceGuard;
 import dev.puna.runtime.internal.SamplerChain;
-import dev.puna.runtime.internal.StopSequenceMatcher;
-import dev.puna.runtime.internal.Utf8Accumulator;
+import dev.puna.runtime.internal.CompletionState;
+import dev.puna.runtime.internal.Logprobs;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -63,37 +57,14 @@ public final class Session implements AutoCloseable {
         try {
             this.abortFlag = Callbacks.newAbortFlag(a);
             this.pooling = params.embeddings() ? resolvePooling(model, params.pooling()) : -1;
-            MemorySegment cp = Llama.llama_context_default_params(a);
-            set(cp, "n_ctx", params.contextSize());
-            set(cp, "n_batch", params.batchSize());
-            set(cp, "n_ubatch", params.ubatchSize());
-            set(cp, "n_seq_max", 1);
-            set(cp, "n_threads", params.threads());
-            set(cp, "n_threads_batch", params.batchThreads());
-            set(cp, "flash_attn_type", params.flashAttention().llamaValue());
-            set(cp, "type_k", params.kvCacheType().ggmlType());
-            set(cp, "type_v", params.kvCacheType().ggmlType());
-            set(cp, "pooling_type", pooling);
-            LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "embeddings").set(cp, params.embeddings());
-            LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "no_perf").set(cp, true);
-            LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "abort_callback").set(cp, Callbacks.ABORT_ON_FLAG);
-            LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "abort_callback_data").set(cp, abortFlag);
-            Backend.clearLastError();
-            context = Llama.llama_init_from_model(model.handle(), cp);
-            if (context.equals(MemorySegment.NULL)) {
-                String why = Backend.lastError();
-                throw new NativeException("llama.cpp could not create a context for " + model.info().path()
-                        + (why.isEmpty() ? "" : ": " + why.replaceAll("\\s+", " ")));
-            }
-            NativeStats.CONTEXTS.incrementAndGet();
+            context = NativeContext.create(model, params, params.contextSize(), 1, false, pooling, abortFlag);
             this.ctx = context;
             this.memory = Llama.llama_get_memory(context);
             this.contextSize = Llama.llama_n_ctx(context);
             this.batch = new NativeBatch(a, Llama.llama_n_batch(context), 1);
         } catch (RuntimeException | Error e) {
             if (!context.equals(MemorySegment.NULL)) {
-                Llama.llama_free(context);
-                NativeStats.CONTEXTS.decrementAndGet();
+                NativeContext.free(context);
             }
             a.close();
             model.release();
@@ -103,12 +74,8 @@ public final class Session implements AutoCloseable {
         this.guard = new ResourceGuard("session on " + model.info().path(), this::free);
     }
 
-    private static void set(MemorySegment cp, String field, int value) {
-        LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, field).set(cp, value);
-    }
-
     /** A pooling choice the context can honour: the model's declared type, else mean. */
-    private static int resolvePooling(Model model, Pooling requested) {
+    static int resolvePooling(Model model, Pooling requested) {
         if (requested != Pooling.MODEL_DEFAULT) {
             return requested.llamaValue();
         }
@@ -118,8 +85,7 @@ public final class Session implements AutoCloseable {
 
     private void free() {
         batch.close();
-        Llama.llama_free(ctx);
-        NativeStats.CONTEXTS.decrementAndGet();
+        NativeContext.free(ctx);
         arena.close();
         model.release();
     }
@@ -208,60 +174,39 @@ public final class Session implements AutoCloseable {
             long t1 = System.nanoTime();
             checkOpen();
 
-            Utf8Accumulator utf8 = new Utf8Accumulator();
-            StopSequenceMatcher stops = new StopSequenceMatcher(request.stop());
-            StringBuilder text = new StringBuilder();
-            int[] out = new int[16];
-            int n = 0;
-            FinishReason reason = aborted ? FinishReason.CANCELLED : null;
+            CompletionState completion = new CompletionState(request.stop(), request.maxTokens(),
+                    t -> model.pieceUnchecked(t, false));
+            FinishReason reason = aborted ? FinishReason.CANCELLED
+                    : completion.limitReached() ? FinishReason.LENGTH : null;
             while (reason == null) {
                 if (cancel.isCancelled() || guard.isClosed()) {
                     reason = FinishReason.CANCELLED;
                     break;
                 }
-                if (request.maxTokens() >= 0 && n >= request.maxTokens()) {
-                    reason = FinishReason.LENGTH;
-                    break;
-                }
-                int token = sampler.sample(ctx);
-                TokenLogprob logprob = request.logprobs() ? logprob(token, request.topLogprobs()) : null;
+                int token = sampler.sample(ctx, -1);
+                TokenLogprob logprob = request.logprobs()
+                        ? Logprobs.of(ctx, -1, model.vocabSize(), token, request.topLogprobs(),
+                                t -> model.pieceUnchecked(t, false))
+                        : null;
                 if (Llama.llama_vocab_is_eog(model.vocab(), token)) {
                     reason = FinishReason.EOS;
                     break;
                 }
-                if (n == out.length) {
-                    out = Arrays.copyOf(out, n * 2);
-                }
-                out[n] = token;
-                StopSequenceMatcher.Result r = stops.push(utf8.append(model.pieceUnchecked(token, false)));
-                text.append(r.text());
-                listener.onToken(new TokenEvent(n, token, r.text(), logprob));
-                n++;
-                if (r.stopped()) {
-                    reason = FinishReason.STOP;
-                } else if (request.maxTokens() >= 0 && n >= request.maxTokens()) {
-                    reason = FinishReason.LENGTH;
-                } else if (cached.length >= contextSize) {
-                    reason = FinishReason.CONTEXT_FULL;
-                } else if (!decode(new int[] {token}, 0, 1, true)) {
-                    reason = FinishReason.CANCELLED;
+                reason = completion.accept(token, logprob, listener);
+                if (reason == null) {
+                    if (cached.length >= contextSize) {
+                        reason = FinishReason.CONTEXT_FULL;
+                    } else if (!decode(new int[] {token}, 0, 1, true)) {
+                        reason = FinishReason.CANCELLED;
+                    }
                 }
             }
             checkOpen();
-            if (reason != FinishReason.STOP) {
-                StopSequenceMatcher.Result r = stops.push(utf8.flush());
-                String tail = r.stopped() ? r.text() : r.text() + stops.flush();
-                if (r.stopped()) {
-                    reason = FinishReason.STOP;
-                }
-                if (!tail.isEmpty()) {
-                    text.append(tail);
-                    listener.onToken(new TokenEvent(-1, TokenEvent.NO_TOKEN, tail, null));
-                }
-            }
+            reason = completion.finish(reason, listener);
             long t2 = System.nanoTime();
+            int n = completion.count();
             Timings timings = new Timings(0, t1 - t0, t2 - t1, prompt.length - reused, n);
-            return new GenerationResult(text.toString(), Arrays.copyOf(out, n), reason, prompt.length, reused, n,
+            return new GenerationResult(completion.text(), completion.tokens(), reason, prompt.length, reused, n,
                     timings);
         }
     }
@@ -333,47 +278,6 @@ public final class Session implements AutoCloseable {
             pos += end - start;
         }
         return true;
-    }
-
-    /** Log-probability of {@code token} and the top {@code n} alternatives from the last output's raw logits. */
-    private TokenLogprob logprob(int token, int n) {
-        int vocab = model.vocabSize();
-        MemorySegment logits = Native.view(Llama.llama_get_logits_ith(ctx, -1), 4L * vocab);
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < vocab; i++) {
-            max = Math.max(max, logits.getAtIndex(JAVA_FLOAT, i));
-        }
-        double sum = 0;
-        for (int i = 0; i < vocab; i++) {
-            sum += Math.exp(logits.getAtIndex(JAVA_FLOAT, i) - max);
-        }
-        double lse = max + Math.log(sum);
-        List<TokenLogprob> top = new ArrayList<>(n);
-        if (n > 0) {
-            int[] best = new int[n];
-            Arrays.fill(best, -1);
-            for (int i = 0; i < vocab; i++) {
-                float v = logits.getAtIndex(JAVA_FLOAT, i);
-                for (int k = 0; k < n; k++) {
-                    if (best[k] < 0 || v > logits.getAtIndex(JAVA_FLOAT, best[k])) {
-                        System.arraycopy(best, k, best, k + 1, n - k - 1);
-                        best[k] = i;
-                        break;
-                    }
-                }
-            }
-            for (int id : best) {
-                if (id >= 0) {
-                    top.add(tokenLogprob(id, logits.getAtIndex(JAVA_FLOAT, id) - lse, List.of()));
-                }
-            }
-        }
-        return tokenLogprob(token, logits.getAtIndex(JAVA_FLOAT, token) - lse, top);
-    }
-
-    private TokenLogprob tokenLogprob(int token, double logprob, List<TokenLogprob> top) {
-        byte[] bytes = model.pieceUnchecked(token, false);
-        return new TokenLogprob(token, new String(bytes, StandardCharsets.UTF_8), bytes, logprob, top);
     }
 
     /**

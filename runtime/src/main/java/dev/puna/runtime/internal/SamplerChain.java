@@ -133,9 +133,12 @@ public final class SamplerChain implements AutoCloseable {
         }
     }
 
-    /** Samples from the last decoded output and advances every stage's state with the chosen token. */
-    public int sample(MemorySegment ctx) {
-        return Llama.llama_sampler_sample(chain, ctx, -1);
+    /**
+     * Samples from output {@code index} of the last decode (the token's position in the batch, -1 for the last
+     * output) and advances every stage's state with the chosen token.
+     */
+    public int sample(MemorySegment ctx, int index) {
+        return Llama.llama_sampler_sample(chain, ctx, index);
     }
 
     @Override

@@ -1,0 +1,691 @@
+package dev.puna.runtime;
+
+import dev.puna.bindings.Callbacks;
+import dev.puna.bindings.Llama;
+import dev.puna.runtime.internal.CompletionState;
+import dev.puna.runtime.internal.Logprobs;
+import dev.puna.runtime.internal.NativeBatch;
+import dev.puna.runtime.internal.SamplerChain;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntFunction;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Serves many generations on one {@link Model} at once with continuous batching: the serving counterpart of
+ * {@link Session}.
+ *
+ * <p>An engine owns one llama.cpp context with {@code parallel} sequences (slots) and a decode thread of its
+ * own. Every step of that thread builds one batch holding the next token of every running sequence plus chunks
+ * of newly admitted prompts, so requests join between steps and a long prompt is evaluated in chunks alongside
+ * the running streams instead of stalling them. Requests beyond the slots wait in a bounded queue.
+ *
+ * <p><b>Prompt cache.</b> A finished request's tokens stay in its slot's KV cache. A new request goes to the
+ * free slot whose cache shares the longest prefix with its prompt and evaluates only the rest, so the second
+ * turn of a chat costs only its new tokens ({@link GenerationResult#cachedPromptTokens()}).
+ *
+ * <p><b>Threads.</b> {@link #submit} and {@link #embed} may be called from any thread; submit tokenizes the
+ * prompt on the calling thread and never waits for the decoder. Listeners run on the engine's decode thread,
+ * one event at a time per generation and in order; they must not block (hand the event to another thread), as
+ * every sequence waits for them.
+ *
+ * <p><b>Ownership.</b> The engine holds a reference to the model until it is closed. {@link #close()} cancels
+ * what is queued or running (their results fail with {@link ResourceClosedException}), waits for the decode
+ * thread to leave native code and frees the context.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(Engine.class);
+
+    private final Model model;
+    private final EngineParams params;
+    private final Arena arena;
+    private final MemorySegment ctx;
+    private final MemorySegment memory;
+    private final MemorySegment abortFlag;
+    private final NativeBatch batch;
+    private final int slotContext;
+    private final boolean canShift;
+    private final Slot[] slots;
+    private final IntFunction<byte[]> pieces;
+    private final Thread thread;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    /** Guarded by {@link #lock}. */
+    private final ArrayDeque<EngineJob> queue = new ArrayDeque<>();
+    /** Guarded by {@link #lock}. */
+    private boolean closing;
+    /** Guarded by {@link #lock}: set when the decode thread must look at its slots again. */
+    private boolean signalled;
+    private volatile int activeSlots;
+    private volatile long kvTokensUsed;
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong promptTokensEvaluated = new AtomicLong();
+    private final AtomicLong promptTokensCached = new AtomicLong();
+    private final AtomicLong tokensGenerated = new AtomicLong();
+    private final AtomicLong decodeCalls = new AtomicLong();
+
+    private final ReentrantLock embedLock = new ReentrantLock();
+    /** Guarded by {@link #embedLock}; opened on first use. */
+    private Session embedSession;
+
+    /** A sequence of the context and the tokens its KV cache holds. Touched only by the decode thread. */
+    private static final class Slot {
+        final int seq;
+        int[] cached = new int[0];
+        long lastUsedNanos;
+        EngineJob job;
+
+        Slot(int seq) {
+            this.seq = seq;
+        }
+    }
+
+    private Engine(Model model, EngineParams params) {
+        this.model = model;
+        this.params = params;
+        SessionParams sp = params.session();
+        int parallel = params.parallel();
+        model.acquire();
+        Arena a = Arena.ofShared();
+        MemorySegment context = MemorySegment.NULL;
+        NativeBatch b = null;
+        try {
+            this.abortFlag = Callbacks.newAbortFlag(a);
+            long total = (long) sp.contextSize() * parallel;
+            InvalidParameterException.require(total <= 1 << 24, "num_ctx",
+                    "num_ctx × num_parallel = " + total + " tokens is more than a context can hold");
+            context = NativeContext.create(model, sp, (int) total, parallel, params.unifiedKv(), -1, abortFlag);
+            b = new NativeBatch(a, Llama.llama_n_batch(context), 1);
+        } catch (RuntimeException | Error e) {
+            if (!context.equals(MemorySegment.NULL)) {
+                NativeContext.free(context);
+            }
+            a.close();
+            model.release();
+            throw e;
+        }
+        this.arena = a;
+        this.ctx = context;
+        this.batch = b;
+        this.memory = Llama.llama_get_memory(context);
+        this.canShift = Llama.llama_memory_can_shift(memory);
+        this.slotContext = params.unifiedKv() ? Llama.llama_n_ctx(context) / parallel : Llama.llama_n_ctx_seq(context);
+        this.slots = new Slot[parallel];
+        for (int i = 0; i < parallel; i++) {
+            slots[i] = new Slot(i);
+        }
+        this.pieces = t -> model.pieceUnchecked(t, false);
+        this.thread = Thread.ofPlatform().name("puna-engine-" + model.info().name()).daemon().unstarted(this::run);
+        thread.start();
+    }
+
+    /**
+     * Starts an engine on {@code model}: creates the context and the decode thread.
+     *
+     * @throws NativeException if llama.cpp cannot create the context (not enough memory, say)
+     * @throws ResourceClosedException if the model is closed
+     */
+    public static Engine start(Model model, EngineParams params) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(params, "params");
+        if (model.vocabOnly()) {
+            throw new IllegalStateException("model " + model.info().path() + " was loaded with vocabOnly: it cannot run");
+        }
+        return new Engine(model, params);
+    }
+
+    /** The model this engine runs. */
+    public Model model() {
+        return model;
+    }
+
+    /** The settings this engine was started with. */
+    public EngineParams params() {
+        return params;
+    }
+
+    /** Tokens each slot's context holds (llama.cpp rounds {@code num_ctx} up to a multiple of 256). */
+    public int slotContextSize() {
+        return slotContext;
+    }
+
+    /**
+     * Queues a generation. Returns at once; the listener receives the events on the decode thread and the
+     * handle's result completes when the generation ends.
+     *
+     * @throws InvalidParameterException for an empty prompt or invalid token ids
+     * @throws ContextOverflowException if the prompt does not fit a slot's context and truncation is off
+     * @throws QueueFullException if {@code maxQueue} requests are already waiting
+     * @throws ResourceClosedException if the engine is closed
+     */
+    public GenerationHandle submit(GenerateRequest request, GenerationListener listener) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(listener, "listener");
+        int[] prompt = fit(promptTokens(request), request);
+        EngineJob job = new EngineJob(request, listener, prompt, this::wake);
+        lock.lock();
+        try {
+            if (closing) {
+                throw new ResourceClosedException("engine for " + model.info().path() + " is closed");
+            }
+            if (queue.size() >= params.maxQueue()) {
+                throw new QueueFullException(params.maxQueue());
+            }
+            job.cancelRegistration = request.cancellation().onCancel(this::wake);
+            queue.addLast(job);
+            signalled = true;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        return job.handle;
+    }
+
+    private int[] promptTokens(GenerateRequest request) {
+        int[] tokens = request.promptTokens();
+        if (tokens != null) {
+            for (int t : tokens) {
+                model.checkToken(t, "prompt");
+            }
+        } else {
+            tokens = model.tokenizeUnchecked(request.prompt(), request.addSpecial(), request.parseSpecial());
+        }
+        if (tokens.length == 0) {
+            throw new InvalidParameterException("prompt", "the prompt is empty (no tokens to evaluate)");
+        }
+        return tokens;
+    }
+
+    /**
+     * The prompt as it will be evaluated: unchanged if it leaves room for one generated token, else, with
+     * truncation on, its first {@code numKeep} tokens and as many of its last tokens as fill three quarters of
+     * the context (the rest is room to generate), as Ollama keeps {@code num_keep} and drops the oldest history.
+     */
+    private int[] fit(int[] prompt, GenerateRequest request) {
+        if (prompt.length < slotContext) {
+            return prompt;
+        }
+        if (!request.truncate()) {
+            throw new ContextOverflowException(prompt.length, slotContext);
+        }
+        int target = Math.max(1, slotContext * 3 / 4);
+        int keep = Math.min(request.numKeep(), target / 2);
+        int[] out = new int[target];
+        System.arraycopy(prompt, 0, out, 0, keep);
+        System.arraycopy(prompt, prompt.length - (target - keep), out, keep, target - keep);
+        return out;
+    }
+
+    private void wake() {
+        lock.lock();
+        try {
+            signalled = true;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Computes one L2-normalised embedding per input on the engine's embedding context (opened on first use
+     * with the model's pooling, else mean). Runs on the calling thread; calls are serialized.
+     *
+     * @throws ContextOverflowException if an input does not fit in one batch
+     * @throws ResourceClosedException if the engine is closed
+     */
+    public float[][] embed(List<String> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        embedLock.lock();
+        try {
+            if (isClosed()) {
+                throw new ResourceClosedException("engine for " + model.info().path() + " is closed");
+            }
+            if (embedSession == null) {
+                SessionParams sp = params.session();
+                embedSession = new Session(model, sp.toBuilder().embeddings(true)
+                        .batchSize(Math.max(sp.batchSize(), sp.contextSize()))
+                        .ubatchSize(Math.max(sp.batchSize(), sp.contextSize())).build());
+            }
+            return embedSession.embed(inputs);
+        } finally {
+            embedLock.unlock();
+        }
+    }
+
+    /** A snapshot of the engine's state and counters. */
+    public EngineStats stats() {
+        int queued;
+        lock.lock();
+        try {
+            queued = queue.size();
+        } finally {
+            lock.unlock();
+        }
+        return new EngineStats(slots.length, activeSlots, queued, kvTokensUsed, (long) slotContext * slots.length,
+                requests.get(), promptTokensEvaluated.get(), promptTokensCached.get(), tokensGenerated.get(),
+                decodeCalls.get());
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        lock.lock();
+        try {
+            return closing;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Cancels every queued and running generation (their results fail with {@link ResourceClosedException}),
+     * stops the decode thread within one decode step and frees the context. Idempotent; safe from any thread,
+     * a listener included (then the context is freed after the listener returns).
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (!closing) {
+                closing = true;
+                Callbacks.setAbortFlag(abortFlag, true);
+                signalled = true;
+                work.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+        embedLock.lock();
+        try {
+            if (embedSession != null) {
+                embedSession.close();
+            }
+        } finally {
+            embedLock.unlock();
+        }
+        if (Thread.currentThread() != thread) {
+            terminated.join();
+        }
+    }
+
+    // ---- decode thread ----
+
+    private void run() {
+        Throwable failure = null;
+        try {
+            while (awaitWork()) {
+                step();
+            }
+        } catch (Throwable t) {
+            failure = t;
+            LOG.error("engine for {} stopped on an unexpected error", model.info().path(), t);
+        } finally {
+            shutDown(failure);
+        }
+    }
+
+    /** Admits queued jobs into free slots and waits until some slot has work. Returns false when closing. */
+    private boolean awaitWork() throws InterruptedException {
+        List<EngineJob> cancelled = new ArrayList<>();
+        try {
+            lock.lock();
+            try {
+                while (true) {
+                    if (closing) {
+                        return false;
+                    }
+                    signalled = false;
+                    queue.removeIf(job -> job.cancelled() && cancelled.add(job));
+                    admit();
+                    if (runnable() || !cancelled.isEmpty()) {
+                        return true;
+                    }
+                    while (!signalled) {
+                        work.await();
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            for (EngineJob job : cancelled) {
+                complete(job, emptyResult(job, FinishReason.CANCELLED));
+            }
+        }
+    }
+
+    /** Moves queued jobs into free slots, each to the slot whose cache shares most of its prompt. */
+    private void admit() {
+        while (!queue.isEmpty()) {
+            Slot best = null;
+            int bestCommon = -1;
+            EngineJob job = queue.peekFirst();
+            for (Slot s : slots) {
+                if (s.job != null) {
+                    continue;
+                }
+                int common = commonPrefix(s.cached, job.prompt);
+                if (common > bestCommon || (common == bestCommon && s.lastUsedNanos < best.lastUsedNanos)) {
+                    best = s;
+                    bestCommon = common;
+                }
+            }
+            if (best == null) {
+                return;
+            }
+            queue.pollFirst();
+            best.job = job;
+        }
+    }
+
+    private static int commonPrefix(int[] a, int[] b) {
+        int n = Math.min(a.length, b.length);
+        int i = 0;
+        while (i < n && a[i] == b[i]) {
+            i++;
+        }
+        return i;
+    }
+
+    private boolean runnable() {
+        for (Slot s : slots) {
+            EngineJob job = s.job;
+            if (job != null && (job.sampler == null || job.prefilling() || !job.handle.isPaused() || job.cancelled())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One decode step over every slot that has work. */
+    private void step() {
+        try {
+            decodeStep();
+        } finally {
+            int active = 0;
+            long used = 0;
+            for (Slot s : slots) {
+                active += s.job == null ? 0 : 1;
+                used += s.cached.length;
+            }
+            activeSlots = active;
+            kvTokensUsed = used;
+        }
+    }
+
+    private void decodeStep() {
+        for (Slot s : slots) {
+            if (s.job != null && s.job.sampler == null) {
+                start(s);
+            }
+            if (s.job != null && s.job.cancelled()) {
+                finish(s, FinishReason.CANCELLED);
+            }
+        }
+
+        batch.clear();
+        List<Slot> inBatch = new ArrayList<>(slots.length);
+        for (Slot s : slots) {
+            EngineJob job = s.job;
+            if (job != null && !job.prefilling() && !job.handle.isPaused()) {
+                job.outIndex = batch.size();
+                batch.add(job.pending, s.cached.length, s.seq, true);
+                inBatch.add(s);
+            }
+        }
+        int[] chunk = new int[slots.length];
+        for (Slot s : slots) {
+            EngineJob job = s.job;
+            int room = batch.capacity() - batch.size();
+            if (job == null || !job.prefilling() || room == 0) {
+                continue;
+            }
+            int n = Math.min(room, job.prompt.length - job.prefilled);
+            if (job.promptStartNanos == 0) {
+                job.promptStartNanos = System.nanoTime();
+            }
+            for (int i = 0; i < n; i++) {
+                int at = job.prefilled + i;
+                boolean last = at == job.prompt.length - 1;
+                if (last) {
+                    job.outIndex = batch.size();
+                }
+                batch.add(job.prompt[at], at, s.seq, last);
+            }
+            chunk[s.seq] = n;
+            inBatch.add(s);
+        }
+        if (batch.size() == 0) {
+            return;
+        }
+        int rc = batch.decode(ctx);
+        decodeCalls.incrementAndGet();
+        if (rc != 0) {
+            decodeFailed(rc, inBatch);
+            return;
+        }
+        for (Slot s : inBatch) {
+            EngineJob job = s.job;
+            if (job.prefilling()) {
+                int n = chunk[s.seq];
+                s.cached = append(s.cached, job.prompt, job.prefilled, n);
+                job.prefilled += n;
+                promptTokensEvaluated.addAndGet(n);
+            } else {
+                s.cached = append(s.cached, new int[] {job.pending}, 0, 1);
+            }
+        }
+        for (Slot s : inBatch) {
+            if (s.job.outIndex >= 0) {
+                sample(s);
+            }
+        }
+    }
+
+    /** Prepares a newly admitted job: drops what its slot's cache does not share with the prompt, builds its sampler. */
+    private void start(Slot s) {
+        EngineJob job = s.job;
+        if (job.cancelled()) {
+            job.sampler = null;
+            finish(s, FinishReason.CANCELLED);
+            return;
+        }
+        // Re-evaluate at least the last prompt token: its logits are needed to sample.
+        int keep = Math.min(commonPrefix(s.cached, job.prompt), job.prompt.length - 1);
+        if (keep < s.cached.length) {
+            if (!Llama.llama_memory_seq_rm(memory, s.seq, keep, -1)) {
+                Llama.llama_memory_seq_rm(memory, s.seq, 0, -1);
+                keep = 0;
+            }
+            s.cached = Arrays.copyOf(s.cached, keep);
+        }
+        job.reused = keep;
+        job.prefilled = keep;
+        promptTokensCached.addAndGet(keep);
+        try {
+            job.sampler = SamplerChain.create(job.request.sampling(), model.vocab(), model.vocabSize(), slotContext);
+            job.sampler.acceptPrompt(job.prompt);
+        } catch (RuntimeException e) {
+            fail(s, e);
+            return;
+        }
+        job.completion = new CompletionState(job.request.stop(), job.request.maxTokens(), pieces);
+    }
+
+    private void sample(Slot s) {
+        EngineJob job = s.job;
+        int index = job.outIndex;
+        job.outIndex = -1;
+        if (job.firstTokenNanos == 0) {
+            job.firstTokenNanos = System.nanoTime();
+        }
+        if (job.completion.limitReached()) {
+            finish(s, FinishReason.LENGTH); // num_predict 0: the prompt is evaluated, nothing generated
+            return;
+        }
+        try {
+            int token = job.sampler.sample(ctx, index);
+            tokensGenerated.incrementAndGet();
+            TokenLogprob logprob = job.request.logprobs()
+                    ? Logprobs.of(ctx, index, model.vocabSize(), token, job.request.topLogprobs(), pieces)
+                    : null;
+            if (Llama.llama_vocab_is_eog(model.vocab(), token)) {
+                finish(s, FinishReason.EOS);
+                return;
+            }
+            FinishReason reason = job.completion.accept(token, logprob, job.listener);
+            if (reason == null && s.cached.length >= slotContext && !shift(s)) {
+                reason = FinishReason.CONTEXT_FULL;
+            }
+            if (reason != null) {
+                finish(s, reason);
+            } else {
+                job.pending = token;
+            }
+        } catch (RuntimeException | Error e) {
+            fail(s, e);
+        }
+    }
+
+    /**
+     * Makes room in a full slot by dropping the older half of the tokens after the first {@code numKeep}
+     * (Ollama's context shift), when the request allows it and the cache can shift positions.
+     */
+    private boolean shift(Slot s) {
+        EngineJob job = s.job;
+        if (!job.request.shift() || !canShift) {
+            return false;
+        }
+        int n = s.cached.length;
+        int keep = Math.min(job.request.numKeep(), n / 2);
+        int discard = (n - keep) / 2;
+        if (discard <= 0) {
+            return false;
+        }
+        Llama.llama_memory_seq_rm(memory, s.seq, keep, keep + discard);
+        Llama.llama_memory_seq_add(memory, s.seq, keep + discard, n, -discard);
+        int[] shifted = new int[n - discard];
+        System.arraycopy(s.cached, 0, shifted, 0, keep);
+        System.arraycopy(s.cached, keep + discard, shifted, keep, n - keep - discard);
+        s.cached = shifted;
+        return true;
+    }
+
+    private void decodeFailed(int rc, List<Slot> inBatch) {
+        for (Slot s : inBatch) {
+            // Part of the batch may be in the KV cache now; drop what the slot does not account for.
+            Llama.llama_memory_seq_rm(memory, s.seq, s.cached.length, -1);
+            s.job.outIndex = -1;
+        }
+        if (rc == 2 && isClosed()) {
+            return;
+        }
+        NativeException e = new NativeException("llama_decode failed with status " + rc
+                + (rc == 1 ? " (no KV cache slot for the batch)" : ""));
+        for (Slot s : inBatch) {
+            fail(s, e);
+        }
+    }
+
+    private void finish(Slot s, FinishReason reason) {
+        EngineJob job = s.job;
+        GenerationResult result;
+        try {
+            FinishReason finalReason = job.completion == null ? reason : job.completion.finish(reason, job.listener);
+            result = result(job, finalReason);
+        } catch (RuntimeException | Error e) {
+            fail(s, e);
+            return;
+        }
+        s.job = null;
+        s.lastUsedNanos = System.nanoTime();
+        complete(job, result);
+    }
+
+    private GenerationResult result(EngineJob job, FinishReason reason) {
+        long end = System.nanoTime();
+        long promptStart = job.promptStartNanos == 0 ? end : job.promptStartNanos;
+        long firstToken = job.firstTokenNanos == 0 ? end : job.firstTokenNanos;
+        int n = job.completion == null ? 0 : job.completion.count();
+        Timings timings = new Timings(0, firstToken - promptStart, end - firstToken, job.prefilled - job.reused, n);
+        return new GenerationResult(job.completion == null ? "" : job.completion.text(),
+                job.completion == null ? new int[0] : job.completion.tokens(), reason, job.prompt.length, job.reused,
+                n, timings);
+    }
+
+    private static GenerationResult emptyResult(EngineJob job, FinishReason reason) {
+        return new GenerationResult("", new int[0], reason, job.prompt.length, 0, 0, new Timings(0, 0, 0, 0, 0));
+    }
+
+    private void fail(Slot s, Throwable e) {
+        EngineJob job = s.job;
+        s.job = null;
+        s.lastUsedNanos = System.nanoTime();
+        job.release();
+        requests.incrementAndGet();
+        job.result.completeExceptionally(e);
+    }
+
+    private void complete(EngineJob job, GenerationResult result) {
+        job.release();
+        requests.incrementAndGet();
+        job.result.complete(result);
+    }
+
+    private static int[] append(int[] cached, int[] tokens, int from, int n) {
+        int[] grown = Arrays.copyOf(cached, cached.length + n);
+        System.arraycopy(tokens, from, grown, cached.length, n);
+        return grown;
+    }
+
+    /** Fails whatever is left, frees the native context and drops the model reference. */
+    private void shutDown(Throwable failure) {
+        List<EngineJob> left = new ArrayList<>();
+        lock.lock();
+        try {
+            closing = true;
+            left.addAll(queue);
+            queue.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (Slot s : slots) {
+            if (s.job != null) {
+                left.add(s.job);
+                s.job = null;
+            }
+        }
+        activeSlots = 0;
+        ResourceClosedException closed = new ResourceClosedException(
+                "engine for " + model.info().path() + (failure == null ? " was closed" : " failed: " + failure));
+        for (EngineJob job : left) {
+            job.release();
+            job.result.completeExceptionally(closed);
+        }
+        try {
+            batch.close();
+            NativeContext.free(ctx);
+            arena.close();
+            model.release();
+        } finally {
+            terminated.complete(null);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Engine[" + model.info().path() + ", slots=" + slots.length + ", n_ctx/slot=" + slotContext + "]";
+    }
+}

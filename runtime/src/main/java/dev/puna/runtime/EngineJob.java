@@ -1,0 +1,62 @@
+package dev.puna.runtime;
+
+import dev.puna.runtime.internal.CompletionState;
+import dev.puna.runtime.internal.SamplerChain;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One request inside an {@link Engine}: what was asked, and, once it holds a slot, its sampling and text state.
+ * Everything but the fields marked otherwise is touched only by the engine's decode thread.
+ */
+final class EngineJob {
+    final GenerateRequest request;
+    final GenerationListener listener;
+    /** The prompt as it will be evaluated (tokenized, validated, truncated). */
+    final int[] prompt;
+    final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
+    final GenerationHandle handle;
+    final long submittedNanos = System.nanoTime();
+    /** Set by the submitting thread before the job is queued; closed when the job ends. */
+    AutoCloseable cancelRegistration = () -> { };
+
+    SamplerChain sampler;
+    CompletionState completion;
+    /** Prompt tokens found in the slot's KV cache. */
+    int reused;
+    /** Prompt tokens in the KV cache so far (reused ones included). */
+    int prefilled;
+    /** The last sampled token, to be decoded in the next step; -1 while the prompt is being evaluated. */
+    int pending = -1;
+    /** This job's output row in the batch being decoded, or -1. */
+    int outIndex = -1;
+    long promptStartNanos;
+    long firstTokenNanos;
+
+    EngineJob(GenerateRequest request, GenerationListener listener, int[] prompt, Runnable wake) {
+        this.request = request;
+        this.listener = listener;
+        this.prompt = prompt;
+        this.handle = new GenerationHandle(request.cancellation(), result, prompt.length, wake);
+    }
+
+    boolean prefilling() {
+        return pending < 0;
+    }
+
+    boolean cancelled() {
+        return request.cancellation().isCancelled();
+    }
+
+    /** Frees the native sampler and stops listening for cancellation. Idempotent. */
+    void release() {
+        if (sampler != null) {
+            sampler.close();
+            sampler = null;
+        }
+        try {
+            cancelRegistration.close();
+        } catch (Exception ignored) {
+            // removing a listener from a CancellationToken cannot fail
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.puna.runtime;
+
+import java.util.Objects;
+
+/**
+ * Settings of an {@link Engine}. Immutable; build with {@link #builder()}.
+ *
+ * <ul>
+ *   <li>{@code session}: the llama.cpp context settings; its {@code contextSize} is the context of <em>each</em>
+ *       slot (Ollama's {@code num_ctx}), so the KV cache holds {@code contextSize × parallel} tokens.</li>
+ *   <li>{@code parallel} ({@code PUNA_NUM_PARALLEL}, default 4): slots, i.e. sequences decoded together in one
+ *       batch. Requests beyond that wait in the queue.</li>
+ *   <li>{@code maxQueue} ({@code PUNA_MAX_QUEUE}, default 512): requests that may wait for a slot; one more is
+ *       refused with {@link QueueFullException}.</li>
+ *   <li>{@code unifiedKv} (default false): one KV buffer shared by all slots instead of one stream per slot.
+ *       Split streams attend only over their own tokens, which is faster when prompts share little.</li>
+ * </ul>
+ */
+public final class EngineParams {
+    private final SessionParams session;
+    private final int parallel;
+    private final int maxQueue;
+    private final boolean unifiedKv;
+
+    private EngineParams(Builder b) {
+        this.session = b.session;
+        this.parallel = b.parallel;
+        this.maxQueue = b.maxQueue;
+        this.unifiedKv = b.unifiedKv;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public SessionParams session() {
+        return session;
+    }
+
+    public int parallel() {
+        return parallel;
+    }
+
+    public int maxQueue() {
+        return maxQueue;
+    }
+
+    public boolean unifiedKv() {
+        return unifiedKv;
+    }
+
+    /** Builder for {@link EngineParams}; each setter validates its argument. */
+    public static final class Builder {
+        private SessionParams session = SessionParams.defaults();
+        private int parallel = 4;
+        private int maxQueue = 512;
+        private boolean unifiedKv;
+
+        private Builder() {
+        }
+
+        public Builder session(SessionParams params) {
+            Objects.requireNonNull(params, "session");
+            InvalidParameterException.require(!params.embeddings(), "embeddings",
+                    "an engine generates; it opens its own embedding context when asked to embed");
+            this.session = params;
+            return this;
+        }
+
+        public Builder parallel(int n) {
+            InvalidParameterException.require(n >= 1 && n <= 256, "num_parallel", "must be between 1 and 256, got " + n);
+            this.parallel = n;
+            return this;
+        }
+
+        public Builder maxQueue(int n) {
+            InvalidParameterException.require(n >= 0, "max_queue", "must be >= 0, got " + n);
+            this.maxQueue = n;
+            return this;
+        }
+
+        public Builder unifiedKv(boolean v) {
+            this.unifiedKv = v;
+            return this;
+        }
+
+        public EngineParams build() {
+            return new EngineParams(this);
+        }
+    }
+}

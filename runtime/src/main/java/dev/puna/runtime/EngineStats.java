@@ -1,0 +1,20 @@
+package dev.puna.runtime;
+
+/**
+ * A snapshot of an {@link Engine}'s state and its counters since it started.
+ *
+ * @param slots number of slots
+ * @param activeSlots slots running a request
+ * @param queued requests waiting for a slot
+ * @param kvTokensUsed tokens held in the KV cache, over all slots (finished requests' prefixes included)
+ * @param kvTokensCapacity tokens the KV cache can hold, over all slots
+ * @param requests requests finished (any outcome)
+ * @param promptTokensEvaluated prompt tokens decoded
+ * @param promptTokensCached prompt tokens reused from the KV cache
+ * @param tokensGenerated completion tokens sampled
+ * @param decodeCalls {@code llama_decode} calls made
+ */
+public record EngineStats(int slots, int activeSlots, int queued, long kvTokensUsed, long kvTokensCapacity,
+                          long requests, long promptTokensEvaluated, long promptTokensCached, long tokensGenerated,
+                          long decodeCalls) {
+}
