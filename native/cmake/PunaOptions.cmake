@@ -26,6 +26,17 @@ else()
 endif()
 
 if(PUNA_BACKEND STREQUAL "cuda")
+  # ggml-cuda links cuBLAS. A toolkit installed without its math libraries (nvcc and cudart only) would
+  # otherwise fail at generate time with an unreadable "target CUDA::cublas not found".
+  find_package(CUDAToolkit)
+  if(NOT CUDAToolkit_FOUND)
+    message(FATAL_ERROR "puna: -Dpuna.backend=cuda needs the CUDA toolkit (nvcc, cudart, cuBLAS); none was found")
+  endif()
+  if(NOT TARGET CUDA::cublas)
+    message(FATAL_ERROR "puna: CUDA ${CUDAToolkit_VERSION} at ${CUDAToolkit_BIN_DIR} has no cuBLAS "
+            "(cublas_v2.h / libcublas), which ggml's CUDA backend links. Install the toolkit's math libraries "
+            "(e.g. the cuda-libraries-dev-${CUDAToolkit_VERSION_MAJOR}-${CUDAToolkit_VERSION_MINOR} package) and configure again.")
+  endif()
   set(GGML_CUDA ON CACHE BOOL "" FORCE)
   set(CMAKE_CUDA_ARCHITECTURES "${PUNA_CUDA_ARCHITECTURES}" CACHE STRING "" FORCE)
 elseif(PUNA_BACKEND STREQUAL "metal")
