@@ -2,6 +2,7 @@ package dev.puna.runtime;
 
 import dev.puna.bindings.Callbacks;
 import dev.puna.bindings.Llama;
+import dev.puna.runtime.internal.AbortSwitch;
 import dev.puna.runtime.internal.CompletionState;
 import dev.puna.runtime.internal.Logprobs;
 import dev.puna.runtime.internal.NativeBatch;
@@ -45,6 +46,8 @@ import org.apache.logging.log4j.Logger;
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(Engine.class);
+    /** Prompt tokens in one batch above which its decode can be aborted by {@link #close()}. */
+    private static final int ABORTABLE_PREFILL = 64;
 
     private final Model model;
     private final EngineParams params;
@@ -52,6 +55,7 @@ public final class Engine implements AutoCloseable {
     private final MemorySegment ctx;
     private final MemorySegment memory;
     private final MemorySegment abortFlag;
+    private final AbortSwitch abortSwitch;
     private final NativeBatch batch;
     private final int slotContext;
     private final boolean canShift;
@@ -107,7 +111,7 @@ public final class Engine implements AutoCloseable {
             long total = (long) sp.contextSize() * parallel;
             InvalidParameterException.require(total <= 1 << 24, "num_ctx",
                     "num_ctx × num_parallel = " + total + " tokens is more than a context can hold");
-            context = NativeContext.create(model, sp, (int) total, parallel, params.unifiedKv(), -1, abortFlag);
+            context = NativeContext.create(model, sp, (int) total, parallel, params.unifiedKv(), -1);
             b = new NativeBatch(a, Llama.llama_n_batch(context), 1);
         } catch (RuntimeException | Error e) {
             if (!context.equals(MemorySegment.NULL)) {
@@ -120,6 +124,7 @@ public final class Engine implements AutoCloseable {
         this.arena = a;
         this.ctx = context;
         this.batch = b;
+        this.abortSwitch = new AbortSwitch(context, abortFlag);
         this.memory = Llama.llama_get_memory(context);
         this.canShift = Llama.llama_memory_can_shift(memory);
         this.slotContext = params.unifiedKv() ? Llama.llama_n_ctx(context) / parallel : Llama.llama_n_ctx_seq(context);
@@ -446,6 +451,7 @@ public final class Engine implements AutoCloseable {
             }
         }
         int[] chunk = new int[slots.length];
+        int prefill = 0;
         for (Slot s : slots) {
             EngineJob job = s.job;
             int room = batch.capacity() - batch.size();
@@ -465,11 +471,14 @@ public final class Engine implements AutoCloseable {
                 batch.add(job.prompt[at], at, s.seq, last);
             }
             chunk[s.seq] = n;
+            prefill += n;
             inBatch.add(s);
         }
         if (batch.size() == 0) {
             return;
         }
+        // Only a batch with a long prompt chunk is worth aborting when the engine closes (see AbortSwitch).
+        abortSwitch.arm(prefill > ABORTABLE_PREFILL);
         int rc = batch.decode(ctx);
         decodeCalls.incrementAndGet();
         if (rc != 0) {

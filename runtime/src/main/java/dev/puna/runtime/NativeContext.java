@@ -2,7 +2,6 @@ package dev.puna.runtime;
 
 import static dev.puna.bindings.LlamaLayouts.LLAMA_CONTEXT_PARAMS;
 
-import dev.puna.bindings.Callbacks;
 import dev.puna.bindings.Llama;
 import dev.puna.bindings.LlamaLayouts;
 import dev.puna.runtime.internal.Backend;
@@ -11,9 +10,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Creates llama.cpp contexts for {@link Session} and {@link Engine} from {@link SessionParams}, with the abort
- * callback wired to a flag the owner raises to stop a running decode. The caller owns the returned context and
- * frees it with {@link #free}.
+ * Creates llama.cpp contexts for {@link Session} and {@link Engine} from {@link SessionParams}. The abort
+ * callback starts off; owners turn it on for long decodes with an {@link dev.puna.runtime.internal.AbortSwitch}.
+ * The caller owns the returned context and frees it with {@link #free}.
  */
 final class NativeContext {
     private NativeContext() {
@@ -24,11 +23,10 @@ final class NativeContext {
      * @param sequences n_seq_max
      * @param unifiedKv one KV buffer for all sequences instead of one stream each
      * @param pooling llama_pooling_type for embedding contexts, -1 (unspecified) otherwise
-     * @param abortFlag from {@link Callbacks#newAbortFlag}, alive as long as the context
      * @throws NativeException when llama.cpp cannot create the context (its log's reason included)
      */
     static MemorySegment create(Model model, SessionParams params, int totalContext, int sequences, boolean unifiedKv,
-                                int pooling, MemorySegment abortFlag) {
+                                int pooling) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cp = Llama.llama_context_default_params(arena);
             set(cp, "n_ctx", totalContext);
@@ -44,8 +42,6 @@ final class NativeContext {
             LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "embeddings").set(cp, params.embeddings());
             LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "kv_unified").set(cp, unifiedKv);
             LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "no_perf").set(cp, true);
-            LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "abort_callback").set(cp, Callbacks.ABORT_ON_FLAG);
-            LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "abort_callback_data").set(cp, abortFlag);
             Backend.clearLastError();
             MemorySegment context = Llama.llama_init_from_model(model.handle(), cp);
             if (context.equals(MemorySegment.NULL)) {

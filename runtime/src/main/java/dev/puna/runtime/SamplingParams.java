@@ -26,7 +26,7 @@ import java.util.TreeMap;
  *   <tr><td>{@code typical_p}</td><td>1.0</td><td>[0, 1]</td><td>locally typical sampling; 1 disables</td></tr>
  *   <tr><td>{@code repeat_last_n}</td><td>64</td><td>&ge; -1</td>
  *       <td>how many recent tokens the penalties look at; 0 disables, -1 means the whole context</td></tr>
- *   <tr><td>{@code repeat_penalty}</td><td>1.1</td><td>finite, &gt; 0</td><td>1 disables</td></tr>
+ *   <tr><td>{@code repeat_penalty}</td><td>1.0</td><td>finite, &gt; 0</td><td>1 disables</td></tr>
  *   <tr><td>{@code presence_penalty}</td><td>0.0</td><td>finite</td><td>0 disables</td></tr>
  *   <tr><td>{@code frequency_penalty}</td><td>0.0</td><td>finite</td><td>0 disables</td></tr>
  *   <tr><td>{@code mirostat}</td><td>0</td><td>0, 1, 2</td><td>0 off, 1 Mirostat, 2 Mirostat 2.0</td></tr>
@@ -380,7 +380,7 @@ public final class SamplingParams {
         private double minP = 0.0;
         private double typicalP = 1.0;
         private int repeatLastN = 64;
-        private double repeatPenalty = 1.1;
+        private double repeatPenalty = 1.0;
         private double presencePenalty = 0.0;
         private double frequencyPenalty = 0.0;
         private int mirostat = 0;

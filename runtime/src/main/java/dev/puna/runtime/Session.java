@@ -8,6 +8,7 @@ import dev.puna.bindings.Native;
 import dev.puna.runtime.internal.NativeBatch;
 import dev.puna.runtime.internal.ResourceGuard;
 import dev.puna.runtime.internal.SamplerChain;
+import dev.puna.runtime.internal.AbortSwitch;
 import dev.puna.runtime.internal.CompletionState;
 import dev.puna.runtime.internal.Logprobs;
 import java.lang.foreign.Arena;
@@ -40,6 +41,7 @@ public final class Session implements AutoCloseable {
     private final MemorySegment ctx;
     private final MemorySegment memory;
     private final MemorySegment abortFlag;
+    private final AbortSwitch abortSwitch;
     private final NativeBatch batch;
     private final ResourceGuard guard;
     private final ReentrantLock busy = new ReentrantLock();
@@ -57,8 +59,9 @@ public final class Session implements AutoCloseable {
         try {
             this.abortFlag = Callbacks.newAbortFlag(a);
             this.pooling = params.embeddings() ? resolvePooling(model, params.pooling()) : -1;
-            context = NativeContext.create(model, params, params.contextSize(), 1, false, pooling, abortFlag);
+            context = NativeContext.create(model, params, params.contextSize(), 1, false, pooling);
             this.ctx = context;
+            this.abortSwitch = new AbortSwitch(context, abortFlag);
             this.memory = Llama.llama_get_memory(context);
             this.contextSize = Llama.llama_n_ctx(context);
             this.batch = new NativeBatch(a, Llama.llama_n_batch(context), 1);
@@ -262,6 +265,7 @@ public final class Session implements AutoCloseable {
             for (int i = start; i < end; i++) {
                 batch.add(tokens[i], pos + (i - start), 0, outputLast && i == to - 1);
             }
+            abortSwitch.arm(end - start > 1);
             int rc = batch.decode(ctx);
             if (rc != 0) {
                 // Part of the batch may be in the KV cache now; drop this chunk so cache and memory agree.
@@ -328,6 +332,7 @@ public final class Session implements AutoCloseable {
         for (int i = 0; i < tokens.length; i++) {
             batch.add(tokens[i], i, 0, true);
         }
+        abortSwitch.arm(true);
         int rc = batch.decode(ctx);
         checkOpen();
         if (rc != 0) {

@@ -35,7 +35,7 @@ class SamplingParamsTest {
         assertEquals(0.0f, p.minP());
         assertEquals(1.0f, p.typicalP());
         assertEquals(64, p.repeatLastN());
-        assertEquals(1.1f, p.repeatPenalty());
+        assertEquals(1.0f, p.repeatPenalty());
         assertEquals(0.0f, p.presencePenalty());
         assertEquals(0.0f, p.frequencyPenalty());
         assertEquals(0, p.mirostat());
@@ -225,9 +225,8 @@ class SamplingParamsTest {
     }
 
     @Test
-    void defaultChainIsPenaltiesTopKTopPTemperatureDistribution() {
+    void defaultChainIsTopKTopPTemperatureDistribution() {
         assertEquals(List.of(
-                        new Stage.Penalties(64, 1.1f, 0f, 0f),
                         new Stage.TopK(40),
                         new Stage.TopP(0.9f),
                         new Stage.Temperature(0.8f),
@@ -255,15 +254,16 @@ class SamplingParamsTest {
 
     @Test
     void greedyChainKeepsBiasAndPenaltiesThenPicksTheTopToken() {
+        assertEquals(List.of(new Stage.Greedy()), SamplingParams.greedy().chain());
         assertEquals(List.of(new Stage.Penalties(64, 1.1f, 0f, 0f), new Stage.Greedy()),
-                SamplingParams.greedy().chain());
+                SamplingParams.builder().greedy().repeatPenalty(1.1).build().chain());
         SamplingParams p = SamplingParams.builder().greedy().mirostat(2).repeatPenalty(1).logitBias(1, 2f).build();
         assertEquals(List.of(new Stage.LogitBias(Map.of(1, 2f)), new Stage.Greedy()), p.chain());
     }
 
     @Test
     void mirostatChainIsTemperatureThenMirostat() {
-        SamplingParams v1 = SamplingParams.builder().mirostat(1).seed(7).build();
+        SamplingParams v1 = SamplingParams.builder().mirostat(1).seed(7).repeatPenalty(1.1).build();
         assertEquals(List.of(
                         new Stage.Penalties(64, 1.1f, 0f, 0f),
                         new Stage.Temperature(0.8f),

@@ -1,0 +1,26 @@
+# Shared steps of the bench scripts (sourced; expects $root and JAVA_HOME).
+
+# llama.cpp with its own tools (llama-server, llama-bench) in build/bench, from the same pinned source and
+# options as the libraries Puna ships; Puna runs on these same libraries during benchmarks (PUNA_LIBRARY_PATH).
+bench_build_tools() {
+  if [ ! -x build/bench/bin/llama-server ] || [ ! -x build/bench/bin/llama-bench ]; then
+    echo "bench: building llama.cpp with its tools into build/bench (several minutes)..." >&2
+  fi
+  local gen=()
+  command -v ninja >/dev/null && [ ! -f build/bench/CMakeCache.txt ] && gen=(-G Ninja)
+  cmake -S . -B build/bench "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DPUNA_BUILD_LLAMA_TOOLS=ON \
+        -DPUNA_STAGE_DIR="$root/build/bench/stage" >/dev/null
+  cmake --build build/bench --parallel "$(nproc)" >/dev/null
+}
+
+# The Puna jars (the CLI and its libraries), built once.
+bench_build_jars() {
+  if [ ! -f cli/target/puna-cli.jar ] || [ "${PUNA_REBUILD:-0}" = 1 ]; then
+    ./mvnw -B -q -ntp install -DskipTests >&2
+  fi
+}
+
+# Prints the path of the generated benchmark model (written on first use).
+bench_model() {
+  "$JAVA_HOME/bin/java" -cp "cli/target/puna-cli.jar:cli/target/lib/*" dev.puna.testkit.WriteBenchModel "$root/bench/out"
+}
