@@ -1,0 +1,109 @@
+package dev.puna.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.stream.Stream;
+
+/**
+ * Streams one OpenAI {@code /v1/completions} request and times it from the client's side: the same request, the
+ * same parsing and the same clock for every server under test.
+ */
+final class CompletionClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What one request took. Times are {@link System#nanoTime()} readings. */
+    record Sample(long start, long firstToken, long lastToken, long end, int promptTokens, int completionTokens,
+                  String text) {
+        long ttftNanos() {
+            return firstToken - start;
+        }
+
+        /** Generation speed after the first token (the first token's time belongs to the prompt). */
+        double decodeTokensPerSecond() {
+            return completionTokens <= 1 || lastToken <= firstToken ? 0
+                    : (completionTokens - 1) * 1e9 / (lastToken - firstToken);
+        }
+    }
+
+    private final HttpClient http;
+    private final URI uri;
+    private final String model;
+
+    CompletionClient(HttpClient http, String baseUrl, String model) {
+        this.http = http;
+        this.uri = URI.create(baseUrl + "/v1/completions");
+        this.model = model;
+    }
+
+    Sample complete(String prompt, int maxTokens) throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("model", model);
+        body.put("prompt", prompt);
+        body.put("max_tokens", maxTokens);
+        body.put("temperature", 0);
+        body.put("stream", true);
+        body.putObject("stream_options").put("include_usage", true);
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        long start = System.nanoTime();
+        HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
+        if (response.statusCode() != 200) {
+            String error = String.join("\n", (Iterable<String>) response.body()::iterator);
+            throw new IOException(uri + " answered " + response.statusCode() + ": " + error);
+        }
+        long first = 0;
+        long last = 0;
+        int chunks = 0;
+        int promptTokens = -1;
+        int completionTokens = -1;
+        StringBuilder text = new StringBuilder();
+        try (Stream<String> lines = response.body()) {
+            Iterator<String> it = lines.iterator();
+            while (it.hasNext()) {
+                String line = it.next();
+                if (!line.startsWith("data:")) {
+                    continue;
+                }
+                String data = line.substring(5).trim();
+                if (data.equals("[DONE]")) {
+                    break;
+                }
+                JsonNode chunk = JSON.readTree(data);
+                JsonNode choices = chunk.path("choices");
+                if (choices.isArray() && !choices.isEmpty()) {
+                    String piece = choices.get(0).path("text").asText("");
+                    if (!piece.isEmpty()) {
+                        long now = System.nanoTime();
+                        if (first == 0) {
+                            first = now;
+                        }
+                        last = now;
+                        chunks++;
+                        text.append(piece);
+                    }
+                }
+                JsonNode usage = chunk.path("usage");
+                if (usage.isObject()) {
+                    promptTokens = usage.path("prompt_tokens").asInt(-1);
+                    completionTokens = usage.path("completion_tokens").asInt(-1);
+                }
+            }
+        }
+        long end = System.nanoTime();
+        if (first == 0) {
+            first = end;
+            last = end;
+        }
+        return new Sample(start, first, last, end, promptTokens, completionTokens >= 0 ? completionTokens : chunks,
+                text.toString());
+    }
+}

@@ -1,0 +1,217 @@
+package dev.puna.bench;
+
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Drives two OpenAI-compatible servers (llama-server first, Puna second) with the same workloads, alternating
+ * between them scenario by scenario, and prints each figure with the ratio Puna / llama-server.
+ *
+ * <pre>
+ * ServeBench --server llama-server=http://127.0.0.1:8081 --server puna=http://127.0.0.1:8082 --model bench
+ *            --pid llama-server=1234 --pid puna=5678 --model-file bench/out/puna-bench-q8_0.gguf --threads 2
+ * </pre>
+ */
+public final class ServeBench {
+    private record Server(String name, String url, long pid) {
+    }
+
+    private record Row(String metric, String unit, double[] values, boolean higherIsBetter, String target) {
+    }
+
+    private final List<Server> servers;
+    private final String model;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    private final Prompts prompts = new Prompts(20261122);
+    private final List<Row> rows = new ArrayList<>();
+
+    private ServeBench(List<Server> servers, String model) {
+        this.servers = servers;
+        this.model = model;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> urls = new LinkedHashMap<>();
+        Map<String, Long> pids = new LinkedHashMap<>();
+        String model = "bench";
+        Path modelFile = null;
+        int threads = Runtime.getRuntime().availableProcessors();
+        for (int i = 0; i < args.length; i += 2) {
+            String value = args[i + 1];
+            switch (args[i]) {
+                case "--server" -> urls.put(value.substring(0, value.indexOf('=')), value.substring(value.indexOf('=') + 1));
+                case "--pid" -> pids.put(value.substring(0, value.indexOf('=')), Long.parseLong(value.substring(value.indexOf('=') + 1)));
+                case "--model" -> model = value;
+                case "--model-file" -> modelFile = Path.of(value);
+                case "--threads" -> threads = Integer.parseInt(value);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (urls.size() != 2) {
+            throw new IllegalArgumentException("give exactly two --server NAME=URL (baseline first)");
+        }
+        List<Server> servers = new ArrayList<>();
+        urls.forEach((name, url) -> servers.add(new Server(name, url, pids.getOrDefault(name, -1L))));
+        new ServeBench(servers, model).run(modelFile, threads);
+    }
+
+    private void run(Path modelFile, int threads) throws Exception {
+        for (Server s : servers) {
+            for (int i = 0; i < 3; i++) {
+                client(s).complete(prompts.words(64), 32); // warm-up: JIT, caches, lazy allocations
+            }
+        }
+        decode();
+        prefill();
+        aggregate(8, 4);
+        aggregate(32, 2);
+        secondTurn();
+        rss();
+        print(modelFile, threads);
+    }
+
+    private CompletionClient client(Server s) {
+        return new CompletionClient(http, s.url(), model);
+    }
+
+    private void decode() throws Exception {
+        double[] v = new double[2];
+        for (int k = 0; k < 2; k++) {
+            List<Double> runs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                runs.add(client(servers.get(k)).complete(prompts.words(8), 128).decodeTokensPerSecond());
+            }
+            v[k] = Stats.median(runs);
+            log("decode 1 stream", servers.get(k), runs);
+        }
+        rows.add(new Row("single-stream decode", "tok/s", v, true, ">= 0.97"));
+    }
+
+    private void prefill() throws Exception {
+        double[] v = new double[2];
+        for (int k = 0; k < 2; k++) {
+            List<Double> runs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                CompletionClient.Sample s = client(servers.get(k)).complete(prompts.words(500), 1);
+                runs.add(s.promptTokens() * 1e9 / s.ttftNanos());
+            }
+            v[k] = Stats.median(runs);
+            log("prefill ~500 tokens", servers.get(k), runs);
+        }
+        rows.add(new Row("prefill (~500-token prompt)", "tok/s", v, true, ">= 0.97"));
+    }
+
+    private void aggregate(int streams, int requestsEach) throws Exception {
+        double[] tps = new double[2];
+        double[] p50 = new double[2];
+        double[] p99 = new double[2];
+        for (int k = 0; k < 2; k++) {
+            CompletionClient c = client(servers.get(k));
+            List<CompletionClient.Sample> samples = new ArrayList<>();
+            long start = System.nanoTime();
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<List<CompletionClient.Sample>>> futures = new ArrayList<>();
+                for (int i = 0; i < streams; i++) {
+                    List<String> mine = new ArrayList<>();
+                    for (int r = 0; r < requestsEach; r++) {
+                        mine.add(prompts.words(32));
+                    }
+                    futures.add(pool.submit(() -> {
+                        List<CompletionClient.Sample> out = new ArrayList<>();
+                        for (String p : mine) {
+                            out.add(c.complete(p, 128));
+                        }
+                        return out;
+                    }));
+                }
+                for (Future<List<CompletionClient.Sample>> f : futures) {
+                    samples.addAll(f.get());
+                }
+            }
+            long wall = System.nanoTime() - start;
+            long tokens = samples.stream().mapToLong(CompletionClient.Sample::completionTokens).sum();
+            tps[k] = tokens * 1e9 / wall;
+            List<Double> ttft = samples.stream().map(s -> s.ttftNanos() / 1e6).toList();
+            p50[k] = Stats.percentile(ttft, 50);
+            p99[k] = Stats.percentile(ttft, 99);
+            System.err.printf(Locale.ROOT, "%-14s %2d streams: %d tokens in %.1f s = %.1f tok/s, TTFT p50 %.0f ms p99 %.0f ms%n",
+                    servers.get(k).name(), streams, tokens, wall / 1e9, tps[k], p50[k], p99[k]);
+        }
+        rows.add(new Row("aggregate, " + streams + " streams", "tok/s", tps, true, ">= 1.0"));
+        rows.add(new Row("TTFT p50, " + streams + " streams", "ms", p50, false, streams == 8 ? "<= 1.2" : ""));
+        rows.add(new Row("TTFT p99, " + streams + " streams", "ms", p99, false, ""));
+    }
+
+    private void secondTurn() throws Exception {
+        double[] v = new double[2];
+        for (int k = 0; k < 2; k++) {
+            List<Double> runs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                CompletionClient c = client(servers.get(k));
+                String history = prompts.words(1500);
+                CompletionClient.Sample first = c.complete(history, 32);
+                CompletionClient.Sample second = c.complete(history + first.text() + " " + prompts.words(20), 8);
+                runs.add(second.ttftNanos() / 1e6);
+            }
+            v[k] = Stats.median(runs);
+            log("second-turn TTFT ms", servers.get(k), runs);
+        }
+        rows.add(new Row("second-turn TTFT (1500-token history)", "ms", v, false, "<= 1.0"));
+    }
+
+    private void rss() throws Exception {
+        double[] v = new double[2];
+        for (int k = 0; k < 2; k++) {
+            long pid = servers.get(k).pid();
+            v[k] = pid < 0 ? Double.NaN : statusKb(pid, "VmRSS:") / 1024.0;
+        }
+        rows.add(new Row("server RSS after the run", "MiB", v, false, "+250 MiB"));
+    }
+
+    private static long statusKb(long pid, String field) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith(field)) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static void log(String what, Server s, List<Double> runs) {
+        System.err.printf(Locale.ROOT, "%-14s %s: %s%n", s.name(), what,
+                runs.stream().map(d -> String.format(Locale.ROOT, "%.1f", d)).toList());
+    }
+
+    private void print(Path modelFile, int threads) throws Exception {
+        String a = servers.get(0).name();
+        String b = servers.get(1).name();
+        System.out.printf(Locale.ROOT, "%n| %-40s | %14s | %14s | %8s | %-8s |%n", "metric", a, b, b + "/" + a, "target");
+        System.out.printf(Locale.ROOT, "|%s|%s|%s|%s|%s|%n", "-".repeat(42), "-".repeat(16), "-".repeat(16), "-".repeat(10), "-".repeat(10));
+        for (Row r : rows) {
+            String ratio = r.unit().equals("MiB")
+                    ? String.format(Locale.ROOT, "%+.0f MiB", r.values()[1] - r.values()[0])
+                    : String.format(Locale.ROOT, "%.3f", r.values()[1] / r.values()[0]);
+            System.out.printf(Locale.ROOT, "| %-40s | %10.1f %-3s | %10.1f %-3s | %8s | %-8s |%n", r.metric(),
+                    r.values()[0], r.unit().equals("tok/s") ? "t/s" : r.unit(), r.values()[1],
+                    r.unit().equals("tok/s") ? "t/s" : r.unit(), ratio, r.target());
+        }
+        if (modelFile != null) {
+            long bytes = Files.size(modelFile);
+            double bw = MemoryBandwidth.measure(threads, 1L << 30);
+            System.out.printf(Locale.ROOT, "%nmemory read bandwidth (%d threads): %.1f GB/s; model %.1f MiB; "
+                    + "batch-1 decode limit = bandwidth / model bytes = %.0f tok/s%n", threads, bw / 1e9,
+                    bytes / 1048576.0, bw / bytes);
+        }
+    }
+}
