@@ -149,6 +149,22 @@ int main() {
     STRUCT(llama_perf_sampler_data);
     FIELD(llama_perf_sampler_data, t_sample_ms);
     FIELD(llama_perf_sampler_data, n_sample);
+    STRUCT(llama_model_quantize_params);
+    FIELD(llama_model_quantize_params, nthread);
+    FIELD(llama_model_quantize_params, ftype);
+    FIELD(llama_model_quantize_params, output_tensor_type);
+    FIELD(llama_model_quantize_params, token_embedding_type);
+    FIELD(llama_model_quantize_params, allow_requantize);
+    FIELD(llama_model_quantize_params, quantize_output_tensor);
+    FIELD(llama_model_quantize_params, only_copy);
+    FIELD(llama_model_quantize_params, pure);
+    FIELD(llama_model_quantize_params, keep_split);
+    FIELD(llama_model_quantize_params, dry_run);
+    FIELD(llama_model_quantize_params, imatrix);
+    FIELD(llama_model_quantize_params, kv_overrides);
+    FIELD(llama_model_quantize_params, tt_overrides);
+    FIELD(llama_model_quantize_params, prune_layers);
+    FIELD(llama_model_quantize_params, max_buf_size);
 
     // backend and library
     FUNC(llama_backend_init);
@@ -185,6 +201,8 @@ int main() {
     FUNC(llama_model_size);
     FUNC(llama_model_chat_template);
     FUNC(llama_model_n_params);
+    FUNC(llama_model_quantize_default_params);
+    FUNC(llama_model_quantize);
     FUNC(llama_model_has_encoder);
     FUNC(llama_model_has_decoder);
     FUNC(llama_model_is_recurrent);

@@ -67,6 +67,8 @@ public final class Llama {
     private static final MethodHandle LLAMA_FTYPE_NAME = Native.downcall("llama_ftype_name", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     private static final MethodHandle LLAMA_MODEL_SIZE = Native.downcall("llama_model_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_CHAT_TEMPLATE = Native.downcall("llama_model_chat_template", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle LLAMA_MODEL_QUANTIZE_DEFAULT_PARAMS = Native.downcall("llama_model_quantize_default_params", FunctionDescriptor.of(LlamaLayouts.LLAMA_MODEL_QUANTIZE_PARAMS));
+    private static final MethodHandle LLAMA_MODEL_QUANTIZE = Native.downcall("llama_model_quantize", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_N_PARAMS = Native.downcall("llama_model_n_params", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_HAS_ENCODER = Native.downcall("llama_model_has_encoder", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_HAS_DECODER = Native.downcall("llama_model_has_decoder", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
@@ -406,6 +408,23 @@ public final class Llama {
     public static MemorySegment llama_model_chat_template(MemorySegment model, MemorySegment name) {
         try {
             return (MemorySegment) LLAMA_MODEL_CHAT_TEMPLATE.invokeExact(model, name);
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    public static MemorySegment llama_model_quantize_default_params(SegmentAllocator allocator) {
+        try {
+            return (MemorySegment) LLAMA_MODEL_QUANTIZE_DEFAULT_PARAMS.invokeExact(allocator);
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    /** Returns 0 on success (llama.cpp logs the reason otherwise). Not thread-safe with respect to logging only. */
+    public static int llama_model_quantize(MemorySegment fname_inp, MemorySegment fname_out, MemorySegment params) {
+        try {
+            return (int) LLAMA_MODEL_QUANTIZE.invokeExact(fname_inp, fname_out, params);
         } catch (Throwable e) {
             throw Native.rethrow(e);
         }

@@ -124,11 +124,28 @@ public final class LlamaLayouts {
             JAVA_DOUBLE.withName("t_sample_ms"),
             JAVA_INT.withName("n_sample"));
 
+    public static final StructLayout LLAMA_MODEL_QUANTIZE_PARAMS = Structs.struct("llama_model_quantize_params",
+            JAVA_INT.withName("nthread"),
+            JAVA_INT.withName("ftype"),
+            JAVA_INT.withName("output_tensor_type"),
+            JAVA_INT.withName("token_embedding_type"),
+            JAVA_BOOLEAN.withName("allow_requantize"),
+            JAVA_BOOLEAN.withName("quantize_output_tensor"),
+            JAVA_BOOLEAN.withName("only_copy"),
+            JAVA_BOOLEAN.withName("pure"),
+            JAVA_BOOLEAN.withName("keep_split"),
+            JAVA_BOOLEAN.withName("dry_run"),
+            ADDRESS.withName("imatrix"),
+            ADDRESS.withName("kv_overrides"),
+            ADDRESS.withName("tt_overrides"),
+            ADDRESS.withName("prune_layers"),
+            JAVA_LONG.withName("max_buf_size"));
+
     /** Every struct layout above, for the ABI tests. */
     public static List<StructLayout> all() {
         return List.of(LLAMA_MODEL_PARAMS, LLAMA_CONTEXT_PARAMS, LLAMA_BATCH, LLAMA_TOKEN_DATA,
                 LLAMA_TOKEN_DATA_ARRAY, LLAMA_LOGIT_BIAS, LLAMA_SAMPLER_CHAIN_PARAMS, LLAMA_CHAT_MESSAGE,
-                LLAMA_PERF_CONTEXT_DATA, LLAMA_PERF_SAMPLER_DATA);
+                LLAMA_PERF_CONTEXT_DATA, LLAMA_PERF_SAMPLER_DATA, LLAMA_MODEL_QUANTIZE_PARAMS);
     }
 
     /**
