@@ -222,6 +222,11 @@ class JsonSchemaGrammarEngineTest {
                         List.of("{\"events\":[{\"when\":null,\"tags\":[]}]}", "{\"events\":[{\"tags\":[\"x\"]}]}",
                                 "{\"events\":[{\"when\":null,\"tags\":[\"x\"]},{\"when\":null,\"tags\":[\"x\"]},"
                                         + "{\"when\":null,\"tags\":[\"x\"]}]}")),
+                new Case("non-ASCII names and values", """
+                        {"type": "object", "properties": {"ünï": {"enum": ["é", "日本", "😀"]}},
+                         "required": ["ünï"], "additionalProperties": {"type": "integer"}}""",
+                        List.of("{\"ünï\":\"é\"}", "{\"ünï\":\"😀\",\"ü\":1,\"ünïx\":2,\"日\":3}"),
+                        List.of("{\"ünï\":\"e\"}", "{\"ünï\":\"日本\",\"ünï\":1}", "{\"ünï\":\"é\",\"x\":\"s\"}")),
                 new Case("boolean schemas", """
                         {"type": "object", "properties": {"any": true, "never": false}, "required": ["any"]}""",
                         List.of("{\"any\":[1,\"two\",{\"3\":null}]}"),

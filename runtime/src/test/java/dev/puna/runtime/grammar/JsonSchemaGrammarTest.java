@@ -110,6 +110,7 @@ class JsonSchemaGrammarTest {
             {"enum": ["a"], "properties": {}}                                               | 'properties' together with enum/const | /properties
             {"type": "string", "format": "date", "maxLength": 10}                           | format together with minLength/maxLength | ``
             {"allOf": [{"$ref": "#"}]}                                                      | a $ref that refers back to itself through allOf ('#') | /allOf/0
+            {"$defs": {"a": {"type": "string", "pattern": "x"}}, "$ref": "#/$defs/a"}                | 'pattern' | /$defs/a/pattern
             {"unevaluatedProperties": {"type": "string"}}                                   | 'unevaluatedProperties' (other than false) | /unevaluatedProperties
             """)
     void unsupportedFeaturesAreNamedWithTheirPointer(String schema, String feature, String pointer) {

@@ -481,8 +481,7 @@ public final class SchemaConverter {
         Map<String, JsonNode> members = new LinkedHashMap<>();
         Set<String> declared = new LinkedHashSet<>();
         if (properties != null) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = properties.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> p = it.next();
+            for (Map.Entry<String, JsonNode> p : properties.properties()) {
                 declared.add(p.getKey());
                 if (p.getValue().isBoolean() && !p.getValue().booleanValue()) {
                     if (required.contains(p.getKey())) {

@@ -9,7 +9,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -181,8 +180,7 @@ final class SchemaMerger {
         int arrayShapes = 0;
 
         for (Member m : members) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = m.schema.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
+            for (Map.Entry<String, JsonNode> field : m.schema.properties()) {
                 String keyword = field.getKey();
                 JsonNode value = field.getValue();
                 String at = SchemaDocument.child(m.pointer, keyword);
@@ -219,7 +217,7 @@ final class SchemaMerger {
                         if (!value.isObject()) {
                             throw document.invalid(at, "properties must be an object");
                         }
-                        value.fields().forEachRemaining(
+                        value.properties().forEach(
                                 p -> properties.computeIfAbsent(p.getKey(), k -> new ArrayList<>()).add(p.getValue()));
                     }
                     case "required" -> {
