@@ -3,10 +3,12 @@ package dev.puna.runtime.grammar;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.grammar.internal.GrammarBuilder;
 import dev.puna.runtime.grammar.internal.JsonRules;
 import dev.puna.runtime.grammar.internal.SchemaConverter;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * GBNF grammars (llama.cpp's grammar format, for {@link dev.puna.runtime.SamplingParams.Builder#grammar}) that make a
@@ -114,6 +116,69 @@ public final class JsonSchemaGrammar {
             throw new InvalidSchemaException(parameter, "", "empty");
         }
         return fromSchema(schema, parameter);
+    }
+
+    /**
+     * The grammar for Ollama's {@code format}: {@code "json"} is any JSON object, an object is a JSON schema.
+     *
+     * @param format the request's {@code format} value; {@code null}, JSON null or {@code ""} mean none
+     * @return the grammar, or empty for no format
+     * @throws dev.puna.runtime.InvalidParameterException (parameter {@code format}) for another value, or as
+     *     {@link #fromSchema(JsonNode, String)}
+     */
+    public static Optional<String> forOllamaFormat(JsonNode format) {
+        if (format == null || format.isNull() || format.isMissingNode()
+                || (format.isTextual() && format.textValue().isEmpty())) {
+            return Optional.empty();
+        }
+        if (format.isTextual() && format.textValue().equals("json")) {
+            return Optional.of(anyJsonObject());
+        }
+        if (format.isObject()) {
+            return Optional.of(fromSchema(format, "format"));
+        }
+        throw new InvalidParameterException("format", "must be \"json\" or a JSON schema object");
+    }
+
+    /**
+     * The grammar for OpenAI's {@code response_format}: {@code {"type": "text"}} is none, {@code json_object} is any
+     * JSON object, {@code {"type": "json_schema", "json_schema": {"name": ..., "schema": {...}}}} is the schema
+     * (any JSON object when it has no {@code schema}).
+     *
+     * @param responseFormat the request's {@code response_format}; {@code null} or JSON null mean none
+     * @return the grammar, or empty for plain text
+     * @throws dev.puna.runtime.InvalidParameterException (parameter {@code response_format...}) for another shape,
+     *     or as {@link #fromSchema(JsonNode, String)} with parameter {@code response_format.json_schema.schema}
+     */
+    public static Optional<String> forResponseFormat(JsonNode responseFormat) {
+        if (responseFormat == null || responseFormat.isNull() || responseFormat.isMissingNode()) {
+            return Optional.empty();
+        }
+        if (!responseFormat.isObject()) {
+            throw new InvalidParameterException("response_format", "must be an object");
+        }
+        String type = responseFormat.path("type").asText("");
+        switch (type) {
+            case "text" -> {
+                return Optional.empty();
+            }
+            case "json_object" -> {
+                return Optional.of(anyJsonObject());
+            }
+            case "json_schema" -> {
+                JsonNode jsonSchema = responseFormat.get("json_schema");
+                if (jsonSchema == null || !jsonSchema.isObject()) {
+                    throw new InvalidParameterException("response_format.json_schema", "must be an object");
+                }
+                JsonNode schema = jsonSchema.get("schema");
+                if (schema == null || schema.isNull()) {
+                    return Optional.of(anyJsonObject());
+                }
+                return Optional.of(fromSchema(schema, "response_format.json_schema.schema"));
+            }
+            default -> throw new InvalidParameterException("response_format.type",
+                    "must be \"text\", \"json_object\" or \"json_schema\", not \"" + type + "\"");
+        }
     }
 
     private static String build(java.util.function.Function<GrammarBuilder, String> start) {

@@ -1,5 +1,7 @@
 package dev.puna.runtime.tools;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.puna.runtime.InvalidParameterException;
 import java.util.Objects;
 
 /**
@@ -24,6 +26,33 @@ public sealed interface ToolChoice {
         public Function {
             Objects.requireNonNull(name, "name");
         }
+    }
+
+    /**
+     * Reads OpenAI's {@code tool_choice}: {@code "auto"}, {@code "none"}, {@code "required"} or
+     * {@code {"type": "function", "function": {"name": ...}}}; {@code null} or JSON null mean {@code auto}.
+     *
+     * @throws InvalidParameterException (parameter {@code tool_choice}) for anything else
+     */
+    static ToolChoice fromJson(JsonNode toolChoice) {
+        if (toolChoice == null || toolChoice.isNull() || toolChoice.isMissingNode()) {
+            return auto();
+        }
+        if (toolChoice.isTextual()) {
+            return switch (toolChoice.textValue()) {
+                case "auto" -> auto();
+                case "none" -> none();
+                case "required" -> required();
+                default -> throw new InvalidParameterException("tool_choice",
+                        "must be \"auto\", \"none\", \"required\" or a function, not \"" + toolChoice.textValue() + "\"");
+            };
+        }
+        JsonNode name = toolChoice.path("function").path("name");
+        if (toolChoice.isObject() && "function".equals(toolChoice.path("type").asText()) && name.isTextual()) {
+            return function(name.textValue());
+        }
+        throw new InvalidParameterException("tool_choice",
+                "must be \"auto\", \"none\", \"required\" or {\"type\": \"function\", \"function\": {\"name\": ...}}");
     }
 
     /** {@code "auto"}. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.puna.runtime.InvalidParameterException;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -173,5 +174,37 @@ class JsonSchemaGrammarTest {
         assertEquals(grammar("{\"type\": \"boolean\"}"), grammar("""
                 {"type": "boolean", "title": "T", "description": "d", "default": true, "examples": [false],
                  "$schema": "https://json-schema.org/draft/2020-12/schema", "$comment": "c", "x-extra": 1}"""));
+    }
+
+    @Test
+    void ollamaFormat() throws Exception {
+        assertEquals(Optional.empty(), JsonSchemaGrammar.forOllamaFormat(null));
+        assertEquals(Optional.empty(), JsonSchemaGrammar.forOllamaFormat(JSON.readTree("\"\"")));
+        assertEquals(JsonSchemaGrammar.anyJsonObject(), JsonSchemaGrammar.forOllamaFormat(JSON.readTree("\"json\""))
+                .orElseThrow());
+        assertEquals(grammar("{\"type\": \"boolean\"}"),
+                JsonSchemaGrammar.forOllamaFormat(JSON.readTree("{\"type\": \"boolean\"}")).orElseThrow());
+        assertEquals("format", assertThrows(InvalidParameterException.class,
+                () -> JsonSchemaGrammar.forOllamaFormat(JSON.readTree("\"yaml\""))).parameter());
+        assertEquals("format", assertThrows(UnsupportedSchemaException.class,
+                () -> JsonSchemaGrammar.forOllamaFormat(JSON.readTree("{\"not\": {}}"))).parameter());
+    }
+
+    @Test
+    void openAiResponseFormat() throws Exception {
+        assertEquals(Optional.empty(), JsonSchemaGrammar.forResponseFormat(JSON.readTree("{\"type\": \"text\"}")));
+        assertEquals(JsonSchemaGrammar.anyJsonObject(),
+                JsonSchemaGrammar.forResponseFormat(JSON.readTree("{\"type\": \"json_object\"}")).orElseThrow());
+        assertEquals(grammar("{\"type\": \"boolean\"}"), JsonSchemaGrammar.forResponseFormat(JSON.readTree(
+                "{\"type\": \"json_schema\", \"json_schema\": {\"name\": \"b\", \"strict\": true, "
+                        + "\"schema\": {\"type\": \"boolean\"}}}")).orElseThrow());
+        UnsupportedSchemaException e = assertThrows(UnsupportedSchemaException.class, () -> JsonSchemaGrammar
+                .forResponseFormat(JSON.readTree("{\"type\": \"json_schema\", \"json_schema\": {\"name\": \"x\", "
+                        + "\"schema\": {\"type\": \"string\", \"pattern\": \"a\"}}}")));
+        assertEquals("response_format.json_schema.schema", e.parameter());
+        assertEquals("response_format.type", assertThrows(InvalidParameterException.class,
+                () -> JsonSchemaGrammar.forResponseFormat(JSON.readTree("{\"type\": \"xml\"}"))).parameter());
+        assertEquals("response_format.json_schema", assertThrows(InvalidParameterException.class,
+                () -> JsonSchemaGrammar.forResponseFormat(JSON.readTree("{\"type\": \"json_schema\"}"))).parameter());
     }
 }

@@ -156,4 +156,17 @@ class ToolGrammarTest {
         assertEquals("tools[0].function", assertThrows(InvalidParameterException.class, () -> ToolSpec.listFrom(
                 JSON.readTree("[{\"type\": \"function\"}]"))).parameter());
     }
+
+    @Test
+    void toolChoiceIsReadFromJson() throws Exception {
+        assertEquals(ToolChoice.auto(), ToolChoice.fromJson(null));
+        assertEquals(ToolChoice.none(), ToolChoice.fromJson(JSON.readTree("\"none\"")));
+        assertEquals(ToolChoice.required(), ToolChoice.fromJson(JSON.readTree("\"required\"")));
+        assertEquals(ToolChoice.function("add"), ToolChoice.fromJson(
+                JSON.readTree("{\"type\": \"function\", \"function\": {\"name\": \"add\"}}")));
+        assertEquals("tool_choice", assertThrows(InvalidParameterException.class,
+                () -> ToolChoice.fromJson(JSON.readTree("\"any\""))).parameter());
+        assertEquals("tool_choice", assertThrows(InvalidParameterException.class,
+                () -> ToolChoice.fromJson(JSON.readTree("{\"type\": \"function\"}"))).parameter());
+    }
 }
