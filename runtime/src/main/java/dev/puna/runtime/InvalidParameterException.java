@@ -3,9 +3,10 @@ package dev.puna.runtime;
 /**
  * A parameter value is outside its legal range (negative top_k, NaN temperature, zero context, ...). Thrown
  * before anything reaches native code. {@link #parameter()} names the offending parameter the way users write
- * it (Ollama option names where one exists, e.g. {@code top_k}).
+ * it (Ollama option names where one exists, e.g. {@code top_k}). Subclasses add detail for particular kinds of
+ * parameter (JSON schemas, completion templates); every one of them is a client error.
  */
-public final class InvalidParameterException extends PunaException {
+public class InvalidParameterException extends PunaException {
     private static final long serialVersionUID = 1L;
     private final String parameter;
 
