@@ -11,7 +11,8 @@ public final class RegistryException extends StoreException {
     private final String errorCode;
 
     /**
-     * @param registryStatus the registry's HTTP status, or 0 when it could not be reached or the connection broke
+     * @param registryStatus the registry's HTTP status, or 0 when the failure was no error status (unreachable,
+     *     a broken connection, an invalid answer)
      * @param errorCode the OCI error code, or null
      */
     public RegistryException(String message, int registryStatus, String errorCode, Throwable cause) {
@@ -20,7 +21,7 @@ public final class RegistryException extends StoreException {
         this.errorCode = errorCode;
     }
 
-    /** The registry's HTTP status, or 0 when it could not be reached or the connection broke mid-transfer. */
+    /** The registry's HTTP status, or 0 when the failure was no error status (unreachable, broken, invalid). */
     public int registryStatus() {
         return registryStatus;
     }
