@@ -133,7 +133,7 @@ public final class ModelStore {
      * @throws CorruptModelException if its files are damaged
      */
     public ResolvedModel resolve(String name) {
-        return Catalog.resolve(find(name));
+        return readStable(name, Catalog::resolve);
     }
 
     /**
@@ -144,11 +144,27 @@ public final class ModelStore {
      * @throws ModelNotFoundException if there is no such model
      */
     public ShowResult show(String name, boolean verbose) {
-        return ShowBuilder.build(find(name), verbose);
+        return readStable(name, model -> ShowBuilder.build(model, verbose));
     }
 
-    private StoredModel find(String name) {
-        return ctx.catalog().find(ModelName.parse(name)).orElseThrow(() -> new ModelNotFoundException(name));
+    /**
+     * Reads a model while another thread may replace or delete it: the manifest's blobs are pinned (so pruning
+     * cannot remove them mid-read), and if one is already gone the manifest was replaced meanwhile and is read
+     * again. Readers therefore see the old model or the new one, never a mix and never a missing layer.
+     */
+    private <T> T readStable(String name, java.util.function.Function<StoredModel, T> read) {
+        ModelName parsed = ModelName.parse(name);
+        for (int attempt = 0; ; attempt++) {
+            StoredModel model = ctx.catalog().find(parsed).orElseThrow(() -> new ModelNotFoundException(name));
+            try (BlobGuard.Pins pins = ctx.guard().pins()) {
+                pins.add(model.manifest().blobs().stream().map(Layer::digest).toList());
+                boolean complete = model.manifest().blobs().stream()
+                        .allMatch(l -> Files.isRegularFile(model.layout().blobPath(l.digest())));
+                if (complete || attempt >= 3) {
+                    return read.apply(model);
+                }
+            }
+        }
     }
 
     /**

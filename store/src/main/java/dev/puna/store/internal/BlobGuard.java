@@ -1,12 +1,15 @@
 package dev.puna.store.internal;
 
 import dev.puna.store.Digest;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 
 /**
  * Keeps pruning away from blobs that an operation still needs.
@@ -25,6 +28,8 @@ public final class BlobGuard {
     private final ReentrantReadWriteLock pruneLock = new ReentrantReadWriteLock();
     private final ConcurrentHashMap<Digest, Integer> pins = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Digest, ReentrantLock> blobLocks = new ConcurrentHashMap<>();
+    private final Set<Digest> deferred = ConcurrentHashMap.newKeySet();
+    private volatile Consumer<Collection<Digest>> onUnpinned;
 
     /** Pins held by one operation; closing releases them. */
     public final class Pins implements AutoCloseable {
@@ -53,12 +58,22 @@ public final class BlobGuard {
             return add(Set.of(digest));
         }
 
-        /** Releases the pins now (closing later does nothing more). */
+        /**
+         * Releases the pins now (closing later does nothing more). Blobs whose pruning was deferred because of these
+         * pins are pruned now if nothing else pins them.
+         */
         public void release() {
+            List<Digest> free = new ArrayList<>();
             for (Digest d : held) {
-                pins.computeIfPresent(d, (k, n) -> n == 1 ? null : n - 1);
+                if (pins.computeIfPresent(d, (k, n) -> n == 1 ? null : n - 1) == null && deferred.remove(d)) {
+                    free.add(d);
+                }
             }
             held.clear();
+            Consumer<Collection<Digest>> prune = onUnpinned;
+            if (!free.isEmpty() && prune != null) {
+                prune.accept(free);
+            }
         }
 
         @Override
@@ -75,6 +90,25 @@ public final class BlobGuard {
     /** Whether any operation has {@code digest} pinned; call while holding {@link #pruneLock()}'s write side. */
     public boolean isPinned(Digest digest) {
         return pins.containsKey(digest);
+    }
+
+    /**
+     * Remembers that pruning skipped {@code digest} because it was pinned, so that it is pruned once the last pin
+     * is released (a reader pinning a replaced model's blobs must not leak them). Call while holding
+     * {@link #pruneLock()}'s write side.
+     *
+     * @return false if the last pin was released meanwhile and the caller should delete the blob itself
+     */
+    public boolean defer(Digest digest) {
+        deferred.add(digest);
+        // A release that ran before the add did not see the digest as deferred: take it back and let the caller
+        // prune. If the removal fails, a release took it and will prune it.
+        return pins.containsKey(digest) || !deferred.remove(digest);
+    }
+
+    /** Sets what prunes blobs whose deferred pruning became possible. */
+    public void onUnpinned(Consumer<Collection<Digest>> prune) {
+        this.onUnpinned = prune;
     }
 
     /** The lock pruning holds (write side) while it decides and deletes. */

@@ -142,9 +142,7 @@ public final class ModelCreator {
 
     private Map<String, Object> inherit(ModelName fromName, String given, List<Part> parts, BlobGuard.Pins pins)
             throws IOException {
-        StoredModel base = ctx.catalog().find(fromName).orElseThrow(() -> new ModelNotFoundException(given));
-        List<Digest> digests = base.manifest().blobs().stream().map(Layer::digest).toList();
-        pins.add(digests);
+        StoredModel base = stableBase(fromName, given, pins);
         String parent = base.name().displayShortest();
         for (Layer layer : base.manifest().layers()) {
             Path blob;
@@ -164,6 +162,22 @@ public final class ModelCreator {
             parts.add(new Part(layer.from(parent), facts, false));
         }
         return Catalog.parameters(base);
+    }
+
+    /**
+     * The base model with its blobs pinned. A blob already gone means the base was replaced (or deleted) since its
+     * manifest was read: read it again, a few times, before concluding it is gone.
+     */
+    private StoredModel stableBase(ModelName fromName, String given, BlobGuard.Pins pins) {
+        for (int attempt = 0; ; attempt++) {
+            StoredModel base = ctx.catalog().find(fromName).orElseThrow(() -> new ModelNotFoundException(given));
+            pins.add(base.manifest().blobs().stream().map(Layer::digest).toList());
+            boolean complete = base.manifest().blobs().stream()
+                    .allMatch(l -> Files.isRegularFile(base.layout().blobPath(l.digest())));
+            if (complete || attempt >= 3) {
+                return base;
+            }
+        }
     }
 
     private Part uploaded(String fileName, Digest digest, BlobGuard.Pins pins, boolean adapter) {

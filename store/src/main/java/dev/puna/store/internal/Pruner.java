@@ -29,9 +29,11 @@ public final class Pruner {
     private final Catalog catalog;
     private final BlobGuard guard;
 
+    /** A pruner for {@code catalog}'s store; it also prunes what {@code guard} deferred, once unpinned. */
     public Pruner(Catalog catalog, BlobGuard guard) {
         this.catalog = catalog;
         this.guard = guard;
+        guard.onUnpinned(this::prune);
     }
 
     /**
@@ -52,8 +54,13 @@ public final class Pruner {
                 return deleted;
             }
             for (Digest d : Set.copyOf(candidates)) {
-                if (!referenced.contains(d) && !guard.isPinned(d)
-                        && Files.deleteIfExists(catalog.primary().blobPath(d))) {
+                if (referenced.contains(d)) {
+                    continue;
+                }
+                if (guard.isPinned(d) && guard.defer(d)) {
+                    continue;
+                }
+                if (Files.deleteIfExists(catalog.primary().blobPath(d))) {
                     deleted.add(d);
                 }
             }

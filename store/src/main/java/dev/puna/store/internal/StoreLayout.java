@@ -149,30 +149,45 @@ public final class StoreLayout {
 
     /**
      * Every name with a manifest file, found by walking {@code manifests/} four levels deep. Directories and files
-     * whose names break the grammar (temporary files, stray files) are skipped.
+     * whose names break the grammar (temporary files, stray files) are skipped, and so are directories that other
+     * threads remove during the walk.
      */
     public List<ModelName> manifestNames() throws IOException {
         List<ModelName> names = new ArrayList<>();
-        if (!Files.isDirectory(manifests)) {
-            return names;
-        }
-        try (Stream<Path> files = Files.walk(manifests, 4)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Path rel = manifests.relativize(file);
-                if (rel.getNameCount() != 4 || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                    continue;
-                }
-                try {
-                    names.add(ModelName.of(rel.getName(0).toString(), rel.getName(1).toString(),
-                            rel.getName(2).toString(), rel.getName(3).toString()));
-                } catch (InvalidModelNameException e) {
-                    LOG.debug("skipping {}: not a manifest of a valid model name", file);
+        for (Path host : children(manifests)) {
+            for (Path namespace : children(host)) {
+                for (Path model : children(namespace)) {
+                    for (Path tag : children(model)) {
+                        if (!Files.isRegularFile(tag, LinkOption.NOFOLLOW_LINKS)) {
+                            continue;
+                        }
+                        try {
+                            names.add(ModelName.of(host.getFileName().toString(),
+                                    namespace.getFileName().toString(), model.getFileName().toString(),
+                                    tag.getFileName().toString()));
+                        } catch (InvalidModelNameException e) {
+                            LOG.debug("skipping {}: not a manifest of a valid model name", tag);
+                        }
+                    }
                 }
             }
-        } catch (NoSuchFileException e) {
-            // removed while walking: nothing to list there
         }
         return names;
+    }
+
+    /** The entries of a directory, or none if it is not a directory (any more). */
+    private static List<Path> children(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return out;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            entries.forEach(out::add);
+        } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            // removed meanwhile
+        }
+        out.sort(null);
+        return out;
     }
 
     /** A new temporary file name in {@code dir} (the file is not created). */
@@ -185,19 +200,29 @@ public final class StoreLayout {
      * temporary file in the same directory, forced to disk, renamed atomically over the target.
      */
     public static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Files.createDirectories(target.getParent());
-        Path temp = tempFile(target.getParent());
-        try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
+        for (int attempt = 0; ; attempt++) {
+            Files.createDirectories(target.getParent());
+            Path temp = tempFile(target.getParent());
+            try {
+                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE)) {
+                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                    ch.force(true);
                 }
-                ch.force(true);
+                moveAtomically(temp, target);
+                return;
+            } catch (NoSuchFileException e) {
+                // A delete removed the (then empty) directory between createDirectories and the temporary file;
+                // once the temporary file exists the directory is not empty and stays. Create it again.
+                if (attempt >= 10) {
+                    throw e;
+                }
+            } finally {
+                Files.deleteIfExists(temp);
             }
-            moveAtomically(temp, target);
-        } finally {
-            Files.deleteIfExists(temp);
         }
     }
 
@@ -225,6 +250,8 @@ public final class StoreLayout {
             List<Path> temps;
             try (Stream<Path> files = Files.walk(dir, dir == manifests ? 4 : 1)) {
                 temps = files.filter(p -> p.getFileName().toString().startsWith(TEMP_PREFIX)).toList();
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
             }
             for (Path temp : temps) {
                 if (!ownerAlive(temp.getFileName().toString()) && Files.deleteIfExists(temp)) {
