@@ -9,6 +9,10 @@ public final class BlobNotFoundException extends StoreException {
     private static final long serialVersionUID = 1L;
     private final Digest digest;
 
+    /**
+     * @param digest the missing blob
+     * @param what what the request calls it (a file name)
+     */
     public BlobNotFoundException(Digest digest, String what) {
         super("blob %s (%s) not found; upload it first".formatted(digest, what));
         this.digest = digest;

@@ -7,10 +7,12 @@ package dev.puna.store;
 public final class CorruptModelException extends StoreException {
     private static final long serialVersionUID = 1L;
 
+    /** A damaged model described by {@code message}, which names the model and the file. */
     public CorruptModelException(String message) {
         super(message);
     }
 
+    /** A damaged model described by {@code message}, found because of {@code cause}. */
     public CorruptModelException(String message, Throwable cause) {
         super(message, cause);
     }

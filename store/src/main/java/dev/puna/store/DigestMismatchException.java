@@ -10,6 +10,11 @@ public final class DigestMismatchException extends StoreException {
     private final Digest expected;
     private final Digest actual;
 
+    /**
+     * @param expected the digest the content was announced with
+     * @param actual what it hashed to
+     * @param what the content ("uploaded blob", "downloaded blob", ...)
+     */
     public DigestMismatchException(Digest expected, Digest actual, String what) {
         super("digest mismatch for %s: expected %s, got %s".formatted(what, expected, actual));
         this.expected = expected;

@@ -4,6 +4,7 @@ package dev.puna.store;
 public final class InvalidDigestException extends StoreException {
     private static final long serialVersionUID = 1L;
 
+    /** @param digest the rejected digest, as given */
     public InvalidDigestException(String digest) {
         super("invalid digest '%s': expected sha256:<64 lowercase hex digits>"
                 .formatted(InvalidModelNameException.printable(digest)));

@@ -5,6 +5,10 @@ public final class InvalidModelNameException extends StoreException {
     private static final long serialVersionUID = 1L;
     private final String name;
 
+    /**
+     * @param name the rejected name, as given
+     * @param reason which part breaks the grammar, and how
+     */
     public InvalidModelNameException(String name, String reason) {
         super("invalid model name '%s': %s".formatted(printable(name), reason));
         this.name = name;

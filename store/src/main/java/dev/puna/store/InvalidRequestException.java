@@ -8,10 +8,12 @@ package dev.puna.store;
 public class InvalidRequestException extends StoreException {
     private static final long serialVersionUID = 1L;
 
+    /** A bad request described by {@code message}, which names the offending field. */
     public InvalidRequestException(String message) {
         super(message);
     }
 
+    /** A bad request described by {@code message}, found because of {@code cause}. */
     public InvalidRequestException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -5,6 +5,7 @@ public final class ModelNotFoundException extends StoreException {
     private static final long serialVersionUID = 1L;
     private final String name;
 
+    /** @param name the name that was looked up, as given */
     public ModelNotFoundException(String name) {
         super("model '%s' not found".formatted(InvalidModelNameException.printable(name)));
         this.name = name;

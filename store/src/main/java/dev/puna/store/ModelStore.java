@@ -217,7 +217,16 @@ public final class ModelStore {
         List<Digest> blobs;
         NameLocks.Held held = ctx.locks().lock(parsed);
         try {
-            Optional<StoredModel> own = ctx.catalog().findOwn(parsed);
+            Optional<StoredModel> own;
+            try {
+                own = ctx.catalog().findOwn(parsed);
+            } catch (CorruptModelException e) {
+                // An unreadable manifest can still be deleted; its blobs are left to a full prune.
+                Path manifest = ctx.layout().manifestPath(ctx.layout().findExisting(parsed).orElse(parsed));
+                Files.deleteIfExists(manifest);
+                deleteEmptyParents(manifest.getParent());
+                return;
+            }
             if (own.isEmpty()) {
                 if (ctx.catalog().find(parsed).isPresent()) {
                     throw new ReadOnlyModelException(name, ollamaRoot().map(Path::toString).orElse(""));

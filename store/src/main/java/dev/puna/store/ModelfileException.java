@@ -8,11 +8,16 @@ public final class ModelfileException extends InvalidRequestException {
     private static final long serialVersionUID = 1L;
     private final int line;
 
+    /**
+     * @param line the 1-based line, or 0
+     * @param message what is wrong
+     */
     public ModelfileException(int line, String message) {
         super(line > 0 ? "(line %d): %s".formatted(line, message) : message);
         this.line = line;
     }
 
+    /** Like {@link #ModelfileException(int, String)}, with the cause. */
     public ModelfileException(int line, String message, Throwable cause) {
         super(line > 0 ? "(line %d): %s".formatted(line, message) : message, cause);
         this.line = line;

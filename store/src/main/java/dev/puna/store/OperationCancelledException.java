@@ -8,6 +8,7 @@ package dev.puna.store;
 public final class OperationCancelledException extends StoreException {
     private static final long serialVersionUID = 1L;
 
+    /** @param what the operation that stopped */
     public OperationCancelledException(String what) {
         super(what + " cancelled");
     }

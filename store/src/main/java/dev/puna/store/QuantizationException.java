@@ -9,6 +9,11 @@ public final class QuantizationException extends StoreException {
     private static final long serialVersionUID = 1L;
     private final int status;
 
+    /**
+     * @param message what failed
+     * @param status 501 when no quantizer is configured, else 500
+     * @param cause the quantizer's exception, or null
+     */
     public QuantizationException(String message, int status, Throwable cause) {
         super(message, cause);
         this.status = status;

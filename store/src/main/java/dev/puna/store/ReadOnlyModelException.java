@@ -7,6 +7,10 @@ package dev.puna.store;
 public final class ReadOnlyModelException extends StoreException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * @param name the model, as given
+     * @param root the read-only store it lives in
+     */
     public ReadOnlyModelException(String name, String root) {
         super("model '%s' is in the read-only Ollama store %s; Puna does not change it"
                 .formatted(InvalidModelNameException.printable(name), root));

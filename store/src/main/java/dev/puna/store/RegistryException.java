@@ -11,9 +11,11 @@ public final class RegistryException extends StoreException {
     private final String errorCode;
 
     /**
+     * @param message what failed, with the registry's error code and message when it sent them
      * @param registryStatus the registry's HTTP status, or 0 when the failure was no error status (unreachable,
      *     a broken connection, an invalid answer)
      * @param errorCode the OCI error code, or null
+     * @param cause the underlying exception, or null
      */
     public RegistryException(String message, int registryStatus, String errorCode, Throwable cause) {
         super(message, cause);

@@ -7,10 +7,12 @@ package dev.puna.store;
 public class StoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** An error described by {@code message}. */
     public StoreException(String message) {
         super(message);
     }
 
+    /** An error described by {@code message}, caused by {@code cause}. */
     public StoreException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -6,6 +6,10 @@ import java.io.IOException;
 public final class StoreIOException extends StoreException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * @param message what the store was doing
+     * @param cause the I/O error
+     */
     public StoreIOException(String message, IOException cause) {
         super(message + ": " + cause, cause);
     }

@@ -95,6 +95,9 @@ class PathTraversalTest {
         assertEquals(List.of("victim:latest"), store.list().stream().map(ModelSummary::name).toList(),
                 "a corrupt manifest is left out of the listing");
         assertThrows(CorruptModelException.class, () -> store.copy("evil", "copy"));
+        store.delete("evil");
+        assertThrows(ModelNotFoundException.class, () -> store.resolve("evil"));
+        assertEquals("outside the store", Files.readString(tmp.resolve("store/secret")));
     }
 
     @Test
