@@ -48,7 +48,17 @@ public final class ModelStore {
         this.ctx = ctx;
     }
 
-    /** Opens (creating if needed) the store at {@code root}, e.g. {@code ~/.puna/models}. */
+    /** Puna's default store directory, {@code ~/.puna/models} (the server lets {@code PUNA_MODELS} override it). */
+    public static Path defaultRoot() {
+        return Path.of(System.getProperty("user.home"), ".puna", "models");
+    }
+
+    /** Where Ollama keeps its models by default, {@code ~/.ollama/models}, for {@link Builder#ollamaStore}. */
+    public static Path defaultOllamaRoot() {
+        return Path.of(System.getProperty("user.home"), ".ollama", "models");
+    }
+
+    /** Opens (creating if needed) the store at {@code root}, e.g. {@link #defaultRoot()}. */
     public static ModelStore open(Path root) {
         return builder(root).open();
     }

@@ -20,9 +20,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Many threads creating, copying, pulling, deleting and reading the same name never leave a half state. */
+@Timeout(120) // a hung transfer must fail the build, not stall it
 class ConcurrencyTest {
     @TempDir
     Path tmp;

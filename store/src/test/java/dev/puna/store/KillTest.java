@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.puna.gguf.GgmlType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,12 +16,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kill -9} of a process in the middle of a pull or a create: the store stays consistent, and the pull
  * resumes from what the killed process had downloaded.
  */
+@Timeout(120) // a hung transfer must fail the build, not stall it
 class KillTest {
     private static final long MIB = 1024 * 1024;
 
@@ -45,18 +45,6 @@ class KillTest {
         assertEquals(137, process.exitValue(), "killed by SIGKILL");
     }
 
-    private static long completed(Path state) {
-        try {
-            long done = 0;
-            for (JsonNode p : new ObjectMapper().readTree(state.toFile()).path("parts")) {
-                done += p.path("completed").asLong();
-            }
-            return done;
-        } catch (IOException e) {
-            return 0; // not written yet
-        }
-    }
-
     @Test
     void aPullKilledMidBlobResumesInTheNextProcess() throws Exception {
         try (RegistryServer registry = RegistryServer.start(tmp)) {
@@ -72,11 +60,11 @@ class KillTest {
             Path root = tmp.resolve("models");
             Path state = root.resolve("blobs/" + layer.digest().fileName() + "-partial.json");
             String viaProxy;
-            try (TcpProxy slow = new TcpProxy(registry.port(), Long.MAX_VALUE, 2 * MIB)) {
+            try (TcpProxy slow = new TcpProxy(registry.port(), Long.MAX_VALUE, MIB / 2)) { // per connection
                 viaProxy = slow.host() + "/test/kill:latest";
                 Process process = child("pull", root.toString(), viaProxy);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (completed(state) < 2 * MIB) {
+                while (RegistryTest.completed(state) < 2 * MIB) {
                     if (!process.isAlive() || System.nanoTime() > deadline) {
                         process.destroyForcibly();
                         fail("the child pull did not get going: " + Files.readString(tmp.resolve("child.log")));
@@ -86,7 +74,7 @@ class KillTest {
                 kill(process);
             }
 
-            long kept = completed(state);
+            long kept = RegistryTest.completed(state);
             assertTrue(kept >= 2 * MIB && kept < layer.size(), "kept " + kept);
             ModelStore store = ModelStore.open(root);
             assertEquals(List.of(), store.list(), "no manifest was written");

@@ -85,6 +85,37 @@ class ModelStoreTest {
     }
 
     @Test
+    void importFromAnotherFileSystemCopiesOnceWhileHashing() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "puna-store-test");
+        try {
+            Path source = Files.copy(gguf, dir.resolve("model.gguf"));
+            assertFalse(Files.getFileStore(source).equals(Files.getFileStore(root)), "tmpfs is another file system");
+            Digest digest = store.importFile(source, progress::add);
+            Path blob = store.blobPath(digest).orElseThrow();
+            assertFalse(Files.isSameFile(blob, source), "a hard link cannot cross file systems: it is a copy");
+            assertEquals(sha256(Files.readAllBytes(source)), digest.hex());
+            assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(blob));
+            assertEquals(List.of(new Progress("importing model.gguf", digest.toString(), Files.size(source),
+                    Files.size(source))), progress);
+            try (Stream<Path> files = Files.list(root.resolve("blobs"))) {
+                assertEquals(List.of(blob), files.toList(), "no temporary copy is left");
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    @Test
+    void defaultDirectories() {
+        assertEquals(Path.of(System.getProperty("user.home"), ".puna/models"), ModelStore.defaultRoot());
+        assertEquals(Path.of(System.getProperty("user.home"), ".ollama/models"), ModelStore.defaultOllamaRoot());
+    }
+
+    @Test
     void listShowsWhatApiTagsNeeds() throws Exception {
         store.register("tiny", gguf, progress::add);
         store.register("me/other:v1", gguf, ProgressListener.NONE);

@@ -25,12 +25,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Bearer-token flow real registries use (Docker Hub, GHCR, Hugging Face): a registry that answers 401 with a
  * challenge, a token service, and a CDN that blob downloads are redirected to.
  */
+@Timeout(120) // a hung transfer must fail the build, not stall it
 class RegistryAuthTest {
     private static final String TOKEN = "t0ken";
 

@@ -24,9 +24,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Push and pull against a real registry (CNCF distribution 2.8, see {@link RegistryServer}). */
+@Timeout(120) // a hung transfer must fail the build, not stall it
 class RegistryTest {
     private static final long MIB = 1024 * 1024;
     /** 8 MiB of weights (and a header): 9 parts of up to 1 MiB, 4 at a time. */
@@ -219,6 +221,94 @@ class RegistryTest {
         }
         assertArrayEquals(Files.readAllBytes(model), Files.readAllBytes(store.resolve(resumed).modelPath()));
         assertFalse(Files.exists(state), "the bookkeeping is removed once the blob is complete");
+    }
+
+    @Test
+    void anInterruptedPullStopsAndKeepsItsProgressForLater() throws Exception {
+        ModelStore source = store("cancel-src");
+        String name = registry.host() + "/test/cancel:latest";
+        source.register(name, model, ProgressListener.NONE);
+        RegistryClient.create(source, options()).push(PushRequest.of(name, true), ProgressListener.NONE);
+        Digest digest = source.resolve(name).manifest().layers().getFirst().digest();
+
+        ModelStore store = store("cancel");
+        Path state = tmp.resolve("cancel/blobs/" + digest.fileName() + "-partial.json");
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic
+                .AtomicReference<>();
+        try (TcpProxy slow = new TcpProxy(registry.port(), Long.MAX_VALUE, MIB / 2)) { // per connection
+            String viaProxy = slow.host() + "/test/cancel:latest";
+            Thread puller = new Thread(() -> {
+                try {
+                    RegistryClient.create(store, options()).pull(PullRequest.of(viaProxy, true),
+                            ProgressListener.NONE);
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            puller.start();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (completed(state) < MIB) {
+                assertTrue(System.nanoTime() < deadline, "the pull did not start");
+                Thread.sleep(20);
+            }
+            puller.interrupt();
+            puller.join(10_000);
+            assertFalse(puller.isAlive(), "the pull stopped");
+        }
+        assertTrue(thrown.get() instanceof OperationCancelledException, String.valueOf(thrown.get()));
+        assertEquals(499, ((OperationCancelledException) thrown.get()).httpStatus());
+        assertEquals(List.of(), store.list());
+        long kept = completed(state);
+        assertTrue(kept >= MIB && kept < Files.size(model), "progress is kept for a resume: " + kept);
+    }
+
+    /** The bytes a partial download's bookkeeping claims, or 0 before it is written. */
+    static long completed(Path state) {
+        try {
+            long done = 0;
+            for (JsonNode p : new ObjectMapper().readTree(state.toFile()).path("parts")) {
+                done += p.path("completed").asLong();
+            }
+            return done;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    @Test
+    void theRequestTimeoutBoundsWaitingForHeadersNotStreamingABlob() throws Exception {
+        ModelStore source = store("slow-src");
+        String name = registry.host() + "/test/slow:latest";
+        source.register(name, model, ProgressListener.NONE);
+        RegistryClient.create(source, options()).push(PushRequest.of(name, true), ProgressListener.NONE);
+        ModelStore store = store("slow");
+        RegistryOptions oneSlowPart = RegistryOptions.builder().maxParts(1).partSize(64 * MIB, 64 * MIB)
+                .maxRetries(0).requestTimeout(Duration.ofSeconds(1)).build();
+        try (TcpProxy slow = new TcpProxy(registry.port(), Long.MAX_VALUE, 4 * MIB)) {
+            String viaProxy = slow.host() + "/test/slow:latest";
+            long start = System.nanoTime();
+            RegistryClient.create(store, oneSlowPart).pull(PullRequest.of(viaProxy, true), ProgressListener.NONE);
+            assertTrue(System.nanoTime() - start > 1_500_000_000L, "the single part took longer than the timeout");
+            assertArrayEquals(Files.readAllBytes(model), Files.readAllBytes(store.resolve(viaProxy).modelPath()));
+        }
+    }
+
+    @Test
+    void aStalledPartIsReconnected() throws Exception {
+        ModelStore source = store("stall-src");
+        String name = registry.host() + "/test/stall:latest";
+        source.register(name, model, ProgressListener.NONE);
+        RegistryClient.create(source, options()).push(PushRequest.of(name, true), ProgressListener.NONE);
+        ModelStore store = store("stall");
+        RegistryOptions watchful = RegistryOptions.builder().maxParts(4).partSize(MIB, MIB).maxRetries(2)
+                .retryBackoff(Duration.ofMillis(10)).stallTimeout(Duration.ofMillis(500)).build();
+        try (TcpProxy proxy = TcpProxy.counting(registry.port())) {
+            proxy.stallOnceAt(3 * MIB);
+            String viaProxy = proxy.host() + "/test/stall:latest";
+            RegistryClient.create(store, watchful).pull(PullRequest.of(viaProxy, true), ProgressListener.NONE);
+            assertTrue(proxy.stalled());
+            assertArrayEquals(Files.readAllBytes(model), Files.readAllBytes(store.resolve(viaProxy).modelPath()));
+        }
     }
 
     @Test

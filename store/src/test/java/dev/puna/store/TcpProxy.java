@@ -24,6 +24,8 @@ final class TcpProxy implements AutoCloseable {
     private final AtomicLong toServer = new AtomicLong();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean cut;
+    private volatile long stallAt = Long.MAX_VALUE;
+    private final java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param cutAfter cut every connection after this many server-to-client bytes (Long.MAX_VALUE: never)
@@ -63,6 +65,18 @@ final class TcpProxy implements AutoCloseable {
         return cut;
     }
 
+    /**
+     * Makes the connection that carries the server-to-client byte number {@code bytes} go silent (open, but
+     * forwarding nothing more) until it is closed; later connections are not affected.
+     */
+    void stallOnceAt(long bytes) {
+        this.stallAt = bytes;
+    }
+
+    boolean stalled() {
+        return stalled.get();
+    }
+
     private void accept() {
         while (!server.isClosed()) {
             try {
@@ -95,6 +109,12 @@ final class TcpProxy implements AutoCloseable {
                     counter.addAndGet(allowed);
                     out.flush();
                     cutAll();
+                    return;
+                }
+                if (downstream && counter.get() + n > stallAt && stalled.compareAndSet(false, true)) {
+                    while (!to.isClosed() && !from.isClosed()) {
+                        Thread.sleep(10); // silent until the client gives up on this connection
+                    }
                     return;
                 }
                 out.write(buf, 0, n);
