@@ -1,0 +1,33 @@
+# Sourced by ./run-tests: installs what the tests need beyond a JDK and a C/C++ toolchain.
+#
+# The store's registry tests (store/src/test/.../RegistryServer.java) run a real OCI registry: Debian's
+# docker-registry package (CNCF distribution 2.8, /usr/bin/docker-registry). It is only started by the tests,
+# never as a service. Without it those tests fail (not skip) and say how to install it.
+
+puna_install_test_deps() {
+  local registry=/usr/bin/docker-registry
+  [ -x "$registry" ] && return 0
+  echo "puna: installing docker-registry (CNCF distribution) for the registry tests" >&2
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; else
+      echo "puna: cannot install docker-registry (not root, no sudo); the registry tests will fail." >&2
+      echo "puna: install it with: apt-get install -y docker-registry" >&2
+      return 0
+    fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "puna: no apt-get here; install CNCF distribution's registry as $registry" >&2
+    echo "puna: (or pass -Dpuna.docker.registry=/path/to/registry); the registry tests will fail without it." >&2
+    return 0
+  fi
+  # policy-rc.d keeps the package from starting a registry service on port 5000; the tests start their own.
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker-registry >&2 \
+    || { $sudo apt-get update >&2 && $sudo env DEBIAN_FRONTEND=noninteractive \
+         apt-get install -y --no-install-recommends docker-registry >&2; } \
+    || echo "puna: installing docker-registry failed; the registry tests will fail." >&2
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker-registry 2>/dev/null; then
+    $sudo systemctl disable --now docker-registry >/dev/null 2>&1 || true
+  fi
+  return 0
+}

@@ -1,0 +1,277 @@
+package dev.puna.store.internal;
+
+import dev.puna.store.Digest;
+import dev.puna.store.InvalidModelNameException;
+import dev.puna.store.ModelName;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Ollama's directory layout under one root: {@code manifests/<host>/<namespace>/<model>/<tag>} and
+ * {@code blobs/sha256-<hex>}, plus Puna's crash-safe writing: every file is written to a temporary file
+ * ({@code .tmp-<pid>-<uuid>}) in its final directory, forced to disk, and atomically renamed over its final name.
+ * A file under its final name is therefore always complete, and a blob under {@code sha256-<hex>} always hashes to
+ * {@code <hex>} (its content is verified before the rename).
+ *
+ * <p>Paths are only ever built from a parsed {@link ModelName} or {@link Digest}, whose grammars admit no path
+ * separators or dot-dot segments; {@link #contained} checks the result once more. Thread-safe (stateless apart
+ * from the root).
+ */
+public final class StoreLayout {
+    /** The prefix of every temporary file; no model name part or blob name can start with a dot. */
+    public static final String TEMP_PREFIX = ".tmp-";
+    private static final Logger LOG = LogManager.getLogger(StoreLayout.class);
+
+    private final Path root;
+    private final Path manifests;
+    private final Path blobs;
+
+    /** The layout under {@code root} (made absolute); creates nothing. */
+    public StoreLayout(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        this.manifests = this.root.resolve("manifests");
+        this.blobs = this.root.resolve("blobs");
+    }
+
+    /** The root directory. */
+    public Path root() {
+        return root;
+    }
+
+    /** {@code <root>/blobs}. */
+    public Path blobsDir() {
+        return blobs;
+    }
+
+    /** {@code <root>/manifests}. */
+    public Path manifestsDir() {
+        return manifests;
+    }
+
+    /** Creates {@code manifests/} and {@code blobs/} if missing. */
+    public void createDirectories() throws IOException {
+        Files.createDirectories(manifests);
+        Files.createDirectories(blobs);
+    }
+
+    /** {@code manifests/<host>/<namespace>/<model>/<tag>}, spelled as {@code name} is. */
+    public Path manifestPath(ModelName name) {
+        return contained(manifests, manifests.resolve(name.host()).resolve(name.namespace())
+                .resolve(name.model()).resolve(name.tag()));
+    }
+
+    /** {@code blobs/sha256-<hex>}. */
+    public Path blobPath(Digest digest) {
+        return contained(blobs, blobs.resolve(digest.fileName()));
+    }
+
+    /** Where an interrupted download keeps its bytes: {@code blobs/sha256-<hex>-partial}. */
+    public Path partialPath(Digest digest) {
+        return contained(blobs, blobs.resolve(digest.fileName() + "-partial"));
+    }
+
+    /** The bookkeeping of a partial download (which byte ranges are complete): {@code ...-partial.json}. */
+    public Path partialStatePath(Digest digest) {
+        return contained(blobs, blobs.resolve(digest.fileName() + "-partial.json"));
+    }
+
+    /** Refuses a path that does not lie inside {@code dir}: defence in depth behind the name grammars. */
+    static Path contained(Path dir, Path path) {
+        Path normalized = path.normalize();
+        if (!normalized.startsWith(dir) || normalized.equals(dir)) {
+            throw new InvalidModelNameException(path.toString(), "resolves outside the store directory " + dir);
+        }
+        return normalized;
+    }
+
+    /**
+     * The stored spelling of {@code name}: the name itself when its manifest exists, else the first manifest whose
+     * path matches case-insensitively, else empty. Ollama matches names case-insensitively while keeping the
+     * spelling a model was stored under; on a case-sensitive file system that takes a directory scan.
+     */
+    public Optional<ModelName> findExisting(ModelName name) {
+        if (Files.isRegularFile(manifestPath(name), LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.of(name);
+        }
+        List<String> wanted = List.of(name.host(), name.namespace(), name.model(), name.tag());
+        Path dir = manifests;
+        List<String> found = new ArrayList<>();
+        for (int level = 0; level < 4; level++) {
+            Optional<String> match = matchIgnoringCase(dir, wanted.get(level), level == 3);
+            if (match.isEmpty()) {
+                return Optional.empty();
+            }
+            found.add(match.get());
+            dir = dir.resolve(match.get());
+        }
+        try {
+            return Optional.of(ModelName.of(found.get(0), found.get(1), found.get(2), found.get(3)));
+        } catch (InvalidModelNameException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> matchIgnoringCase(Path dir, String part, boolean file) {
+        if (Files.exists(dir.resolve(part), LinkOption.NOFOLLOW_LINKS)) {
+            Path exact = dir.resolve(part);
+            if (file ? Files.isRegularFile(exact, LinkOption.NOFOLLOW_LINKS) : Files.isDirectory(exact)) {
+                return Optional.of(part);
+            }
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String n = entry.getFileName().toString();
+                boolean kind = file ? Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS) : Files.isDirectory(entry);
+                if (kind && n.equalsIgnoreCase(part)) {
+                    return Optional.of(n);
+                }
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Every name with a manifest file, found by walking {@code manifests/} four levels deep. Directories and files
+     * whose names break the grammar (temporary files, stray files) are skipped, and so are directories that other
+     * threads remove during the walk.
+     */
+    public List<ModelName> manifestNames() throws IOException {
+        List<ModelName> names = new ArrayList<>();
+        for (Path host : children(manifests)) {
+            for (Path namespace : children(host)) {
+                for (Path model : children(namespace)) {
+                    for (Path tag : children(model)) {
+                        if (!Files.isRegularFile(tag, LinkOption.NOFOLLOW_LINKS)) {
+                            continue;
+                        }
+                        try {
+                            names.add(ModelName.of(host.getFileName().toString(),
+                                    namespace.getFileName().toString(), model.getFileName().toString(),
+                                    tag.getFileName().toString()));
+                        } catch (InvalidModelNameException e) {
+                            LOG.debug("skipping {}: not a manifest of a valid model name", tag);
+                        }
+                    }
+                }
+            }
+        }
+        return names;
+    }
+
+    /** The entries of a directory, or none if it is not a directory (any more). */
+    private static List<Path> children(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return out;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            entries.forEach(out::add);
+        } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            // removed meanwhile
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** A new temporary file name in {@code dir} (the file is not created). */
+    public static Path tempFile(Path dir) {
+        return dir.resolve(TEMP_PREFIX + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
+    }
+
+    /**
+     * Writes {@code bytes} to {@code target} so that readers see either the old file or the complete new one: a
+     * temporary file in the same directory, forced to disk, renamed atomically over the target.
+     */
+    public static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Files.createDirectories(target.getParent());
+            Path temp = tempFile(target.getParent());
+            try {
+                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE)) {
+                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                    ch.force(true);
+                }
+                moveAtomically(temp, target);
+                return;
+            } catch (NoSuchFileException e) {
+                // A delete removed the (then empty) directory between createDirectories and the temporary file;
+                // once the temporary file exists the directory is not empty and stays. Create it again.
+                if (attempt >= 10) {
+                    throw e;
+                }
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    /** Renames {@code source} over {@code target} atomically (same directory or file system). */
+    public static void moveAtomically(Path source, Path target) throws IOException {
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("cannot rename " + source + " to " + target + " atomically", e);
+        }
+    }
+
+    /**
+     * Deletes temporary files left behind by processes that no longer run (a {@code kill -9} during a write).
+     * Files of this process or of a live process are kept: they may be in use.
+     *
+     * @return how many files were deleted
+     */
+    public int deleteStaleTempFiles() throws IOException {
+        int deleted = 0;
+        for (Path dir : List.of(blobs, manifests)) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            List<Path> temps;
+            try (Stream<Path> files = Files.walk(dir, dir == manifests ? 4 : 1)) {
+                temps = files.filter(p -> p.getFileName().toString().startsWith(TEMP_PREFIX)).toList();
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
+            }
+            for (Path temp : temps) {
+                if (!ownerAlive(temp.getFileName().toString()) && Files.deleteIfExists(temp)) {
+                    LOG.info("deleted {}, left behind by an interrupted write", temp);
+                    deleted++;
+                }
+            }
+        }
+        return deleted;
+    }
+
+    private static boolean ownerAlive(String tempName) {
+        String rest = tempName.substring(TEMP_PREFIX.length());
+        int dash = rest.indexOf('-');
+        try {
+            long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+            return pid == ProcessHandle.current().pid() || ProcessHandle.of(pid).map(ProcessHandle::isAlive)
+                    .orElse(false);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+}
