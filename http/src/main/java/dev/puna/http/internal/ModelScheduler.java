@@ -442,6 +442,12 @@ public final class ModelScheduler implements AutoCloseable {
     }
 
     private static String gib(long bytes) {
-        return String.format(java.util.Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
+        if (bytes >= 1L << 30) {
+            return String.format(java.util.Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
+        }
+        if (bytes >= 1L << 20) {
+            return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        }
+        return bytes + " bytes";
     }
 }
