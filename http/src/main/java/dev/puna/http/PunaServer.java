@@ -1,14 +1,11 @@
 package dev.puna.http;
 
-import dev.puna.http.internal.ApiException;
-import dev.puna.http.internal.CorsOrigins;
 import dev.puna.http.internal.Errors;
 import dev.puna.http.internal.GgufFacts;
 import dev.puna.http.internal.LoadOptions;
 import dev.puna.http.internal.ModelScheduler;
-import dev.puna.http.internal.RequestLog;
-import dev.puna.http.internal.Responses;
 import dev.puna.http.internal.RouteFamily;
+import dev.puna.http.internal.ServerRouter;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.ollama.OllamaRoutes;
 import dev.puna.runtime.Engine;
@@ -21,8 +18,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -87,7 +82,7 @@ public final class PunaServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         ServerContext sc = new ServerContext(vertx, config, catalog, scheduler);
         List<RouteFamily> families = List.of(new OllamaRoutes(sc));
-        Router router = router(vertx, config, families);
+        Router router = ServerRouter.create(vertx, config, families);
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setCompressionSupported(false)).requestHandler(router);
         try {
@@ -103,58 +98,6 @@ public final class PunaServer implements AutoCloseable {
         }
         LOG.info("listening on {} ({})", config.host() + ":" + server.actualPort(), config);
         return new PunaServer(config, vertx, server, scheduler, loaders, timers);
-    }
-
-    private static Router router(Vertx vertx, ServerConfig config, List<RouteFamily> families) {
-        Router router = Router.router(vertx);
-        router.route().handler(new RequestLog());
-        router.route().handler(CorsOrigins.handler(config.origins()));
-        router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
-        for (RouteFamily family : families) {
-            family.register(router);
-        }
-        router.route().failureHandler(rc -> {
-            Throwable failure = rc.failure();
-            ApiException error;
-            if (rc.statusCode() == 413) {
-                error = ApiException.payloadTooLarge(config.maxBodyBytes());
-            } else if (failure == null || (!(Errors.unwrap(failure) instanceof dev.puna.runtime.PunaException)
-                    && !(Errors.unwrap(failure) instanceof ApiException) && rc.statusCode() >= 400
-                    && rc.statusCode() < 500)) {
-                // A Vert.x handler (CORS, body) failed the request with a status of its own.
-                int status = rc.statusCode() > 0 ? rc.statusCode() : 500;
-                error = ApiException.ofStatus(status, failure != null && failure.getMessage() != null
-                        ? failure.getMessage() : statusText(status));
-            } else {
-                error = Errors.toApi(failure);
-            }
-            Responses.fail(rc, error, renderer(families, rc));
-        });
-        router.errorHandler(404, rc -> Responses.fail(rc,
-                ApiException.notFound("404 page not found: " + rc.request().method() + " " + rc.request().path()),
-                renderer(families, rc)));
-        router.errorHandler(405, rc -> Responses.fail(rc,
-                ApiException.methodNotAllowed("405 method not allowed: " + rc.request().method() + " "
-                        + rc.request().path()), renderer(families, rc)));
-        return router;
-    }
-
-    private static String statusText(int status) {
-        return switch (status) {
-            case 400 -> "bad request";
-            case 403 -> "forbidden";
-            default -> "request failed with status " + status;
-        };
-    }
-
-    private static dev.puna.http.internal.ErrorRenderer renderer(List<RouteFamily> families, RoutingContext rc) {
-        String path = rc.request().path();
-        for (RouteFamily f : families) {
-            if (f.owns(path)) {
-                return f.errors();
-            }
-        }
-        return families.getLast().errors();
     }
 
     /** Loads the model and starts its engine; runs on a loader thread. */

@@ -53,16 +53,16 @@ final class Http {
     }
 
     Response post(String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(Integer.getInteger("http.timeout", 60)))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
     Response get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).GET().build());
+        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(Integer.getInteger("http.timeout", 60))).GET().build());
     }
 
     Response method(String method, String path, String body) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(Integer.getInteger("http.timeout", 60)))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body)).build());
     }

@@ -1,7 +1,6 @@
 package dev.puna.http.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -19,7 +18,6 @@ import java.util.List;
 public final class JsonBody {
     /** The mapper for requests and responses; thread-safe once configured. */
     public static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .build();
 
     private final ObjectNode node;
@@ -43,7 +41,12 @@ public final class JsonBody {
         try {
             tree = MAPPER.readTree(body.getBytes());
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("invalid JSON in request body: " + e.getOriginalMessage()
+            // Jackson's message may quote the start of the body ("start marker at [Source: ...]"): keep only the
+            // reason, and say where the error is.
+            String reason = e.getOriginalMessage();
+            int cut = reason.indexOf(" (start marker at");
+            reason = (cut >= 0 ? reason.substring(0, cut) : reason).lines().findFirst().orElse("");
+            throw ApiException.badRequest("invalid JSON in request body: " + reason
                     + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + ")"));
         } catch (java.io.IOException e) {
