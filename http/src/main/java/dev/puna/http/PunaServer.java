@@ -1,18 +1,12 @@
 package dev.puna.http;
 
+import dev.puna.http.internal.EngineLoader;
 import dev.puna.http.internal.Errors;
-import dev.puna.http.internal.GgufFacts;
-import dev.puna.http.internal.LoadOptions;
 import dev.puna.http.internal.ModelScheduler;
 import dev.puna.http.internal.RouteFamily;
 import dev.puna.http.internal.ServerRouter;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.ollama.OllamaRoutes;
-import dev.puna.runtime.Engine;
-import dev.puna.runtime.EngineParams;
-import dev.puna.runtime.Model;
-import dev.puna.runtime.ModelParams;
-import dev.puna.runtime.SessionParams;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -77,8 +71,9 @@ public final class PunaServer implements AutoCloseable {
         Objects.requireNonNull(catalog, "catalog");
         ExecutorService loaders = Executors.newCachedThreadPool(daemon("puna-model-loader"));
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("puna-keep-alive"));
-        ModelScheduler scheduler = new ModelScheduler((m, o) -> load(config, m, o),
-                (m, o) -> estimate(config, m, o), config.maxLoadedModels(), config.maxMemoryBytes(), loaders, timers);
+        EngineLoader engines = new EngineLoader(config);
+        ModelScheduler scheduler = new ModelScheduler(engines, engines, config.maxLoadedModels(),
+                config.maxMemoryBytes(), loaders, timers);
         Vertx vertx = Vertx.vertx();
         ServerContext sc = new ServerContext(vertx, config, catalog, scheduler);
         List<RouteFamily> families = List.of(new OllamaRoutes(sc));
@@ -98,51 +93,6 @@ public final class PunaServer implements AutoCloseable {
         }
         LOG.info("listening on {} ({})", config.host() + ":" + server.actualPort(), config);
         return new PunaServer(config, vertx, server, scheduler, loaders, timers);
-    }
-
-    /** Loads the model and starts its engine; runs on a loader thread. */
-    private static ModelScheduler.Served load(ServerConfig config, CatalogModel m, LoadOptions o) {
-        Model model = Model.load(m.path(), ModelParams.builder().gpuLayers(o.numGpu()).useMmap(o.useMmap())
-                .useMlock(o.useMlock()).build());
-        try {
-            SessionParams.Builder session = SessionParams.builder().contextSize(o.numCtx()).batchSize(o.numBatch())
-                    .ubatchSize(Math.min(512, o.numBatch())).kvCacheType(config.kvCacheType())
-                    .flashAttention(config.flashAttention());
-            if (o.numThread() > 0) {
-                session.threads(o.numThread());
-            }
-            Engine engine = Engine.start(model, EngineParams.builder().session(session.build())
-                    .parallel(config.numParallel()).maxQueue(config.maxQueue()).build());
-            return new ModelScheduler.Served() {
-                @Override
-                public Engine engine() {
-                    return engine;
-                }
-
-                @Override
-                public int contextLength() {
-                    return o.numCtx();
-                }
-
-                @Override
-                public void close() {
-                    try {
-                        engine.close();
-                    } finally {
-                        model.close();
-                    }
-                }
-            };
-        } catch (RuntimeException | Error e) {
-            model.close();
-            throw e;
-        }
-    }
-
-    /** Weights (the mapped file) plus the KV cache of every slot. */
-    private static long estimate(ServerConfig config, CatalogModel m, LoadOptions o) throws java.io.IOException {
-        GgufFacts facts = GgufFacts.read(m.path());
-        return facts.fileSize() + facts.kvBytesPerToken(config.kvCacheType()) * o.numCtx() * config.numParallel();
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
