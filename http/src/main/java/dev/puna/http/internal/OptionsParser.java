@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.SamplingParams;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,8 +62,7 @@ public final class OptionsParser {
         int mainGpu = 0;
         boolean useMmap = true;
         boolean useMlock = false;
-        for (Iterator<Map.Entry<String, JsonNode>> it = merged.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : merged.properties()) {
             String key = e.getKey();
             JsonNode v = e.getValue();
             if (v.isNull()) {

@@ -23,7 +23,9 @@ public final class RequestLog implements Handler<RoutingContext> {
         long start = System.nanoTime();
         rc.put(START, start);
         rc.addEndHandler(ended -> {
-            int status = ended.succeeded() ? rc.response().getStatusCode() : 499;
+            // The end handler's result is failed for any request that failed, answered or not: whether the
+            // response was completed is what tells an answered error from a client that went away.
+            int status = rc.response().ended() ? rc.response().getStatusCode() : 499;
             ApiException error = rc.get(Responses.ERROR_KEY);
             ACCESS.info("{} {} model={} status={} prompt_tokens={} eval_tokens={} duration_ms={}{}",
                     rc.request().method(), rc.request().path(), rc.get(MODEL, "-"), status,
