@@ -13,16 +13,17 @@ import dev.puna.runtime.ModelLoadException;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class OllamaRoutesTest {
     private static final long BODY_LIMIT = 4096;
     private static HttpServer server;
-    private static HttpClient client;
+    private static java.net.http.HttpClient client;
     private static ModelScheduler scheduler;
 
     @BeforeAll
@@ -55,8 +56,9 @@ class OllamaRoutesTest {
         }, (m, o) -> 1, 3, 1 << 30, Executors.newCachedThreadPool(), Executors.newSingleThreadScheduledExecutor());
         ServerConfig config = ServerConfig.builder().port(0).maxBodyBytes(BODY_LIMIT).build();
         ServerContext sc = new ServerContext(vertx, config, catalog, scheduler);
-        // A connection per request: a test's outcome never depends on what an earlier test left on a pooled one.
-        client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
+        // The JDK's client: with Vert.x 5.0.10's HttpClient, about 1 request in 30 here never completed although the
+        // server had sent the whole response (checked byte by byte over a raw socket).
+        client = java.net.http.HttpClient.newHttpClient();
         vertx.createHttpServer().requestHandler(ServerRouter.create(vertx, config, List.of(new OllamaRoutes(sc))))
                 .listen(0, "127.0.0.1").onComplete(ctx.succeeding(s -> {
                     server = s;
@@ -80,12 +82,15 @@ class OllamaRoutesTest {
     }
 
     private static Future<Reply> call(HttpMethod method, String path, String body, Map<String, String> headers) {
-        RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1")
-                .setPort(server.actualPort()).setURI(path);
-        headers.forEach(options::addHeader);
-        return client.request(options)
-                .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
-                .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + path))
+                .timeout(Duration.ofSeconds(20))
+                .method(method.name(), body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        return Future.fromCompletionStage(client.sendAsync(request.build(), BodyHandlers.ofString()).thenApply(r -> {
+            MultiMap h = MultiMap.caseInsensitiveMultiMap();
+            r.headers().map().forEach((k, v) -> h.add(k, v.getFirst()));
+            return new Reply(r.statusCode(), h, r.body());
+        }));
     }
 
     private static Future<Reply> call(HttpMethod method, String path, String body) {
