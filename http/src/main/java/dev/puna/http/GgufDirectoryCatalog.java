@@ -24,9 +24,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Names resolve as Ollama's do: {@code qwen}, {@code qwen:latest}, {@code library/qwen} and
  * {@code registry.ollama.ai/library/qwen:latest} are the same model, case-insensitively. Digests are the files'
- * SHA-256, computed on first use and cached while size and modification time stay the same. Thread-safe.
+ * SHA-256, computed on first use and cached while size and modification time stay the same. A file that is not a
+ * readable GGUF model is left out with a warning. Thread-safe.
  */
 public final class GgufDirectoryCatalog implements ModelCatalog {
+    private static final org.apache.logging.log4j.Logger LOG =
+            org.apache.logging.log4j.LogManager.getLogger(GgufDirectoryCatalog.class);
     private static final String SUFFIX = ".gguf";
 
     private final Path dir;
@@ -64,7 +67,12 @@ public final class GgufDirectoryCatalog implements ModelCatalog {
         files.sort(null);
         for (Path file : files) {
             if (Files.isRegularFile(file)) {
-                out.add(describe(file));
+                try {
+                    out.add(describe(file));
+                } catch (IOException e) {
+                    // One bad file must not hide the others.
+                    LOG.warn("skipping {}", e.getMessage());
+                }
             }
         }
         return out;

@@ -152,7 +152,7 @@ public final class OllamaRoutes implements RouteFamily {
             List<?> values = e.getValue() instanceof List<?> l ? l : List.of(String.valueOf(e.getValue()));
             for (Object v : values) {
                 String text = v instanceof String s && e.getKey().equals("stop") ? OllamaJson.write(s) : String.valueOf(v);
-                b.append(String.format("%-30s %s%n", e.getKey(), text));
+                b.append(String.format(java.util.Locale.ROOT, "%-30s %s\n", e.getKey(), text));
             }
         }
         return b.toString().stripTrailing();
