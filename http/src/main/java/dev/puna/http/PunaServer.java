@@ -76,6 +76,7 @@ public final class PunaServer implements AutoCloseable {
                 config.maxMemoryBytes(), loaders, timers);
         Vertx vertx = Vertx.vertx();
         ServerContext sc = new ServerContext(vertx, config, catalog, scheduler);
+        // In order of precedence for error formats: a family for /v1/* goes before Ollama's, which owns the rest.
         List<RouteFamily> families = List.of(new OllamaRoutes(sc));
         Router router = ServerRouter.create(vertx, config, families);
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())

@@ -425,16 +425,19 @@ public final class ServerConfig {
             return this;
         }
 
+        /** Sets flash attention for every loaded model. */
         public Builder flashAttention(FlashAttention f) {
             this.flashAttention = Objects.requireNonNull(f, "flashAttention");
             return this;
         }
 
+        /** Sets the KV cache type for every loaded model (quantized types need flash attention). */
         public Builder kvCacheType(KvCacheType t) {
             this.kvCacheType = Objects.requireNonNull(t, "kvCacheType");
             return this;
         }
 
+        /** Sets where models are stored. */
         public Builder modelsDir(Path dir) {
             this.modelsDir = Objects.requireNonNull(dir, "modelsDir");
             return this;

@@ -90,7 +90,7 @@ final class ChatRoute implements Handler<RoutingContext> {
             }
             String content = m.string("content");
             OllamaFields.noImages(m, path + ".images");
-            m.string("thinking");
+            m.string("thinking"); // type-checked; a previous turn's reasoning is not sent back to the model
             String toolName = m.string("tool_name");
             out.add(new ChatMessage(role, content == null ? "" : content, toolCalls(m, path), toolName, null));
         }
