@@ -1,5 +1,6 @@
 package dev.puna.cli;
 
+import dev.puna.http.ServerConfigException;
 import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.PunaException;
 import picocli.CommandLine;
@@ -11,7 +12,7 @@ import picocli.CommandLine;
 final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-        if (e instanceof InvalidParameterException) {
+        if (e instanceof InvalidParameterException || e instanceof ServerConfigException) {
             cmd.getErr().println("Error: " + e.getMessage());
             return 2;
         }

@@ -91,7 +91,8 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Path demoModel() {
+    /** The demo model, written to the cache on first use. */
+    static Path demoModel() {
         Path dir = demoDir();
         try {
             return TestModels.demo(dir);

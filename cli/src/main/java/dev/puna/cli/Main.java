@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code puna} command; subcommands are added as they are implemented. */
 @Command(name = "puna", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run large language models locally (llama.cpp inside the JVM).",
-        subcommands = {GenerateCommand.class})
+        subcommands = {GenerateCommand.class, ServeCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

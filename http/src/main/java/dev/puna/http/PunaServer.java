@@ -1,0 +1,162 @@
+package dev.puna.http;
+
+import dev.puna.http.internal.EngineLoader;
+import dev.puna.http.internal.Errors;
+import dev.puna.http.internal.ModelScheduler;
+import dev.puna.http.internal.RouteFamily;
+import dev.puna.http.internal.ServerRouter;
+import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.ollama.OllamaRoutes;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Puna's HTTP server: Ollama's API on Vert.x, over the models a {@link ModelCatalog} names, loaded on demand
+ * and served with continuous batching.
+ *
+ * <p>{@link #start} binds and returns once the server listens. The server owns its Vert.x instance, the loaded
+ * models and their engines; {@link #close()} stops listening, cancels what runs, unloads every model and frees
+ * the threads. Requests are handled on event loops; loading, prompt rendering, embedding and decoding run on
+ * worker and engine threads.
+ *
+ * <p>Security defaults: it binds 127.0.0.1 unless told otherwise, caps request bodies
+ * ({@link ServerConfig#maxBodyBytes()}, 413 beyond), and allows cross-origin browser requests only from Ollama's
+ * default origins plus {@link ServerConfig#origins()}.
+ *
+ * <p>Thread-safe; {@link #close()} is idempotent.
+ */
+public final class PunaServer implements AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(PunaServer.class);
+
+    private final ServerConfig config;
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final ModelScheduler scheduler;
+    private final ExecutorService loaders;
+    private final ScheduledExecutorService timers;
+    private volatile boolean closed;
+
+    private PunaServer(ServerConfig config, Vertx vertx, HttpServer server, ModelScheduler scheduler,
+                       ExecutorService loaders, ScheduledExecutorService timers) {
+        this.config = config;
+        this.vertx = vertx;
+        this.server = server;
+        this.scheduler = scheduler;
+        this.loaders = loaders;
+        this.timers = timers;
+    }
+
+    /**
+     * Starts a server and waits until it listens.
+     *
+     * @throws ServerConfigException when the address cannot be bound (in use, not an address of this machine)
+     */
+    public static PunaServer start(ServerConfig config, ModelCatalog catalog) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(catalog, "catalog");
+        ExecutorService loaders = Executors.newCachedThreadPool(daemon("puna-model-loader"));
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("puna-keep-alive"));
+        EngineLoader engines = new EngineLoader(config);
+        ModelScheduler scheduler = new ModelScheduler(engines, engines, config.maxLoadedModels(),
+                config.maxMemoryBytes(), loaders, timers);
+        Vertx vertx = Vertx.vertx();
+        ServerContext sc = new ServerContext(vertx, config, catalog, scheduler);
+        // In order of precedence for error formats: a family for /v1/* goes before Ollama's, which owns the rest.
+        List<RouteFamily> families = List.of(new OllamaRoutes(sc));
+        Router router = ServerRouter.create(vertx, config, families);
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
+                .setPort(config.port()).setCompressionSupported(false)).requestHandler(router);
+        try {
+            await(server.listen());
+        } catch (RuntimeException e) {
+            scheduler.close(Duration.ofSeconds(1));
+            await(vertx.close());
+            loaders.shutdownNow();
+            timers.shutdownNow();
+            Throwable cause = Errors.unwrap(e);
+            throw new ServerConfigException("PUNA_HOST", "cannot listen on " + config.address() + ": "
+                    + (cause.getMessage() == null ? cause.toString() : cause.getMessage()));
+        }
+        LOG.info("listening on {} ({})", config.host() + ":" + server.actualPort(), config);
+        return new PunaServer(config, vertx, server, scheduler, loaders, timers);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static <T> T await(Future<T> f) {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** The port the server listens on (the chosen one when the configuration asked for port 0). */
+    public int port() {
+        return server.actualPort();
+    }
+
+    /** The configuration the server runs with. */
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** The base URL clients use, e.g. {@code http://127.0.0.1:11434}. */
+    public String url() {
+        String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        return "http://" + host + ":" + port();
+    }
+
+    /**
+     * Stops listening, cancels running generations, unloads every model and stops the server's threads. Blocks
+     * until done (bounded); do not call it on an event loop.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            await(server.close());
+        } catch (RuntimeException e) {
+            LOG.warn("closing the HTTP server failed", e);
+        }
+        scheduler.close(Duration.ofSeconds(30));
+        try {
+            await(vertx.close());
+        } catch (RuntimeException e) {
+            LOG.warn("closing Vert.x failed", e);
+        }
+        loaders.shutdown();
+        timers.shutdownNow();
+        LOG.info("stopped");
+    }
+}

@@ -1,0 +1,127 @@
+package dev.puna.http.internal;
+
+import java.util.Objects;
+
+/**
+ * The one error type of the HTTP layer: a status, a message for the client, and what each API's error format
+ * may add (the offending parameter for OpenAI's {@code param}, a Retry-After for 503). Handlers throw it or fail
+ * with it; {@link Errors#toApi} maps every other exception onto it; each API family renders it in its own
+ * format through an {@link ErrorRenderer}.
+ */
+public final class ApiException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** The kinds of failure, each with its HTTP status. */
+    public enum Kind {
+        BAD_REQUEST(400),
+        FORBIDDEN(403),
+        NOT_FOUND(404),
+        METHOD_NOT_ALLOWED(405),
+        PAYLOAD_TOO_LARGE(413),
+        /** The client went away before the response was complete (Ollama's 499). */
+        CLIENT_CLOSED(499),
+        INTERNAL(500),
+        NOT_IMPLEMENTED(501),
+        /** Too many requests queued, or no room to load a model now: try again later. */
+        UNAVAILABLE(503);
+
+        private final int status;
+
+        Kind(int status) {
+            this.status = status;
+        }
+
+        /** The HTTP status code. */
+        public int status() {
+            return status;
+        }
+    }
+
+    private final Kind kind;
+    private final String param;
+    private final int retryAfterSeconds;
+
+    private ApiException(Kind kind, String message, String param, int retryAfterSeconds, Throwable cause) {
+        super(message, cause);
+        this.kind = Objects.requireNonNull(kind, "kind");
+        this.param = param;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public static ApiException badRequest(String message) {
+        return new ApiException(Kind.BAD_REQUEST, message, null, 0, null);
+    }
+
+    /** A 400 about one request field or option, named as the client wrote it. */
+    public static ApiException badParameter(String param, String message) {
+        return new ApiException(Kind.BAD_REQUEST, message, param, 0, null);
+    }
+
+    public static ApiException notFound(String message) {
+        return new ApiException(Kind.NOT_FOUND, message, null, 0, null);
+    }
+
+    /** Ollama's wording for an unknown model. */
+    public static ApiException modelNotFound(String name) {
+        return new ApiException(Kind.NOT_FOUND, "model '" + name + "' not found", "model", 0, null);
+    }
+
+    public static ApiException methodNotAllowed(String message) {
+        return new ApiException(Kind.METHOD_NOT_ALLOWED, message, null, 0, null);
+    }
+
+    public static ApiException payloadTooLarge(long limit) {
+        return new ApiException(Kind.PAYLOAD_TOO_LARGE,
+                "request body is larger than " + limit + " bytes (PUNA_MAX_BODY_SIZE)", null, 0, null);
+    }
+
+    public static ApiException clientClosed() {
+        return new ApiException(Kind.CLIENT_CLOSED, "client closed the connection", null, 0, null);
+    }
+
+    /** A feature the API defines that this server does not implement yet: never silently ignored. */
+    public static ApiException notImplemented(String param, String message) {
+        return new ApiException(Kind.NOT_IMPLEMENTED, message, param, 0, null);
+    }
+
+    public static ApiException unavailable(String message, int retryAfterSeconds) {
+        return new ApiException(Kind.UNAVAILABLE, message, null, retryAfterSeconds, null);
+    }
+
+    /**
+     * An error for a status another component chose (a Vert.x handler that failed the request with a code),
+     * with {@code message}; statuses without a kind of their own become 400 or 500.
+     */
+    public static ApiException ofStatus(int status, String message) {
+        for (Kind k : Kind.values()) {
+            if (k.status == status) {
+                return new ApiException(k, message, null, 0, null);
+            }
+        }
+        return new ApiException(status >= 400 && status < 500 ? Kind.BAD_REQUEST : Kind.INTERNAL, message, null, 0,
+                null);
+    }
+
+    public static ApiException internal(String message, Throwable cause) {
+        return new ApiException(Kind.INTERNAL, message, null, 0, cause);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The HTTP status code. */
+    public int status() {
+        return kind.status();
+    }
+
+    /** The request field or option at fault, or {@code null}. */
+    public String param() {
+        return param;
+    }
+
+    /** Seconds for a Retry-After header, or 0 for none. */
+    public int retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+}

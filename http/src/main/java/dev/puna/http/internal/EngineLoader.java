@@ -1,0 +1,70 @@
+package dev.puna.http.internal;
+
+import dev.puna.http.CatalogModel;
+import dev.puna.http.ServerConfig;
+import dev.puna.runtime.Engine;
+import dev.puna.runtime.EngineParams;
+import dev.puna.runtime.Model;
+import dev.puna.runtime.ModelParams;
+import dev.puna.runtime.SessionParams;
+import java.io.IOException;
+
+/**
+ * How the server loads a model for serving: the GGUF file with the request's load options, and one
+ * {@link Engine} with {@code PUNA_NUM_PARALLEL} slots of {@code num_ctx} tokens each. Also estimates what that
+ * takes in memory: the mapped weights plus the KV cache of every slot.
+ */
+public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler.Estimator {
+    private final ServerConfig config;
+
+    public EngineLoader(ServerConfig config) {
+        this.config = config;
+    }
+
+    /** Loads the model and starts its engine; runs on a loader thread. */
+    @Override
+    public ModelScheduler.Served load(CatalogModel m, LoadOptions o) {
+        Model model = Model.load(m.path(), ModelParams.builder().gpuLayers(o.numGpu()).useMmap(o.useMmap())
+                .useMlock(o.useMlock()).build());
+        try {
+            SessionParams.Builder session = SessionParams.builder().contextSize(o.numCtx()).batchSize(o.numBatch())
+                    .ubatchSize(Math.min(512, o.numBatch())).kvCacheType(config.kvCacheType())
+                    .flashAttention(config.flashAttention());
+            if (o.numThread() > 0) {
+                session.threads(o.numThread());
+            }
+            Engine engine = Engine.start(model, EngineParams.builder().session(session.build())
+                    .parallel(config.numParallel()).maxQueue(config.maxQueue()).build());
+            return new ModelScheduler.Served() {
+                @Override
+                public Engine engine() {
+                    return engine;
+                }
+
+                @Override
+                public int contextLength() {
+                    return o.numCtx();
+                }
+
+                @Override
+                public void close() {
+                    try {
+                        engine.close();
+                    } finally {
+                        model.close();
+                    }
+                }
+            };
+        } catch (RuntimeException | Error e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Weights (the mapped file) plus the KV cache of every slot. */
+    @Override
+    public long estimate(CatalogModel m, LoadOptions o) throws IOException {
+        GgufFacts facts = GgufFacts.read(m.path());
+        return facts.fileSize() + facts.kvBytesPerToken(config.kvCacheType()) * o.numCtx() * config.numParallel();
+    }
+}

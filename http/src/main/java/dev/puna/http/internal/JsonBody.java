@@ -1,0 +1,222 @@
+package dev.puna.http.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A request's JSON object with typed, strict field access: a field of the wrong type is a 400 that names the
+ * field and says what was expected, never a silent default. Absent fields and JSON {@code null} read as
+ * {@code null}, as Go's decoder leaves them at their zero value.
+ */
+public final class JsonBody {
+    /** The mapper for requests and responses; thread-safe once configured. */
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .build();
+
+    private final ObjectNode node;
+    private final String prefix;
+
+    private JsonBody(ObjectNode node, String prefix) {
+        this.node = node;
+        this.prefix = prefix;
+    }
+
+    /**
+     * Parses a request body that must be one JSON object.
+     *
+     * @throws ApiException 400 when the body is empty, not JSON, or not an object
+     */
+    public static JsonBody parse(Buffer body) {
+        if (body == null || body.length() == 0) {
+            throw ApiException.badRequest("missing request body");
+        }
+        JsonNode tree;
+        try {
+            tree = MAPPER.readTree(body.getBytes());
+        } catch (JsonProcessingException e) {
+            // Jackson's message may quote the start of the body ("start marker at [Source: ...]"): keep only the
+            // reason, and say where the error is.
+            String reason = e.getOriginalMessage();
+            int cut = reason.indexOf(" (start marker at");
+            reason = (cut >= 0 ? reason.substring(0, cut) : reason).lines().findFirst().orElse("");
+            throw ApiException.badRequest("invalid JSON in request body: " + reason
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")"));
+        } catch (java.io.IOException e) {
+            throw ApiException.badRequest("invalid JSON in request body: " + e.getMessage());
+        }
+        if (tree == null || tree.isMissingNode()) {
+            throw ApiException.badRequest("missing request body");
+        }
+        if (!tree.isObject()) {
+            throw ApiException.badRequest("request body must be a JSON object, got " + describe(tree));
+        }
+        return new JsonBody((ObjectNode) tree, "");
+    }
+
+    /** Wraps an object found inside a request; {@code path} prefixes field names in errors (e.g. {@code messages[0]}). */
+    public static JsonBody of(ObjectNode node, String path) {
+        return new JsonBody(node, path.isEmpty() ? "" : path + ".");
+    }
+
+    /** The underlying tree. */
+    public ObjectNode node() {
+        return node;
+    }
+
+    /** Whether the field is present and not null. */
+    public boolean has(String field) {
+        JsonNode v = node.get(field);
+        return v != null && !v.isNull();
+    }
+
+    /** The raw value, or {@code null} when absent or JSON null. */
+    public JsonNode raw(String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v;
+    }
+
+    public String string(String field) {
+        JsonNode v = raw(field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw wrongType(field, "a string", v);
+        }
+        return v.textValue();
+    }
+
+    public Boolean bool(String field) {
+        JsonNode v = raw(field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw wrongType(field, "a boolean", v);
+        }
+        return v.booleanValue();
+    }
+
+    /** A whole number; {@code 2.0} is accepted, {@code 2.5} is not. */
+    public Integer integer(String field) {
+        JsonNode v = raw(field);
+        if (v == null) {
+            return null;
+        }
+        return toInt(prefix + field, v);
+    }
+
+    public Double number(String field) {
+        JsonNode v = raw(field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isNumber()) {
+            throw wrongType(field, "a number", v);
+        }
+        return v.doubleValue();
+    }
+
+    public ArrayNode array(String field) {
+        JsonNode v = raw(field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isArray()) {
+            throw wrongType(field, "an array", v);
+        }
+        return (ArrayNode) v;
+    }
+
+    public ObjectNode object(String field) {
+        JsonNode v = raw(field);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isObject()) {
+            throw wrongType(field, "an object", v);
+        }
+        return (ObjectNode) v;
+    }
+
+    /** An array of strings. */
+    public List<String> strings(String field) {
+        ArrayNode a = array(field);
+        if (a == null) {
+            return null;
+        }
+        List<String> out = new ArrayList<>(a.size());
+        for (int i = 0; i < a.size(); i++) {
+            JsonNode e = a.get(i);
+            if (!e.isTextual()) {
+                throw ApiException.badParameter(prefix + field, "invalid value for \"" + prefix + field + "[" + i
+                        + "]\": expected a string, got " + describe(e));
+            }
+            out.add(e.textValue());
+        }
+        return out;
+    }
+
+    /** An array of whole numbers. */
+    public int[] ints(String field) {
+        ArrayNode a = array(field);
+        if (a == null) {
+            return null;
+        }
+        int[] out = new int[a.size()];
+        for (int i = 0; i < a.size(); i++) {
+            out[i] = toInt(prefix + field + "[" + i + "]", a.get(i));
+        }
+        return out;
+    }
+
+    private ApiException wrongType(String field, String expected, JsonNode v) {
+        String name = prefix + field;
+        return ApiException.badParameter(name, "invalid value for \"" + name + "\": expected " + expected + ", got "
+                + describe(v));
+    }
+
+    /** Converts a JSON value to an int, naming {@code name} when it is not a whole number in range. */
+    public static int toInt(String name, JsonNode v) {
+        if (!v.isNumber()) {
+            throw ApiException.badParameter(name, "invalid value for \"" + name + "\": expected an integer, got "
+                    + describe(v));
+        }
+        double d = v.doubleValue();
+        if (v.isIntegralNumber() ? !v.canConvertToInt() : d != Math.rint(d) || d < Integer.MIN_VALUE
+                || d > Integer.MAX_VALUE) {
+            throw ApiException.badParameter(name, "invalid value for \"" + name + "\": expected an integer, got "
+                    + v);
+        }
+        return v.isIntegralNumber() ? v.intValue() : (int) d;
+    }
+
+    /** A short description of a JSON value's type for error messages, e.g. {@code a string ("abc")}. */
+    public static String describe(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return "null";
+        }
+        if (v.isTextual()) {
+            String s = v.textValue();
+            return "a string (\"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\")";
+        }
+        if (v.isBoolean()) {
+            return "a boolean (" + v.booleanValue() + ")";
+        }
+        if (v.isNumber()) {
+            return "a number (" + v + ")";
+        }
+        if (v.isArray()) {
+            return "an array";
+        }
+        return "an object";
+    }
+}

@@ -1,0 +1,17 @@
+package dev.puna.http.internal;
+
+/**
+ * The options that decide how a model is loaded and its engine created. A request whose load options differ
+ * from the loaded instance's makes the scheduler reload the model (as Ollama does).
+ *
+ * @param numCtx context of each slot ({@code num_ctx})
+ * @param numBatch most tokens per decode call ({@code num_batch})
+ * @param numThread CPU threads, 0 for the runtime's default ({@code num_thread})
+ * @param numGpu layers to offload, -1 for all ({@code num_gpu})
+ * @param mainGpu the GPU for small tensors ({@code main_gpu}); recorded, llama.cpp's default device is used
+ * @param useMmap map the file instead of reading it ({@code use_mmap})
+ * @param useMlock lock the weights in RAM ({@code use_mlock})
+ */
+public record LoadOptions(int numCtx, int numBatch, int numThread, int numGpu, int mainGpu, boolean useMmap,
+                          boolean useMlock) {
+}

@@ -1,0 +1,86 @@
+package dev.puna.http.internal;
+
+import dev.puna.http.CatalogModel;
+import dev.puna.http.ModelCatalog;
+import dev.puna.http.ServerConfig;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What every route family shares: the configuration, the catalog and the scheduler, with the steps every
+ * inference route takes (look a model up, lease it) done off the event loop and delivered back on the caller's
+ * context.
+ */
+public final class ServerContext {
+    private final Vertx vertx;
+    private final ServerConfig config;
+    private final ModelCatalog catalog;
+    private final ModelScheduler scheduler;
+    private final OptionsParser options;
+
+    public ServerContext(Vertx vertx, ServerConfig config, ModelCatalog catalog, ModelScheduler scheduler) {
+        this.vertx = vertx;
+        this.config = config;
+        this.catalog = catalog;
+        this.scheduler = scheduler;
+        this.options = new OptionsParser(config.contextLength());
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public ModelCatalog catalog() {
+        return catalog;
+    }
+
+    public ModelScheduler scheduler() {
+        return scheduler;
+    }
+
+    public OptionsParser options() {
+        return options;
+    }
+
+    /** Runs blocking work on a worker thread; the future completes on the caller's context. */
+    public <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {
+        return vertx.executeBlocking(work, false);
+    }
+
+    /**
+     * Looks {@code name} up in the catalog (on a worker thread).
+     *
+     * @return the model; fails with 400 for a malformed name, 404 for an unknown one, 500 when the store cannot
+     *     be read
+     */
+    public Future<CatalogModel> findModel(String name) {
+        ModelNames.require(name);
+        return blocking(() -> {
+            try {
+                return catalog.find(name).orElseThrow(() -> ApiException.modelNotFound(name));
+            } catch (IOException e) {
+                throw ApiException.internal("cannot read the model store: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** Leases {@code model} loaded with {@code load}; completes on the caller's context once it is ready. */
+    public Future<ModelScheduler.Lease> lease(CatalogModel model, LoadOptions load, Duration keepAlive) {
+        Context ctx = vertx.getOrCreateContext();
+        return blocking(() -> scheduler.acquire(model, load, keepAlive))
+                .compose((CompletableFuture<ModelScheduler.Lease> cf) -> Future.fromCompletionStage(cf, ctx));
+    }
+
+    /** The request's keep-alive, or the server default when it gave none. */
+    public Duration keepAlive(Duration requested) {
+        return requested != null ? requested : config.keepAlive();
+    }
+}

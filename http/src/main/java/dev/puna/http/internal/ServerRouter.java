@@ -1,0 +1,72 @@
+package dev.puna.http.internal;
+
+import dev.puna.http.ServerConfig;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+
+/**
+ * Builds the server's router: the shared handlers every request passes (request log, CORS allowlist, capped
+ * body), each {@link RouteFamily}'s routes, and one failure path that renders every error (thrown by a route,
+ * 404/405 for unmatched requests, 413 for oversized bodies) in the format of the family owning the path.
+ */
+public final class ServerRouter {
+    private ServerRouter() {
+    }
+
+    /** The router for {@code families}, in order of precedence. */
+    public static Router create(Vertx vertx, ServerConfig config, List<RouteFamily> families) {
+        Router router = Router.router(vertx);
+        router.route().handler(new RequestLog());
+        router.route().handler(CorsOrigins.handler(config.origins()));
+        router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+        for (RouteFamily family : families) {
+            family.register(router);
+        }
+        router.route().failureHandler(rc -> {
+            Throwable failure = rc.failure();
+            ApiException error;
+            if (rc.statusCode() == 413) {
+                error = ApiException.payloadTooLarge(config.maxBodyBytes());
+            } else if (failure == null || (!(Errors.unwrap(failure) instanceof dev.puna.runtime.PunaException)
+                    && !(Errors.unwrap(failure) instanceof ApiException) && rc.statusCode() >= 400
+                    && rc.statusCode() < 500)) {
+                // A Vert.x handler (CORS, body) failed the request with a status of its own.
+                int status = rc.statusCode() > 0 ? rc.statusCode() : 500;
+                error = ApiException.ofStatus(status, failure != null && failure.getMessage() != null
+                        ? failure.getMessage() : statusText(status));
+            } else {
+                error = Errors.toApi(failure);
+            }
+            Responses.fail(rc, error, renderer(families, rc));
+        });
+        router.errorHandler(404, rc -> Responses.fail(rc,
+                ApiException.notFound("404 page not found: " + rc.request().method() + " " + rc.request().path()),
+                renderer(families, rc)));
+        router.errorHandler(405, rc -> Responses.fail(rc,
+                ApiException.methodNotAllowed("405 method not allowed: " + rc.request().method() + " "
+                        + rc.request().path()), renderer(families, rc)));
+        return router;
+    }
+
+    private static String statusText(int status) {
+        return switch (status) {
+            case 400 -> "bad request";
+            case 403 -> "forbidden";
+            default -> "request failed with status " + status;
+        };
+    }
+
+    private static ErrorRenderer renderer(List<RouteFamily> families, RoutingContext rc) {
+        String path = rc.request().path();
+        for (RouteFamily f : families) {
+            if (f.owns(path)) {
+                return f.errors();
+            }
+        }
+        return families.getLast().errors();
+    }
+
+}

@@ -1,0 +1,180 @@
+package dev.puna.http.internal.ollama;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.puna.http.CatalogModel;
+import dev.puna.http.internal.ApiException;
+import dev.puna.http.internal.Guard;
+import dev.puna.http.internal.JsonBody;
+import dev.puna.http.internal.ModelNames;
+import dev.puna.http.internal.ModelScheduler;
+import dev.puna.http.internal.RequestLog;
+import dev.puna.http.internal.RequestOptions;
+import dev.puna.http.internal.ServerContext;
+import dev.puna.runtime.GenerateRequest;
+import dev.puna.runtime.GenerationResult;
+import dev.puna.runtime.Model;
+import dev.puna.runtime.chat.ChatMessage;
+import dev.puna.runtime.chat.ChatPrompt;
+import dev.puna.runtime.chat.ChatRequest;
+import dev.puna.runtime.chat.ToolCall;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /api/chat}: the conversation rendered with the model's chat template; chunks carry
+ * {@code message:{role:"assistant", content}}. Empty {@code messages} load or unload the model like an empty
+ * generate prompt.
+ */
+final class ChatRoute implements Handler<RoutingContext> {
+    private final ServerContext sc;
+
+    ChatRoute(ServerContext sc) {
+        this.sc = sc;
+    }
+
+    private record Request(String model, List<ChatMessage> messages, boolean stream, Duration keepAlive,
+                           ObjectNode options, Boolean think, Boolean truncate, Boolean shift, boolean logprobs,
+                           int topLogprobs) {
+    }
+
+    @Override
+    public void handle(RoutingContext rc) {
+        Request req = read(JsonBody.parse(rc.body().buffer()));
+        RequestLog.model(rc, req.model);
+        sc.findModel(req.model).onSuccess(model -> Guard.run(rc, () -> chat(rc, req, model))).onFailure(rc::fail);
+    }
+
+    private static Request read(JsonBody body) {
+        String model = body.string("model");
+        ArrayNode messages = body.array("messages");
+        boolean stream = OllamaFields.stream(body);
+        Duration keepAlive = OllamaFields.keepAlive(body);
+        ObjectNode options = body.object("options");
+        Boolean think = OllamaFields.think(body);
+        Boolean truncate = body.bool("truncate");
+        Boolean shift = body.bool("shift");
+        Boolean logprobs = body.bool("logprobs");
+        int topLogprobs = OllamaFields.topLogprobs(body);
+        ModelNames.require(model);
+        ArrayNode tools = body.array("tools");
+        List<ChatMessage> parsed = messages == null ? List.of() : messages(messages);
+        OllamaFields.noFormat(body);
+        if (tools != null && !tools.isEmpty()) {
+            // Integration point: tool definitions go to the template and calls are parsed from the output into
+            // message.tool_calls (runtime, in progress).
+            throw ApiException.notImplemented("tools", "\"tools\" (function calling) is not supported yet");
+        }
+        return new Request(model, parsed, stream, keepAlive, options, think, truncate, shift,
+                logprobs != null && logprobs, topLogprobs);
+    }
+
+    private static List<ChatMessage> messages(ArrayNode array) {
+        List<ChatMessage> out = new ArrayList<>();
+        for (int i = 0; i < array.size(); i++) {
+            String path = "messages[" + i + "]";
+            JsonNode node = array.get(i);
+            if (!node.isObject()) {
+                throw ApiException.badParameter(path, "invalid value for \"" + path + "\": expected an object, got "
+                        + JsonBody.describe(node));
+            }
+            JsonBody m = JsonBody.of((ObjectNode) node, path);
+            String role = m.string("role");
+            if (role == null || role.isBlank()) {
+                throw ApiException.badParameter(path + ".role", path + ".role is required");
+            }
+            String content = m.string("content");
+            OllamaFields.noImages(m, path + ".images");
+            m.string("thinking"); // type-checked; a previous turn's reasoning is not sent back to the model
+            String toolName = m.string("tool_name");
+            out.add(new ChatMessage(role, content == null ? "" : content, toolCalls(m, path), toolName, null));
+        }
+        return out;
+    }
+
+    private static List<ToolCall> toolCalls(JsonBody m, String path) {
+        ArrayNode calls = m.array("tool_calls");
+        if (calls == null) {
+            return List.of();
+        }
+        List<ToolCall> out = new ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
+            String at = path + ".tool_calls[" + i + "]";
+            if (!calls.get(i).isObject()) {
+                throw ApiException.badParameter(at, "invalid value for \"" + at + "\": expected an object");
+            }
+            ObjectNode function = JsonBody.of((ObjectNode) calls.get(i), at).object("function");
+            if (function == null) {
+                throw ApiException.badParameter(at + ".function", at + ".function is required");
+            }
+            JsonBody f = JsonBody.of(function, at + ".function");
+            String name = f.string("name");
+            if (name == null || name.isEmpty()) {
+                throw ApiException.badParameter(at + ".function.name", at + ".function.name is required");
+            }
+            ObjectNode args = f.object("arguments");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> arguments = args == null ? Map.of() : JsonBody.MAPPER.convertValue(args, Map.class);
+            out.add(ToolCall.of(name, arguments));
+        }
+        return out;
+    }
+
+    private void chat(RoutingContext rc, Request req, CatalogModel model) {
+        RequestOptions options = sc.options().parse(model.parameters(), req.options);
+        if (req.messages.isEmpty()) {
+            GenerateRoute.loadOrUnload(sc, rc, req.model, model, options, req.keepAlive, "message");
+            return;
+        }
+        CompletionFlow.run(sc, rc, model, options, req.keepAlive, req.stream, req.logprobs, new CompletionFlow.Route() {
+            @Override
+            public CompletionFlow.Prepared prepare(ModelScheduler.Lease lease) {
+                int[] tokens = promptTokens(lease.engine().model(), model, req);
+                GenerateRequest request = GenerateRequest.builder().promptTokens(tokens)
+                        .sampling(options.sampling()).maxTokens(options.numPredict()).stop(options.stop())
+                        .numKeep(options.numKeep())
+                        .truncate(req.truncate == null || req.truncate).shift(req.shift == null || req.shift)
+                        .logprobs(req.logprobs).topLogprobs(req.topLogprobs).build();
+                return new CompletionFlow.Prepared(request, tokens);
+            }
+
+            @Override
+            public ObjectNode chunk(String text) {
+                ObjectNode o = OllamaJson.object();
+                o.put("model", req.model);
+                o.put("created_at", OllamaJson.now());
+                o.putObject("message").put("role", "assistant").put("content", text);
+                o.put("done", false);
+                return o;
+            }
+
+            @Override
+            public ObjectNode last(String text, GenerationResult result, CompletionFlow.Prepared prepared) {
+                ObjectNode o = chunk(text);
+                o.put("done", true);
+                o.put("done_reason", OllamaJson.doneReason(result.finishReason()));
+                return o;
+            }
+        });
+    }
+
+    private static int[] promptTokens(Model model, CatalogModel entry, Request req) {
+        List<ChatMessage> messages = req.messages;
+        boolean hasSystem = messages.stream().anyMatch(m -> m.role().equals("system"));
+        if (!hasSystem && entry.system() != null && !entry.system().isEmpty()) {
+            messages = new ArrayList<>(messages);
+            messages.addFirst(ChatMessage.system(entry.system()));
+        }
+        ChatRequest.Builder chat = ChatRequest.builder(messages);
+        if (req.think != null) {
+            chat.variable("enable_thinking", req.think);
+        }
+        ChatPrompt prompt = model.renderChat(chat.build());
+        return model.tokenize(prompt.text(), prompt.addBos(), true);
+    }
+}

@@ -1,0 +1,154 @@
+package dev.puna.http.internal.ollama;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.puna.http.CatalogModel;
+import dev.puna.http.internal.Errors;
+import dev.puna.http.internal.GenerationStream;
+import dev.puna.http.internal.ModelScheduler;
+import dev.puna.http.internal.RequestLog;
+import dev.puna.http.internal.RequestOptions;
+import dev.puna.http.internal.Responses;
+import dev.puna.http.internal.ServerContext;
+import dev.puna.runtime.GenerateRequest;
+import dev.puna.runtime.GenerationResult;
+import dev.puna.runtime.TokenEvent;
+import dev.puna.runtime.TokenLogprob;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@code /api/generate} and {@code /api/chat} share once their request is read: lease the model, build the
+ * prompt on a worker thread, submit it, then stream NDJSON chunks (or collect one object) through a
+ * {@link GenerationStream}, and release the lease however the request ends.
+ */
+final class CompletionFlow {
+    /** The engine request, and the prompt tokens it holds (for {@code context}). */
+    record Prepared(GenerateRequest request, int[] promptTokens) {
+    }
+
+    /** The route-specific steps. */
+    interface Route {
+        /** Renders the prompt and builds the engine request; runs on a worker thread. */
+        Prepared prepare(ModelScheduler.Lease lease);
+
+        /** A streamed chunk carrying {@code text}. */
+        ObjectNode chunk(String text);
+
+        /**
+         * The final object: {@code text} is the whole completion when not streaming, empty when streaming.
+         */
+        ObjectNode last(String text, GenerationResult result, Prepared prepared);
+    }
+
+    private CompletionFlow() {
+    }
+
+    static void run(ServerContext sc, RoutingContext rc, CatalogModel model, RequestOptions options,
+                    Duration keepAlive, boolean stream, boolean logprobs, Route route) {
+        GenerationStream gs = GenerationStream.open(rc);
+        sc.lease(model, options.load(), sc.keepAlive(keepAlive)).onComplete(leased -> {
+            if (leased.failed()) {
+                Responses.fail(rc, Errors.toApi(leased.cause()), OllamaErrors.INSTANCE);
+                return;
+            }
+            ModelScheduler.Lease lease = leased.result();
+            if (gs.clientGone()) {
+                lease.release();
+                return;
+            }
+            Sink sink = new Sink(rc, gs, lease, route, stream, logprobs);
+            sc.blocking(() -> {
+                Prepared p = route.prepare(lease);
+                sink.prepared = p;
+                gs.submit(lease.engine(), p.request(), sink);
+                return p;
+            }).onFailure(e -> {
+                lease.release();
+                Responses.fail(rc, Errors.toApi(e), OllamaErrors.INSTANCE);
+            });
+        });
+    }
+
+    /** Turns the generation's events into NDJSON lines or one JSON object; runs on the request's context. */
+    private static final class Sink implements GenerationStream.Sink {
+        private final RoutingContext rc;
+        private final GenerationStream gs;
+        private final ModelScheduler.Lease lease;
+        private final Route route;
+        private final boolean stream;
+        private final boolean logprobs;
+        private final List<TokenLogprob> pendingLogprobs = new ArrayList<>();
+        private final List<TokenLogprob> allLogprobs = new ArrayList<>();
+        volatile Prepared prepared;
+
+        Sink(RoutingContext rc, GenerationStream gs, ModelScheduler.Lease lease, Route route, boolean stream,
+             boolean logprobs) {
+            this.rc = rc;
+            this.gs = gs;
+            this.lease = lease;
+            this.route = route;
+            this.stream = stream;
+            this.logprobs = logprobs;
+        }
+
+        @Override
+        public void onToken(TokenEvent event) {
+            if (event.logprob() != null) {
+                pendingLogprobs.add(event.logprob());
+                allLogprobs.add(event.logprob());
+            }
+            if (!stream || event.text().isEmpty()) {
+                return; // held-back text (a partial character or stop string) comes with a later event
+            }
+            ObjectNode chunk = route.chunk(event.text());
+            takeLogprobs(chunk);
+            head();
+            gs.write(Buffer.buffer(OllamaJson.write(chunk) + "\n"));
+        }
+
+        @Override
+        public void onEnd(GenerationResult result) {
+            lease.release();
+            RequestLog.tokens(rc, result.timings().promptTokensEvaluated(), result.completionTokens());
+            if (gs.clientGone()) {
+                return;
+            }
+            ObjectNode last = route.last(stream ? "" : result.text(), result, prepared);
+            OllamaJson.metrics(last, result, System.nanoTime() - RequestLog.startNanos(rc), lease.loadNanos());
+            if (stream) {
+                takeLogprobs(last);
+                head();
+                gs.end(Buffer.buffer(OllamaJson.write(last) + "\n"));
+            } else {
+                if (logprobs) {
+                    last.set("logprobs", OllamaJson.logprobs(allLogprobs));
+                }
+                Responses.json(rc, 200, OllamaJson.write(last));
+            }
+        }
+
+        @Override
+        public void onFailure(Throwable error) {
+            lease.release();
+            Responses.fail(rc, Errors.toApi(error), OllamaErrors.INSTANCE);
+        }
+
+        private void takeLogprobs(ObjectNode chunk) {
+            if (logprobs && !pendingLogprobs.isEmpty()) {
+                chunk.set("logprobs", OllamaJson.logprobs(pendingLogprobs));
+                pendingLogprobs.clear();
+            }
+        }
+
+        private void head() {
+            HttpServerResponse r = rc.response();
+            if (!r.headWritten()) {
+                r.setChunked(true).setStatusCode(200).putHeader("Content-Type", "application/x-ndjson");
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.puna.http.internal.ollama;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.puna.http.internal.ApiException;
+import dev.puna.http.internal.Durations;
+import dev.puna.http.internal.JsonBody;
+import java.time.Duration;
+
+/**
+ * Request fields several Ollama routes share, read strictly, and the features not implemented yet, which are
+ * refused explicitly rather than ignored.
+ */
+final class OllamaFields {
+    private OllamaFields() {
+    }
+
+    /** {@code stream}, default true. */
+    static boolean stream(JsonBody body) {
+        Boolean stream = body.bool("stream");
+        return stream == null || stream;
+    }
+
+    /** {@code keep_alive}: seconds or a duration string; {@code null} when absent. */
+    static Duration keepAlive(JsonBody body) {
+        JsonNode v = body.raw("keep_alive");
+        if (v == null) {
+            return null;
+        }
+        try {
+            if (v.isNumber()) {
+                return Durations.ofSeconds(v.doubleValue());
+            }
+            if (v.isTextual()) {
+                return Durations.parse(v.textValue());
+            }
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badParameter("keep_alive", "invalid keep_alive: " + e.getMessage());
+        }
+        throw ApiException.badParameter("keep_alive", "invalid value for \"keep_alive\": expected a number of "
+                + "seconds or a duration string such as \"5m\", got " + JsonBody.describe(v));
+    }
+
+    /** {@code think}: a boolean or "high"/"medium"/"low"; returns the template's {@code enable_thinking} or null. */
+    static Boolean think(JsonBody body) {
+        JsonNode v = body.raw("think");
+        if (v == null) {
+            return null;
+        }
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        if (v.isTextual() && (v.textValue().equals("high") || v.textValue().equals("medium")
+                || v.textValue().equals("low"))) {
+            return true;
+        }
+        throw ApiException.badParameter("think", "invalid value for \"think\": expected a boolean or \"high\", "
+                + "\"medium\", \"low\", got " + JsonBody.describe(v));
+    }
+
+    /** Refuses non-empty {@code images}: no vision model runs here. */
+    static void noImages(JsonBody body, String field) {
+        ArrayNode images = body.array("images");
+        if (images != null && !images.isEmpty()) {
+            throw ApiException.badParameter(field, "images are not supported: Puna runs no vision models yet");
+        }
+    }
+
+    /**
+     * Integration point: structured output. {@code format} ("json" or a JSON schema) is enforced by a grammar
+     * converted from the schema, which is being built in the runtime; until it lands the field is refused, never
+     * silently ignored.
+     */
+    static void noFormat(JsonBody body) {
+        JsonNode v = body.raw("format");
+        if (v == null || (v.isTextual() && v.textValue().isEmpty())) {
+            return;
+        }
+        if (!v.isTextual() && !v.isObject()) {
+            throw ApiException.badParameter("format", "invalid value for \"format\": expected \"json\" or a JSON "
+                    + "schema object, got " + JsonBody.describe(v));
+        }
+        if (v.isTextual() && !v.textValue().equals("json")) {
+            throw ApiException.badParameter("format", "invalid format '" + v.textValue()
+                    + "': expected \"json\" or a JSON schema object");
+        }
+        throw ApiException.notImplemented("format", "\"format\" (structured output) is not supported yet");
+    }
+
+    /** {@code top_logprobs}: 0..20. */
+    static int topLogprobs(JsonBody body) {
+        Integer n = body.integer("top_logprobs");
+        if (n == null) {
+            return 0;
+        }
+        if (n < 0 || n > 20) {
+            throw ApiException.badParameter("top_logprobs", "top_logprobs must be between 0 and 20, got " + n);
+        }
+        return n;
+    }
+}

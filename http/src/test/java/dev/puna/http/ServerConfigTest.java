@@ -1,0 +1,114 @@
+package dev.puna.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.puna.runtime.FlashAttention;
+import dev.puna.runtime.KvCacheType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** PUNA_* variables: defaults, every variable, and a clear error for each kind of bad value. */
+class ServerConfigTest {
+    @Test
+    void defaults() {
+        ServerConfig c = ServerConfig.fromEnvironment(Map.of());
+        assertEquals("127.0.0.1", c.host());
+        assertEquals(11434, c.port());
+        assertEquals(Duration.ofMinutes(5), c.keepAlive());
+        assertEquals(4, c.numParallel());
+        assertEquals(3, c.maxLoadedModels());
+        assertEquals(512, c.maxQueue());
+        assertEquals(4096, c.contextLength());
+        assertEquals(FlashAttention.AUTO, c.flashAttention());
+        assertEquals(KvCacheType.F16, c.kvCacheType());
+        assertEquals(32L << 20, c.maxBodyBytes());
+        assertEquals(List.of(), c.origins());
+        assertTrue(c.maxMemoryBytes() > 0);
+    }
+
+    @Test
+    void everyVariable() {
+        ServerConfig c = ServerConfig.fromEnvironment(Map.ofEntries(
+                Map.entry("PUNA_HOST", "0.0.0.0:8080"),
+                Map.entry("PUNA_ORIGINS", "https://example.com, http://*.internal"),
+                Map.entry("PUNA_KEEP_ALIVE", "1h"),
+                Map.entry("PUNA_NUM_PARALLEL", "8"),
+                Map.entry("PUNA_MAX_LOADED_MODELS", "2"),
+                Map.entry("PUNA_MAX_QUEUE", "16"),
+                Map.entry("PUNA_CONTEXT_LENGTH", "8192"),
+                Map.entry("PUNA_FLASH_ATTENTION", "true"),
+                Map.entry("PUNA_KV_CACHE_TYPE", "q8_0"),
+                Map.entry("PUNA_MODELS", "/srv/models"),
+                Map.entry("PUNA_MAX_BODY_SIZE", "1MiB"),
+                Map.entry("PUNA_MAX_MEMORY", "8GiB")));
+        assertEquals("0.0.0.0", c.host());
+        assertEquals(8080, c.port());
+        assertEquals(List.of("https://example.com", "http://*.internal"), c.origins());
+        assertEquals(Duration.ofHours(1), c.keepAlive());
+        assertEquals(8, c.numParallel());
+        assertEquals(2, c.maxLoadedModels());
+        assertEquals(16, c.maxQueue());
+        assertEquals(8192, c.contextLength());
+        assertEquals(FlashAttention.ENABLED, c.flashAttention());
+        assertEquals(KvCacheType.Q8_0, c.kvCacheType());
+        assertEquals(Path.of("/srv/models"), c.modelsDir());
+        assertEquals(1L << 20, c.maxBodyBytes());
+        assertEquals(8L << 30, c.maxMemoryBytes());
+    }
+
+    @Test
+    void hostForms() {
+        assertEquals("127.0.0.1:9000", host(":9000"));
+        assertEquals("example:11434", host("example"));
+        assertEquals("10.0.0.1:80", host("http://10.0.0.1:80/"));
+        assertEquals("[::1]:1234", host("[::1]:1234"));
+        assertEquals("[::]:11434", host("::"));
+    }
+
+    private static String host(String spec) {
+        return ServerConfig.fromEnvironment(Map.of("PUNA_HOST", spec)).address();
+    }
+
+    @Test
+    void keepAliveForms() {
+        assertEquals(Duration.ofSeconds(30), ServerConfig.fromEnvironment(Map.of("PUNA_KEEP_ALIVE", "30")).keepAlive());
+        assertTrue(ServerConfig.fromEnvironment(Map.of("PUNA_KEEP_ALIVE", "-1")).keepAlive().isNegative());
+        assertEquals(Duration.ZERO, ServerConfig.fromEnvironment(Map.of("PUNA_KEEP_ALIVE", "0")).keepAlive());
+    }
+
+    @Test
+    void invalidValuesNameTheVariable() {
+        assertInvalid("PUNA_NUM_PARALLEL: invalid value 'many': expected a whole number", "PUNA_NUM_PARALLEL", "many");
+        assertInvalid("PUNA_NUM_PARALLEL: must be between 1 and 256, got 0", "PUNA_NUM_PARALLEL", "0");
+        assertInvalid("PUNA_MAX_QUEUE: must be between 1 and 1048576, got -1", "PUNA_MAX_QUEUE", "-1");
+        assertInvalid("PUNA_HOST: invalid port 'http' in 'localhost:http'", "PUNA_HOST", "localhost:http");
+        assertInvalid("PUNA_HOST: port must be between 0 and 65535, got 70000", "PUNA_HOST", ":70000");
+        assertInvalid("PUNA_HOST: only http:// is supported, got 'https://x:1'", "PUNA_HOST", "https://x:1");
+        assertInvalid("PUNA_KEEP_ALIVE: invalid value 'soon': invalid duration 'soon' (expected seconds or a Go "
+                + "duration such as 5m, 1h30m, 300ms)", "PUNA_KEEP_ALIVE", "soon");
+        assertInvalid("PUNA_KV_CACHE_TYPE: invalid value 'q5': unknown KV cache type 'q5' (expected f16, q8_0 or q4_0)",
+                "PUNA_KV_CACHE_TYPE", "q5");
+        assertInvalid("PUNA_FLASH_ATTENTION: invalid value 'maybe': expected true, false or auto",
+                "PUNA_FLASH_ATTENTION", "maybe");
+        assertInvalid("PUNA_MAX_BODY_SIZE: invalid value '10 parsecs': unknown size unit 'parsecs' (use B, KiB, MiB, GiB)",
+                "PUNA_MAX_BODY_SIZE", "10 parsecs");
+        assertInvalid("PUNA_CONTEXT_LENGTH: invalid value '4k': expected a whole number", "PUNA_CONTEXT_LENGTH", "4k");
+        ServerConfigException e = assertThrows(ServerConfigException.class, () -> ServerConfig.fromEnvironment(
+                Map.of("PUNA_KV_CACHE_TYPE", "q4_0", "PUNA_FLASH_ATTENTION", "false")));
+        assertEquals("PUNA_KV_CACHE_TYPE", e.setting());
+        assertEquals("PUNA_KV_CACHE_TYPE: a quantized KV cache (q4_0) requires flash attention (PUNA_FLASH_ATTENTION)",
+                e.getMessage());
+    }
+
+    private static void assertInvalid(String message, String variable, String value) {
+        ServerConfigException e = assertThrows(ServerConfigException.class,
+                () -> ServerConfig.fromEnvironment(Map.of(variable, value)));
+        assertEquals(message, e.getMessage());
+        assertEquals(variable, e.setting());
+    }
+}
