@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The serving benchmark: llama.cpp's llama-server and `puna serve`, both on the libraries of one llama.cpp build
+# (build/bench: the pinned source plus llama.cpp's tools), the generated ~126 MiB random Q8_0 model, the same
+# threads, parallel slots and per-slot context, driven side by side in one run by the same load generator
+# (bench/src/main/java/dev/puna/bench/ServeBench.java) over the same OpenAI /v1/completions route.
+# Prints every figure of both servers and the ratio Puna / llama-server.
+#   bench/serve.sh            THREADS=n PARALLEL=n CTX=n to override (defaults: all cores, 32 slots, 2048 tokens)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+. scripts/find-jdk.sh
+puna_find_jdk
+threads=${THREADS:-$(nproc)}
+parallel=${PARALLEL:-32}
+ctx=${CTX:-2048}
+llama_port=${LLAMA_PORT:-18081}
+puna_port=${PUNA_PORT:-18082}
+out=bench/out
+mkdir -p "$out"
+
+. bench/lib.sh
+bench_build_tools
+bench_build_jars
+model=$(bench_model)
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+wait_for() { # url
+  for _ in $(seq 600); do
+    curl -sf "$1" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "bench: $1 did not come up" >&2
+  return 1
+}
+
+echo "bench: llama-server -t $threads -np $parallel -c $((ctx * parallel)) on :$llama_port" >&2
+build/bench/bin/llama-server -m "$model" --alias bench -t "$threads" -tb "$threads" -np "$parallel" \
+  -c $((ctx * parallel)) --no-kv-unified -b 512 -ub 512 --host 127.0.0.1 --port "$llama_port" --no-webui \
+  > "$out/llama-server.log" 2>&1 &
+pids+=($!)
+llama_pid=$!
+
+echo "bench: puna serve (PUNA_NUM_PARALLEL=$parallel, num_ctx $ctx, $threads threads) on :$puna_port" >&2
+rm -rf "$out/models"
+PUNA_LIBRARY_PATH="$root/build/bench/bin" PUNA_HOST="127.0.0.1:$puna_port" PUNA_MODELS="$root/$out/models" \
+  PUNA_NUM_PARALLEL="$parallel" PUNA_CONTEXT_LENGTH="$ctx" PUNA_NUM_THREAD="$threads" PUNA_KEEP_ALIVE=-1 \
+  ./puna serve > "$out/puna-serve.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$llama_port/health"
+wait_for "http://127.0.0.1:$puna_port/api/version"
+puna_pid=$(pgrep -f "dev.puna.cli.Main serve" | head -1)
+printf 'FROM %s\n' "$model" > "$out/Modelfile"
+PUNA_HOST="127.0.0.1:$puna_port" ./puna create bench -f "$out/Modelfile" >&2
+
+"$JAVA_HOME/bin/java" -cp "bench/target/puna-bench.jar:cli/target/lib/*" dev.puna.bench.ServeBench \
+  --server "llama-server=http://127.0.0.1:$llama_port" --server "puna=http://127.0.0.1:$puna_port" \
+  --pid "llama-server=$llama_pid" --pid "puna=$puna_pid" --model bench --model-file "$model" --threads "$threads"
