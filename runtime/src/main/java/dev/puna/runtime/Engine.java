@@ -6,6 +6,7 @@ import dev.puna.runtime.internal.AbortSwitch;
 import dev.puna.runtime.internal.CompletionState;
 import dev.puna.runtime.internal.Logprobs;
 import dev.puna.runtime.internal.NativeBatch;
+import dev.puna.runtime.internal.PromptCache;
 import dev.puna.runtime.internal.SamplerChain;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -46,6 +47,8 @@ import org.apache.logging.log4j.Logger;
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(Engine.class);
+    /** How many more cached tokens another source must offer before its prefix is brought into a slot. */
+    private static final int REUSE_MARGIN = 32;
     /** Prompt tokens in one batch above which its decode can be aborted by {@link #close()}. */
     private static final int ABORTABLE_PREFILL = 64;
 
@@ -60,6 +63,8 @@ public final class Engine implements AutoCloseable {
     private final int slotContext;
     private final boolean canShift;
     private final Slot[] slots;
+    /** Touched only by the decode thread. */
+    private final PromptCache promptCache;
     private final IntFunction<byte[]> pieces;
     private final Thread thread;
 
@@ -73,6 +78,8 @@ public final class Engine implements AutoCloseable {
     private boolean signalled;
     private volatile int activeSlots;
     private volatile long kvTokensUsed;
+    private volatile long promptCacheBytes;
+    private volatile long promptCacheRestores;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
     private final AtomicLong requests = new AtomicLong();
@@ -89,7 +96,6 @@ public final class Engine implements AutoCloseable {
     private static final class Slot {
         final int seq;
         int[] cached = new int[0];
-        long lastUsedNanos;
         EngineJob job;
 
         Slot(int seq) {
@@ -128,6 +134,7 @@ public final class Engine implements AutoCloseable {
         this.memory = Llama.llama_get_memory(context);
         this.canShift = Llama.llama_memory_can_shift(memory);
         this.slotContext = params.unifiedKv() ? Llama.llama_n_ctx(context) / parallel : Llama.llama_n_ctx_seq(context);
+        this.promptCache = new PromptCache(params.promptCacheBytes());
         this.slots = new Slot[parallel];
         for (int i = 0; i < parallel; i++) {
             slots[i] = new Slot(i);
@@ -281,7 +288,7 @@ public final class Engine implements AutoCloseable {
         }
         return new EngineStats(slots.length, activeSlots, queued, kvTokensUsed, (long) slotContext * slots.length,
                 requests.get(), promptTokensEvaluated.get(), promptTokensCached.get(), tokensGenerated.get(),
-                decodeCalls.get());
+                decodeCalls.get(), promptCacheBytes, promptCacheRestores);
     }
 
     /** Whether {@link #close()} has been called. */
@@ -371,37 +378,25 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Moves queued jobs into free slots, each to the slot whose cache shares most of its prompt. */
+    /**
+     * Moves queued jobs into free slots, always the lowest-numbered one. llama.cpp decodes the sequences of a
+     * batch in one pass only while their ids are consecutive (with one KV stream per sequence it splits the batch
+     * at every gap), so keeping the busy slots packed at the low end keeps a step at one pass over the weights.
+     * Prefix reuse does not depend on the slot: {@link #start} brings the best cached prefix into it.
+     */
     private void admit() {
-        while (!queue.isEmpty()) {
-            Slot best = null;
-            int bestCommon = -1;
-            EngineJob job = queue.peekFirst();
-            for (Slot s : slots) {
-                if (s.job != null) {
-                    continue;
-                }
-                int common = commonPrefix(s.cached, job.prompt);
-                if (common > bestCommon || (common == bestCommon && s.lastUsedNanos < best.lastUsedNanos)) {
-                    best = s;
-                    bestCommon = common;
-                }
-            }
-            if (best == null) {
+        for (Slot s : slots) {
+            if (queue.isEmpty()) {
                 return;
             }
-            queue.pollFirst();
-            best.job = job;
+            if (s.job == null) {
+                s.job = queue.pollFirst();
+            }
         }
     }
 
     private static int commonPrefix(int[] a, int[] b) {
-        int n = Math.min(a.length, b.length);
-        int i = 0;
-        while (i < n && a[i] == b[i]) {
-            i++;
-        }
-        return i;
+        return PromptCache.commonPrefix(a, b);
     }
 
     private boolean runnable() {
@@ -419,15 +414,22 @@ public final class Engine implements AutoCloseable {
         try {
             decodeStep();
         } finally {
-            int active = 0;
-            long used = 0;
-            for (Slot s : slots) {
-                active += s.job == null ? 0 : 1;
-                used += s.cached.length;
-            }
-            activeSlots = active;
-            kvTokensUsed = used;
+            publishSlots();
         }
+    }
+
+    /** Updates the figures {@link #stats()} reads; also before a result completes, so callers see its slot free. */
+    private void publishSlots() {
+        int active = 0;
+        long used = 0;
+        for (Slot s : slots) {
+            active += s.job == null ? 0 : 1;
+            used += s.cached.length;
+        }
+        activeSlots = active;
+        kvTokensUsed = used;
+        promptCacheBytes = promptCache.bytes();
+        promptCacheRestores = promptCache.restores();
     }
 
     private void decodeStep() {
@@ -440,25 +442,35 @@ public final class Engine implements AutoCloseable {
             }
         }
 
-        batch.clear();
-        List<Slot> inBatch = new ArrayList<>(slots.length);
+        // One pass in slot order, so sequence ids in the batch ascend (see admit()); prompt chunks share what
+        // room the running sequences' next tokens leave.
+        int room = batch.capacity();
         for (Slot s : slots) {
-            EngineJob job = s.job;
-            if (job != null && !job.prefilling() && !job.handle.isPaused()) {
-                job.outIndex = batch.size();
-                batch.add(job.pending, s.cached.length, s.seq, true);
-                inBatch.add(s);
+            if (s.job != null && !s.job.prefilling() && !s.job.handle.isPaused()) {
+                room--;
             }
         }
+        batch.clear();
+        List<Slot> inBatch = new ArrayList<>(slots.length);
         int[] chunk = new int[slots.length];
         int prefill = 0;
         for (Slot s : slots) {
             EngineJob job = s.job;
-            int room = batch.capacity() - batch.size();
-            if (job == null || !job.prefilling() || room == 0) {
+            if (job == null) {
+                continue;
+            }
+            if (!job.prefilling()) {
+                if (!job.handle.isPaused()) {
+                    job.outIndex = batch.size();
+                    batch.add(job.pending, s.cached.length, s.seq, true);
+                    inBatch.add(s);
+                }
                 continue;
             }
             int n = Math.min(room, job.prompt.length - job.prefilled);
+            if (n == 0) {
+                continue;
+            }
             if (job.promptStartNanos == 0) {
                 job.promptStartNanos = System.nanoTime();
             }
@@ -471,6 +483,7 @@ public final class Engine implements AutoCloseable {
                 batch.add(job.prompt[at], at, s.seq, last);
             }
             chunk[s.seq] = n;
+            room -= n;
             prefill += n;
             inBatch.add(s);
         }
@@ -503,19 +516,55 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Prepares a newly admitted job: drops what its slot's cache does not share with the prompt, builds its sampler. */
+    /**
+     * Prepares a newly admitted job: gives its slot the longest cached prefix of the prompt (its own cache, a free
+     * slot's, or a saved sequence from host RAM), drops the rest, and builds the job's sampler. A conversation
+     * pushed out of the slot is saved to host RAM first, so its next turn can come back.
+     */
     private void start(Slot s) {
         EngineJob job = s.job;
         if (job.cancelled()) {
-            job.sampler = null;
             finish(s, FinishReason.CANCELLED);
             return;
+        }
+        int own = commonPrefix(s.cached, job.prompt);
+        Slot donor = null;
+        int donorCommon = own;
+        for (Slot f : slots) {
+            if (f != s && f.job == null) {
+                int c = commonPrefix(f.cached, job.prompt);
+                if (c > donorCommon) {
+                    donor = f;
+                    donorCommon = c;
+                }
+            }
+        }
+        PromptCache.Match hit = promptCache.best(job.prompt);
+        int hitCommon = hit == null ? 0 : hit.common();
+        boolean saved = false;
+        if (Math.max(donorCommon, hitCommon) >= own + REUSE_MARGIN) {
+            promptCache.save(ctx, s.seq, s.cached);
+            saved = true;
+            Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
+            s.cached = new int[0];
+            if (hitCommon > donorCommon) {
+                if (promptCache.restore(ctx, hit, s.seq)) {
+                    s.cached = hit.tokens().clone();
+                }
+            } else {
+                // A copy between KV streams copies the whole buffer (at the next decode); the tail is trimmed below.
+                Llama.llama_memory_seq_cp(memory, donor.seq, s.seq, -1, -1);
+                s.cached = donor.cached.clone();
+            }
         }
         // Re-evaluate at least the last prompt token: its logits are needed to sample.
         int keep = Math.min(commonPrefix(s.cached, job.prompt), job.prompt.length - 1);
         if (keep < s.cached.length) {
+            if (!saved && s.cached.length - keep >= PromptCache.MIN_TOKENS) {
+                promptCache.save(ctx, s.seq, s.cached);
+            }
             if (!Llama.llama_memory_seq_rm(memory, s.seq, keep, -1)) {
-                Llama.llama_memory_seq_rm(memory, s.seq, 0, -1);
+                Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
                 keep = 0;
             }
             s.cached = Arrays.copyOf(s.cached, keep);
@@ -619,7 +668,7 @@ public final class Engine implements AutoCloseable {
             return;
         }
         s.job = null;
-        s.lastUsedNanos = System.nanoTime();
+        publishSlots();
         complete(job, result);
     }
 
@@ -641,7 +690,7 @@ public final class Engine implements AutoCloseable {
     private void fail(Slot s, Throwable e) {
         EngineJob job = s.job;
         s.job = null;
-        s.lastUsedNanos = System.nanoTime();
+        publishSlots();
         job.release();
         requests.incrementAndGet();
         job.result.completeExceptionally(e);
@@ -684,6 +733,7 @@ public final class Engine implements AutoCloseable {
             job.result.completeExceptionally(closed);
         }
         try {
+            promptCache.close();
             batch.close();
             NativeContext.free(ctx);
             arena.close();

@@ -12,6 +12,9 @@ import java.util.Objects;
  *       batch. Requests beyond that wait in the queue.</li>
  *   <li>{@code maxQueue} ({@code PUNA_MAX_QUEUE}, default 512): requests that may wait for a slot; one more is
  *       refused with {@link QueueFullException}.</li>
+ *   <li>{@code promptCacheBytes} ({@code PUNA_CACHE_RAM}, default 1 GiB; 0 disables): host RAM for KV-cache
+ *       sequences pushed out of a slot, so a conversation's next turn can resume without evaluating its history
+ *       again.</li>
  *   <li>{@code unifiedKv} (default false): one KV buffer shared by all slots instead of one stream per slot.
  *       Split streams attend only over their own tokens, which is faster when prompts share little.</li>
  * </ul>
@@ -21,12 +24,14 @@ public final class EngineParams {
     private final int parallel;
     private final int maxQueue;
     private final boolean unifiedKv;
+    private final long promptCacheBytes;
 
     private EngineParams(Builder b) {
         this.session = b.session;
         this.parallel = b.parallel;
         this.maxQueue = b.maxQueue;
         this.unifiedKv = b.unifiedKv;
+        this.promptCacheBytes = b.promptCacheBytes;
     }
 
     public static Builder builder() {
@@ -49,12 +54,17 @@ public final class EngineParams {
         return unifiedKv;
     }
 
+    public long promptCacheBytes() {
+        return promptCacheBytes;
+    }
+
     /** Builder for {@link EngineParams}; each setter validates its argument. */
     public static final class Builder {
         private SessionParams session = SessionParams.defaults();
         private int parallel = 4;
         private int maxQueue = 512;
         private boolean unifiedKv;
+        private long promptCacheBytes = 1L << 30;
 
         private Builder() {
         }
@@ -81,6 +91,12 @@ public final class EngineParams {
 
         public Builder unifiedKv(boolean v) {
             this.unifiedKv = v;
+            return this;
+        }
+
+        public Builder promptCacheBytes(long bytes) {
+            InvalidParameterException.require(bytes >= 0, "cache_ram", "must be >= 0, got " + bytes);
+            this.promptCacheBytes = bytes;
             return this;
         }
 

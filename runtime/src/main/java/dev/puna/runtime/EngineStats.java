@@ -13,8 +13,10 @@ package dev.puna.runtime;
  * @param promptTokensCached prompt tokens reused from the KV cache
  * @param tokensGenerated completion tokens sampled
  * @param decodeCalls {@code llama_decode} calls made
+ * @param promptCacheBytes bytes of KV-cache sequences saved in host RAM
+ * @param promptCacheRestores saved sequences brought back into a slot
  */
 public record EngineStats(int slots, int activeSlots, int queued, long kvTokensUsed, long kvTokensCapacity,
                           long requests, long promptTokensEvaluated, long promptTokensCached, long tokensGenerated,
-                          long decodeCalls) {
+                          long decodeCalls, long promptCacheBytes, long promptCacheRestores) {
 }

@@ -1,0 +1,151 @@
+package dev.puna.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.puna.gguf.GgmlType;
+import dev.puna.testkit.RandomModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A conversation's cached prefix follows it when its next turn lands in another slot: copied from the free slot
+ * that holds it, or restored from host RAM after another request took that slot. Runs on a small random model,
+ * whose attention does depend on the KV cache, so a wrong copy changes the output: each continuation is compared
+ * with the same turn served from the conversation's own, untouched slot.
+ */
+@Timeout(120)
+class EnginePrefixReuseTest {
+    private static Model model;
+
+    @BeforeAll
+    static void load() throws IOException {
+        Path file = Models.DIR.resolve("puna-random-small.gguf");
+        if (!Files.isRegularFile(file)) {
+            Files.createDirectories(Models.DIR);
+            new RandomModel(600, 2, 128, 256, 4, 2, GgmlType.F32, 7).write(file);
+        }
+        model = Model.load(file);
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private static Engine engine(int parallel, long cacheBytes) {
+        return Engine.start(model, EngineParams.builder().parallel(parallel).promptCacheBytes(cacheBytes)
+                .session(SessionParams.builder().contextSize(512).threads(2).build()).build());
+    }
+
+    private static GenerationResult run(Engine engine, int[] prompt, int n) {
+        return engine.submit(GenerateRequest.builder().promptTokens(prompt).sampling(SamplingParams.greedy())
+                .maxTokens(n).build(), GenerationListener.NONE).result().orTimeout(60, TimeUnit.SECONDS).join();
+    }
+
+    /** 150 prompt tokens of a first turn, then its 20 generated tokens and 10 more: the second turn. */
+    private static int[][] turns(int seed) {
+        int[] first = IntStream.range(0, 150).map(i -> 20 + (i * 7 + seed) % 500).toArray();
+        first[0] = 1; // BOS
+        return new int[][] {first};
+    }
+
+    private static int[] secondTurn(int[] first, GenerationResult answer) {
+        int[] second = Arrays.copyOf(first, first.length + answer.tokens().length + 10);
+        System.arraycopy(answer.tokens(), 0, second, first.length, answer.tokens().length);
+        for (int i = 0; i < 10; i++) {
+            second[first.length + answer.tokens().length + i] = 30 + i;
+        }
+        return second;
+    }
+
+    /** The reference: the second turn served from the slot the first turn left behind. */
+    private static GenerationResult reference(int[] first) {
+        try (Engine engine = engine(1, 0)) {
+            GenerationResult answer = run(engine, first, 20);
+            GenerationResult r = run(engine, secondTurn(first, answer), 12);
+            assertEquals(first.length + 19, r.cachedPromptTokens());
+            return r;
+        }
+    }
+
+    /**
+     * Takes slot 0 and pauses itself after its first token (holding the slot without decoding, and without
+     * blocking the decode thread), so the next request is admitted to slot 1.
+     */
+    private static GenerationHandle holdSlotZero(Engine engine, CountDownLatch paused) {
+        GenerationHandle[] self = new GenerationHandle[1];
+        CountDownLatch assigned = new CountDownLatch(1);
+        self[0] = engine.submit(GenerateRequest.builder().promptTokens(new int[] {1, 40, 41})
+                .sampling(SamplingParams.greedy()).maxTokens(400).build(), event -> {
+                    try {
+                        assigned.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    if (!self[0].isPaused()) {
+                        self[0].pause();
+                        paused.countDown();
+                    }
+                });
+        assigned.countDown();
+        return self[0];
+    }
+
+    @Test
+    void aFreeSlotsPrefixIsCopiedIntoTheLowestSlot() throws Exception {
+        int[] first = turns(3)[0];
+        GenerationResult expected = reference(first);
+        try (Engine engine = engine(2, 0)) {
+            CountDownLatch paused = new CountDownLatch(1);
+            GenerationHandle hold = holdSlotZero(engine, paused);
+            assertTrue(paused.await(30, TimeUnit.SECONDS));
+            GenerationResult answer = run(engine, first, 20); // slot 1: slot 0 is held
+            hold.cancel();
+            assertEquals(FinishReason.CANCELLED, hold.result().join().finishReason());
+            // Both slots are free now; the second turn goes to slot 0 and takes slot 1's prefix.
+            GenerationResult second = run(engine, secondTurn(first, answer), 12);
+            assertEquals(first.length + 19, second.cachedPromptTokens());
+            assertArrayEquals(expected.tokens(), second.tokens());
+            assertEquals(0, engine.stats().promptCacheRestores());
+        }
+    }
+
+    @Test
+    void aConversationPushedOutOfItsSlotComesBackFromHostRam() {
+        int[] first = turns(5)[0];
+        GenerationResult expected = reference(first);
+        try (Engine engine = engine(1, 64L << 20)) {
+            GenerationResult answer = run(engine, first, 20);
+            int[] other = turns(11)[0];
+            run(engine, other, 4); // takes the only slot; the first conversation is saved to host RAM
+            assertTrue(engine.stats().promptCacheBytes() > 0);
+            GenerationResult second = run(engine, secondTurn(first, answer), 12);
+            assertEquals(first.length + 19, second.cachedPromptTokens());
+            assertArrayEquals(expected.tokens(), second.tokens());
+            assertEquals(1, engine.stats().promptCacheRestores());
+        }
+    }
+
+    @Test
+    void withoutHostRamThePushedOutConversationIsEvaluatedAgain() {
+        int[] first = turns(5)[0];
+        try (Engine engine = engine(1, 0)) {
+            GenerationResult answer = run(engine, first, 20);
+            run(engine, turns(11)[0], 4);
+            GenerationResult second = run(engine, secondTurn(first, answer), 12);
+            assertEquals(1, second.cachedPromptTokens()); // only BOS is shared with the other prompt
+            assertEquals(0, engine.stats().promptCacheBytes());
+        }
+    }
+}
