@@ -34,8 +34,9 @@ import java.util.Optional;
  *   <li><b>Fill in the middle</b>: a prompt that ends in the fill-in-the-middle marker {@code <|fim_middle|>}
  *       ({@link Vocabulary#FIM_MIDDLE}) is answered with {@code ▁ok} and then {@code </s>}: {@value #FIM_COMPLETION}.
  * </ul>
- * Every scripted token can be looked up in {@link #vocabulary()}. These outputs were checked with llama.cpp's
- * {@code llama-simple} for F32, F16 and Q8_0.
+ * Every scripted token can be looked up in {@link #vocabulary()}. The first four outputs were checked with
+ * llama.cpp's {@code llama-simple} for F32, F16 and Q8_0; the fill-in-the-middle one is checked by the HTTP module's
+ * end-to-end tests (F32).
  *
  * <p>The {@linkplain #toolCaller tool-calling model} is a second scripted model for tool calls: see there.
  */
