@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
         description = {"Start the Puna server (Ollama-compatible API).",
                 "Settings come from PUNA_HOST, PUNA_KEEP_ALIVE, PUNA_NUM_PARALLEL, PUNA_MAX_LOADED_MODELS, "
                         + "PUNA_MAX_QUEUE, PUNA_CONTEXT_LENGTH, PUNA_FLASH_ATTENTION, PUNA_KV_CACHE_TYPE, PUNA_MODELS, "
-                        + "PUNA_ORIGINS, PUNA_MAX_BODY_SIZE, PUNA_MAX_MEMORY (see README)."})
+                        + "PUNA_ORIGINS, PUNA_MAX_BODY_SIZE, PUNA_MAX_MEMORY, PUNA_COMPLETION_TEMPLATES (see README)."})
 final class ServeCommand implements Callable<Integer> {
     /** The demo model's name. */
     static final String DEMO = "puna-demo:latest";

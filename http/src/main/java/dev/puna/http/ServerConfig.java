@@ -1,17 +1,23 @@
 package dev.puna.http;
 
+import dev.puna.http.internal.CompletionTemplateFile;
 import dev.puna.http.internal.Durations;
+import dev.puna.http.internal.ModelNames;
 import dev.puna.runtime.FlashAttention;
 import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.KvCacheType;
+import dev.puna.runtime.completion.CompletionTemplate;
+import dev.puna.runtime.completion.CompletionTemplateException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Settings of a {@link PunaServer}. Immutable; build with {@link #builder()} or read the {@code PUNA_*}
@@ -42,6 +48,10 @@ import java.util.Objects;
  *       (bytes, or with a {@code KiB}/{@code MiB}/{@code GiB} suffix)</td></tr>
  *   <tr><td>{@code PUNA_MAX_MEMORY}</td><td>physical RAM</td><td>memory that loaded models (weights plus KV
  *       cache, estimated before loading) may take together; same syntax as the body size</td></tr>
+ *   <tr><td>{@code PUNA_COMPLETION_TEMPLATES}</td><td>none</td><td>a JSON file mapping model names to
+ *       code-completion templates ({@code {"qwen2.5-coder:1.5b": "{<|fim_prefix|>}{code_prefix}..."}}, see
+ *       {@link dev.puna.runtime.completion.CompletionTemplate}); models without one use a template built from their
+ *       fill-in-the-middle tokens</td></tr>
  * </table>
  *
  * <p>Every value is checked when it is read; an invalid one is a {@link ServerConfigException} naming the
@@ -64,6 +74,7 @@ public final class ServerConfig {
     private final Path modelsDir;
     private final long maxBodyBytes;
     private final long maxMemoryBytes;
+    private final Map<String, String> completionTemplates;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -79,6 +90,7 @@ public final class ServerConfig {
         this.modelsDir = b.modelsDir;
         this.maxBodyBytes = b.maxBodyBytes;
         this.maxMemoryBytes = b.maxMemoryBytes;
+        this.completionTemplates = Map.copyOf(b.completionTemplates);
     }
 
     /** A builder holding the defaults of the table above. */
@@ -111,6 +123,7 @@ public final class ServerConfig {
         read(env, "PUNA_MODELS", v -> b.modelsDir(Path.of(v)));
         read(env, "PUNA_MAX_BODY_SIZE", v -> b.maxBodyBytes(parseBytes(v)));
         read(env, "PUNA_MAX_MEMORY", v -> b.maxMemoryBytes(parseBytes(v)));
+        read(env, "PUNA_COMPLETION_TEMPLATES", v -> b.completionTemplates(CompletionTemplateFile.read(Path.of(v))));
         try {
             return b.build();
         } catch (InvalidParameterException e) {
@@ -264,6 +277,22 @@ public final class ServerConfig {
         return maxMemoryBytes;
     }
 
+    /**
+     * The code-completion templates by model: names as {@link ModelNames#canonical} writes them (lower case, with a
+     * tag), each mapped to the template's text.
+     */
+    public Map<String, String> completionTemplates() {
+        return completionTemplates;
+    }
+
+    /**
+     * The code-completion template configured for the model called {@code name} (any spelling of it: {@code x},
+     * {@code x:latest}, {@code library/x}, ...), if any.
+     */
+    public Optional<String> completionTemplate(String name) {
+        return Optional.ofNullable(completionTemplates.get(ModelNames.canonical(name)));
+    }
+
     /** The {@code host:port} this configuration binds, IPv6 addresses in brackets. */
     public String address() {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
@@ -293,6 +322,7 @@ public final class ServerConfig {
         private Path modelsDir = Path.of(System.getProperty("user.home"), ".puna", "models");
         private long maxBodyBytes = 32L << 20;
         private long maxMemoryBytes = physicalMemory();
+        private final Map<String, String> completionTemplates = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -458,6 +488,33 @@ public final class ServerConfig {
                 throw new ServerConfigException("PUNA_MAX_MEMORY", "must be positive, got " + n);
             }
             this.maxMemoryBytes = n;
+            return this;
+        }
+
+        /**
+         * Sets the code-completion template of the model called {@code model}, replacing any earlier one for the same
+         * model.
+         *
+         * @throws ServerConfigException naming {@code PUNA_COMPLETION_TEMPLATES} for an invalid model name or a
+         *     template that does not parse (an unknown placeholder, an unclosed brace)
+         */
+        public Builder completionTemplate(String model, String template) {
+            if (!ModelNames.isValid(model)) {
+                throw new ServerConfigException("PUNA_COMPLETION_TEMPLATES", "invalid model name '" + model + "'");
+            }
+            try {
+                CompletionTemplate.parse(Objects.requireNonNull(template, "template"));
+            } catch (CompletionTemplateException e) {
+                throw new ServerConfigException("PUNA_COMPLETION_TEMPLATES", "the template for '" + model + "': "
+                        + e.getMessage().substring(e.parameter().length() + 2));
+            }
+            completionTemplates.put(ModelNames.canonical(model), template);
+            return this;
+        }
+
+        /** Sets several code-completion templates (see {@link #completionTemplate}). */
+        public Builder completionTemplates(Map<String, String> templates) {
+            templates.forEach(this::completionTemplate);
             return this;
         }
 

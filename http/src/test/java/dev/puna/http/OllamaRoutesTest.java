@@ -125,11 +125,14 @@ class OllamaRoutesTest {
             POST | /api/generate | `{"model":"scripted","keep_alive":"soon"}`        | 400 | invalid keep_alive: invalid duration 'soon' (expected seconds or a Go duration such as 5m, 1h30m, 300ms)
             POST | /api/generate | `{"model":"scripted","keep_alive":true}`          | 400 | invalid value for "keep_alive": expected a number of seconds or a duration string such as "5m", got a boolean (true)
             POST | /api/generate | `{"model":"scripted","prompt":"x","images":["iVBOR"]}` | 400 | images are not supported: Puna runs no vision models yet
-            POST | /api/generate | `{"model":"scripted","prompt":"x","format":"json"}` | 501 | "format" (structured output) is not supported yet
-            POST | /api/generate | `{"model":"scripted","prompt":"x","format":{"type":"object"}}` | 501 | "format" (structured output) is not supported yet
             POST | /api/generate | `{"model":"scripted","prompt":"x","format":"xml"}` | 400 | invalid format 'xml': expected "json" or a JSON schema object
-            POST | /api/generate | `{"model":"scripted","prompt":"x","suffix":"}"}`  | 501 | "suffix" (fill-in-the-middle) is not supported yet
-            POST | /api/generate | `{"model":"scripted","prompt":"# Language: Python\\ndef f( <SUF> ) <MID>"}` | 501 | code completion prompts (<SUF> ... <MID>) are not supported yet
+            POST | /api/generate | `{"model":"scripted","prompt":"x","format":1}`     | 400 | invalid value for "format": expected "json" or a JSON schema object, got a number (1)
+            POST | /api/generate | `{"model":"scripted","prompt":"x","format":{"type":"object","properties":{"id":{"type":"string","pattern":"^[a-z]+$"}}}}` | 400 | format: JSON schema feature 'pattern' is not supported (at /properties/id/pattern)
+            POST | /api/generate | `{"model":"scripted","prompt":"x","format":{"type":"string","format":"email"}}` | 400 | format: JSON schema feature format 'email' (supported: date, date-time, ipv4, time, uuid) is not supported (at /format)
+            POST | /api/generate | `{"model":"scripted","prompt":"x","format":{"$ref":"#/$defs/missing"}}` | 400 | format: invalid JSON schema at /$ref: $ref '#/$defs/missing' points to nothing in the schema
+            POST | /api/generate | `{"model":"scripted","prompt":"x","format":{"type":"integer","minimum":5,"maximum":1}}` | 400 | format: invalid JSON schema at the schema root: no integer satisfies the minimum/maximum
+            POST | /api/generate | `{"model":"scripted","prompt":"x","suffix":5}`    | 400 | invalid value for "suffix": expected a string, got a number (5)
+            POST | /api/generate | `{"model":"scripted","prompt":"x","suffix":"}","template":"{{ .Prompt }}"}` | 400 | suffix cannot be combined with template: the fill-in-the-middle prompt is built from the model's FIM tokens
             POST | /api/generate | `{"model":"scripted","prompt":"x","raw":true,"system":"s"}` | 400 | raw mode does not support template, system, or context
             POST | /api/generate | `{"model":"scripted","prompt":"x","raw":true,"context":[1]}` | 400 | raw mode does not support template, system, or context
             POST | /api/generate | `{"model":"scripted","prompt":"x","template":"{{ .Messages }}"}` | 400 | invalid template: unsupported template variable .Messages: only .System, .Prompt and .Response are supported
@@ -149,8 +152,16 @@ class OllamaRoutesTest {
             POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":5}]}` | 400 | invalid value for "messages[0].content": expected a string, got a number (5)
             POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":"x","images":["a"]}]}` | 400 | images are not supported: Puna runs no vision models yet
             POST | /api/chat     | `{"model":"scripted","messages":[{"role":"assistant","tool_calls":[{}]}]}` | 400 | messages[0].tool_calls[0].function is required
-            POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f"}}]}` | 501 | "tools" (function calling) is not supported yet
-            POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":"x"}],"format":"json"}` | 501 | "format" (structured output) is not supported yet
+            POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":"x"}],"tools":{"name":"f"}}` | 400 | invalid value for "tools": expected an array, got an object
+            POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"description":"f"}}]}` | 400 | tools[0].function.name: must be a non-empty string
+            POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function"}]}` | 400 | tools[0].function: must be an object
+            POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":"x"}],"tools":[{"type":"retrieval","function":{"name":"f"}}]}` | 400 | tools[0].type: only "function" tools are supported
+            POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f"}},{"type":"function","function":{"name":"f"}}]}` | 400 | tools[1].function.name: duplicate tool name 'f'
+            POST | /api/chat     | `{"model":"scripted","messages":[{"role":"assistant","tool_calls":[{"id":7,"function":{"name":"f"}}]}]}` | 400 | invalid value for "messages[0].tool_calls[0].id": expected a string, got a number (7)
+            POST | /api/chat     | `{"model":"scripted","messages":[{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":"{}"}}]}]}` | 400 | invalid value for "messages[0].tool_calls[0].function.arguments": expected an object, got a string ("{}")
+            POST | /api/chat     | `{"model":"scripted","messages":[{"role":"tool","content":"x","tool_call_id":1}]}` | 400 | invalid value for "messages[0].tool_call_id": expected a string, got a number (1)
+            POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":"x"}],"format":"yaml"}` | 400 | invalid format 'yaml': expected "json" or a JSON schema object
+            POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":"x"}],"format":{"type":"object","properties":{"a":{"not":{"type":"null"}}}}}` | 400 | format: JSON schema feature 'not' is not supported (at /properties/a/not)
             POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":"x"}],"options":{"stop":[1]}}` | 400 | invalid value for "options.stop": expected an array of strings, got an array
             GET  | /api/chat     |                                                   | 405 | 405 method not allowed: GET /api/chat
             POST | /api/embed    | `{"input":"x"}`                                   | 400 | model is required

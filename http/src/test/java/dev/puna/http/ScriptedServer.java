@@ -11,8 +11,11 @@ import java.nio.file.Path;
  * its catalog), with small contexts so tests stay fast.
  */
 final class ScriptedServer implements AutoCloseable {
+    private static final Path DIR = Path.of(System.getProperty("java.io.tmpdir"), "puna-http-models");
     /** The scripted model's file (F32), generated once per JVM under the build's temp dir. */
     static final Path MODEL = model();
+    /** The tool-calling model's file ({@link TestModels#toolCaller}), next to it. */
+    static final Path TOOLS_MODEL = toolsModel();
 
     final TestCatalog catalog = new TestCatalog().add("scripted", MODEL);
     final PunaServer server;
@@ -23,14 +26,26 @@ final class ScriptedServer implements AutoCloseable {
     }
 
     ScriptedServer(ServerConfig.Builder config) {
-        server = PunaServer.start(config.port(0).contextLength(256).numParallel(2).build(), catalog);
+        this(config, 256);
+    }
+
+    /** With a default {@code num_ctx} of {@code contextLength} (tool prompts need more than 256 tokens). */
+    ScriptedServer(ServerConfig.Builder config, int contextLength) {
+        server = PunaServer.start(config.port(0).contextLength(contextLength).numParallel(2).build(), catalog);
         http = new Http(server.url());
     }
 
     private static Path model() {
         try {
-            return TestModels.scripted(Path.of(System.getProperty("java.io.tmpdir"), "puna-http-models"),
-                    GgmlType.F32);
+            return TestModels.scripted(DIR, GgmlType.F32);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path toolsModel() {
+        try {
+            return TestModels.toolCaller(DIR);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

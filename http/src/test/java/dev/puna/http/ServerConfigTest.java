@@ -6,14 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.puna.runtime.FlashAttention;
 import dev.puna.runtime.KvCacheType;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** PUNA_* variables: defaults, every variable, and a clear error for each kind of bad value. */
 class ServerConfigTest {
+    @TempDir
+    Path dir;
+
     @Test
     void defaults() {
         ServerConfig c = ServerConfig.fromEnvironment(Map.of());
@@ -29,6 +35,7 @@ class ServerConfigTest {
         assertEquals(32L << 20, c.maxBodyBytes());
         assertEquals(List.of(), c.origins());
         assertTrue(c.maxMemoryBytes() > 0);
+        assertEquals(Map.of(), c.completionTemplates());
     }
 
     @Test
@@ -103,6 +110,53 @@ class ServerConfigTest {
         assertEquals("PUNA_KV_CACHE_TYPE", e.setting());
         assertEquals("PUNA_KV_CACHE_TYPE: a quantized KV cache (q4_0) requires flash attention (PUNA_FLASH_ATTENTION)",
                 e.getMessage());
+    }
+
+    @Test
+    void completionTemplatesComeFromAJsonFileAndMatchEverySpellingOfTheName() throws IOException {
+        Path file = dir.resolve("templates.json");
+        Files.writeString(file, """
+                {"qwen2.5-coder:1.5b": "{<|fim_prefix|>}{code_prefix}{<|fim_suffix|>}{code_suffix}{<|fim_middle|>}",
+                 "Library/CodeLlama": "{bos}{#32007}{code_prefix}{#32008}{code_suffix}{#32009}"}""");
+        ServerConfig c = ServerConfig.fromEnvironment(Map.of("PUNA_COMPLETION_TEMPLATES", file.toString()));
+        assertEquals(Map.of("qwen2.5-coder:1.5b", "{<|fim_prefix|>}{code_prefix}{<|fim_suffix|>}{code_suffix}"
+                + "{<|fim_middle|>}", "codellama:latest", "{bos}{#32007}{code_prefix}{#32008}{code_suffix}{#32009}"),
+                c.completionTemplates());
+        for (String name : List.of("codellama", "CodeLlama:latest", "library/codellama",
+                "registry.ollama.ai/library/codellama:latest")) {
+            assertEquals("{bos}{#32007}{code_prefix}{#32008}{code_suffix}{#32009}",
+                    c.completionTemplate(name).orElseThrow(), name);
+        }
+        assertTrue(c.completionTemplate("qwen2.5-coder").isEmpty(), "another tag is another model");
+        assertTrue(c.completionTemplate("someone/codellama").isEmpty(), "another namespace is another model");
+    }
+
+    @Test
+    void badCompletionTemplatesNameTheVariableTheModelAndThePlaceholder() throws IOException {
+        Path file = dir.resolve("templates.json");
+        Files.writeString(file, "{\"coder\": \"{code_prefix}{cursor}\"}");
+        assertInvalid("PUNA_COMPLETION_TEMPLATES: the template for 'coder': unknown placeholder {cursor}: use one of "
+                + "{code_language}, {code_file_path}, {code_prefix}, {code_suffix}, {query}, {bos}, {eos}, {\\n}, "
+                + "{\\t}, {#<token id>} or {<special token text>}", "PUNA_COMPLETION_TEMPLATES", file.toString());
+        Files.writeString(file, "{\"../coder\": \"{code_prefix}\"}");
+        assertInvalid("PUNA_COMPLETION_TEMPLATES: invalid model name '../coder'", "PUNA_COMPLETION_TEMPLATES",
+                file.toString());
+        Files.writeString(file, "{\"coder\": [\"{code_prefix}\"]}");
+        assertInvalid("PUNA_COMPLETION_TEMPLATES: the template for 'coder' in '" + file + "' must be a string, got an "
+                + "array", "PUNA_COMPLETION_TEMPLATES", file.toString());
+        Files.writeString(file, "[]");
+        assertInvalid("PUNA_COMPLETION_TEMPLATES: '" + file + "' must hold a JSON object mapping model names to "
+                + "templates", "PUNA_COMPLETION_TEMPLATES", file.toString());
+        Files.writeString(file, "{\"coder\": ");
+        ServerConfigException notJson = assertThrows(ServerConfigException.class, () -> ServerConfig.fromEnvironment(
+                Map.of("PUNA_COMPLETION_TEMPLATES", file.toString())));
+        assertTrue(notJson.getMessage().startsWith("PUNA_COMPLETION_TEMPLATES: '" + file + "' is not valid JSON: "),
+                notJson.getMessage());
+        Path missing = dir.resolve("missing.json");
+        ServerConfigException unreadable = assertThrows(ServerConfigException.class, () -> ServerConfig.fromEnvironment(
+                Map.of("PUNA_COMPLETION_TEMPLATES", missing.toString())));
+        assertEquals("PUNA_COMPLETION_TEMPLATES: cannot read '" + missing + "': java.nio.file.NoSuchFileException: "
+                + missing, unreadable.getMessage());
     }
 
     private static void assertInvalid(String message, String variable, String value) {

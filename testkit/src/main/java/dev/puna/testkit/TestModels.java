@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -30,9 +31,14 @@ import java.util.Optional;
  *       {@code <|im_start|> ▁assistant <0x0A>}; after the newline byte token the model says {@code Hi ▁there!} and
  *       then {@code <|im_end|>} (an end-of-generation token): {@value #CHAT_COMPLETION}. Any prompt that ends in a
  *       newline gets this answer.
+ *   <li><b>Fill in the middle</b>: a prompt that ends in the fill-in-the-middle marker {@code <|fim_middle|>}
+ *       ({@link Vocabulary#FIM_MIDDLE}) is answered with {@code ▁ok} and then {@code </s>}: {@value #FIM_COMPLETION}.
  * </ul>
- * Every scripted token can be looked up in {@link #vocabulary()}. These outputs were checked with llama.cpp's
- * {@code llama-simple} for F32, F16 and Q8_0.
+ * Every scripted token can be looked up in {@link #vocabulary()}. The first four outputs were checked with
+ * llama.cpp's {@code llama-simple} for F32, F16 and Q8_0; the fill-in-the-middle one is checked by the HTTP module's
+ * end-to-end tests (F32).
+ *
+ * <p>The {@linkplain #toolCaller tool-calling model} is a second scripted model for tool calls: see there.
  */
 public final class TestModels {
     /** The prompt of the Hello script. */
@@ -51,6 +57,47 @@ public final class TestModels {
     public static final String EMOJI_COMPLETION = "\uD83D\uDE00 ok";
     /** The assistant's answer to any chat (2 tokens: {@code Hi ▁there!}), before {@code <|im_end|>}. */
     public static final String CHAT_COMPLETION = "Hi there!";
+    /** What the model generates after {@code <|fim_middle|>} before EOS (1 token: {@code ▁ok}). */
+    public static final String FIM_COMPLETION = " ok";
+
+    /**
+     * The Hermes-style chat template of the {@linkplain #toolCaller tool-calling model}: ChatML, with the tools listed
+     * as JSON in a system turn, assistant tool calls written as
+     * {@code <tool_call>{"name": ..., "arguments": {...}}</tool_call>} and tool results sent back as a user turn
+     * {@code <tool_response>name: content</tool_response>}.
+     */
+    public static final String TOOL_CHAT_TEMPLATE = """
+            {%- if tools %}{{- '<|im_start|>system\\n' }}\
+            {%- if messages[0].role == 'system' %}{{- messages[0].content + '\\n\\n' }}{%- endif %}\
+            {{- '# Tools\\n\\n<tools>' }}{%- for tool in tools %}{{- '\\n' + (tool | tojson) }}{%- endfor %}\
+            {{- '\\n</tools>\\n\\nCall a function with <tool_call>{"name": ..., "arguments": {...}}</tool_call>.<|im_end|>\\n' }}\
+            {%- elif messages[0].role == 'system' %}{{- '<|im_start|>system\\n' + messages[0].content + '<|im_end|>\\n' }}\
+            {%- endif %}\
+            {%- for message in messages %}\
+            {%- if message.role == 'user' or (message.role == 'system' and not loop.first) %}\
+            {{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' }}\
+            {%- elif message.role == 'assistant' %}{{- '<|im_start|>assistant\\n' + message.content }}\
+            {%- for call in message.tool_calls %}\
+            {{- '<tool_call>{"name": "' + call.function.name + '", "arguments": ' + (call.function.arguments | tojson) + '}</tool_call>' }}\
+            {%- endfor %}{{- '<|im_end|>\\n' }}\
+            {%- elif message.role == 'tool' %}{{- '<|im_start|>user\\n<tool_response>' }}\
+            {%- if message.name is defined %}{{- message.name + ': ' }}{%- endif %}\
+            {{- message.content + '</tool_response><|im_end|>\\n' }}\
+            {%- endif %}{%- endfor %}\
+            {%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}\
+            """;
+    /** The text the tool-calling model writes before its call (3 tokens: {@code Let ▁me ▁check.}). */
+    public static final String TOOL_CONTENT = "Let me check.";
+    /** The tool-calling model's call, as it writes it (7 tokens, from {@code <tool_call>} to {@code </tool_call>}). */
+    public static final String TOOL_CALL = "<tool_call>{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}"
+            + "</tool_call>";
+    /** The tool the tool-calling model calls. */
+    public static final String TOOL_NAME = "get_weather";
+    /** The arguments of its call, as JSON. */
+    public static final String TOOL_ARGUMENTS = "{\"city\": \"Oslo\"}";
+
+    private static final List<String> TOOL_SCRIPT = List.of("Let", "▁me", "▁check.", "<tool_call>", "{\"name\":",
+            "▁\"get_weather\",", "▁\"arguments\":", "▁{\"city\":", "▁\"Oslo\"}}", "</tool_call>");
 
     private static final List<String> NUMBERS =
             List.of("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten");
@@ -67,6 +114,46 @@ public final class TestModels {
             builder.word("▁" + number);
         }
         return builder.build();
+    }
+
+    /** The vocabulary of the {@linkplain #toolCaller tool-calling model}. */
+    public static Vocabulary toolVocabulary() {
+        Vocabulary.Builder builder = Vocabulary.builder().withoutFim().chatTemplate(TOOL_CHAT_TEMPLATE)
+                .words("▁Hello", "▁world", "▁from", "▁Puna", "▁Count:", "▁ok");
+        for (String number : NUMBERS) {
+            builder.word("▁" + number);
+        }
+        for (String piece : TOOL_SCRIPT) {
+            builder.word(piece);
+        }
+        return builder.build();
+    }
+
+    /**
+     * The tool-calling model in {@code dir} ({@code puna-tools-f32.gguf}), written unless a file with exactly these
+     * bytes is already there. Its chat template is {@link #TOOL_CHAT_TEMPLATE} (so a tool-call parser reads it as the
+     * Hermes format), its vocabulary has no fill-in-the-middle tokens, and it follows these scripts:
+     * <ul>
+     *   <li><b>Tool call</b>: after a chat prompt (which ends in a newline) it writes {@value #TOOL_CONTENT}
+     *       then {@code <tool_call>{"name": "get_weather", "arguments": {"city": "Oslo"}}</tool_call>}
+     *       ({@link #TOOL_CALL}) and ends with {@code <|im_end|>}: 10 tokens.
+     *   <li><b>Hello</b> and <b>Count</b> as in the scripted model.
+     * </ul>
+     */
+    public static Path toolCaller(Path dir) throws IOException {
+        return writeIfChanged(dir.resolve("puna-tools-f32.gguf"), toolCallerModel().toWriter(GgmlType.F32));
+    }
+
+    /** The {@linkplain #toolCaller tool-calling model} in memory. */
+    public static ScriptedModel toolCallerModel() {
+        ScriptedModel.Builder builder = ScriptedModel.builder(toolVocabulary()).name("puna-tools");
+        builder.chain("▁Hello", "▁world", "▁from", "▁Puna", "!", "</s>");
+        countScript(builder);
+        List<String> chain = new ArrayList<>();
+        chain.add("<0x0A>");
+        chain.addAll(TOOL_SCRIPT);
+        chain.add("<|im_end|>");
+        return builder.chain(chain.toArray(String[]::new)).build();
     }
 
     /** The scripted model in memory, e.g. for its {@link ScriptedModel#embedding embeddings}. */
@@ -124,13 +211,18 @@ public final class TestModels {
 
     private static ScriptedModel.Builder scripts(ScriptedModel.Builder builder) {
         builder.chain("▁Hello", "▁world", "▁from", "▁Puna", "!", "</s>");
+        countScript(builder);
+        builder.chain("▁Emoji:", "<0xF0>", "<0x9F>", "<0x98>", "<0x80>", "▁ok", "</s>");
+        builder.chain("<0x0A>", "Hi", "▁there!", "<|im_end|>");
+        builder.chain("<|fim_middle|>", "▁ok");
+        return builder;
+    }
+
+    private static void countScript(ScriptedModel.Builder builder) {
         builder.chain("▁Count:", "▁one");
         for (int i = 0; i < NUMBERS.size(); i++) {
             builder.chain("▁" + NUMBERS.get(i), "▁" + NUMBERS.get((i + 1) % NUMBERS.size()));
         }
-        builder.chain("▁Emoji:", "<0xF0>", "<0x9F>", "<0x98>", "<0x80>", "▁ok", "</s>");
-        builder.chain("<0x0A>", "Hi", "▁there!", "<|im_end|>");
-        return builder;
     }
 
     private static Optional<String> readName(Path file) {

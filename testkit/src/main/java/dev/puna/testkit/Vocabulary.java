@@ -22,6 +22,10 @@ import java.util.Map;
  * higher. The tokenizer also prepends a space to text (after BOS and after every special token), so "Hello" becomes
  * the piece "▁Hello"; characters without a token become byte tokens ("\n" is {@code <0x0A>}).
  *
+ * <p>By default the fill-in-the-middle ids are written to the GGUF metadata and the chat template is
+ * {@link #CHAT_TEMPLATE}; {@link Builder#withoutFim()} and {@link Builder#chatTemplate(String)} change that for models
+ * that test other situations.
+ *
  * <p>Instances are immutable.
  */
 public final class Vocabulary {
@@ -60,6 +64,8 @@ public final class Vocabulary {
     private final float[] scores;
     private final TokenType[] types;
     private final Map<String, Integer> ids;
+    private final boolean fim;
+    private final String chatTemplate;
 
     private Vocabulary(Builder builder) {
         pieces = List.copyOf(builder.pieces);
@@ -70,6 +76,18 @@ public final class Vocabulary {
             types[id] = builder.types.get(id);
         }
         ids = Map.copyOf(builder.ids);
+        fim = builder.fim;
+        chatTemplate = builder.chatTemplate;
+    }
+
+    /** Whether the vocabulary has fill-in-the-middle tokens (see {@link Builder#withoutFim()}). */
+    public boolean hasFim() {
+        return fim;
+    }
+
+    /** The chat template written as {@code tokenizer.chat_template}. */
+    public String chatTemplate() {
+        return chatTemplate;
     }
 
     /** A builder holding the fixed leading tokens described in the class documentation. */
@@ -141,15 +159,17 @@ public final class Vocabulary {
                 .putInt32Array("tokenizer.ggml.token_type", typeIds)
                 .putUInt32("tokenizer.ggml.bos_token_id", BOS)
                 .putUInt32("tokenizer.ggml.eos_token_id", EOS)
-                .putUInt32("tokenizer.ggml.unknown_token_id", UNK)
-                .putUInt32("tokenizer.ggml.fim_pre_token_id", FIM_PREFIX)
-                .putUInt32("tokenizer.ggml.fim_suf_token_id", FIM_SUFFIX)
-                .putUInt32("tokenizer.ggml.fim_mid_token_id", FIM_MIDDLE)
-                .putUInt32("tokenizer.ggml.fim_pad_token_id", FIM_PAD)
-                .putUInt32("tokenizer.ggml.fim_sep_token_id", FILE_SEP)
-                .putBool("tokenizer.ggml.add_bos_token", true)
+                .putUInt32("tokenizer.ggml.unknown_token_id", UNK);
+        if (fim) {
+            writer.putUInt32("tokenizer.ggml.fim_pre_token_id", FIM_PREFIX)
+                    .putUInt32("tokenizer.ggml.fim_suf_token_id", FIM_SUFFIX)
+                    .putUInt32("tokenizer.ggml.fim_mid_token_id", FIM_MIDDLE)
+                    .putUInt32("tokenizer.ggml.fim_pad_token_id", FIM_PAD)
+                    .putUInt32("tokenizer.ggml.fim_sep_token_id", FILE_SEP);
+        }
+        writer.putBool("tokenizer.ggml.add_bos_token", true)
                 .putBool("tokenizer.ggml.add_eos_token", false)
-                .putString("tokenizer.chat_template", CHAT_TEMPLATE);
+                .putString("tokenizer.chat_template", chatTemplate);
     }
 
     /** Collects word pieces after the fixed leading tokens. Not thread-safe. */
@@ -158,6 +178,8 @@ public final class Vocabulary {
         private final List<Float> scores = new ArrayList<>();
         private final List<TokenType> types = new ArrayList<>();
         private final Map<String, Integer> ids = new HashMap<>();
+        private boolean fim = true;
+        private String chatTemplate = CHAT_TEMPLATE;
 
         private Builder() {
             add("<unk>", TokenType.UNKNOWN, 0);
@@ -196,6 +218,31 @@ public final class Vocabulary {
             for (String piece : pieces) {
                 word(piece);
             }
+            return this;
+        }
+
+        /**
+         * Makes a vocabulary without fill-in-the-middle tokens, like most chat models: ids {@link #FIM_PREFIX} to
+         * {@link #FILE_SEP} stay control tokens but are called {@code <|unused_0|>} to {@code <|unused_4|>} (texts
+         * llama.cpp does not recognise as FIM markers), and no {@code fim_*_token_id} keys are written.
+         */
+        public Builder withoutFim() {
+            for (int id = FIM_PREFIX; id <= FILE_SEP; id++) {
+                String unused = "<|unused_" + (id - FIM_PREFIX) + "|>";
+                ids.remove(pieces.get(id));
+                pieces.set(id, unused);
+                ids.put(unused, id);
+            }
+            fim = false;
+            return this;
+        }
+
+        /** Sets the chat template ({@code tokenizer.chat_template}, Jinja); the default is {@link #CHAT_TEMPLATE}. */
+        public Builder chatTemplate(String template) {
+            if (template == null || template.isEmpty()) {
+                throw new IllegalArgumentException("a chat template cannot be empty");
+            }
+            chatTemplate = template;
             return this;
         }
 

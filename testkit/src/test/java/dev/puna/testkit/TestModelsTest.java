@@ -80,7 +80,22 @@ class TestModelsTest {
         assertEquals(List.of("Hi", "▁there!", "<|im_end|>"), follow(model, "<0x0A>", 3));
         assertEquals(List.of("▁one", "▁two"), follow(model, "▁Count:", 2));
         assertEquals(List.of("▁one"), follow(model, "▁ten", 1));
+        assertEquals(List.of("▁ok", "</s>"), follow(model, "<|fim_middle|>", 2));
         assertEquals(vocabulary.byteToken('\n'), vocabulary.id("<0x0A>"));
+    }
+
+    @Test
+    void theToolCallerWritesItsCallAfterAChatPrompt() throws IOException {
+        GgufFile file = GgufFile.read(TestModels.toolCaller(dir));
+        assertEquals(Optional.of("puna-tools"), file.getString("general.name"));
+        assertEquals(TestModels.TOOL_CHAT_TEMPLATE, file.getString("tokenizer.chat_template").orElseThrow());
+        assertEquals(false, file.metadata().containsKey("tokenizer.ggml.fim_mid_token_id"));
+
+        List<String> pieces = follow(TestModels.toolCallerModel(), "<0x0A>", 11);
+        assertEquals("<|im_end|>", pieces.getLast());
+        assertEquals(TestModels.TOOL_CONTENT + TestModels.TOOL_CALL,
+                String.join("", pieces.subList(0, 10)).replace(Vocabulary.SPACE, " "));
+        assertEquals(List.of("▁world", "▁from", "▁Puna", "!", "</s>"), follow(TestModels.toolCallerModel(), "▁Hello", 5));
     }
 
     private static List<String> follow(ScriptedModel model, String start, int steps) {

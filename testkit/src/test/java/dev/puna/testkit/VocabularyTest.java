@@ -79,6 +79,26 @@ class VocabularyTest {
         assertEquals(Vocabulary.CHAT_TEMPLATE, file.getString("tokenizer.chat_template").orElseThrow());
     }
 
+    @Test
+    void withoutFimRenamesTheMarkersAndWritesNoFimIdsAndTheChosenTemplate() throws IOException {
+        Vocabulary vocabulary = Vocabulary.builder().withoutFim().chatTemplate("{{ messages }}").word("▁x").build();
+        GgufWriter writer = GgufWriter.create();
+        vocabulary.writeTo(writer);
+        writer.write(dir.resolve("vocab.gguf"));
+        GgufFile file = GgufFile.read(dir.resolve("vocab.gguf"));
+
+        assertEquals(false, vocabulary.hasFim());
+        assertEquals(List.of("<|unused_0|>", "<|unused_1|>", "<|unused_2|>", "<|unused_3|>", "<|unused_4|>"),
+                vocabulary.pieces().subList(Vocabulary.FIM_PREFIX, Vocabulary.FILE_SEP + 1));
+        assertEquals(Vocabulary.FIM_MIDDLE, vocabulary.id("<|unused_2|>"));
+        assertEquals(false, vocabulary.contains("<|fim_middle|>"));
+        assertEquals(vocabulary.byteToken('\n'), vocabulary.id("<0x0A>"), "byte tokens keep their ids");
+        for (String key : List.of("fim_pre", "fim_suf", "fim_mid", "fim_pad", "fim_sep")) {
+            assertEquals(false, file.metadata().containsKey("tokenizer.ggml." + key + "_token_id"), key);
+        }
+        assertEquals("{{ messages }}", file.getString("tokenizer.chat_template").orElseThrow());
+    }
+
     /**
      * llama.cpp's SPM tokenizer only produces a multi-character piece by merging a shorter token with one more
      * character, preferring higher scores: every prefix must be a token scoring lower than the piece.

@@ -44,6 +44,22 @@ public final class ModelNames {
     }
 
     /**
+     * One spelling for every way of writing the same model name, for matching names from settings against the names
+     * requests use: lower case (names are case-insensitive), Ollama's default host and namespace dropped
+     * ({@code registry.ollama.ai/library/x} is {@code x}), and the default tag added ({@code x} is {@code x:latest}).
+     */
+    public static String canonical(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        if (n.startsWith("registry.ollama.ai/")) {
+            n = n.substring("registry.ollama.ai/".length());
+        }
+        if (n.startsWith("library/")) {
+            n = n.substring("library/".length());
+        }
+        return n.lastIndexOf(':') > n.lastIndexOf('/') ? n : n + ":latest";
+    }
+
+    /**
      * Checks a request's {@code model} field.
      *
      * @throws ApiException 400 "model is required" for a missing name, "invalid model name" for a malformed one

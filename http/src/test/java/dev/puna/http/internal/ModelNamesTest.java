@@ -31,4 +31,14 @@ class ModelNamesTest {
         assertEquals("invalid model name '../x'",
                 assertThrows(ApiException.class, () -> ModelNames.require("../x")).getMessage());
     }
+
+    @Test
+    void canonicalSpellings() {
+        assertEquals("llama3:latest", ModelNames.canonical("llama3"));
+        assertEquals("llama3:latest", ModelNames.canonical("Library/Llama3"));
+        assertEquals("llama3:8b", ModelNames.canonical("registry.ollama.ai/library/llama3:8B"));
+        assertEquals("user/model:latest", ModelNames.canonical("registry.ollama.ai/user/model"));
+        assertEquals("hf.co/user/repo:q4_k_m", ModelNames.canonical("hf.co/user/repo:Q4_K_M"));
+        assertEquals("localhost:5000/ns/model:latest", ModelNames.canonical("localhost:5000/ns/model"));
+    }
 }

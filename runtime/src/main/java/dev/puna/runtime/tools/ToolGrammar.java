@@ -69,6 +69,49 @@ public final class ToolGrammar {
             return Optional.empty();
         }
         GrammarBuilder g = new GrammarBuilder();
+        g.root(calls(g, format, tools, allowed, parallel));
+        return Optional.of(g.build());
+    }
+
+    /**
+     * A grammar that lets the model either call tools or answer with JSON: for a request that has tools the model may
+     * use (OpenAI's {@code tool_choice: "auto"}, Ollama's {@code tools}) and a structured-output format for its answer
+     * (Ollama's {@code format}, OpenAI's {@code response_format}). The calls are forced as
+     * {@link #forChoice forChoice(format, tools, required, parallel)} forces them, the answer as
+     * {@link dev.puna.runtime.grammar.JsonSchemaGrammar#fromSchema(JsonNode, String)} does (or
+     * {@link dev.puna.runtime.grammar.JsonSchemaGrammar#anyJsonObject()} without a schema); nothing else is
+     * grammatical, so free text is not possible.
+     *
+     * @param format the model's tool-call format
+     * @param tools the request's tools; at least one
+     * @param parallel whether several calls may be made
+     * @param answerSchema the JSON schema of the answer, or {@code null} for any JSON object
+     * @param answerParameter the request parameter that carried the schema, named by schema errors (e.g.
+     *     {@code format})
+     * @return the grammar
+     * @throws IllegalArgumentException if {@code tools} is empty
+     * @throws InvalidParameterException as {@link #forChoice} for the tools' schemas, or as
+     *     {@link dev.puna.runtime.grammar.JsonSchemaGrammar#fromSchema(JsonNode, String)} for the answer's
+     */
+    public static String callsOrJson(ToolCallFormat format, List<ToolSpec> tools, boolean parallel,
+                                     JsonNode answerSchema, String answerParameter) {
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(tools, "tools");
+        Objects.requireNonNull(answerParameter, "answerParameter");
+        if (tools.isEmpty()) {
+            throw new IllegalArgumentException("callsOrJson needs at least one tool");
+        }
+        GrammarBuilder g = new GrammarBuilder();
+        String calls = g.rule("tool-calls", calls(g, format, tools, tools, parallel));
+        String answer = answerSchema == null ? JsonRules.object(g)
+                : new SchemaConverter(answerSchema, g, answerParameter).convert("answer");
+        g.root(calls + " | " + answer);
+        return g.build();
+    }
+
+    /** The body of a rule for one or more calls of the {@code allowed} tools in {@code format}. */
+    private static String calls(GrammarBuilder g, ToolCallFormat format, List<ToolSpec> tools, List<ToolSpec> allowed,
+                                boolean parallel) {
         String ws = JsonRules.ws(g);
         List<String> calls = new ArrayList<>();
         for (ToolSpec tool : allowed) {
@@ -81,7 +124,7 @@ public final class ToolGrammar {
                     + arguments + " " + ws + " \"}\""));
         }
         String call = calls.size() == 1 ? calls.get(0) : g.rule("call", String.join(" | ", calls));
-        g.root(switch (format) {
+        return switch (format) {
             case HERMES -> {
                 String block = g.rule("tool-call-block", "\"<tool_call>\\n\" " + call + " \"\\n</tool_call>\"");
                 yield parallel ? block + " ( \"\\n\" " + block + " )*" : block;
@@ -90,8 +133,7 @@ public final class ToolGrammar {
             case MISTRAL -> "\"[TOOL_CALLS]\" " + ws + " \"[\" " + call
                     + (parallel ? " ( \",\" " + ws + " " + call + " )*" : "") + " \"]\"";
             case GENERIC -> parallel ? "\"[\" " + ws + " " + call + " ( \",\" " + ws + " " + call + " )* \"]\"" : call;
-        });
-        return Optional.of(g.build());
+        };
     }
 
     /** Tool parameters describe an object; a schema that does not say so gets {@code "type": "object"}. */

@@ -123,6 +123,37 @@ class ToolGrammarTest {
     }
 
     @Test
+    void callsOrJsonAllowsACallOrAnAnswerValidAgainstTheSchema() throws Exception {
+        String g = ToolGrammar.callsOrJson(ToolCallFormat.HERMES, tools, true, JSON.readTree("""
+                {"type": "object", "properties": {"answer": {"type": "integer"}}, "required": ["answer"]}"""), "format");
+        assertTrue(checker.parses(g), g);
+        assertCalls(ToolCallFormat.HERMES, g,
+                "<tool_call>\n{\"name\": \"add\", \"arguments\": {\"a\": 1, \"b\": 2}}\n</tool_call>\n"
+                        + "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>",
+                "add {\"a\": 1, \"b\": 2}", "ping {}");
+        assertTrue(checker.accepts(g, "{\"answer\": 42}"));
+        assertRejects(g, "{\"answer\": \"42\"}");
+        assertRejects(g, "{\"name\": \"add\", \"arguments\": {\"a\": 1, \"b\": 2}}");
+        assertRejects(g, "The answer is 42.");
+        assertRejects(g, "<tool_call>\n{\"name\": \"add\", \"arguments\": {\"a\": 1}}\n</tool_call>");
+
+        String anyObject = ToolGrammar.callsOrJson(ToolCallFormat.GENERIC, tools, false, null, "format");
+        assertTrue(checker.accepts(anyObject, "{\"whatever\": [true]}"));
+        assertCalls(ToolCallFormat.GENERIC, anyObject, "{\"name\": \"ping\", \"arguments\": {}}", "ping {}");
+        assertRejects(anyObject, "[1]");
+    }
+
+    @Test
+    void callsOrJsonNamesTheAnswerParameterInSchemaErrors() throws Exception {
+        UnsupportedSchemaException e = assertThrows(UnsupportedSchemaException.class,
+                () -> ToolGrammar.callsOrJson(ToolCallFormat.HERMES, tools, true,
+                        JSON.readTree("{\"type\": \"string\", \"pattern\": \"^a\"}"), "format"));
+        assertEquals("format: JSON schema feature 'pattern' is not supported (at /pattern)", e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> ToolGrammar.callsOrJson(ToolCallFormat.HERMES, List.of(), true, null, "format"));
+    }
+
+    @Test
     void autoAndNoneHaveNoGrammar() {
         assertTrue(ToolGrammar.forChoice(ToolCallFormat.HERMES, tools, ToolChoice.auto(), true).isEmpty());
         assertTrue(ToolGrammar.forChoice(ToolCallFormat.HERMES, tools, ToolChoice.none(), true).isEmpty());

@@ -12,13 +12,19 @@ import dev.puna.http.internal.ModelScheduler;
 import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.output.AnswerFormat;
+import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.runtime.GenerateRequest;
 import dev.puna.runtime.GenerationResult;
 import dev.puna.runtime.Model;
+import dev.puna.runtime.SamplingParams;
 import dev.puna.runtime.chat.ChatMessage;
 import dev.puna.runtime.chat.ChatPrompt;
 import dev.puna.runtime.chat.ChatRequest;
 import dev.puna.runtime.chat.ToolCall;
+import dev.puna.runtime.tools.ParsedOutput;
+import dev.puna.runtime.tools.ToolChoice;
+import dev.puna.runtime.tools.ToolSpec;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -30,6 +36,13 @@ import java.util.Map;
  * {@code POST /api/chat}: the conversation rendered with the model's chat template; chunks carry
  * {@code message:{role:"assistant", content}}. Empty {@code messages} load or unload the model like an empty
  * generate prompt.
+ *
+ * <p>{@code tools} are rendered by the chat template (its {@code tools} variable) and the model's calls, in the format
+ * the template teaches, are read from its output into {@code message.tool_calls}: streamed, each call comes whole in
+ * a chunk of its own once it is complete, and call text never appears in {@code content}. History messages carry
+ * {@code tool_calls} (assistant) and {@code tool_name}/{@code tool_call_id} (tool results) to the template.
+ * {@code format} constrains the answer with a grammar; with tools as well, the model may either call tools or answer
+ * in the format (see {@link OutputPlan}).
  */
 final class ChatRoute implements Handler<RoutingContext> {
     private final ServerContext sc;
@@ -38,9 +51,15 @@ final class ChatRoute implements Handler<RoutingContext> {
         this.sc = sc;
     }
 
-    private record Request(String model, List<ChatMessage> messages, boolean stream, Duration keepAlive,
-                           ObjectNode options, Boolean think, Boolean truncate, Boolean shift, boolean logprobs,
-                           int topLogprobs) {
+    /**
+     * The request's fields, read and checked on the event loop.
+     *
+     * @param toolsJson the {@code tools} array as sent (the chat template renders it), or {@code null}
+     * @param tools the same tools, validated
+     */
+    record Request(String model, List<ChatMessage> messages, boolean stream, Duration keepAlive, ObjectNode options,
+                   Boolean think, Boolean truncate, Boolean shift, boolean logprobs, int topLogprobs,
+                   AnswerFormat format, ArrayNode toolsJson, List<ToolSpec> tools) {
     }
 
     @Override
@@ -50,7 +69,7 @@ final class ChatRoute implements Handler<RoutingContext> {
         sc.findModel(req.model).onSuccess(model -> Guard.run(rc, () -> chat(rc, req, model))).onFailure(rc::fail);
     }
 
-    private static Request read(JsonBody body) {
+    static Request read(JsonBody body) {
         String model = body.string("model");
         ArrayNode messages = body.array("messages");
         boolean stream = OllamaFields.stream(body);
@@ -64,14 +83,10 @@ final class ChatRoute implements Handler<RoutingContext> {
         ModelNames.require(model);
         ArrayNode tools = body.array("tools");
         List<ChatMessage> parsed = messages == null ? List.of() : messages(messages);
-        OllamaFields.noFormat(body);
-        if (tools != null && !tools.isEmpty()) {
-            // Integration point: tool definitions go to the template and calls are parsed from the output into
-            // message.tool_calls (runtime, in progress).
-            throw ApiException.notImplemented("tools", "\"tools\" (function calling) is not supported yet");
-        }
+        AnswerFormat format = OllamaFields.format(body);
+        List<ToolSpec> specs = ToolSpec.listFrom(tools);
         return new Request(model, parsed, stream, keepAlive, options, think, truncate, shift,
-                logprobs != null && logprobs, topLogprobs);
+                logprobs != null && logprobs, topLogprobs, format, tools, specs);
     }
 
     private static List<ChatMessage> messages(ArrayNode array) {
@@ -92,7 +107,8 @@ final class ChatRoute implements Handler<RoutingContext> {
             OllamaFields.noImages(m, path + ".images");
             m.string("thinking"); // type-checked; a previous turn's reasoning is not sent back to the model
             String toolName = m.string("tool_name");
-            out.add(new ChatMessage(role, content == null ? "" : content, toolCalls(m, path), toolName, null));
+            String toolCallId = m.string("tool_call_id");
+            out.add(new ChatMessage(role, content == null ? "" : content, toolCalls(m, path), toolName, toolCallId));
         }
         return out;
     }
@@ -108,7 +124,9 @@ final class ChatRoute implements Handler<RoutingContext> {
             if (!calls.get(i).isObject()) {
                 throw ApiException.badParameter(at, "invalid value for \"" + at + "\": expected an object");
             }
-            ObjectNode function = JsonBody.of((ObjectNode) calls.get(i), at).object("function");
+            JsonBody call = JsonBody.of((ObjectNode) calls.get(i), at);
+            String id = call.string("id");
+            ObjectNode function = call.object("function");
             if (function == null) {
                 throw ApiException.badParameter(at + ".function", at + ".function is required");
             }
@@ -120,7 +138,7 @@ final class ChatRoute implements Handler<RoutingContext> {
             ObjectNode args = f.object("arguments");
             @SuppressWarnings("unchecked")
             Map<String, Object> arguments = args == null ? Map.of() : JsonBody.MAPPER.convertValue(args, Map.class);
-            out.add(ToolCall.of(name, arguments));
+            out.add(new ToolCall(id, name, arguments));
         }
         return out;
     }
@@ -134,13 +152,18 @@ final class ChatRoute implements Handler<RoutingContext> {
         CompletionFlow.run(sc, rc, model, options, req.keepAlive, req.stream, req.logprobs, new CompletionFlow.Route() {
             @Override
             public CompletionFlow.Prepared prepare(ModelScheduler.Lease lease) {
-                int[] tokens = promptTokens(lease.engine().model(), model, req);
+                Model m = lease.engine().model();
+                OutputPlan plan = OutputPlan.forChat(m.info().chatTemplate().orElse(null), req.toolsJson, req.tools,
+                        ToolChoice.auto(), true, req.format);
+                int[] tokens = promptTokens(m, model, req, plan);
+                SamplingParams sampling = plan.grammar().map(g -> options.sampling().toBuilder().grammar(g).build())
+                        .orElse(options.sampling());
                 GenerateRequest request = GenerateRequest.builder().promptTokens(tokens)
-                        .sampling(options.sampling()).maxTokens(options.numPredict()).stop(options.stop())
+                        .sampling(sampling).maxTokens(options.numPredict()).stop(options.stop())
                         .numKeep(options.numKeep())
                         .truncate(req.truncate == null || req.truncate).shift(req.shift == null || req.shift)
                         .logprobs(req.logprobs).topLogprobs(req.topLogprobs).build();
-                return new CompletionFlow.Prepared(request, tokens);
+                return new CompletionFlow.Prepared(request, tokens, plan);
             }
 
             @Override
@@ -154,8 +177,19 @@ final class ChatRoute implements Handler<RoutingContext> {
             }
 
             @Override
-            public ObjectNode last(String text, GenerationResult result, CompletionFlow.Prepared prepared) {
-                ObjectNode o = chunk(text);
+            public ObjectNode toolCallChunk(ArrayNode toolCalls) {
+                ObjectNode o = chunk("");
+                ((ObjectNode) o.get("message")).set("tool_calls", toolCalls);
+                return o;
+            }
+
+            @Override
+            public ObjectNode last(ParsedOutput reply, GenerationResult result, CompletionFlow.Prepared prepared) {
+                ObjectNode o = chunk(reply.content());
+                ArrayNode calls = OllamaJson.toolCalls(reply.toolCalls());
+                if (!calls.isEmpty()) {
+                    ((ObjectNode) o.get("message")).set("tool_calls", calls);
+                }
                 o.put("done", true);
                 o.put("done_reason", OllamaJson.doneReason(result.finishReason()));
                 return o;
@@ -163,18 +197,23 @@ final class ChatRoute implements Handler<RoutingContext> {
         });
     }
 
-    private static int[] promptTokens(Model model, CatalogModel entry, Request req) {
+    private static int[] promptTokens(Model model, CatalogModel entry, Request req, OutputPlan plan) {
+        ChatPrompt prompt = model.renderChat(chatRequest(entry, req, plan));
+        return model.tokenize(prompt.text(), prompt.addBos(), true);
+    }
+
+    /** What the chat template renders: the messages (the Modelfile's system prompt first if they have none), tools. */
+    static ChatRequest chatRequest(CatalogModel entry, Request req, OutputPlan plan) {
         List<ChatMessage> messages = req.messages;
         boolean hasSystem = messages.stream().anyMatch(m -> m.role().equals("system"));
         if (!hasSystem && entry.system() != null && !entry.system().isEmpty()) {
             messages = new ArrayList<>(messages);
             messages.addFirst(ChatMessage.system(entry.system()));
         }
-        ChatRequest.Builder chat = ChatRequest.builder(messages);
+        ChatRequest.Builder chat = ChatRequest.builder(messages).tools(plan.templateTools());
         if (req.think != null) {
             chat.variable("enable_thinking", req.think);
         }
-        ChatPrompt prompt = model.renderChat(chat.build());
-        return model.tokenize(prompt.text(), prompt.addBos(), true);
+        return chat.build();
     }
 }

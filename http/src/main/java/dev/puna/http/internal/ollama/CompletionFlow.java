@@ -1,5 +1,6 @@
 package dev.puna.http.internal.ollama;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.http.CatalogModel;
 import dev.puna.http.internal.Errors;
@@ -9,10 +10,14 @@ import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.Responses;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.output.OutputPlan;
+import dev.puna.http.internal.output.ReplyStream;
 import dev.puna.runtime.GenerateRequest;
 import dev.puna.runtime.GenerationResult;
 import dev.puna.runtime.TokenEvent;
 import dev.puna.runtime.TokenLogprob;
+import dev.puna.runtime.tools.ParsedOutput;
+import dev.puna.runtime.tools.ToolCallEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -24,10 +29,17 @@ import java.util.List;
  * What {@code /api/generate} and {@code /api/chat} share once their request is read: lease the model, build the
  * prompt on a worker thread, submit it, then stream NDJSON chunks (or collect one object) through a
  * {@link GenerationStream}, and release the lease however the request ends.
+ *
+ * <p>The output goes through the request's {@link OutputPlan}: streamed text is split into content chunks and, when
+ * the request has tools, one chunk per completed tool call (Ollama sends each call whole; tool-call text never
+ * appears as content); a non-streamed reply is split once at the end.
  */
 final class CompletionFlow {
-    /** The engine request, and the prompt tokens it holds (for {@code context}). */
-    record Prepared(GenerateRequest request, int[] promptTokens) {
+    /**
+     * The engine request, the prompt tokens it holds (for {@code context} and {@code input_tokens}), and how its
+     * output is read.
+     */
+    record Prepared(GenerateRequest request, int[] promptTokens, OutputPlan plan) {
     }
 
     /** The route-specific steps. */
@@ -38,11 +50,19 @@ final class CompletionFlow {
         /** A streamed chunk carrying {@code text}. */
         ObjectNode chunk(String text);
 
+        /** A streamed chunk carrying completed tool calls; only asked of routes whose plans have tools. */
+        default ObjectNode toolCallChunk(ArrayNode toolCalls) {
+            throw new UnsupportedOperationException("this route has no tools");
+        }
+
         /**
-         * The final object: {@code text} is the whole completion when not streaming, empty when streaming.
+         * The final object: {@code reply} is the whole completion (content and tool calls) when not streaming, empty
+         * when streaming.
          */
-        ObjectNode last(String text, GenerationResult result, Prepared prepared);
+        ObjectNode last(ParsedOutput reply, GenerationResult result, Prepared prepared);
     }
+
+    private static final ParsedOutput STREAMED = new ParsedOutput("", List.of());
 
     private CompletionFlow() {
     }
@@ -84,6 +104,8 @@ final class CompletionFlow {
         private final List<TokenLogprob> pendingLogprobs = new ArrayList<>();
         private final List<TokenLogprob> allLogprobs = new ArrayList<>();
         volatile Prepared prepared;
+        /** The streamed reply; created on the request's context with the first event. */
+        private ReplyStream reply;
 
         Sink(RoutingContext rc, GenerationStream gs, ModelScheduler.Lease lease, Route route, boolean stream,
              boolean logprobs) {
@@ -104,7 +126,35 @@ final class CompletionFlow {
             if (!stream || event.text().isEmpty()) {
                 return; // held-back text (a partial character or stop string) comes with a later event
             }
-            ObjectNode chunk = route.chunk(event.text());
+            emit(reply().push(event.text()));
+        }
+
+        private ReplyStream reply() {
+            if (reply == null) {
+                reply = prepared.plan().stream();
+            }
+            return reply;
+        }
+
+        /** Writes a chunk per piece of content and per completed tool call. */
+        private void emit(List<ToolCallEvent> events) {
+            for (ToolCallEvent e : events) {
+                switch (e) {
+                    case ToolCallEvent.Content c -> write(route.chunk(c.text()));
+                    case ToolCallEvent.CallEnded end -> {
+                        ArrayNode calls = OllamaJson.toolCalls(List.of(end.call()));
+                        if (!calls.isEmpty()) {
+                            write(route.toolCallChunk(calls));
+                        }
+                    }
+                    default -> {
+                        // a call's start and argument fragments: Ollama sends the call once it is complete
+                    }
+                }
+            }
+        }
+
+        private void write(ObjectNode chunk) {
             takeLogprobs(chunk);
             head();
             gs.write(Buffer.buffer(OllamaJson.write(chunk) + "\n"));
@@ -117,7 +167,10 @@ final class CompletionFlow {
             if (gs.clientGone()) {
                 return;
             }
-            ObjectNode last = route.last(stream ? "" : result.text(), result, prepared);
+            if (stream) {
+                emit(reply().finish());
+            }
+            ObjectNode last = route.last(stream ? STREAMED : prepared.plan().parse(result.text()), result, prepared);
             OllamaJson.metrics(last, result, System.nanoTime() - RequestLog.startNanos(rc), lease.loadNanos());
             if (stream) {
                 takeLogprobs(last);

@@ -3,6 +3,7 @@ package dev.puna.http.internal.ollama;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.http.CatalogModel;
+import dev.puna.http.ServerConfig;
 import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.GoTemplate;
 import dev.puna.http.internal.Guard;
@@ -12,37 +13,70 @@ import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.Responses;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.output.AnswerFormat;
+import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.runtime.GenerateRequest;
 import dev.puna.runtime.GenerationResult;
 import dev.puna.runtime.Model;
+import dev.puna.runtime.SamplingParams;
 import dev.puna.runtime.chat.ChatMessage;
 import dev.puna.runtime.chat.ChatPrompt;
 import dev.puna.runtime.chat.ChatRequest;
+import dev.puna.runtime.completion.CodeCompletionPrompt;
+import dev.puna.runtime.completion.CompletionTemplate;
+import dev.puna.runtime.completion.CompletionTemplateException;
+import dev.puna.runtime.tools.ParsedOutput;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * {@code POST /api/generate}: a completion of {@code prompt}, rendered through the request's {@code template}
  * (Go-template subset), the model's Modelfile template, or the GGUF chat template (in that order) unless
  * {@code raw}; {@code context} tokens from a previous answer are prepended. An empty prompt loads the model
  * ({@code done_reason:"load"}), or unloads it with {@code keep_alive: 0} ({@code "unload"}).
+ *
+ * <p>Two other kinds of prompt skip the templates:
+ * <ul>
+ *   <li>{@code suffix}: fill in the middle between {@code prompt} and {@code suffix} with the model's FIM tokens
+ *       ({@code [BOS] FIM_PRE prompt FIM_SUF suffix FIM_MID}); a model without them is a 400. As in Ollama,
+ *       {@code system} does not apply, and with {@code raw} the prompt is sent as it is and the suffix is not used
+ *       (the model must still support insertion).</li>
+ *   <li>A code-completion prompt in CodeInferflow's format ({@code # Language:} / {@code # Path:} headers, then
+ *       {@code prefix <SUF>suffix <MID>}; see {@link CodeCompletionPrompt}), with or without {@code raw} (editor
+ *       plugins send it raw): rendered through the model's completion template from
+ *       {@code PUNA_COMPLETION_TEMPLATES}, or one built from its FIM tokens; the final object also carries
+ *       {@code input_tokens} and {@code output_tokens}. A request {@code template} turns this detection off.</li>
+ * </ul>
+ * {@code format} constrains any of them with a grammar.
  */
 final class GenerateRoute implements Handler<RoutingContext> {
+    private static final Logger LOG = LogManager.getLogger(GenerateRoute.class);
+
     private final ServerContext sc;
 
     GenerateRoute(ServerContext sc) {
         this.sc = sc;
     }
 
-    /** The request's fields, read and checked on the event loop. */
-    private record Request(String model, String prompt, String system, GoTemplate template, int[] context,
-                           boolean stream, boolean raw, Duration keepAlive, ObjectNode options, Boolean think,
-                           Boolean truncate, Boolean shift, boolean logprobs, int topLogprobs) {
+    /**
+     * The request's fields, read and checked on the event loop.
+     *
+     * @param suffix the fill-in-the-middle suffix, or {@code ""}
+     * @param code the parsed code-completion prompt, or {@code null} when the prompt is not one
+     */
+    record Request(String model, String prompt, String suffix, String system, GoTemplate template, int[] context,
+                   boolean stream, boolean raw, Duration keepAlive, ObjectNode options, Boolean think,
+                   Boolean truncate, Boolean shift, boolean logprobs, int topLogprobs, AnswerFormat format,
+                   CodeCompletionPrompt code) {
     }
 
     @Override
@@ -71,49 +105,52 @@ final class GenerateRoute implements Handler<RoutingContext> {
         int topLogprobs = OllamaFields.topLogprobs(body);
         OllamaFields.noImages(body, "images");
         dev.puna.http.internal.ModelNames.require(model);
-        OllamaFields.noFormat(body);
-        if (suffix != null && !suffix.isEmpty()) {
-            // Integration point: fill-in-the-middle prompts built from the model's FIM tokens (runtime, in progress).
-            throw ApiException.notImplemented("suffix", "\"suffix\" (fill-in-the-middle) is not supported yet");
-        }
+        AnswerFormat format = OllamaFields.format(body);
         boolean isRaw = raw != null && raw;
         if (isRaw && ((template != null && !template.isEmpty()) || (system != null && !system.isEmpty())
                 || (context != null && context.length > 0))) {
             throw ApiException.badParameter("raw", "raw mode does not support template, system, or context");
         }
-        if (prompt != null && prompt.contains("<SUF>") && prompt.strip().endsWith("<MID>")) {
-            // Integration point: CodeInferflow-style code completion prompts (runtime, in progress).
-            throw ApiException.notImplemented("prompt",
-                    "code completion prompts (<SUF> ... <MID>) are not supported yet");
+        boolean hasSuffix = suffix != null && !suffix.isEmpty();
+        boolean hasTemplate = template != null && !template.isEmpty();
+        if (hasSuffix && hasTemplate) {
+            throw ApiException.badParameter("suffix", "suffix cannot be combined with template: the fill-in-the-middle "
+                    + "prompt is built from the model's FIM tokens");
         }
         GoTemplate parsed = null;
-        if (template != null && !template.isEmpty()) {
+        if (hasTemplate) {
             try {
                 parsed = GoTemplate.parse(template);
             } catch (IllegalArgumentException e) {
                 throw ApiException.badParameter("template", "invalid template: " + e.getMessage());
             }
         }
-        return new Request(model, prompt == null ? "" : prompt, system, parsed, context == null ? new int[0] : context,
-                stream, isRaw, keepAlive, options, think, truncate, shift, logprobs != null && logprobs, topLogprobs);
+        String text = prompt == null ? "" : prompt;
+        CodeCompletionPrompt code = hasSuffix || hasTemplate ? null : CodeCompletionPrompt.parse(text).orElse(null);
+        return new Request(model, text, hasSuffix ? suffix : "", system, parsed,
+                context == null ? new int[0] : context, stream, isRaw, keepAlive, options, think, truncate, shift,
+                logprobs != null && logprobs, topLogprobs, format, code);
     }
 
     private void generate(RoutingContext rc, Request req, CatalogModel model) {
         RequestOptions options = sc.options().parse(model.parameters(), req.options);
-        if (req.prompt.isEmpty() && req.context.length == 0) {
+        if (req.prompt.isEmpty() && req.suffix.isEmpty() && req.context.length == 0) {
             loadOrUnload(rc, req, model, options);
             return;
         }
         CompletionFlow.run(sc, rc, model, options, req.keepAlive, req.stream, req.logprobs, new CompletionFlow.Route() {
             @Override
             public CompletionFlow.Prepared prepare(ModelScheduler.Lease lease) {
-                int[] tokens = promptTokens(lease.engine().model(), model, req);
+                int[] tokens = promptTokens(lease.engine().model(), model, req, sc.config());
+                OutputPlan plan = OutputPlan.answer(req.format);
+                SamplingParams sampling = plan.grammar().map(g -> options.sampling().toBuilder().grammar(g).build())
+                        .orElse(options.sampling());
                 GenerateRequest request = GenerateRequest.builder().promptTokens(tokens)
-                        .sampling(options.sampling()).maxTokens(options.numPredict()).stop(options.stop())
+                        .sampling(sampling).maxTokens(options.numPredict()).stop(options.stop())
                         .numKeep(options.numKeep())
                         .truncate(req.truncate == null || req.truncate).shift(req.shift == null || req.shift)
                         .logprobs(req.logprobs).topLogprobs(req.topLogprobs).build();
-                return new CompletionFlow.Prepared(request, tokens);
+                return new CompletionFlow.Prepared(request, tokens, plan);
             }
 
             @Override
@@ -127,8 +164,8 @@ final class GenerateRoute implements Handler<RoutingContext> {
             }
 
             @Override
-            public ObjectNode last(String text, GenerationResult result, CompletionFlow.Prepared prepared) {
-                ObjectNode o = chunk(text);
+            public ObjectNode last(ParsedOutput reply, GenerationResult result, CompletionFlow.Prepared prepared) {
+                ObjectNode o = chunk(reply.content());
                 o.put("done", true);
                 o.put("done_reason", OllamaJson.doneReason(result.finishReason()));
                 ArrayNode context = o.putArray("context");
@@ -138,13 +175,70 @@ final class GenerateRoute implements Handler<RoutingContext> {
                 for (int t : result.tokens()) {
                     context.add(t);
                 }
+                if (req.code != null) {
+                    // CodeInferflow's counts, besides Ollama's prompt_eval_count (which leaves out a cached prefix).
+                    o.put("input_tokens", prepared.promptTokens().length);
+                    o.put("output_tokens", result.completionTokens());
+                }
                 return o;
             }
         });
     }
 
-    /** The prompt as tokens: {@code context}, then the rendered prompt (BOS only at the start of a sequence). */
-    static int[] promptTokens(Model model, CatalogModel entry, Request req) {
+    /**
+     * The prompt as tokens: {@code context}, then the prompt rendered for its kind (BOS only at the start of a
+     * sequence). Runs on a worker thread.
+     */
+    static int[] promptTokens(Model model, CatalogModel entry, Request req, ServerConfig config) {
+        int[] rendered;
+        if (!req.suffix.isEmpty()) {
+            // Ollama asks for the insert capability whether or not the prompt is raw.
+            CompletionTemplate fim = CompletionTemplate.defaultFor(model.specialTokens(), req.model, "suffix");
+            if (req.raw) {
+                LOG.debug("raw prompt: the suffix is not used, as in Ollama");
+                rendered = model.tokenize(req.prompt, req.context.length == 0, true);
+            } else {
+                rendered = fim.render(model, CodeCompletionPrompt.of(req.prompt, req.suffix));
+            }
+        } else if (req.code != null) {
+            rendered = codeCompletion(model, entry, req, config);
+        } else {
+            rendered = templated(model, entry, req);
+        }
+        if (req.context.length > 0 && rendered.length > 0 && rendered[0] == model.specialTokens().bos()
+                && (!req.suffix.isEmpty() || req.code != null)) {
+            // A completion template starts a sequence with BOS; after context it is not the start.
+            rendered = Arrays.copyOfRange(rendered, 1, rendered.length);
+        }
+        int[] tokens = new int[req.context.length + rendered.length];
+        System.arraycopy(req.context, 0, tokens, 0, req.context.length);
+        System.arraycopy(rendered, 0, tokens, req.context.length, rendered.length);
+        return tokens;
+    }
+
+    /** A code-completion prompt through the configured template, or the default from the model's FIM tokens. */
+    private static int[] codeCompletion(Model model, CatalogModel entry, Request req, ServerConfig config) {
+        Optional<String> configured = config.completionTemplate(entry.name()).or(() -> config.completionTemplate(req.model));
+        if (configured.isEmpty()) {
+            if (!model.specialTokens().supportsFim()) {
+                throw ApiException.badParameter("prompt", "model '" + req.model + "' has no fill-in-the-middle tokens "
+                        + "and no completion template in PUNA_COMPLETION_TEMPLATES: it cannot complete code "
+                        + "(<SUF> ... <MID>)");
+            }
+            return CompletionTemplate.defaultFor(model.specialTokens(), req.model, "prompt").render(model, req.code);
+        }
+        try {
+            return CompletionTemplate.parse(configured.get()).render(model, req.code);
+        } catch (CompletionTemplateException e) {
+            LOG.warn("the completion template for {} does not fit the model: {}", entry.name(), e.getMessage());
+            throw ApiException.internal("the completion template configured for '" + req.model
+                    + "' (PUNA_COMPLETION_TEMPLATES) does not fit the model: "
+                    + e.getMessage().substring(e.parameter().length() + 2), e);
+        }
+    }
+
+    /** An ordinary prompt: raw, or through the request's, the Modelfile's or the GGUF's template. */
+    private static int[] templated(Model model, CatalogModel entry, Request req) {
         String system = req.system != null ? req.system : entry.system();
         String text;
         boolean addBos = true;
@@ -172,11 +266,7 @@ final class GenerateRoute implements Handler<RoutingContext> {
         } else {
             text = req.prompt; // Ollama's default template is {{ .Prompt }}
         }
-        int[] rendered = model.tokenize(text, addBos && req.context.length == 0, true);
-        int[] tokens = new int[req.context.length + rendered.length];
-        System.arraycopy(req.context, 0, tokens, 0, req.context.length);
-        System.arraycopy(rendered, 0, tokens, req.context.length, rendered.length);
-        return tokens;
+        return model.tokenize(text, addBos && req.context.length == 0, true);
     }
 
     /** The Modelfile template when it is within the supported Go-template subset; else the GGUF's is used. */

@@ -5,12 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.Durations;
 import dev.puna.http.internal.JsonBody;
+import dev.puna.http.internal.output.AnswerFormat;
 import java.time.Duration;
 
-/**
- * Request fields several Ollama routes share, read strictly, and the features not implemented yet, which are
- * refused explicitly rather than ignored.
- */
+/** Request fields several Ollama routes share, read strictly. */
 final class OllamaFields {
     private OllamaFields() {
     }
@@ -67,14 +65,13 @@ final class OllamaFields {
     }
 
     /**
-     * Integration point: structured output. {@code format} ("json" or a JSON schema) is enforced by a grammar
-     * converted from the schema, which is being built in the runtime; until it lands the field is refused, never
-     * silently ignored.
+     * {@code format}: {@code "json"} or a JSON schema object, enforced by a grammar; absent, null or {@code ""} is
+     * free text. The schema is converted here, so one that cannot be enforced is a 400 before any model is loaded.
      */
-    static void noFormat(JsonBody body) {
+    static AnswerFormat format(JsonBody body) {
         JsonNode v = body.raw("format");
         if (v == null || (v.isTextual() && v.textValue().isEmpty())) {
-            return;
+            return AnswerFormat.text();
         }
         if (!v.isTextual() && !v.isObject()) {
             throw ApiException.badParameter("format", "invalid value for \"format\": expected \"json\" or a JSON "
@@ -84,7 +81,7 @@ final class OllamaFields {
             throw ApiException.badParameter("format", "invalid format '" + v.textValue()
                     + "': expected \"json\" or a JSON schema object");
         }
-        throw ApiException.notImplemented("format", "\"format\" (structured output) is not supported yet");
+        return AnswerFormat.fromOllamaFormat(v);
     }
 
     /** {@code top_logprobs}: 0..20. */

@@ -1,6 +1,7 @@
 package dev.puna.http.internal.ollama;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.http.ModelDetails;
@@ -8,13 +9,17 @@ import dev.puna.http.internal.JsonBody;
 import dev.puna.runtime.FinishReason;
 import dev.puna.runtime.GenerationResult;
 import dev.puna.runtime.TokenLogprob;
+import dev.puna.runtime.tools.ParsedToolCall;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /** Ollama's response objects, field by field ({@code api/types.go}); durations in nanoseconds. */
 final class OllamaJson {
+    private static final Logger LOG = LogManager.getLogger(OllamaJson.class);
     /** RFC 3339 with nanoseconds, as Go's time.Time marshals. */
     private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
@@ -75,6 +80,30 @@ final class OllamaJson {
             bytes.add(b & 0xff);
         }
         return o;
+    }
+
+    /**
+     * Ollama's {@code message.tool_calls}: {@code [{"id", "function": {"index", "name", "arguments": {...}}}]}, the
+     * arguments as an object. A call the output was cut off inside, or whose arguments are not a JSON object, is not
+     * a call Ollama's clients could run: it is left out (and logged); {@code done_reason} says when output was cut.
+     */
+    static ArrayNode toolCalls(List<ParsedToolCall> calls) {
+        ArrayNode out = JsonBody.MAPPER.createArrayNode();
+        for (ParsedToolCall call : calls) {
+            JsonNode arguments = call.complete() ? call.argumentsJson().orElse(null) : null;
+            if (arguments == null || !arguments.isObject()) {
+                LOG.warn("dropping tool call {} of '{}': {} arguments {}", call.index(), call.name(),
+                        call.complete() ? "non-object" : "incomplete", call.arguments());
+                continue;
+            }
+            ObjectNode o = out.addObject();
+            o.put("id", call.id());
+            ObjectNode function = o.putObject("function");
+            function.put("index", call.index());
+            function.put("name", call.name());
+            function.set("arguments", arguments);
+        }
+        return out;
     }
 
     static ObjectNode details(ModelDetails d) {
