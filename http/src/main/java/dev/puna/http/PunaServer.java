@@ -2,6 +2,7 @@ package dev.puna.http;
 
 import dev.puna.http.internal.EngineLoader;
 import dev.puna.http.internal.Errors;
+import dev.puna.http.internal.Metrics;
 import dev.puna.http.internal.ModelScheduler;
 import dev.puna.http.internal.RouteFamily;
 import dev.puna.http.internal.ServerRouter;
@@ -71,14 +72,17 @@ public final class PunaServer implements AutoCloseable {
         Objects.requireNonNull(catalog, "catalog");
         ExecutorService loaders = Executors.newCachedThreadPool(daemon("puna-model-loader"));
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("puna-keep-alive"));
-        EngineLoader engines = new EngineLoader(config);
+        ModelScheduler[] schedulerRef = new ModelScheduler[1];
+        Metrics metrics = new Metrics(() -> schedulerRef[0].engineStats());
+        EngineLoader engines = new EngineLoader(config, metrics);
         ModelScheduler scheduler = new ModelScheduler(engines, engines, config.maxLoadedModels(),
                 config.maxMemoryBytes(), loaders, timers);
+        schedulerRef[0] = scheduler;
         Vertx vertx = Vertx.vertx();
         ServerContext sc = new ServerContext(vertx, config, catalog, scheduler);
         // In order of precedence for error formats: a family for /v1/* goes before Ollama's, which owns the rest.
         List<RouteFamily> families = List.of(new OllamaRoutes(sc));
-        Router router = ServerRouter.create(vertx, config, families);
+        Router router = ServerRouter.create(vertx, config, families, metrics);
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setCompressionSupported(false)).requestHandler(router);
         try {

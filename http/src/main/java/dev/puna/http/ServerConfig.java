@@ -74,6 +74,8 @@ public final class ServerConfig {
     private final Path modelsDir;
     private final long maxBodyBytes;
     private final long maxMemoryBytes;
+    private final long promptCacheBytes;
+    private final int numThread;
     private final Map<String, String> completionTemplates;
 
     private ServerConfig(Builder b) {
@@ -90,6 +92,8 @@ public final class ServerConfig {
         this.modelsDir = b.modelsDir;
         this.maxBodyBytes = b.maxBodyBytes;
         this.maxMemoryBytes = b.maxMemoryBytes;
+        this.promptCacheBytes = b.promptCacheBytes;
+        this.numThread = b.numThread;
         this.completionTemplates = Map.copyOf(b.completionTemplates);
     }
 
@@ -123,6 +127,8 @@ public final class ServerConfig {
         read(env, "PUNA_MODELS", v -> b.modelsDir(Path.of(v)));
         read(env, "PUNA_MAX_BODY_SIZE", v -> b.maxBodyBytes(parseBytes(v)));
         read(env, "PUNA_MAX_MEMORY", v -> b.maxMemoryBytes(parseBytes(v)));
+        read(env, "PUNA_CACHE_RAM", v -> b.promptCacheBytes(parseBytes(v)));
+        read(env, "PUNA_NUM_THREAD", v -> b.numThread(parseInt(v)));
         read(env, "PUNA_COMPLETION_TEMPLATES", v -> b.completionTemplates(CompletionTemplateFile.read(Path.of(v))));
         try {
             return b.build();
@@ -277,6 +283,16 @@ public final class ServerConfig {
         return maxMemoryBytes;
     }
 
+    /** Host RAM each loaded model may use to keep KV-cache sequences pushed out of its slots (0: none). */
+    public long promptCacheBytes() {
+        return promptCacheBytes;
+    }
+
+    /** CPU threads per model when a request does not set {@code num_thread}; 0 means all cores. */
+    public int numThread() {
+        return numThread;
+    }
+
     /**
      * The code-completion templates by model: names as {@link ModelNames#canonical} writes them (lower case, with a
      * tag), each mapped to the template's text.
@@ -304,7 +320,7 @@ public final class ServerConfig {
                 + numParallel + ", max_loaded_models=" + maxLoadedModels + ", max_queue=" + maxQueue + ", num_ctx="
                 + contextLength + ", flash_attention=" + flashAttention.name().toLowerCase(Locale.ROOT)
                 + ", kv_cache_type=" + kvCacheType + ", models=" + modelsDir + ", max_body=" + maxBodyBytes
-                + ", max_memory=" + maxMemoryBytes + "]";
+                + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", num_thread=" + numThread + "]";
     }
 
     /** Builder for {@link ServerConfig}; each setter validates its argument. Not thread-safe. */
@@ -322,6 +338,8 @@ public final class ServerConfig {
         private Path modelsDir = Path.of(System.getProperty("user.home"), ".puna", "models");
         private long maxBodyBytes = 32L << 20;
         private long maxMemoryBytes = physicalMemory();
+        private long promptCacheBytes = 1L << 30;
+        private int numThread;
         private final Map<String, String> completionTemplates = new LinkedHashMap<>();
 
         private Builder() {
@@ -488,6 +506,24 @@ public final class ServerConfig {
                 throw new ServerConfigException("PUNA_MAX_MEMORY", "must be positive, got " + n);
             }
             this.maxMemoryBytes = n;
+            return this;
+        }
+
+        /** Sets the host RAM per model for KV-cache sequences pushed out of their slots; 0 turns it off. */
+        public Builder promptCacheBytes(long n) {
+            if (n < 0) {
+                throw new ServerConfigException("PUNA_CACHE_RAM", "must be >= 0, got " + n);
+            }
+            this.promptCacheBytes = n;
+            return this;
+        }
+
+        /** Sets the default CPU threads per model (0: all cores). */
+        public Builder numThread(int n) {
+            if (n < 0 || n > 1024) {
+                throw new ServerConfigException("PUNA_NUM_THREAD", "must be between 0 and 1024, got " + n);
+            }
+            this.numThread = n;
             return this;
         }
 

@@ -16,25 +16,38 @@ import java.io.IOException;
  */
 public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler.Estimator {
     private final ServerConfig config;
+    private final Metrics metrics;
 
     public EngineLoader(ServerConfig config) {
+        this(config, null);
+    }
+
+    /** @param metrics where load times go; may be null */
+    public EngineLoader(ServerConfig config, Metrics metrics) {
         this.config = config;
+        this.metrics = metrics;
     }
 
     /** Loads the model and starts its engine; runs on a loader thread. */
     @Override
     public ModelScheduler.Served load(CatalogModel m, LoadOptions o) {
+        long start = System.nanoTime();
         Model model = Model.load(m.path(), ModelParams.builder().gpuLayers(o.numGpu()).useMmap(o.useMmap())
                 .useMlock(o.useMlock()).build());
         try {
             SessionParams.Builder session = SessionParams.builder().contextSize(o.numCtx()).batchSize(o.numBatch())
                     .ubatchSize(Math.min(512, o.numBatch())).kvCacheType(config.kvCacheType())
                     .flashAttention(config.flashAttention());
-            if (o.numThread() > 0) {
-                session.threads(o.numThread());
+            int threads = o.numThread() > 0 ? o.numThread() : config.numThread();
+            if (threads > 0) {
+                session.threads(threads);
             }
             Engine engine = Engine.start(model, EngineParams.builder().session(session.build())
-                    .parallel(config.numParallel()).maxQueue(config.maxQueue()).build());
+                    .parallel(config.numParallel()).maxQueue(config.maxQueue())
+                    .promptCacheBytes(config.promptCacheBytes()).build());
+            if (metrics != null) {
+                metrics.modelLoaded(ModelNames.canonical(m.name()), (System.nanoTime() - start) / 1e9);
+            }
             return new ModelScheduler.Served() {
                 @Override
                 public Engine engine() {

@@ -47,14 +47,24 @@ public final class GenerationStream {
     /** Event loop only: the client's queue was full when the handle was not known yet. */
     private boolean pauseWanted;
 
-    private GenerationStream(Context context, HttpServerResponse response) {
+    private final Metrics metrics;
+    private final long startNanos;
+    private final String model;
+
+    private GenerationStream(Context context, HttpServerResponse response, Metrics metrics, long startNanos,
+                             String model) {
         this.context = context;
         this.response = response;
+        this.metrics = metrics;
+        this.startNanos = startNanos;
+        this.model = model;
     }
 
     /** Starts watching {@code rc}'s connection; call on the request's context before any waiting. */
     public static GenerationStream open(RoutingContext rc) {
-        GenerationStream s = new GenerationStream(rc.vertx().getOrCreateContext(), rc.response());
+        String model = RequestLog.modelOf(rc);
+        GenerationStream s = new GenerationStream(rc.vertx().getOrCreateContext(), rc.response(), Metrics.of(rc),
+                RequestLog.startNanos(rc), model == null ? "-" : ModelNames.canonical(model));
         rc.response().closeHandler(v -> s.cancellation.cancel());
         rc.response().exceptionHandler(e -> s.cancellation.cancel());
         return s;
@@ -79,7 +89,14 @@ public final class GenerationStream {
      */
     public GenerationHandle submit(Engine engine, GenerateRequest request, Sink sink) {
         GenerateRequest r = request.toBuilder().cancellation(cancellation).build();
-        GenerationHandle h = engine.submit(r, event -> context.runOnContext(v -> sink.onToken(event)));
+        boolean[] first = {true};
+        GenerationHandle h = engine.submit(r, event -> {
+            if (first[0] && metrics != null) { // the decode thread: one listener call at a time
+                first[0] = false;
+                metrics.firstToken(model, (System.nanoTime() - startNanos) / 1e9);
+            }
+            context.runOnContext(v -> sink.onToken(event));
+        });
         handle = h;
         context.runOnContext(v -> {
             if (pauseWanted) {
@@ -92,6 +109,9 @@ public final class GenerationStream {
             if (error != null) {
                 sink.onFailure(Errors.unwrap(error));
             } else {
+                if (metrics != null) {
+                    metrics.generationSpeed(model, result.timings().evalTokensPerSecond());
+                }
                 sink.onEnd(result);
             }
         }));

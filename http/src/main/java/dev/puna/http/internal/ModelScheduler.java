@@ -398,6 +398,17 @@ public final class ModelScheduler implements AutoCloseable {
         return out;
     }
 
+    /** The engine statistics of every loaded model, by model name (for metrics). */
+    public synchronized java.util.Map<String, dev.puna.runtime.EngineStats> engineStats() {
+        java.util.Map<String, dev.puna.runtime.EngineStats> out = new java.util.TreeMap<>();
+        for (Runner r : active.values()) {
+            if (r.ready.isDone() && !r.ready.isCompletedExceptionally()) {
+                out.put(ModelNames.canonical(r.model.name()), r.ready.join().engine().stats());
+            }
+        }
+        return out;
+    }
+
     private static Instant farFuture() {
         return Instant.now().plus(GO_MAX_DURATION);
     }

@@ -16,15 +16,24 @@ public final class ServerRouter {
     private ServerRouter() {
     }
 
-    /** The router for {@code families}, in order of precedence. */
+    /** The router for {@code families}, in order of precedence, with metrics of its own (for tests). */
     public static Router create(Vertx vertx, ServerConfig config, List<RouteFamily> families) {
+        return create(vertx, config, families, new Metrics(java.util.Map::of));
+    }
+
+    /** The router for {@code families}, in order of precedence, reporting to {@code metrics} and serving them. */
+    public static Router create(Vertx vertx, ServerConfig config, List<RouteFamily> families, Metrics metrics) {
         Router router = Router.router(vertx);
-        router.route().handler(new RequestLog());
+        RequestLog log = new RequestLog(metrics);
+        router.route().handler(log);
         router.route().handler(CorsOrigins.handler(config.origins()));
         router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+        router.get("/metrics").handler(metrics.handler());
         for (RouteFamily family : families) {
             family.register(router);
         }
+        log.routePatterns(router.getRoutes().stream().map(io.vertx.ext.web.Route::getPath)
+                .filter(java.util.Objects::nonNull).distinct().toList());
         router.route().failureHandler(rc -> {
             Throwable failure = rc.failure();
             ApiException error;
