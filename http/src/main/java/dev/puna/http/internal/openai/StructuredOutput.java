@@ -1,0 +1,126 @@
+package dev.puna.http.internal.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.puna.http.internal.ApiException;
+import dev.puna.http.internal.JsonBody;
+import dev.puna.runtime.InvalidParameterException;
+import dev.puna.runtime.SamplingParams;
+import dev.puna.runtime.grammar.JsonSchemaGrammar;
+import dev.puna.runtime.tools.ToolChoice;
+import dev.puna.runtime.tools.ToolSpec;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The chat fields that constrain what the model may write: {@code response_format} ({@code text},
+ * {@code json_object}, {@code json_schema}) and {@code tools} / {@code tool_choice} / {@code parallel_tool_calls}.
+ * Their shapes are checked completely here (a 400 naming the field); none is ever silently ignored.
+ *
+ * <ul>
+ *   <li>{@code response_format} is enforced: it becomes a GBNF grammar ({@link JsonSchemaGrammar}), so the output
+ *       is a JSON object, or JSON valid against the schema; a schema feature that cannot be enforced is a 400
+ *       naming it.</li>
+ *   <li>{@code tools} with {@code tool_choice} other than {@code none} go to {@link #requireToolCalling}, the
+ *       integration point for tool calling (tools in the prompt, {@code ToolGrammar} for {@code required} and named
+ *       functions, {@code ToolCallStream} turning output into {@code delta.tool_calls} through
+ *       {@link ChatChoices#toolCallDelta}); until that is wired it answers 400 "not supported yet". With
+ *       {@code tool_choice: "none"} the model may not call tools, so the tools are left out of the prompt, which
+ *       is what that choice means.</li>
+ * </ul>
+ *
+ * @param grammar the grammar {@code response_format} asks for, if any
+ * @param tools the declared tools (empty when none)
+ * @param toolChoice {@code tool_choice}, {@code auto} by default
+ * @param parallelToolCalls {@code parallel_tool_calls}, default true
+ */
+record StructuredOutput(Optional<String> grammar, List<ToolSpec> tools, ToolChoice toolChoice,
+                        boolean parallelToolCalls) {
+    /** OpenAI's rule for function and schema names. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    static StructuredOutput read(JsonBody body) {
+        ObjectNode responseFormat = body.object("response_format");
+        ArrayNode toolsNode = body.array("tools");
+        JsonNode toolChoiceNode = body.raw("tool_choice");
+        Boolean parallel = body.bool("parallel_tool_calls");
+        body.object("function_call"); // deprecated: refused below when present
+        if (body.has("functions") || body.has("function_call")) {
+            throw ApiException.badParameter(body.has("functions") ? "functions" : "function_call",
+                    "the deprecated \"functions\" and \"function_call\" fields are not supported: use \"tools\" and "
+                            + "\"tool_choice\"");
+        }
+        List<ToolSpec> tools;
+        ToolChoice toolChoice;
+        Optional<String> grammar;
+        try {
+            if (responseFormat != null && "json_schema".equals(responseFormat.path("type").asText())) {
+                JsonNode jsonSchema = responseFormat.get("json_schema");
+                if (jsonSchema != null && jsonSchema.isObject()) {
+                    JsonBody js = JsonBody.of((ObjectNode) jsonSchema, "response_format.json_schema");
+                    String name = js.string("name");
+                    if (name == null || !NAME.matcher(name).matches()) {
+                        throw ApiException.badParameter("response_format.json_schema.name",
+                                "\"response_format.json_schema.name\" is required: 1 to 64 letters, digits, '_' or '-'");
+                    }
+                    js.bool("strict");
+                    js.string("description");
+                }
+            }
+            grammar = JsonSchemaGrammar.forResponseFormat(responseFormat);
+            tools = ToolSpec.listFrom(toolsNode);
+            for (int i = 0; i < tools.size(); i++) {
+                ToolSpec t = tools.get(i);
+                if (!NAME.matcher(t.name()).matches()) {
+                    throw ApiException.badParameter("tools[" + i + "].function.name", "invalid function name '"
+                            + t.name() + "': 1 to 64 letters, digits, '_' or '-'");
+                }
+                if (t.parameters() != null && !t.parameters().isObject()) {
+                    throw ApiException.badParameter("tools[" + i + "].function.parameters", "invalid value for "
+                            + "\"tools[" + i + "].function.parameters\": expected a JSON schema object, got "
+                            + JsonBody.describe(t.parameters()));
+                }
+            }
+            toolChoice = ToolChoice.fromJson(toolChoiceNode);
+        } catch (InvalidParameterException e) {
+            // The runtime names the parameter; its message starts with the name, as ours do.
+            throw ApiException.badParameter(e.parameter(), e.getMessage());
+        }
+        if (toolChoiceNode != null && tools.isEmpty()) {
+            throw ApiException.badParameter("tool_choice", "\"tool_choice\" is only allowed when \"tools\" are given");
+        }
+        if (toolChoice instanceof ToolChoice.Function f && tools.stream().noneMatch(t -> t.name().equals(f.name()))) {
+            throw ApiException.badParameter("tool_choice", "\"tool_choice\" names the function '" + f.name()
+                    + "', which is not among the tools");
+        }
+        return new StructuredOutput(grammar, tools, toolChoice, parallel == null || parallel);
+    }
+
+    /** Whether the model is offered tools it may call. */
+    boolean callsTools() {
+        return !tools.isEmpty() && !(toolChoice instanceof ToolChoice.None);
+    }
+
+    /**
+     * Integration point for tool calling on {@code /v1/chat/completions}. Everything it needs is read and checked
+     * ({@link #tools}, {@link #toolChoice}, {@link #parallelToolCalls}); the streaming side is ready
+     * ({@link ChatChoices#toolCallDelta}, {@code finish_reason} "tool_calls"). Until tools are passed to the chat
+     * template and calls parsed from the output, a request that lets the model call tools is refused rather than
+     * answered as if no tools had been given.
+     *
+     * @throws ApiException 400 (param {@code tools}) when the model may call tools
+     */
+    void requireToolCalling() {
+        if (callsTools()) {
+            throw ApiException.badParameter("tools", "\"tools\" (function calling) is not supported yet on "
+                    + "/v1/chat/completions");
+        }
+    }
+
+    /** The grammar, if {@code response_format} asks for one, applied to {@code sampling}. */
+    SamplingParams apply(SamplingParams sampling) {
+        return grammar.isEmpty() ? sampling : sampling.toBuilder().grammar(grammar.get()).build();
+    }
+}
