@@ -257,6 +257,84 @@ class OpenAiChatEndToEndTest {
         assertTrue(value.get("n").isInt() && value.get("n").asInt() >= 0 && value.get("n").asInt() <= 9);
     }
 
+    private static final String WEATHER = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+            + "\"description\":\"Weather in a city\",\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":"
+            + "{\"type\":\"string\",\"maxLength\":8}},\"required\":[\"city\"]}}}]";
+
+    /**
+     * What the scripted model writes when a grammar forces one call of get_weather (its greedy choices masked to the
+     * grammar, so deterministic): the arguments of that call.
+     */
+    private static final String FORCED_ARGUMENTS = "{\"city\" :\n\" one two\"\n}";
+    private static final String ONE_CALL = ",\"parallel_tool_calls\":false";
+
+    @Test
+    void toolChoiceRequiredForcesACall() throws Exception {
+        JsonNode c = chat(HELLO + ",\"temperature\":0," + WEATHER + ",\"tool_choice\":\"required\"" + ONE_CALL).json()
+                .get("choices").get(0);
+        assertEquals("tool_calls", c.get("finish_reason").asText());
+        JsonNode message = c.get("message");
+        assertTrue(message.get("content").isNull(), "a reply that only calls tools has null content");
+        assertEquals(1, message.get("tool_calls").size());
+        JsonNode call = message.get("tool_calls").get(0);
+        assertTrue(call.get("id").asText().matches("call_[A-Za-z0-9]+"), call.toString());
+        assertEquals("function", call.get("type").asText());
+        assertEquals("get_weather", call.get("function").get("name").asText());
+        assertEquals(FORCED_ARGUMENTS, call.get("function").get("arguments").asText());
+        assertEquals(" one two", Http.JSON.readTree(call.get("function").get("arguments").asText()).get("city")
+                .asText());
+    }
+
+    @Test
+    void toolCallsStreamAsDeltas() {
+        List<JsonNode> events = SseEvents.parse(chat(HELLO + ",\"temperature\":0,\"stream\":true," + WEATHER
+                + ",\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}" + ONE_CALL).body());
+        assertEquals("assistant", choice(events.getFirst()).get("delta").get("role").asText());
+        JsonNode start = choice(events.get(1)).get("delta").get("tool_calls").get(0);
+        assertEquals(0, start.get("index").asInt());
+        assertTrue(start.get("id").asText().startsWith("call_"));
+        assertEquals("function", start.get("type").asText());
+        assertEquals(json("{\"name\":\"get_weather\",\"arguments\":\"\"}"), start.get("function"));
+        StringBuilder arguments = new StringBuilder();
+        for (JsonNode e : events.subList(2, events.size() - 1)) {
+            JsonNode delta = choice(e).get("delta");
+            assertFalse(delta.has("content"), "no content in a forced call: " + e);
+            JsonNode entry = delta.get("tool_calls").get(0);
+            assertEquals(0, entry.get("index").asInt());
+            assertFalse(entry.has("id"), "only the first fragment names the call");
+            arguments.append(entry.get("function").get("arguments").asText());
+        }
+        assertEquals(FORCED_ARGUMENTS, arguments.toString());
+        assertEquals(json("{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"tool_calls\"}"),
+                choice(events.getLast()));
+    }
+
+    @Test
+    void withToolChoiceAutoOrNoneTheModelMayJustAnswer() {
+        for (String choice : List.of("", ",\"tool_choice\":\"auto\"", ",\"tool_choice\":\"none\"")) {
+            JsonNode c = chat(HELLO + ",\"temperature\":0," + WEATHER + choice).json().get("choices").get(0);
+            assertEquals(TestModels.CHAT_COMPLETION, c.get("message").get("content").asText(), choice);
+            assertFalse(c.get("message").has("tool_calls"), choice);
+            assertEquals("stop", c.get("finish_reason").asText(), choice);
+        }
+        List<JsonNode> events = SseEvents.parse(chat(HELLO + ",\"temperature\":0,\"stream\":true," + WEATHER).body());
+        StringBuilder text = new StringBuilder();
+        events.forEach(e -> text.append(choice(e).get("delta").path("content").asText("")));
+        assertEquals(TestModels.CHAT_COMPLETION, text.toString());
+        assertEquals("stop", choice(events.getLast()).get("finish_reason").asText());
+    }
+
+    @Test
+    void aToolSchemaThatCannotBeEnforcedIsRefused() {
+        Http.Response r = chat(HELLO + ",\"tool_choice\":\"required\",\"tools\":[{\"type\":\"function\",\"function\":"
+                + "{\"name\":\"f\",\"parameters\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\","
+                + "\"pattern\":\"^x$\"}}}}}]");
+        assertEquals(400, r.status(), r.body());
+        JsonNode e = r.json().get("error");
+        assertEquals("tools[0].function.parameters", e.get("param").asText());
+        assertTrue(e.get("message").asText().contains("'pattern' is not supported"), e.toString());
+    }
+
     @Test
     void servedWithoutTheV1Prefix() {
         JsonNode o = server.http.post("/chat/completions", "{\"model\":\"scripted\",\"temperature\":0," + HELLO + "}")

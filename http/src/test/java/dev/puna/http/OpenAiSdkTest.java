@@ -11,12 +11,17 @@ import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.FunctionParameters;
 import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionFunctionTool;
+import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionTokenLogprob;
+import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionChoice;
 import com.openai.models.completions.CompletionCreateParams;
@@ -40,7 +45,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The official OpenAI Java SDK ({@code com.openai:openai-java}) against the real server on the scripted model:
  * chat and legacy completions, streamed and not, {@code n}, stop, max tokens, logprobs, usage in streams,
- * structured output, embeddings as floats and base64, the model list, and errors as the SDK's typed exceptions.
+ * structured output, tool calls (whole and as streamed deltas), embeddings as floats and base64, the model list, and errors as the SDK's typed exceptions.
  */
 @Timeout(120)
 class OpenAiSdkTest {
@@ -166,6 +171,37 @@ class OpenAiSdkTest {
         JsonNode value = Http.JSON.readTree(c.choices().getFirst().message().content().orElseThrow());
         assertTrue(value.get("ok").isBoolean(), value.toString());
         assertEquals(1, value.size());
+    }
+
+    @Test
+    void toolCalls() throws Exception {
+        ChatCompletionFunctionTool weather = ChatCompletionFunctionTool.builder().function(FunctionDefinition.builder()
+                .name("get_weather").parameters(FunctionParameters.builder()
+                        .putAdditionalProperty("type", JsonValue.from("object"))
+                        .putAdditionalProperty("properties", JsonValue.from(Map.of("city",
+                                Map.of("type", "string", "maxLength", 8))))
+                        .putAdditionalProperty("required", JsonValue.from(List.of("city"))).build())
+                .build()).build();
+        ChatCompletionCreateParams params = hello().addTool(weather).toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED)
+                .parallelToolCalls(false).build();
+        ChatCompletion c = client.chat().completions().create(params);
+        assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, c.choices().getFirst().finishReason());
+        ChatCompletionMessageFunctionToolCall call = c.choices().getFirst().message().toolCalls().orElseThrow()
+                .getFirst().asFunction();
+        assertEquals("get_weather", call.function().name());
+        assertEquals(" one two", Http.JSON.readTree(call.function().arguments()).get("city").asText());
+
+        StringBuilder arguments = new StringBuilder();
+        List<String> names = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+            stream.stream().forEach(chunk -> chunk.choices().forEach(ch -> ch.delta().toolCalls().ifPresent(calls ->
+                    calls.forEach(tc -> tc.function().ifPresent(f -> {
+                        f.name().ifPresent(names::add);
+                        f.arguments().ifPresent(arguments::append);
+                    })))));
+        }
+        assertEquals(List.of("get_weather"), names);
+        assertEquals(call.function().arguments(), arguments.toString());
     }
 
     @Test

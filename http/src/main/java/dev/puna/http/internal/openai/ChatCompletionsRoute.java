@@ -18,11 +18,13 @@ import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code POST /v1/chat/completions}: the conversation rendered with the model's chat template (the Modelfile's
- * {@code SYSTEM} added when the request has no system message), {@code n} choices decoded together, streamed as
- * {@code chat.completion.chunk} events or answered as one {@code chat.completion}.
+ * {@code SYSTEM} added when the request has no system message, the tools passed to it when the model may call
+ * them), {@code n} choices decoded together, streamed as {@code chat.completion.chunk} events or answered as one
+ * {@code chat.completion}.
  */
 final class ChatCompletionsRoute implements Handler<RoutingContext> {
     private final ServerContext sc;
@@ -60,36 +62,43 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
                 throw ApiException.badParameter("top_logprobs", "\"top_logprobs\" requires \"logprobs\" to be true");
             }
         }
-        structured.requireToolCalling();
         return new Request(model, parsed, sampling, logprobs != null && logprobs,
                 topLogprobs == null ? 0 : topLogprobs, structured);
     }
 
     private void chat(RoutingContext rc, Request req, CatalogModel entry) {
         RequestOptions options = req.sampling.resolve(sc.options(), entry);
-        SamplingParams sampling = req.structured.apply(options.sampling());
         int n = req.sampling.n();
         GenerationRun.start(sc, rc, entry, req.model, options, req.sampling, req.logprobs, n, "chatcmpl",
                 ChatChoices.INSTANCE, lease -> {
                     Model model = lease.engine().model();
                     Prompts.checkLogitBias(model, options.sampling());
-                    int[] tokens = promptTokens(model, entry, req.messages);
+                    StructuredOutput.ToolCalling tools = req.structured.toolCalling(model);
+                    SamplingParams sampling = req.structured.apply(options.sampling(), tools);
+                    int[] tokens = promptTokens(model, entry, req.messages,
+                            tools == null ? null : tools.definitions());
                     List<GenerationRun.Planned> choices = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
                         choices.add(new GenerationRun.Planned(i, 0, "", Prompts.request(tokens, options,
-                                req.sampling.forChoice(sampling, i), req.logprobs, req.topLogprobs)));
+                                req.sampling.forChoice(sampling, i), req.logprobs, req.topLogprobs),
+                                tools == null ? null : tools.parser()));
                     }
                     return new GenerationRun.Plan(choices, tokens.length);
                 });
     }
 
-    private static int[] promptTokens(Model model, CatalogModel entry, List<ChatMessage> messages) {
+    private static int[] promptTokens(Model model, CatalogModel entry, List<ChatMessage> messages,
+                                      List<Map<String, Object>> tools) {
         boolean hasSystem = messages.stream().anyMatch(m -> m.role().equals("system"));
         if (!hasSystem && entry.system() != null && !entry.system().isEmpty()) {
             messages = new ArrayList<>(messages);
             messages.addFirst(ChatMessage.system(entry.system()));
         }
-        ChatPrompt prompt = model.renderChat(ChatRequest.of(messages));
+        ChatRequest.Builder chat = ChatRequest.builder(messages);
+        if (tools != null) {
+            chat.tools(tools);
+        }
+        ChatPrompt prompt = model.renderChat(chat.build());
         return model.tokenize(prompt.text(), prompt.addBos(), true);
     }
 }

@@ -21,8 +21,17 @@ interface ChoiceFormat {
      */
     ObjectNode opening(int index);
 
-    /** The choice of a chunk carrying more text of {@code choice}, with the log-probabilities of its tokens. */
-    ObjectNode delta(ChoiceState choice, String text, List<TokenLogprob> logprobs);
+    /**
+     * The choices of the chunks that carry more text of {@code choice}, with the log-probabilities of its tokens:
+     * usually one; none while text is held back (a possible tool call), several when it holds content and calls.
+     */
+    List<ObjectNode> delta(ChoiceState choice, String text, List<TokenLogprob> logprobs);
+
+    /** The choices of the chunks still held back when {@code choice} ended, before its finishing chunk. */
+    List<ObjectNode> flush(ChoiceState choice);
+
+    /** OpenAI's {@code finish_reason} of an ended choice. */
+    String finishReason(ChoiceState choice);
 
     /** The choice of the chunk that ends {@code choice}, carrying only its {@code finish_reason}. */
     ObjectNode finish(ChoiceState choice, String finishReason);

@@ -2,6 +2,9 @@ package dev.puna.http.internal.openai;
 
 import dev.puna.runtime.GenerationResult;
 import dev.puna.runtime.TokenLogprob;
+import dev.puna.runtime.tools.ParsedOutput;
+import dev.puna.runtime.tools.ToolCallParser;
+import dev.puna.runtime.tools.ToolCallStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,12 +27,31 @@ final class ChoiceState {
     /** Code points written so far, echo included: where the next token's {@code text_offset} is. */
     int offset;
     GenerationResult result;
+    /** Finds tool calls in the output when the model may call tools, else {@code null}. */
+    final ToolCallParser parser;
+    /** The streaming side of {@link #parser}, or {@code null}. */
+    final ToolCallStream calls;
+    /** Log-probabilities of released text that the tool-call stream still holds back. */
+    final List<TokenLogprob> carried = new ArrayList<>();
+    /** Whether a tool call was streamed. */
+    boolean calledTools;
+    private ParsedOutput parsed;
 
-    ChoiceState(int index, int prompt, String echo, boolean logprobs) {
+    ChoiceState(int index, int prompt, String echo, boolean logprobs, ToolCallParser parser) {
         this.index = index;
         this.prompt = prompt;
         this.echo = echo;
         this.logprobs = logprobs;
         this.offset = echo.codePointCount(0, echo.length());
+        this.parser = parser;
+        this.calls = parser == null ? null : parser.stream();
+    }
+
+    /** The whole output split into content and tool calls (once it ended; only with a {@link #parser}). */
+    ParsedOutput parsed() {
+        if (parsed == null) {
+            parsed = parser.parse(text.toString());
+        }
+        return parsed;
     }
 }

@@ -150,7 +150,7 @@ final class CompletionsRoute implements Handler<RoutingContext> {
                                 : model.detokenize(prompt.tokens, true, false);
                         for (int i = 0; i < n; i++) {
                             choices.add(new GenerationRun.Planned(p * n + i, p, echo, Prompts.request(tokens, options,
-                                    req.sampling.forChoice(options.sampling(), i), logprobs, top)));
+                                    req.sampling.forChoice(options.sampling(), i), logprobs, top), null));
                         }
                     }
                     return new GenerationRun.Plan(choices, promptTokens);

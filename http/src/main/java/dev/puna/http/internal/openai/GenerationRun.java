@@ -15,6 +15,7 @@ import dev.puna.runtime.GenerateRequest;
 import dev.puna.runtime.GenerationResult;
 import dev.puna.runtime.TokenEvent;
 import dev.puna.runtime.TokenLogprob;
+import dev.puna.runtime.tools.ToolCallParser;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
@@ -40,8 +41,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Everything but {@link #plan} runs on the request's context.
  */
 final class GenerationRun {
-    /** One generation to submit: choice {@code index} completes prompt {@code prompt}, after {@code echo}. */
-    record Planned(int index, int prompt, String echo, GenerateRequest request) {
+    /**
+     * One generation to submit: choice {@code index} completes prompt {@code prompt}, after {@code echo}; its
+     * output is searched for tool calls with {@code toolCalls} when the model may call tools, else it is
+     * {@code null}.
+     */
+    record Planned(int index, int prompt, String echo, GenerateRequest request, ToolCallParser toolCalls) {
     }
 
     /**
@@ -134,7 +139,7 @@ final class GenerationRun {
             throw new IllegalStateException("planned " + plan.choices().size() + " choices, expected " + choiceCount);
         }
         for (Planned p : plan.choices()) {
-            ChoiceState state = new ChoiceState(p.index(), p.prompt(), p.echo(), logprobs);
+            ChoiceState state = new ChoiceState(p.index(), p.prompt(), p.echo(), logprobs, p.toolCalls());
             states[p.index()] = state;
             gs.submit(lease.engine(), p.request(), new Sink(state));
             submitted.incrementAndGet();
@@ -176,7 +181,9 @@ final class GenerationRun {
             state.pending.clear();
             if (stream) {
                 open();
-                gs.write(chunk(format.delta(state, event.text(), released)));
+                for (ObjectNode c : format.delta(state, event.text(), released)) {
+                    gs.write(chunk(c));
+                }
             }
             state.released.addAll(released);
             state.text.append(event.text());
@@ -190,7 +197,10 @@ final class GenerationRun {
             completionTokens += result.completionTokens();
             if (stream && error == null) {
                 open();
-                gs.write(chunk(format.finish(state, OpenAiJson.finishReason(result.finishReason()))));
+                for (ObjectNode c : format.flush(state)) {
+                    gs.write(chunk(c));
+                }
+                gs.write(chunk(format.finish(state, format.finishReason(state))));
             }
             maybeFinish();
         }
@@ -275,7 +285,7 @@ final class GenerationRun {
         ObjectNode o = envelope(format.object());
         ArrayNode choices = o.putArray("choices");
         for (ChoiceState state : states) {
-            choices.add(format.whole(state, OpenAiJson.finishReason(state.result.finishReason())));
+            choices.add(format.whole(state, format.finishReason(state)));
         }
         o.set("usage", OpenAiJson.usage(promptTokens, completionTokens));
         Responses.json(rc, 200, OpenAiJson.write(o));

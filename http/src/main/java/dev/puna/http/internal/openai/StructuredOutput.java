@@ -6,38 +6,48 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.runtime.InvalidParameterException;
+import dev.puna.runtime.Model;
 import dev.puna.runtime.SamplingParams;
 import dev.puna.runtime.grammar.JsonSchemaGrammar;
+import dev.puna.runtime.tools.ToolCallFormat;
+import dev.puna.runtime.tools.ToolCallParser;
 import dev.puna.runtime.tools.ToolChoice;
+import dev.puna.runtime.tools.ToolGrammar;
 import dev.puna.runtime.tools.ToolSpec;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * The chat fields that constrain what the model may write: {@code response_format} ({@code text},
  * {@code json_object}, {@code json_schema}) and {@code tools} / {@code tool_choice} / {@code parallel_tool_calls}.
- * Their shapes are checked completely here (a 400 naming the field); none is ever silently ignored.
+ * Their shapes are checked completely when the request is read (a 400 naming the field); none is ever silently
+ * ignored.
  *
  * <ul>
  *   <li>{@code response_format} is enforced: it becomes a GBNF grammar ({@link JsonSchemaGrammar}), so the output
  *       is a JSON object, or JSON valid against the schema; a schema feature that cannot be enforced is a 400
  *       naming it.</li>
- *   <li>{@code tools} with {@code tool_choice} other than {@code none} go to {@link #requireToolCalling}, the
- *       integration point for tool calling (tools in the prompt, {@code ToolGrammar} for {@code required} and named
- *       functions, {@code ToolCallStream} turning output into {@code delta.tool_calls} through
- *       {@link ChatChoices#toolCallDelta}); until that is wired it answers 400 "not supported yet". With
- *       {@code tool_choice: "none"} the model may not call tools, so the tools are left out of the prompt, which
- *       is what that choice means.</li>
+ *   <li>{@code tools} go to the chat template; the model's tool-call format is detected from its template
+ *       ({@link ToolCallFormat#detect}); {@code tool_choice} {@code required} or a named function becomes a grammar
+ *       that forces calls with arguments valid against the tool's schema ({@link ToolGrammar}); the output is
+ *       searched for calls ({@link ToolCallParser}), streamed as {@code delta.tool_calls}. With
+ *       {@code tool_choice: "none"} the tools are left out of the prompt, which is what that choice means.</li>
  * </ul>
  *
  * @param grammar the grammar {@code response_format} asks for, if any
  * @param tools the declared tools (empty when none)
+ * @param definitions the tools as the request wrote them, for the chat template
  * @param toolChoice {@code tool_choice}, {@code auto} by default
  * @param parallelToolCalls {@code parallel_tool_calls}, default true
  */
-record StructuredOutput(Optional<String> grammar, List<ToolSpec> tools, ToolChoice toolChoice,
-                        boolean parallelToolCalls) {
+record StructuredOutput(Optional<String> grammar, List<ToolSpec> tools, List<Map<String, Object>> definitions,
+                        ToolChoice toolChoice, boolean parallelToolCalls) {
+    /** What a loaded model needs to call tools: the prompt's tool list, a forcing grammar, the output's parser. */
+    record ToolCalling(List<Map<String, Object>> definitions, Optional<String> grammar, ToolCallParser parser) {
+    }
+
     /** OpenAI's rule for function and schema names. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
@@ -95,7 +105,15 @@ record StructuredOutput(Optional<String> grammar, List<ToolSpec> tools, ToolChoi
             throw ApiException.badParameter("tool_choice", "\"tool_choice\" names the function '" + f.name()
                     + "', which is not among the tools");
         }
-        return new StructuredOutput(grammar, tools, toolChoice, parallel == null || parallel);
+        boolean forcing = toolChoice instanceof ToolChoice.Required || toolChoice instanceof ToolChoice.Function;
+        if (grammar.isPresent() && forcing) {
+            throw ApiException.badParameter("response_format", "\"response_format\" cannot be combined with a "
+                    + "\"tool_choice\" that forces tool calls: both would constrain the same output");
+        }
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> definitions = toolsNode == null ? List.of()
+                : JsonBody.MAPPER.convertValue(toolsNode, List.class);
+        return new StructuredOutput(grammar, tools, definitions, toolChoice, parallel == null || parallel);
     }
 
     /** Whether the model is offered tools it may call. */
@@ -104,23 +122,29 @@ record StructuredOutput(Optional<String> grammar, List<ToolSpec> tools, ToolChoi
     }
 
     /**
-     * Integration point for tool calling on {@code /v1/chat/completions}. Everything it needs is read and checked
-     * ({@link #tools}, {@link #toolChoice}, {@link #parallelToolCalls}); the streaming side is ready
-     * ({@link ChatChoices#toolCallDelta}, {@code finish_reason} "tool_calls"). Until tools are passed to the chat
-     * template and calls parsed from the output, a request that lets the model call tools is refused rather than
-     * answered as if no tools had been given.
+     * Tool calling on {@code model} (on a worker thread), or {@code null} when the model may not call tools.
      *
-     * @throws ApiException 400 (param {@code tools}) when the model may call tools
+     * @throws ApiException 400 naming the tool whose parameters schema cannot be enforced
      */
-    void requireToolCalling() {
-        if (callsTools()) {
-            throw ApiException.badParameter("tools", "\"tools\" (function calling) is not supported yet on "
-                    + "/v1/chat/completions");
+    ToolCalling toolCalling(Model model) {
+        if (!callsTools()) {
+            return null;
         }
+        ToolCallFormat format = ToolCallFormat.detect(model.info().chatTemplate().orElse(null));
+        Optional<String> forcing;
+        try {
+            forcing = ToolGrammar.forChoice(format, tools, toolChoice, parallelToolCalls);
+        } catch (InvalidParameterException e) {
+            throw ApiException.badParameter(e.parameter(), e.getMessage());
+        }
+        ToolCallParser parser = ToolCallParser.builder(format).toolNames(tools.stream().map(ToolSpec::name).toList())
+                .build();
+        return new ToolCalling(definitions, forcing, parser);
     }
 
-    /** The grammar, if {@code response_format} asks for one, applied to {@code sampling}. */
-    SamplingParams apply(SamplingParams sampling) {
-        return grammar.isEmpty() ? sampling : sampling.toBuilder().grammar(grammar.get()).build();
+    /** The grammar {@code response_format} or a forced tool call asks for, if any, applied to {@code sampling}. */
+    SamplingParams apply(SamplingParams sampling, ToolCalling toolCalling) {
+        Optional<String> g = toolCalling != null && toolCalling.grammar().isPresent() ? toolCalling.grammar() : grammar;
+        return g.isEmpty() ? sampling : sampling.toBuilder().grammar(g.get()).build();
     }
 }

@@ -31,11 +31,21 @@ final class TextChoices implements ChoiceFormat {
     }
 
     @Override
-    public ObjectNode delta(ChoiceState choice, String text, List<TokenLogprob> logprobs) {
+    public List<ObjectNode> delta(ChoiceState choice, String text, List<TokenLogprob> logprobs) {
         // The echoed prompt goes out with the first text of its choice.
         String echo = choice.text.isEmpty() ? choice.echo : "";
-        return choice(choice.index, echo + text, choice.logprobs
-                ? OpenAiJson.completionLogprobs(logprobs, choice.offset) : null, null);
+        return List.of(choice(choice.index, echo + text, choice.logprobs
+                ? OpenAiJson.completionLogprobs(logprobs, choice.offset) : null, null));
+    }
+
+    @Override
+    public List<ObjectNode> flush(ChoiceState choice) {
+        return List.of();
+    }
+
+    @Override
+    public String finishReason(ChoiceState choice) {
+        return OpenAiJson.finishReason(choice.result.finishReason());
     }
 
     @Override
