@@ -56,7 +56,6 @@ record StructuredOutput(Optional<String> grammar, List<ToolSpec> tools, List<Map
         ArrayNode toolsNode = body.array("tools");
         JsonNode toolChoiceNode = body.raw("tool_choice");
         Boolean parallel = body.bool("parallel_tool_calls");
-        body.object("function_call"); // deprecated: refused below when present
         if (body.has("functions") || body.has("function_call")) {
             throw ApiException.badParameter(body.has("functions") ? "functions" : "function_call",
                     "the deprecated \"functions\" and \"function_call\" fields are not supported: use \"tools\" and "
