@@ -8,6 +8,7 @@ import dev.puna.http.internal.RouteFamily;
 import dev.puna.http.internal.ServerRouter;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.ollama.OllamaRoutes;
+import dev.puna.http.internal.openai.OpenAiRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -27,8 +28,8 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Puna's HTTP server: Ollama's API on Vert.x, over the models a {@link ModelCatalog} names, loaded on demand
- * and served with continuous batching.
+ * Puna's HTTP server: Ollama's and OpenAI's APIs on Vert.x, over the models a {@link ModelCatalog} names, loaded
+ * on demand and served with continuous batching.
  *
  * <p>{@link #start} binds and returns once the server listens. The server owns its Vert.x instance, the loaded
  * models and their engines; {@link #close()} stops listening, cancels what runs, unloads every model and frees
@@ -81,7 +82,7 @@ public final class PunaServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         ServerContext sc = new ServerContext(vertx, config, catalog, scheduler);
         // In order of precedence for error formats: a family for /v1/* goes before Ollama's, which owns the rest.
-        List<RouteFamily> families = List.of(new OllamaRoutes(sc));
+        List<RouteFamily> families = List.of(new OpenAiRoutes(sc), new OllamaRoutes(sc));
         Router router = ServerRouter.create(vertx, config, families, metrics);
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setCompressionSupported(false)).requestHandler(router);

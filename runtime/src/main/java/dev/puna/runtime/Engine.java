@@ -260,6 +260,23 @@ public final class Engine implements AutoCloseable {
      */
     public float[][] embed(List<String> inputs) {
         Objects.requireNonNull(inputs, "inputs");
+        return onEmbedSession(session -> session.embed(inputs));
+    }
+
+    /**
+     * Like {@link #embed(List)} for token sequences taken exactly as given (no BOS added); see
+     * {@link Session#embedTokens(List)}.
+     *
+     * @throws InvalidParameterException for an empty sequence or a token id outside the vocabulary
+     * @throws ContextOverflowException if a sequence does not fit in one batch
+     * @throws ResourceClosedException if the engine is closed
+     */
+    public float[][] embedTokens(List<int[]> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        return onEmbedSession(session -> session.embedTokens(inputs));
+    }
+
+    private float[][] onEmbedSession(java.util.function.Function<Session, float[][]> work) {
         embedLock.lock();
         try {
             if (isClosed()) {
@@ -271,7 +288,7 @@ public final class Engine implements AutoCloseable {
                         .batchSize(Math.max(sp.batchSize(), sp.contextSize()))
                         .ubatchSize(Math.max(sp.batchSize(), sp.contextSize())).build());
             }
-            return embedSession.embed(inputs);
+            return work.apply(embedSession);
         } finally {
             embedLock.unlock();
         }

@@ -292,6 +292,30 @@ public final class Session implements AutoCloseable {
      */
     public float[][] embed(List<String> inputs) {
         Objects.requireNonNull(inputs, "inputs");
+        return embedAll(inputs.size(), i -> model.tokenizeUnchecked(Objects.requireNonNull(inputs.get(i), "input"),
+                true, false));
+    }
+
+    /**
+     * Computes one L2-normalised embedding per token sequence, taken exactly as given (no BOS is added): for
+     * clients that tokenize themselves (OpenAI's {@code input} as token ids). Same requirements as
+     * {@link #embed(List)}.
+     *
+     * @throws InvalidParameterException (parameter {@code input}) for an empty sequence or a token id outside
+     *     the vocabulary
+     * @throws ContextOverflowException if a sequence is longer than the batch or the context
+     */
+    public float[][] embedTokens(List<int[]> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        for (int[] tokens : inputs) {
+            for (int t : Objects.requireNonNull(tokens, "input")) {
+                model.checkToken(t, "input");
+            }
+        }
+        return embedAll(inputs.size(), i -> inputs.get(i).clone());
+    }
+
+    private float[][] embedAll(int count, java.util.function.IntFunction<int[]> tokensOf) {
         if (!params.embeddings()) {
             throw new IllegalStateException("this session generates text; open one with embeddings(true) to embed");
         }
@@ -302,10 +326,10 @@ public final class Session implements AutoCloseable {
             }
             try {
                 resetAbortFlag();
-                float[][] result = new float[inputs.size()][];
+                float[][] result = new float[count][];
                 int limit = Math.min(contextSize, Llama.llama_n_ubatch(ctx));
-                for (int i = 0; i < inputs.size(); i++) {
-                    int[] tokens = model.tokenizeUnchecked(Objects.requireNonNull(inputs.get(i), "input"), true, false);
+                for (int i = 0; i < count; i++) {
+                    int[] tokens = tokensOf.apply(i);
                     if (tokens.length == 0) {
                         throw new InvalidParameterException("input", "input " + i + " is empty");
                     }

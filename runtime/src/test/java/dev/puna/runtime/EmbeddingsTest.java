@@ -53,6 +53,23 @@ class EmbeddingsTest {
         }
     }
 
+    @Test
+    void tokenIdsAreEmbeddedExactlyAsGiven() {
+        int hello = Models.id("▁Hello");
+        try (Model m = Model.load(Models.scripted());
+             Session s = m.newSession(SessionParams.builder().contextSize(256).embeddings(true).build())) {
+            float[][] v = s.embedTokens(List.of(new int[] {1, hello}, new int[] {hello}));
+            assertArrayEquals(s.embed(List.of("Hello"))[0], v[0], 0f); // the text's tokens, BOS included
+            assertArrayEquals(normalise(SCRIPT.embedding(hello)), v[1], 1e-4f); // no BOS added
+            InvalidParameterException outside = assertThrows(InvalidParameterException.class,
+                    () -> s.embedTokens(List.of(new int[] {m.vocabSize()})));
+            assertEquals("input", outside.parameter());
+            InvalidParameterException empty = assertThrows(InvalidParameterException.class,
+                    () -> s.embedTokens(List.of(new int[] {hello}, new int[0])));
+            assertEquals("input: input 1 is empty", empty.getMessage());
+        }
+    }
+
     private static float[][] embed(Pooling pooling, String... inputs) {
         try (Model m = Model.load(Models.scripted());
              Session s = m.newSession(SessionParams.builder().contextSize(256).embeddings(true).pooling(pooling).build())) {

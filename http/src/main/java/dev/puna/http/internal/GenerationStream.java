@@ -10,6 +10,8 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The one place that connects an engine generation to an HTTP response, for every API family.
@@ -24,6 +26,9 @@ import io.vertx.ext.web.RoutingContext;
  *       exception handlers cancel it, so a client that disconnects (while waiting for a model, a slot or tokens)
  *       stops its generation within one decode step and frees the slot.</li>
  * </ul>
+ *
+ * <p>A stream may carry several generations for one response (OpenAI's {@code n} choices): they share the
+ * cancellation and are paused and resumed together.
  *
  * <p>Create it on the request's context with {@link #open}; {@link #submit} may be called from a worker thread.
  */
@@ -43,7 +48,8 @@ public final class GenerationStream {
     private final Context context;
     private final HttpServerResponse response;
     private final CancellationToken cancellation = new CancellationToken();
-    private volatile GenerationHandle handle;
+    /** Every generation submitted through this stream; written by submitters, read on the event loop. */
+    private final List<GenerationHandle> handles = new CopyOnWriteArrayList<>();
     /** Event loop only: the client's queue was full when the handle was not known yet. */
     private boolean pauseWanted;
 
@@ -97,7 +103,7 @@ public final class GenerationStream {
             }
             context.runOnContext(v -> sink.onToken(event));
         });
-        handle = h;
+        handles.add(h);
         context.runOnContext(v -> {
             if (pauseWanted) {
                 h.pause();
@@ -129,16 +135,10 @@ public final class GenerationStream {
         response.write(chunk);
         if (response.writeQueueFull()) {
             pauseWanted = true;
-            GenerationHandle h = handle;
-            if (h != null) {
-                h.pause();
-            }
+            handles.forEach(GenerationHandle::pause);
             response.drainHandler(v -> {
                 pauseWanted = false;
-                GenerationHandle current = handle;
-                if (current != null) {
-                    current.resume();
-                }
+                handles.forEach(GenerationHandle::resume);
             });
         }
     }

@@ -1,0 +1,62 @@
+package dev.puna.http.internal.openai;
+
+import dev.puna.http.internal.ErrorRenderer;
+import dev.puna.http.internal.RouteFamily;
+import dev.puna.http.internal.ServerContext;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import java.util.List;
+
+/**
+ * OpenAI's API: {@code POST /v1/chat/completions}, {@code POST /v1/completions}, {@code GET /v1/models},
+ * {@code GET /v1/models/{id}}, {@code POST /v1/embeddings}, each also without the {@code /v1} prefix (clients
+ * such as CodeInferflow's set {@code base_url} to the bare host). Owns {@code /v1/*} and those bare paths, so
+ * their errors, unknown {@code /v1} routes and wrong methods included, come in OpenAI's format.
+ */
+public final class OpenAiRoutes implements RouteFamily {
+    /** The prefixes every route is served under. */
+    private static final List<String> PREFIXES = List.of("/v1", "");
+    /** Bare paths (without {@code /v1}) this family owns. */
+    private static final List<String> BARE = List.of("/chat/completions", "/completions", "/embeddings", "/models");
+
+    private final ServerContext sc;
+
+    public OpenAiRoutes(ServerContext sc) {
+        this.sc = sc;
+    }
+
+    @Override
+    public void register(Router router) {
+        ChatCompletionsRoute chat = new ChatCompletionsRoute(sc);
+        CompletionsRoute completions = new CompletionsRoute(sc);
+        EmbeddingsRoute embeddings = new EmbeddingsRoute(sc);
+        ModelsRoute models = new ModelsRoute(sc);
+        for (String prefix : PREFIXES) {
+            router.route(HttpMethod.POST, prefix + "/chat/completions").handler(chat);
+            router.route(HttpMethod.POST, prefix + "/completions").handler(completions);
+            router.route(HttpMethod.POST, prefix + "/embeddings").handler(embeddings);
+            router.route(HttpMethod.GET, prefix + "/models").handler(models::list);
+            // Names hold '/' and ':' (library/qwen:latest), so the id is the rest of the path, decoded.
+            router.routeWithRegex(HttpMethod.GET, prefix + "/models/(?<id>.+)")
+                    .handler(rc -> models.get(rc, rc.pathParam("id")));
+        }
+    }
+
+    @Override
+    public boolean owns(String path) {
+        if (path.equals("/v1") || path.startsWith("/v1/")) {
+            return true;
+        }
+        for (String bare : BARE) {
+            if (path.equals(bare) || path.startsWith(bare + "/")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public ErrorRenderer errors() {
+        return OpenAiErrors.INSTANCE;
+    }
+}
