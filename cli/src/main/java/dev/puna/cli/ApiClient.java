@@ -79,15 +79,15 @@ final class ApiClient {
     /** {@code HEAD}: whether the server answers 200 (else 404; other statuses are errors). */
     boolean exists(String path) {
         HttpResponse<InputStream> r = exchange(request(path).method("HEAD", HttpRequest.BodyPublishers.noBody()));
-        try (InputStream ignored = r.body()) {
-            if (r.statusCode() == 404) {
-                return false;
-            }
+        if (r.statusCode() != 404) {
             check(r);
-            return true;
-        } catch (IOException e) {
-            return true; // the answer was complete; closing an empty body cannot lose anything
         }
+        try {
+            r.body().close();
+        } catch (IOException e) {
+            // a HEAD answer has no body to lose
+        }
+        return r.statusCode() != 404;
     }
 
     /** Uploads a file as the raw body of a POST. */
