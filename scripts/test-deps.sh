@@ -1,10 +1,31 @@
 # Sourced by ./run-tests: installs what the tests need beyond a JDK and a C/C++ toolchain.
 #
+# The server's OllamaJsClientTest runs the official Ollama JavaScript client (npm package "ollama", pinned by
+# http/src/test/js/package-lock.json) with Node.js; it is installed with npm ci. Without it that test fails.
+#
 # The store's registry tests (store/src/test/.../RegistryServer.java) run a real OCI registry: Debian's
 # docker-registry package (CNCF distribution 2.8, /usr/bin/docker-registry). It is only started by the tests,
 # never as a service. Without it those tests fail (not skip) and say how to install it.
 
 puna_install_test_deps() {
+  puna_install_js_client
+  puna_install_registry
+}
+
+puna_install_js_client() {
+  local dir=http/src/test/js
+  [ -f "$dir/node_modules/ollama/package.json" ] && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] \
+    && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "puna: npm not found; OllamaJsClientTest will fail (install Node.js 18+ with npm)." >&2
+    return 0
+  fi
+  echo "puna: installing the Ollama JavaScript client for OllamaJsClientTest (npm ci)" >&2
+  npm ci --prefix "$dir" --no-audit --no-fund >&2 || echo "puna: npm ci failed; OllamaJsClientTest will fail." >&2
+  return 0
+}
+
+puna_install_registry() {
   local registry=/usr/bin/docker-registry
   [ -x "$registry" ] && return 0
   echo "puna: installing docker-registry (CNCF distribution) for the registry tests" >&2

@@ -3,11 +3,13 @@ package dev.puna.cli;
 import dev.puna.http.ServerConfigException;
 import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.PunaException;
+import dev.puna.store.StoreException;
 import picocli.CommandLine;
 
 /**
- * Turns the runtime's typed exceptions into one-line messages and exit codes, like Ollama's CLI prints
- * "Error: ...". Unexpected exceptions keep their stack trace: those are bugs.
+ * Turns typed exceptions into one-line messages and exit codes, like Ollama's CLI prints "Error: ...": 2 for bad
+ * settings, 1 for failures (the server not running or answering with an error, a bad Modelfile or model name).
+ * Unexpected exceptions keep their stack trace: those are bugs.
  */
 final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
@@ -16,7 +18,20 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             cmd.getErr().println("Error: " + e.getMessage());
             return 2;
         }
-        if (e instanceof PunaException || e instanceof IllegalStateException) {
+        if (e instanceof PunaException || e instanceof IllegalStateException || e instanceof CliException
+                || e instanceof StoreException) {
+            cmd.getErr().println("Error: " + e.getMessage());
+            return 1;
+        }
+        if (e instanceof java.nio.file.NoSuchFileException nsf) {
+            cmd.getErr().println("Error: no such file: " + nsf.getFile());
+            return 1;
+        }
+        if (e instanceof java.nio.file.AccessDeniedException ade) {
+            cmd.getErr().println("Error: permission denied: " + ade.getFile());
+            return 1;
+        }
+        if (e instanceof java.io.IOException) {
             cmd.getErr().println("Error: " + e.getMessage());
             return 1;
         }

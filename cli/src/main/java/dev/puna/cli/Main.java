@@ -3,10 +3,16 @@ package dev.puna.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the {@code puna} command; subcommands are added as they are implemented. */
+/**
+ * Entry point of the {@code puna} command: {@code serve} runs the server; {@code pull}, {@code push},
+ * {@code create}, {@code list}, {@code show}, {@code cp}, {@code rm}, {@code ps}, {@code stop} and {@code run} talk
+ * to a running server over HTTP, as Ollama's CLI does; {@code generate} runs a GGUF file in-process.
+ */
 @Command(name = "puna", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run large language models locally (llama.cpp inside the JVM).",
-        subcommands = {GenerateCommand.class, ServeCommand.class})
+        subcommands = {ServeCommand.class, RunCommand.class, PullCommand.class, PushCommand.class,
+                CreateCommand.class, ListCommand.class, ShowCommand.class, CopyCommand.class, RemoveCommand.class,
+                PsCommand.class, StopCommand.class, GenerateCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -24,9 +30,27 @@ public final class Main implements Runnable {
                 .execute(args);
     }
 
-    /** The command tree with Puna's error handling; tests redirect its output. */
+    /** The command tree with Puna's error handling, reading this process's environment. */
     static CommandLine commandLine() {
-        return new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorHandler());
+        return commandLine(CliEnvironment.system());
+    }
+
+    /** The command tree with every command reading {@code environment}; tests pass their own and redirect output. */
+    static CommandLine commandLine(CliEnvironment environment) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                K command = defaults.create(type);
+                if (command instanceof ClientCommand c) {
+                    c.environment = environment;
+                } else if (command instanceof ServeCommand s) {
+                    s.environment = environment::env;
+                }
+                return command;
+            }
+        };
+        return new CommandLine(new Main(), factory).setExecutionExceptionHandler(new ErrorHandler());
     }
 
     @Override

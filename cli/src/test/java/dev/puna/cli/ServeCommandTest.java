@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code puna serve} through picocli: settings from the environment, the address it logs, a demo generation. */
+/**
+ * {@code puna serve} through picocli: settings from the environment, the store in {@code PUNA_MODELS}, the address it
+ * logs, a demo generation.
+ */
 @Timeout(120)
 class ServeCommandTest {
     @TempDir
@@ -53,6 +56,8 @@ class ServeCommandTest {
             HttpResponse<String> tags = client.send(HttpRequest.newBuilder(URI.create(url + "/api/tags")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertTrue(tags.body().contains("\"name\":\"puna-demo:latest\""), tags.body());
+            assertTrue(java.nio.file.Files.isRegularFile(dir.resolve(
+                    "manifests/registry.ollama.ai/library/puna-demo/latest")), "registered in PUNA_MODELS");
         } finally {
             serve.stop();
         }

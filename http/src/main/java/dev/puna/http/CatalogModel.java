@@ -1,9 +1,11 @@
 package dev.puna.http;
 
 import java.nio.file.Path;
+import dev.puna.store.Message;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -24,11 +26,13 @@ import java.util.Objects;
  * @param license the Modelfile {@code LICENSE}, or {@code null}
  * @param modelfile the model's Modelfile text, or {@code null} to let {@code /api/show} write one from the fields
  *     above
+ * @param messages the Modelfile {@code MESSAGE}s: a conversation {@code /api/chat} puts before the request's
+ *     messages
  */
 public record CatalogModel(String name, Path path, String digest, long size, Instant modifiedAt, ModelDetails details,
                            String template, String system, Map<String, Object> parameters, String license,
-                           String modelfile) {
-    /** Checks the required fields and copies the parameters. */
+                           String modelfile, List<Message> messages) {
+    /** Checks the required fields and copies the parameters and messages. */
     public CatalogModel {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(path, "path");
@@ -37,6 +41,15 @@ public record CatalogModel(String name, Path path, String digest, long size, Ins
         Objects.requireNonNull(details, "details");
         // A copy that keeps order and allows null values, as JSON does.
         parameters = parameters == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        messages = messages == null ? List.of() : List.copyOf(messages);
+    }
+
+    /** A model without Modelfile messages. */
+    public CatalogModel(String name, Path path, String digest, long size, Instant modifiedAt, ModelDetails details,
+                        String template, String system, Map<String, Object> parameters, String license,
+                        String modelfile) {
+        this(name, path, digest, size, modifiedAt, details, template, system, parameters, license, modelfile,
+                List.of());
     }
 
     /** A model without Modelfile settings: only a GGUF file. */

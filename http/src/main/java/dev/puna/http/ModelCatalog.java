@@ -9,8 +9,10 @@ import java.util.Optional;
  *
  * <p>The server checks a name's syntax (Ollama's {@code [host/][namespace/]model[:tag]} grammar) before it asks
  * the catalog, so {@link #find} only sees well-formed names; resolving defaults (host, namespace,
- * {@code latest} tag) and case-insensitivity is the catalog's job. {@link GgufDirectoryCatalog} serves a folder of
- * GGUF files; the model store plugs in through the same interface.
+ * {@code latest} tag) and case-insensitivity is the catalog's job. A server over a
+ * {@link dev.puna.store.ModelStore} uses an adapter over the store ({@link PunaServer#start(ServerConfig,
+ * dev.puna.store.ModelStore)}); a fixed catalog can be served directly ({@link PunaServer#start(ServerConfig,
+ * ModelCatalog)}), without model management.
  *
  * <p><b>Threads.</b> Both methods may do I/O and are called on worker threads, never on an event loop, possibly
  * concurrently: implementations must be thread-safe.

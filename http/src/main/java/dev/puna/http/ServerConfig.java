@@ -43,7 +43,9 @@ import java.util.Optional;
  *       or {@code auto}</td></tr>
  *   <tr><td>{@code PUNA_KV_CACHE_TYPE}</td><td>{@code f16}</td><td>{@code f16}, {@code q8_0} or {@code q4_0}
  *       (quantized types need flash attention)</td></tr>
- *   <tr><td>{@code PUNA_MODELS}</td><td>{@code ~/.puna/models}</td><td>where models are stored</td></tr>
+ *   <tr><td>{@code PUNA_MODELS}</td><td>{@code ~/.puna/models}</td><td>the model store's directory</td></tr>
+ *   <tr><td>{@code PUNA_OLLAMA_MODELS}</td><td>off</td><td>also serve the models of an Ollama store, read-only:
+ *       {@code true}/{@code 1} for {@code ~/.ollama/models}, or its directory; {@code false}/{@code 0} for off</td></tr>
  *   <tr><td>{@code PUNA_MAX_BODY_SIZE}</td><td>{@code 32MiB}</td><td>largest request body; larger ones get 413
  *       (bytes, or with a {@code KiB}/{@code MiB}/{@code GiB} suffix)</td></tr>
  *   <tr><td>{@code PUNA_MAX_MEMORY}</td><td>physical RAM</td><td>memory that loaded models (weights plus KV
@@ -72,6 +74,7 @@ public final class ServerConfig {
     private final FlashAttention flashAttention;
     private final KvCacheType kvCacheType;
     private final Path modelsDir;
+    private final Path ollamaModelsDir;
     private final long maxBodyBytes;
     private final long maxMemoryBytes;
     private final long promptCacheBytes;
@@ -90,6 +93,7 @@ public final class ServerConfig {
         this.flashAttention = b.flashAttention;
         this.kvCacheType = b.kvCacheType;
         this.modelsDir = b.modelsDir;
+        this.ollamaModelsDir = b.ollamaModelsDir;
         this.maxBodyBytes = b.maxBodyBytes;
         this.maxMemoryBytes = b.maxMemoryBytes;
         this.promptCacheBytes = b.promptCacheBytes;
@@ -125,6 +129,7 @@ public final class ServerConfig {
         read(env, "PUNA_FLASH_ATTENTION", v -> b.flashAttention(parseFlashAttention(v)));
         read(env, "PUNA_KV_CACHE_TYPE", v -> b.kvCacheType(KvCacheType.parse(v)));
         read(env, "PUNA_MODELS", v -> b.modelsDir(Path.of(v)));
+        read(env, "PUNA_OLLAMA_MODELS", v -> b.ollamaModelsDir(parseOllamaModels(v)));
         read(env, "PUNA_MAX_BODY_SIZE", v -> b.maxBodyBytes(parseBytes(v)));
         read(env, "PUNA_MAX_MEMORY", v -> b.maxMemoryBytes(parseBytes(v)));
         read(env, "PUNA_CACHE_RAM", v -> b.promptCacheBytes(parseBytes(v)));
@@ -174,6 +179,15 @@ public final class ServerConfig {
             }
         }
         return out;
+    }
+
+    /** {@code true}/{@code 1}: Ollama's default directory; {@code false}/{@code 0}: none; else a directory. */
+    private static Path parseOllamaModels(String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "1", "true", "on", "yes" -> Path.of(System.getProperty("user.home"), ".ollama", "models");
+            case "0", "false", "off", "no" -> null;
+            default -> Path.of(v);
+        };
     }
 
     private static FlashAttention parseFlashAttention(String v) {
@@ -273,6 +287,11 @@ public final class ServerConfig {
         return modelsDir;
     }
 
+    /** The Ollama store whose models are also served, read-only ({@code PUNA_OLLAMA_MODELS}), or null for none. */
+    public Path ollamaModelsDir() {
+        return ollamaModelsDir;
+    }
+
     /** Largest accepted request body in bytes. */
     public long maxBodyBytes() {
         return maxBodyBytes;
@@ -319,7 +338,8 @@ public final class ServerConfig {
         return "ServerConfig[" + address() + ", keep_alive=" + Durations.format(keepAlive) + ", parallel="
                 + numParallel + ", max_loaded_models=" + maxLoadedModels + ", max_queue=" + maxQueue + ", num_ctx="
                 + contextLength + ", flash_attention=" + flashAttention.name().toLowerCase(Locale.ROOT)
-                + ", kv_cache_type=" + kvCacheType + ", models=" + modelsDir + ", max_body=" + maxBodyBytes
+                + ", kv_cache_type=" + kvCacheType + ", models=" + modelsDir
+                + (ollamaModelsDir == null ? "" : ", ollama_models=" + ollamaModelsDir) + ", max_body=" + maxBodyBytes
                 + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", num_thread=" + numThread + "]";
     }
 
@@ -336,6 +356,7 @@ public final class ServerConfig {
         private FlashAttention flashAttention = FlashAttention.AUTO;
         private KvCacheType kvCacheType = KvCacheType.F16;
         private Path modelsDir = Path.of(System.getProperty("user.home"), ".puna", "models");
+        private Path ollamaModelsDir;
         private long maxBodyBytes = 32L << 20;
         private long maxMemoryBytes = physicalMemory();
         private long promptCacheBytes = 1L << 30;
@@ -488,6 +509,12 @@ public final class ServerConfig {
         /** Sets where models are stored. */
         public Builder modelsDir(Path dir) {
             this.modelsDir = Objects.requireNonNull(dir, "modelsDir");
+            return this;
+        }
+
+        /** Also serves this Ollama store's models, read-only (null: none). */
+        public Builder ollamaModelsDir(Path dir) {
+            this.ollamaModelsDir = dir;
             return this;
         }
 

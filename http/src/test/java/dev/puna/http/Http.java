@@ -67,6 +67,20 @@ final class Http {
                         : HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
+    Response head(String path) {
+        return method("HEAD", path, null);
+    }
+
+    Response delete(String path, String body) {
+        return method("DELETE", path, body);
+    }
+
+    /** A POST of raw bytes (a blob upload). */
+    Response postBytes(String path, byte[] body) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
     Response send(HttpRequest request) {
         try {
             HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.puna.gguf.GgmlType;
+import dev.puna.testkit.RegistryServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.puna.testkit.RegistryServer;
+import dev.puna.testkit.TcpProxy;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.URI;
@@ -157,7 +159,7 @@ class RegistryTest {
             assertEquals(local.manifest().layers().getFirst().digest().toString(),
                     remote.path("layers").get(0).path("digest").asText());
             assertArrayEquals(Files.readAllBytes(model), Files.readAllBytes(registry.blobData(
-                    local.manifest().layers().getFirst().digest())), mode + " stored the exact bytes");
+                    local.manifest().layers().getFirst().digest().hex())), mode + " stored the exact bytes");
 
             ModelStore fresh = store("pull-" + mode);
             RegistryClient.create(fresh, options()).pull(PullRequest.of(name, true), ProgressListener.NONE);
@@ -323,7 +325,7 @@ class RegistryTest {
         source.register(name, copy, ProgressListener.NONE);
         RegistryClient.create(source, options()).push(PushRequest.of(name, true), ProgressListener.NONE);
         Digest digest = source.resolve(name).manifest().layers().getFirst().digest();
-        try (RandomAccessFile f = new RandomAccessFile(registry.blobData(digest).toFile(), "rw")) {
+        try (RandomAccessFile f = new RandomAccessFile(registry.blobData(digest.hex()).toFile(), "rw")) {
             f.seek(3 * MIB);
             int b = f.read();
             f.seek(3 * MIB);

@@ -14,6 +14,8 @@ public final class ApiException extends RuntimeException {
     /** The kinds of failure, each with its HTTP status. */
     public enum Kind {
         BAD_REQUEST(400),
+        /** A registry refused the credentials (or their absence) for a pull or push. */
+        UNAUTHORIZED(401),
         FORBIDDEN(403),
         NOT_FOUND(404),
         METHOD_NOT_ALLOWED(405),
@@ -22,6 +24,8 @@ public final class ApiException extends RuntimeException {
         CLIENT_CLOSED(499),
         INTERNAL(500),
         NOT_IMPLEMENTED(501),
+        /** An upstream server (a model registry) failed: the server itself is fine. */
+        BAD_GATEWAY(502),
         /** Too many requests queued, or no room to load a model now: try again later. */
         UNAVAILABLE(503);
 

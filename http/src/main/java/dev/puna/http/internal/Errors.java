@@ -7,6 +7,7 @@ import dev.puna.runtime.PunaException;
 import dev.puna.runtime.QueueFullException;
 import dev.puna.runtime.ResourceClosedException;
 import dev.puna.runtime.chat.ChatTemplateException;
+import dev.puna.store.StoreException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.apache.logging.log4j.LogManager;
@@ -35,6 +36,7 @@ public final class Errors {
             case ChatTemplateException cte -> ApiException.internal("the model's chat template failed: "
                     + cte.getMessage(), cte);
             case ModelLoadException mle -> ApiException.internal("cannot load the model: " + mle.getMessage(), mle);
+            case StoreException se -> store(se);
             case ResourceClosedException rce ->
                     // The model was unloaded under a request (server shutting down): retry is the right answer.
                     ApiException.unavailable("the model was unloaded while the request ran: " + rce.getMessage(), 1);
@@ -47,6 +49,15 @@ public final class Errors {
                 yield ApiException.internal("internal error: " + e, e);
             }
         };
+    }
+
+    /** The model store chose the status ({@link StoreException#httpStatus()}); its own faults are logged. */
+    private static ApiException store(StoreException e) {
+        int status = e.httpStatus();
+        if (status == 500) {
+            LOG.error("model store operation failed", e);
+        }
+        return ApiException.ofStatus(status, e.getMessage());
     }
 
     /** The exception inside completion wrappers. */

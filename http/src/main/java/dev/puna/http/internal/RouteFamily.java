@@ -17,4 +17,12 @@ public interface RouteFamily {
 
     /** This family's error format. */
     ErrorRenderer errors();
+
+    /**
+     * Whether requests to {@code path} stream their body to the route themselves (blob uploads): such requests
+     * pass no body handler, so neither the body size cap nor buffering in memory applies to them.
+     */
+    default boolean streamsBody(String path) {
+        return false;
+    }
 }

@@ -11,9 +11,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What every route family shares: the configuration, the catalog and the scheduler, with the steps every
- * inference route takes (look a model up, lease it) done off the event loop and delivered back on the caller's
- * context.
+ * What every route family shares: the configuration, the catalog, the scheduler and (when the server has one) the
+ * model store, with the steps every inference route takes (look a model up, lease it) done off the event loop and
+ * delivered back on the caller's context.
  */
 public final class ServerContext {
     private final Vertx vertx;
@@ -21,13 +21,22 @@ public final class ServerContext {
     private final ModelCatalog catalog;
     private final ModelScheduler scheduler;
     private final OptionsParser options;
+    private final StoreServices store;
 
+    /** A context without a model store: the model-management routes answer 501. */
     public ServerContext(Vertx vertx, ServerConfig config, ModelCatalog catalog, ModelScheduler scheduler) {
+        this(vertx, config, catalog, scheduler, null);
+    }
+
+    /** A context whose model-management routes work on {@code store} (null: none). */
+    public ServerContext(Vertx vertx, ServerConfig config, ModelCatalog catalog, ModelScheduler scheduler,
+                         StoreServices store) {
         this.vertx = vertx;
         this.config = config;
         this.catalog = catalog;
         this.scheduler = scheduler;
         this.options = new OptionsParser(config.contextLength());
+        this.store = store;
     }
 
     public Vertx vertx() {
@@ -48,6 +57,24 @@ public final class ServerContext {
 
     public OptionsParser options() {
         return options;
+    }
+
+    /** Whether the server has a model store (else it serves a fixed catalog). */
+    public boolean hasStore() {
+        return store != null;
+    }
+
+    /**
+     * The model store and what works on it.
+     *
+     * @throws ApiException 501 when the server was started with a fixed catalog instead of a store
+     */
+    public StoreServices store() {
+        if (store == null) {
+            throw ApiException.notImplemented(null, "this server serves a fixed model catalog; managing models "
+                    + "(pull, push, create, copy, delete, blobs) needs a model store");
+        }
+        return store;
     }
 
     /** Runs blocking work on a worker thread; the future completes on the caller's context. */

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Builds the server's router: the shared handlers every request passes (request log, CORS allowlist, capped
- * body), each {@link RouteFamily}'s routes, and one failure path that renders every error (thrown by a route,
+ * body, except for the paths a family {@linkplain RouteFamily#streamsBody streams}), each {@link RouteFamily}'s
+ * routes, and one failure path that renders every error (thrown by a route,
  * 404/405 for unmatched requests, 413 for oversized bodies) in the format of the family owning the path.
  */
 public final class ServerRouter {
@@ -27,7 +28,15 @@ public final class ServerRouter {
         RequestLog log = new RequestLog(metrics);
         router.route().handler(log);
         router.route().handler(CorsOrigins.handler(config.origins()));
-        router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+        router.route().handler(rc -> {
+            String path = rc.normalizedPath();
+            if (families.stream().anyMatch(f -> f.streamsBody(path))) {
+                rc.next();
+            } else {
+                body.handle(rc);
+            }
+        });
         router.get("/metrics").handler(metrics.handler());
         for (RouteFamily family : families) {
             family.register(router);

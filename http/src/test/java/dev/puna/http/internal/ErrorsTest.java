@@ -10,11 +10,19 @@ import dev.puna.runtime.NativeException;
 import dev.puna.runtime.QueueFullException;
 import dev.puna.runtime.ResourceClosedException;
 import dev.puna.runtime.chat.ChatTemplateException;
+import dev.puna.store.InvalidDigestException;
+import dev.puna.store.InvalidModelNameException;
+import dev.puna.store.ModelNotFoundException;
+import dev.puna.store.OperationCancelledException;
+import dev.puna.store.QuantizationException;
+import dev.puna.store.ReadOnlyModelException;
+import dev.puna.store.RegistryException;
+import dev.puna.store.StoreIOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
-/** Every runtime failure gets the status its cause deserves; user mistakes are never a 500. */
+/** Every runtime and store failure gets the status its cause deserves; user mistakes are never a 500. */
 class ErrorsTest {
     @Test
     void userMistakesAre4xx() {
@@ -62,6 +70,22 @@ class ErrorsTest {
     void statusesChosenElsewhereKeepTheirKind() {
         assertEquals(403, ApiException.ofStatus(403, "CORS Rejected").status());
         assertEquals(400, ApiException.ofStatus(418, "teapot").status());
-        assertEquals(500, ApiException.ofStatus(502, "bad gateway").status());
+        assertEquals(502, ApiException.ofStatus(502, "bad gateway").status());
+        assertEquals(500, ApiException.ofStatus(504, "gateway timeout").status());
+    }
+
+    @Test
+    void storeErrorsKeepTheStatusTheStoreChose() {
+        assertEquals(400, Errors.toApi(new InvalidModelNameException("../x", "bad")).status());
+        assertEquals(400, Errors.toApi(new InvalidDigestException("sha256:x")).status());
+        ApiException missing = Errors.toApi(new ModelNotFoundException("nope"));
+        assertEquals(404, missing.status());
+        assertEquals("model 'nope' not found", missing.getMessage());
+        assertEquals(403, Errors.toApi(new ReadOnlyModelException("x", "/ollama")).status());
+        assertEquals(499, Errors.toApi(new OperationCancelledException("pull")).status());
+        assertEquals(401, Errors.toApi(new RegistryException("denied", 401, "UNAUTHORIZED", null)).status());
+        assertEquals(502, Errors.toApi(new RegistryException("unreachable", 0, null, null)).status());
+        assertEquals(501, Errors.toApi(new QuantizationException("no quantizer", 501, null)).status());
+        assertEquals(500, Errors.toApi(new StoreIOException("disk full", null)).status());
     }
 }

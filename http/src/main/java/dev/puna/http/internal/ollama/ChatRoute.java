@@ -206,6 +206,13 @@ final class ChatRoute implements Handler<RoutingContext> {
     static ChatRequest chatRequest(CatalogModel entry, Request req, OutputPlan plan) {
         List<ChatMessage> messages = req.messages;
         boolean hasSystem = messages.stream().anyMatch(m -> m.role().equals("system"));
+        if (!entry.messages().isEmpty()) {
+            // The Modelfile's MESSAGEs are the conversation the model starts from, as in Ollama.
+            List<ChatMessage> all = new ArrayList<>();
+            entry.messages().forEach(m -> all.add(new ChatMessage(m.role(), m.content(), List.of(), null, null)));
+            all.addAll(messages);
+            messages = all;
+        }
         if (!hasSystem && entry.system() != null && !entry.system().isEmpty()) {
             messages = new ArrayList<>(messages);
             messages.addFirst(ChatMessage.system(entry.system()));

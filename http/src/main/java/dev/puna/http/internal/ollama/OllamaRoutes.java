@@ -23,8 +23,10 @@ import java.util.Map;
 
 /**
  * Ollama's API: {@code GET|HEAD /}, {@code /api/version}, {@code /api/generate}, {@code /api/chat},
- * {@code /api/embed}, {@code /api/embeddings}, {@code /api/tags}, {@code /api/show}, {@code /api/ps}. Owns every
- * path no other family claims, so unknown routes get Ollama's error format.
+ * {@code /api/embed}, {@code /api/embeddings}, {@code /api/tags}, {@code /api/show}, {@code /api/ps}, and the
+ * model-management routes over the store: {@code /api/pull}, {@code /api/push}, {@code /api/create},
+ * {@code HEAD|POST /api/blobs/:digest}, {@code /api/copy}, {@code DELETE /api/delete}. Owns every path no other
+ * family claims, so unknown routes get Ollama's error format.
  */
 public final class OllamaRoutes implements RouteFamily {
     /** Reported by {@code /api/version}. */
@@ -55,6 +57,20 @@ public final class OllamaRoutes implements RouteFamily {
         router.route(HttpMethod.HEAD, "/api/tags").handler(this::tags);
         router.route(HttpMethod.POST, "/api/show").handler(this::show);
         router.route(HttpMethod.GET, "/api/ps").handler(this::ps);
+        router.route(HttpMethod.POST, "/api/pull").handler(new PullRoute(sc));
+        router.route(HttpMethod.POST, "/api/push").handler(new PushRoute(sc));
+        router.route(HttpMethod.POST, "/api/create").handler(new CreateRoute(sc));
+        BlobRoutes blobs = new BlobRoutes(sc);
+        router.route(HttpMethod.HEAD, "/api/blobs/:digest").handler(blobs::head);
+        router.route(HttpMethod.POST, "/api/blobs/:digest").handler(blobs::upload);
+        router.route(HttpMethod.POST, "/api/copy").handler(new CopyRoute(sc));
+        router.route(HttpMethod.DELETE, "/api/delete").handler(new DeleteRoute(sc));
+    }
+
+    /** Blob uploads stream to the store, uncapped and unbuffered. */
+    @Override
+    public boolean streamsBody(String path) {
+        return path.startsWith("/api/blobs/");
     }
 
     @Override
@@ -119,11 +135,17 @@ public final class OllamaRoutes implements RouteFamily {
         ModelNames.require(name);
         RequestLog.model(rc, name);
         boolean all = verbose != null && verbose;
+        if (sc.hasStore()) {
+            String model = name;
+            sc.blocking(() -> ShowJson.of(sc.store().store().show(model, all)))
+                    .onSuccess(o -> Responses.json(rc, 200, OllamaJson.write(o))).onFailure(rc::fail);
+            return;
+        }
         sc.findModel(name).compose(m -> sc.blocking(() -> show(m, all)))
                 .onSuccess(o -> Responses.json(rc, 200, OllamaJson.write(o))).onFailure(rc::fail);
     }
 
-    /** Runs on a worker thread: reads the GGUF header. */
+    /** For a fixed catalog (no store); runs on a worker thread: reads the GGUF header. */
     private static ObjectNode show(CatalogModel m, boolean verbose) throws IOException {
         GgufFacts facts = GgufFacts.read(m.path());
         String template = m.template() != null ? m.template() : facts.chatTemplate();

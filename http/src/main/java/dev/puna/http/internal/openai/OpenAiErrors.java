@@ -43,7 +43,8 @@ final class OpenAiErrors implements ErrorRenderer {
         return switch (error.kind()) {
             case BAD_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, FORBIDDEN, NOT_IMPLEMENTED ->
                     "invalid_request_error";
-            case CLIENT_CLOSED, INTERNAL, UNAVAILABLE -> "server_error";
+            case UNAUTHORIZED -> "authentication_error";
+            case CLIENT_CLOSED, INTERNAL, BAD_GATEWAY, UNAVAILABLE -> "server_error";
         };
     }
 
@@ -54,7 +55,7 @@ final class OpenAiErrors implements ErrorRenderer {
             case PAYLOAD_TOO_LARGE -> "request_too_large";
             case NOT_IMPLEMENTED -> "unsupported_feature";
             case UNAVAILABLE -> "server_busy";
-            case BAD_REQUEST, FORBIDDEN, CLIENT_CLOSED, INTERNAL -> null;
+            case BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, CLIENT_CLOSED, INTERNAL, BAD_GATEWAY -> null;
         };
     }
 }

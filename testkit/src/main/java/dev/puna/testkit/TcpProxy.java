@@ -1,4 +1,4 @@
-package dev.puna.store;
+package dev.puna.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A TCP proxy in front of a server for transfer tests: counts the bytes that cross it in each direction, can cut
  * every connection once a number of server-to-client bytes has passed (and refuse new ones), and can throttle
- * server-to-client traffic.
+ * server-to-client traffic. Each connection is pumped by two daemon threads; thread-safe.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
     private final long cutAfter;
@@ -31,7 +31,7 @@ final class TcpProxy implements AutoCloseable {
      * @param cutAfter cut every connection after this many server-to-client bytes (Long.MAX_VALUE: never)
      * @param bytesPerSecond throttle server-to-client traffic to about this rate (0: no throttle)
      */
-    TcpProxy(int targetPort, long cutAfter, long bytesPerSecond) throws IOException {
+    public TcpProxy(int targetPort, long cutAfter, long bytesPerSecond) throws IOException {
         this.targetPort = targetPort;
         this.cutAfter = cutAfter;
         this.bytesPerSecond = bytesPerSecond;
@@ -40,28 +40,32 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** A proxy that only counts. */
-    static TcpProxy counting(int targetPort) throws IOException {
+    public static TcpProxy counting(int targetPort) throws IOException {
         return new TcpProxy(targetPort, Long.MAX_VALUE, 0);
     }
 
-    int port() {
+    /** The port the proxy listens on (127.0.0.1). */
+    public int port() {
         return server.getLocalPort();
     }
 
     /** {@code 127.0.0.1:<port>}: use as the host of model names to go through the proxy. */
-    String host() {
+    public String host() {
         return "127.0.0.1:" + port();
     }
 
-    long bytesToClient() {
+    /** Bytes forwarded from the server to clients so far. */
+    public long bytesToClient() {
         return toClient.get();
     }
 
-    long bytesToServer() {
+    /** Bytes forwarded from clients to the server so far. */
+    public long bytesToServer() {
         return toServer.get();
     }
 
-    boolean wasCut() {
+    /** Whether the connections were cut. */
+    public boolean wasCut() {
         return cut;
     }
 
@@ -69,11 +73,12 @@ final class TcpProxy implements AutoCloseable {
      * Makes the connection that carries the server-to-client byte number {@code bytes} go silent (open, but
      * forwarding nothing more) until it is closed; later connections are not affected.
      */
-    void stallOnceAt(long bytes) {
+    public void stallOnceAt(long bytes) {
         this.stallAt = bytes;
     }
 
-    boolean stalled() {
+    /** Whether a connection went silent after {@link #stallOnceAt}. */
+    public boolean stalled() {
         return stalled.get();
     }
 
@@ -137,7 +142,7 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Cuts every open connection and refuses new ones. */
-    void cutAll() {
+    public void cutAll() {
         cut = true;
         for (Socket s : sockets) {
             closeQuietly(s);

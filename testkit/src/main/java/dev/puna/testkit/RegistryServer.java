@@ -1,6 +1,4 @@
-package dev.puna.store;
-
-import static org.junit.jupiter.api.Assertions.fail;
+package dev.puna.testkit;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -16,9 +14,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real OCI registry for tests: Debian's {@code docker-registry} (CNCF distribution 2.8) on 127.0.0.1 and a free
  * port, storing into a directory of the test, without auth. The project's {@code run-tests} installs the package;
- * when the binary is missing the test fails and says how to install it.
+ * when the binary is missing {@link #start} throws, saying how to install it, so the test fails rather than skips.
+ * The binary is {@code /usr/bin/docker-registry} unless the system property {@code puna.docker.registry} names
+ * another. Not thread-safe; {@link #close()} stops the process.
  */
-final class RegistryServer implements AutoCloseable {
+public final class RegistryServer implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path storage;
@@ -32,10 +32,10 @@ final class RegistryServer implements AutoCloseable {
     }
 
     /** Starts a registry storing under {@code dir}, and waits until it answers {@code GET /v2/}. */
-    static RegistryServer start(Path dir) throws IOException, InterruptedException {
+    public static RegistryServer start(Path dir) throws IOException, InterruptedException {
         Path binary = Path.of(System.getProperty("puna.docker.registry", "/usr/bin/docker-registry"));
         if (!Files.isExecutable(binary)) {
-            fail("the registry tests need CNCF distribution's registry at " + binary + ", which is missing: "
+            throw new IllegalStateException("the registry tests need CNCF distribution's registry at " + binary + ", which is missing: "
                     + "install Debian's package with 'apt-get install -y docker-registry' (./run-tests does this), "
                     + "or point -Dpuna.docker.registry at a registry binary");
         }
@@ -75,7 +75,7 @@ final class RegistryServer implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                fail("docker-registry exited with " + process.exitValue() + ": " + Files.readString(log));
+                throw new IllegalStateException("docker-registry exited with " + process.exitValue() + ": " + Files.readString(log));
             }
             try {
                 HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(url() + "/v2/")).build(),
@@ -89,27 +89,28 @@ final class RegistryServer implements AutoCloseable {
             Thread.sleep(100);
         }
         close();
-        fail("docker-registry did not answer on port " + port + " within 30 s: " + Files.readString(log));
+        throw new IllegalStateException("docker-registry did not answer on port " + port + " within 30 s: " + Files.readString(log));
     }
 
     /** {@code http://127.0.0.1:<port>}. */
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
     /** {@code 127.0.0.1:<port>}, the host part of model names on this registry. */
-    String host() {
+    public String host() {
         return "127.0.0.1:" + port;
     }
 
-    int port() {
+    /** The port it listens on. */
+    public int port() {
         return port;
     }
 
-    /** The file in which the registry keeps a blob's content. */
-    Path blobData(Digest digest) {
-        return storage.resolve("docker/registry/v2/blobs/sha256").resolve(digest.hex().substring(0, 2))
-                .resolve(digest.hex()).resolve("data");
+    /** The file in which the registry keeps the content of the blob with SHA-256 {@code hex}. */
+    public Path blobData(String hex) {
+        return storage.resolve("docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2))
+                .resolve(hex).resolve("data");
     }
 
     @Override
