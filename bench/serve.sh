@@ -4,7 +4,8 @@
 # threads, parallel slots and per-slot context, driven side by side in one run by the same load generator
 # (bench/src/main/java/dev/puna/bench/ServeBench.java) over the same OpenAI /v1/completions route.
 # Prints every figure of both servers and the ratio Puna / llama-server.
-#   bench/serve.sh            THREADS=n PARALLEL=n CTX=n to override (defaults: all cores, 32 slots, 2048 tokens)
+#   bench/serve.sh [ServeBench options, e.g. --runs 15 --only decode,turn]
+#                             THREADS=n PARALLEL=n CTX=n to override (defaults: all cores, 32 slots, 2048 tokens)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -57,4 +58,4 @@ PUNA_HOST="127.0.0.1:$puna_port" ./puna create bench -f "$out/Modelfile" >&2
 
 "$JAVA_HOME/bin/java" -cp "bench/target/puna-bench.jar:cli/target/lib/*" dev.puna.bench.ServeBench \
   --server "llama-server=http://127.0.0.1:$llama_port" --server "puna=http://127.0.0.1:$puna_port" \
-  --pid "llama-server=$llama_pid" --pid "puna=$puna_pid" --model bench --model-file "$model" --threads "$threads"
+  --pid "llama-server=$llama_pid" --pid "puna=$puna_pid" --model bench --model-file "$model" --threads "$threads" "$@"

@@ -43,6 +43,23 @@ final class CompletionClient {
         this.model = model;
     }
 
+    /**
+     * Sends, retrying twice when the connection closed before any response byte: a server may close an idle
+     * keep-alive connection just as the client reuses it (llama-server's HTTP library does), which is not a
+     * failure of the request.
+     */
+    private HttpResponse<Stream<String>> send(HttpRequest request) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return http.send(request, HttpResponse.BodyHandlers.ofLines());
+            } catch (IOException e) {
+                if (attempt == 3 || e.getMessage() == null || !e.getMessage().contains("received no bytes")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     Sample complete(String prompt, int maxTokens) throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", model);
@@ -55,7 +72,7 @@ final class CompletionClient {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
         long start = System.nanoTime();
-        HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<Stream<String>> response = send(request);
         if (response.statusCode() != 200) {
             String error = String.join("\n", (Iterable<String>) response.body()::iterator);
             throw new IOException(uri + " answered " + response.statusCode() + ": " + error);

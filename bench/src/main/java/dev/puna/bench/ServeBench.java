@@ -23,6 +23,11 @@ import java.util.concurrent.Future;
  * </pre>
  */
 public final class ServeBench {
+    /** Repetitions of the single-request measurements (their medians are reported); {@code --runs} changes it. */
+    private static int RUNS = 7;
+    /** With {@code --only}, the scenarios to run (decode, prefill, streams8, streams32, turn), else all. */
+    private static java.util.Set<String> only = java.util.Set.of();
+
     private record Server(String name, String url, long pid) {
     }
 
@@ -55,6 +60,8 @@ public final class ServeBench {
                 case "--model" -> model = value;
                 case "--model-file" -> modelFile = Path.of(value);
                 case "--threads" -> threads = Integer.parseInt(value);
+                case "--runs" -> RUNS = Integer.parseInt(value);
+                case "--only" -> only = java.util.Set.of(value.split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -67,48 +74,88 @@ public final class ServeBench {
     }
 
     private void run(Path modelFile, int threads) throws Exception {
+        // Warm-up, the same for both: every code path the measurements take (long prompts, long generations,
+        // concurrent streams) runs before anything is timed: the JVM's JIT, caches and lazy allocations alike.
         for (Server s : servers) {
+            CompletionClient c = client(s);
             for (int i = 0; i < 3; i++) {
-                client(s).complete(prompts.words(64), 32); // warm-up: JIT, caches, lazy allocations
+                c.complete(prompts.words(500), 16);
+                c.complete(prompts.words(8), 128);
+            }
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<CompletionClient.Sample>> burst = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    String p = prompts.words(32);
+                    burst.add(pool.submit(() -> c.complete(p, 64)));
+                }
+                for (Future<CompletionClient.Sample> f : burst) {
+                    f.get();
+                }
             }
         }
-        decode();
-        prefill();
-        aggregate(8, 4);
-        aggregate(32, 2);
-        secondTurn();
+        if (wanted("decode")) {
+            decode();
+        }
+        if (wanted("prefill")) {
+            prefill();
+        }
+        if (wanted("streams8")) {
+            aggregate(8, 4);
+        }
+        if (wanted("streams32")) {
+            aggregate(32, 2);
+        }
+        if (wanted("turn")) {
+            secondTurn();
+        }
         rss();
         print(modelFile, threads);
+    }
+
+    private static boolean wanted(String scenario) {
+        return only.isEmpty() || only.contains(scenario);
     }
 
     private CompletionClient client(Server s) {
         return new CompletionClient(http, s.url(), model);
     }
 
-    private void decode() throws Exception {
+    /** One measurement on one server. */
+    @FunctionalInterface
+    private interface Probe {
+        double measure(CompletionClient client) throws Exception;
+    }
+
+    /**
+     * {@code runs} measurements per server, alternating between the servers run by run (and which goes first),
+     * so that drift in the machine's speed falls on both alike; returns the medians.
+     */
+    private double[] interleaved(String what, int runs, Probe probe) throws Exception {
+        List<List<Double>> values = List.of(new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < runs; i++) {
+            for (int j = 0; j < 2; j++) {
+                int k = (i + j) % 2;
+                values.get(k).add(probe.measure(client(servers.get(k))));
+            }
+        }
         double[] v = new double[2];
         for (int k = 0; k < 2; k++) {
-            List<Double> runs = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                runs.add(client(servers.get(k)).complete(prompts.words(8), 128).decodeTokensPerSecond());
-            }
-            v[k] = Stats.median(runs);
-            log("decode 1 stream", servers.get(k), runs);
+            v[k] = Stats.median(values.get(k));
+            log(what, servers.get(k), values.get(k));
         }
+        return v;
+    }
+
+    private void decode() throws Exception {
+        double[] v = interleaved("decode 1 stream", RUNS, c -> c.complete(prompts.words(8), 128).decodeTokensPerSecond());
         rows.add(new Row("single-stream decode", "tok/s", v, true, ">= 0.97"));
     }
 
     private void prefill() throws Exception {
-        double[] v = new double[2];
-        for (int k = 0; k < 2; k++) {
-            List<Double> runs = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                CompletionClient.Sample s = client(servers.get(k)).complete(prompts.words(500), 1);
-                runs.add(s.promptTokens() * 1e9 / s.ttftNanos());
-            }
-            v[k] = Stats.median(runs);
-            log("prefill ~500 tokens", servers.get(k), runs);
-        }
+        double[] v = interleaved("prefill ~500 tokens", RUNS, c -> {
+            CompletionClient.Sample s = c.complete(prompts.words(500), 1);
+            return s.promptTokens() * 1e9 / s.ttftNanos();
+        });
         rows.add(new Row("prefill (~500-token prompt)", "tok/s", v, true, ">= 0.97"));
     }
 
@@ -154,19 +201,11 @@ public final class ServeBench {
     }
 
     private void secondTurn() throws Exception {
-        double[] v = new double[2];
-        for (int k = 0; k < 2; k++) {
-            List<Double> runs = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                CompletionClient c = client(servers.get(k));
-                String history = prompts.words(1500);
-                CompletionClient.Sample first = c.complete(history, 32);
-                CompletionClient.Sample second = c.complete(history + first.text() + " " + prompts.words(20), 8);
-                runs.add(second.ttftNanos() / 1e6);
-            }
-            v[k] = Stats.median(runs);
-            log("second-turn TTFT ms", servers.get(k), runs);
-        }
+        double[] v = interleaved("second-turn TTFT ms", RUNS, c -> {
+            String history = prompts.words(1500);
+            CompletionClient.Sample first = c.complete(history, 32);
+            return c.complete(history + first.text() + " " + prompts.words(20), 8).ttftNanos() / 1e6;
+        });
         rows.add(new Row("second-turn TTFT (1500-token history)", "ms", v, false, "<= 1.0"));
     }
 

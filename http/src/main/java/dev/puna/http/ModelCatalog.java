@@ -33,4 +33,13 @@ public interface ModelCatalog {
      * @throws IOException when the store cannot be read
      */
     List<CatalogModel> list() throws IOException;
+
+    /**
+     * The model called {@code name} if the catalog can answer from memory, without I/O, and knows the answer is
+     * current; empty means "ask {@link #find}". Called on event loops, so it must not block. The default
+     * knows nothing.
+     */
+    default Optional<CatalogModel> cached(String name) {
+        return Optional.empty();
+    }
 }

@@ -132,7 +132,7 @@ public final class ServerConfig {
         read(env, "PUNA_OLLAMA_MODELS", v -> b.ollamaModelsDir(parseOllamaModels(v)));
         read(env, "PUNA_MAX_BODY_SIZE", v -> b.maxBodyBytes(parseBytes(v)));
         read(env, "PUNA_MAX_MEMORY", v -> b.maxMemoryBytes(parseBytes(v)));
-        read(env, "PUNA_CACHE_RAM", v -> b.promptCacheBytes(parseBytes(v)));
+        read(env, "PUNA_CACHE_RAM", v -> b.promptCacheBytes(v.strip().equals("0") ? 0 : parseBytes(v)));
         read(env, "PUNA_NUM_THREAD", v -> b.numThread(parseInt(v)));
         read(env, "PUNA_COMPLETION_TEMPLATES", v -> b.completionTemplates(CompletionTemplateFile.read(Path.of(v))));
         try {

@@ -491,14 +491,11 @@ public final class Engine implements AutoCloseable {
             if (job.promptStartNanos == 0) {
                 job.promptStartNanos = System.nanoTime();
             }
-            for (int i = 0; i < n; i++) {
-                int at = job.prefilled + i;
-                boolean last = at == job.prompt.length - 1;
-                if (last) {
-                    job.outIndex = batch.size();
-                }
-                batch.add(job.prompt[at], at, s.seq, last);
+            boolean last = job.prefilled + n == job.prompt.length;
+            if (last) {
+                job.outIndex = batch.size() + n - 1;
             }
+            batch.addRun(job.prompt, job.prefilled, n, job.prefilled, s.seq, last);
             chunk[s.seq] = n;
             room -= n;
             prefill += n;

@@ -262,9 +262,7 @@ public final class Session implements AutoCloseable {
         for (int start = from; start < to; start += batch.capacity()) {
             int end = Math.min(to, start + batch.capacity());
             batch.clear();
-            for (int i = start; i < end; i++) {
-                batch.add(tokens[i], pos + (i - start), 0, outputLast && i == to - 1);
-            }
+            batch.addRun(tokens, start, end - start, pos, 0, outputLast && end == to);
             abortSwitch.arm(end - start > 1);
             int rc = batch.decode(ctx);
             if (rc != 0) {

@@ -136,6 +136,15 @@ public final class ModelStore {
     }
 
     /**
+     * A count of the manifest writes and deletes this store object has made (creates, copies, pulls, deletes):
+     * while it stays the same, a model resolved earlier is still what {@link #resolve} would return, as far as
+     * this process's changes go. The read-only Ollama store can change behind it.
+     */
+    public long changes() {
+        return ctx.changes().get();
+    }
+
+    /**
      * Everything needed to run the model {@code name} (matched case-insensitively).
      *
      * @throws InvalidModelNameException if the name is invalid
@@ -234,6 +243,7 @@ public final class ModelStore {
                 // An unreadable manifest can still be deleted; its blobs are left to a full prune.
                 Path manifest = ctx.layout().manifestPath(ctx.layout().findExisting(parsed).orElse(parsed));
                 Files.deleteIfExists(manifest);
+                ctx.changes().incrementAndGet();
                 deleteEmptyParents(manifest.getParent());
                 return;
             }
@@ -246,6 +256,7 @@ public final class ModelStore {
             blobs = own.get().manifest().blobs().stream().map(Layer::digest).toList();
             Path manifest = own.get().manifestPath();
             Files.deleteIfExists(manifest);
+            ctx.changes().incrementAndGet();
             deleteEmptyParents(manifest.getParent());
         } catch (IOException e) {
             throw new StoreIOException("deleting '%s' failed".formatted(name), e);

@@ -231,6 +231,21 @@ public final class ModelScheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * A lease on {@code model} when it is loaded and ready with {@code options}, else null (then use
+     * {@link #acquire}). Never waits or does I/O, so event loops may call it.
+     */
+    public synchronized Lease leaseIfReady(CatalogModel model, LoadOptions options, Duration keepAlive) {
+        Runner r = active.get(model.name());
+        if (closed || r == null || !r.serves(model, options) || !r.ready.isDone() || r.ready.isCompletedExceptionally()) {
+            return null;
+        }
+        r.refs++;
+        r.keepAlive = keepAlive;
+        cancelTimer(r);
+        return new Lease(r, r.ready.join(), 0);
+    }
+
     private CompletableFuture<Lease> join(Runner r, Duration keepAlive, long requested) {
         r.refs++;
         r.keepAlive = keepAlive;

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -90,6 +91,10 @@ public final class ServerContext {
      */
     public Future<CatalogModel> findModel(String name) {
         ModelNames.require(name);
+        Optional<CatalogModel> known = catalog.cached(name);
+        if (known.isPresent()) {
+            return Future.succeededFuture(known.get());
+        }
         return blocking(() -> {
             try {
                 return catalog.find(name).orElseThrow(() -> ApiException.modelNotFound(name));
@@ -101,6 +106,10 @@ public final class ServerContext {
 
     /** Leases {@code model} loaded with {@code load}; completes on the caller's context once it is ready. */
     public Future<ModelScheduler.Lease> lease(CatalogModel model, LoadOptions load, Duration keepAlive) {
+        ModelScheduler.Lease ready = scheduler.leaseIfReady(model, load, keepAlive);
+        if (ready != null) {
+            return Future.succeededFuture(ready); // loaded already: no trip to a worker thread
+        }
         Context ctx = vertx.getOrCreateContext();
         return blocking(() -> scheduler.acquire(model, load, keepAlive))
                 .compose((CompletableFuture<ModelScheduler.Lease> cf) -> Future.fromCompletionStage(cf, ctx));

@@ -27,7 +27,16 @@ import org.apache.logging.log4j.Logger;
 public final class StoreCatalog implements ModelCatalog {
     private static final Logger LOG = LogManager.getLogger(StoreCatalog.class);
 
+    /** How long an entry from the read-only Ollama store is trusted: another process (Ollama) may change it. */
+    private static final long READ_ONLY_TTL_NANOS = 1_000_000_000L;
+    /** Bound on remembered spellings; past it the cache starts over. */
+    private static final int MAX_CACHED = 1024;
+
+    private record Cached(CatalogModel model, long changes, long atNanos, boolean readOnly) {
+    }
+
     private final ModelStore store;
+    private final java.util.concurrent.ConcurrentHashMap<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
     public StoreCatalog(ModelStore store) {
         this.store = store;
@@ -35,11 +44,34 @@ public final class StoreCatalog implements ModelCatalog {
 
     @Override
     public Optional<CatalogModel> find(String name) {
+        long changes = store.changes(); // read first: a change during resolve() leaves the entry stale, not wrong
         try {
-            return Optional.of(entry(store.resolve(name)));
+            ResolvedModel r = store.resolve(name);
+            CatalogModel model = entry(r);
+            if (cache.size() >= MAX_CACHED) {
+                cache.clear();
+            }
+            cache.put(name, new Cached(model, changes, System.nanoTime(), r.readOnly()));
+            return Optional.of(model);
         } catch (ModelNotFoundException e) {
+            cache.remove(name);
             return Optional.empty();
         }
+    }
+
+    /**
+     * A model resolved earlier under the same spelling, while no manifest of this store has been written or
+     * deleted since (and, for the Ollama store, for a second): each request would otherwise read the manifest and
+     * config again (about 1.5 ms on this project's machines) before its first token.
+     */
+    @Override
+    public Optional<CatalogModel> cached(String name) {
+        Cached c = cache.get(name);
+        if (c == null || c.changes() != store.changes()
+                || (c.readOnly() && System.nanoTime() - c.atNanos() > READ_ONLY_TTL_NANOS)) {
+            return Optional.empty();
+        }
+        return Optional.of(c.model());
     }
 
     /** Every model, most recently modified first (Ollama's {@code /api/tags} order); unreadable ones are skipped. */

@@ -14,7 +14,10 @@ import java.lang.invoke.VarHandle;
 
 /**
  * A llama_batch allocated once per session by {@code llama_batch_init} and refilled for every decode call.
- * Token, position, sequence and output arrays are written directly through sized views of llama.cpp's arrays.
+ * Token, position, sequence and output arrays are written directly through sized views of llama.cpp's arrays,
+ * made once: every token belongs to exactly one sequence, so {@code n_seq_id} is set to 1 up front and each
+ * token's {@code seq_id} array has its own view. Filling stays a handful of plain stores per token, cheap even
+ * before the JIT has compiled it (a prompt of 500 tokens is filled on every cold request).
  * Single-threaded; freed once by {@link #close()}.
  */
 public final class NativeBatch implements AutoCloseable {
@@ -24,7 +27,7 @@ public final class NativeBatch implements AutoCloseable {
     private final MemorySegment token;
     private final MemorySegment pos;
     private final MemorySegment nSeqId;
-    private final MemorySegment seqIds;
+    private final MemorySegment[] seqIdOf;
     private final MemorySegment logits;
     private final int capacity;
     private final int maxSeqs;
@@ -44,7 +47,12 @@ public final class NativeBatch implements AutoCloseable {
         this.token = Native.view(pointerField("token"), 4L * capacity);
         this.pos = Native.view(pointerField("pos"), 4L * capacity);
         this.nSeqId = Native.view(pointerField("n_seq_id"), 4L * capacity);
-        this.seqIds = Native.view(pointerField("seq_id"), ADDRESS.byteSize() * capacity);
+        MemorySegment seqIds = Native.view(pointerField("seq_id"), ADDRESS.byteSize() * capacity);
+        this.seqIdOf = new MemorySegment[capacity];
+        for (int i = 0; i < capacity; i++) {
+            seqIdOf[i] = Native.view(seqIds.getAtIndex(ADDRESS, i), 4L * maxSeqs);
+            nSeqId.setAtIndex(JAVA_INT, i, 1);
+        }
         this.logits = Native.view(pointerField("logits"), capacity);
     }
 
@@ -71,11 +79,32 @@ public final class NativeBatch implements AutoCloseable {
         }
         token.setAtIndex(JAVA_INT, size, tokenId);
         pos.setAtIndex(JAVA_INT, size, position);
-        nSeqId.setAtIndex(JAVA_INT, size, 1);
-        MemorySegment ids = Native.view(seqIds.getAtIndex(ADDRESS, size), 4L * maxSeqs);
-        ids.setAtIndex(JAVA_INT, 0, seq);
+        seqIdOf[size].set(JAVA_INT, 0, seq);
         logits.set(JAVA_BYTE, size, output ? (byte) 1 : (byte) 0);
         size++;
+    }
+
+    /**
+     * Appends {@code tokens[from, from + n)} of sequence {@code seq} at positions {@code position ...}; only the
+     * last one requests logits, and only when {@code outputLast}.
+     */
+    public void addRun(int[] tokens, int from, int n, int position, int seq, boolean outputLast) {
+        if (n > capacity - size) {
+            throw new IllegalStateException("batch full (" + capacity + " tokens)");
+        }
+        if (seq < 0 || seq >= 1 << 16) {
+            throw new IllegalArgumentException("sequence id " + seq);
+        }
+        MemorySegment.copy(tokens, from, token, JAVA_INT, 4L * size, n);
+        for (int i = 0; i < n; i++) {
+            pos.setAtIndex(JAVA_INT, size + i, position + i);
+            seqIdOf[size + i].set(JAVA_INT, 0, seq);
+        }
+        logits.asSlice(size, n).fill((byte) 0);
+        if (outputLast && n > 0) {
+            logits.set(JAVA_BYTE, size + n - 1, (byte) 1);
+        }
+        size += n;
     }
 
     public int size() {

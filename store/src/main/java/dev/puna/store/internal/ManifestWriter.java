@@ -35,6 +35,7 @@ public final class ManifestWriter {
                 // an unreadable old manifest is simply replaced; its blobs are left to a full prune
             }
             StoreLayout.writeAtomically(ctx.layout().manifestPath(target), bytes);
+            ctx.changes().incrementAndGet();
             return old;
         } finally {
             held.unlock();

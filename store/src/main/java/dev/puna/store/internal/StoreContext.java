@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * @param quantizer quantizes during create, or null when none is configured
  */
 public record StoreContext(Catalog catalog, StoreLayout layout, BlobGuard guard, NameLocks locks, BlobWriter writer,
-        Pruner pruner, Quantizer quantizer) {
+        Pruner pruner, Quantizer quantizer, java.util.concurrent.atomic.AtomicLong changes) {
 
     /** The machinery for a store at {@code root}, optionally backed by a read-only Ollama store. */
     public static StoreContext create(Path root, Path ollamaRoot, Quantizer quantizer) {
@@ -25,6 +25,6 @@ public record StoreContext(Catalog catalog, StoreLayout layout, BlobGuard guard,
         Catalog catalog = new Catalog(layout, ollama);
         BlobGuard guard = new BlobGuard();
         return new StoreContext(catalog, layout, guard, new NameLocks(), new BlobWriter(layout),
-                new Pruner(catalog, guard), quantizer);
+                new Pruner(catalog, guard), quantizer, new java.util.concurrent.atomic.AtomicLong());
     }
 }
