@@ -21,13 +21,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A bounded soak of a running Puna server: {@code clients} concurrent clients for {@code seconds}, each looping
+ * A bounded soak of a running Puna server: {@code clients} concurrent clients for {@code warmup + seconds}, each looping
  * over a random mix of Ollama generate/chat and OpenAI chat/completions requests, streaming and not, and
  * hanging up on a fraction of streams mid-way. Reports status codes, 5xx count, RSS growth of the server
  * process, and whether every slot is free at the end; exits non-zero on any 5xx, a slot still busy or RSS
  * growth of 5% or more.
  *
- * <pre>Soak --url http://127.0.0.1:11434 --model bench --pid 1234 [--clients 32] [--seconds 300]</pre>
+ * <pre>Soak --url http://127.0.0.1:11434 --model bench --pid 1234 [--clients 32] [--warmup 60] [--seconds 300]</pre>
  */
 public final class Soak {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,6 +38,7 @@ public final class Soak {
         long pid = -1;
         int clients = 32;
         int seconds = 300;
+        int warmup = 60;
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--url" -> url = args[i + 1];
@@ -45,13 +46,14 @@ public final class Soak {
                 case "--pid" -> pid = Long.parseLong(args[i + 1]);
                 case "--clients" -> clients = Integer.parseInt(args[i + 1]);
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
+                case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         if (url == null || pid < 0) {
             throw new IllegalArgumentException("--url and --pid are required");
         }
-        new Soak(url, model).run(pid, clients, seconds);
+        new Soak(url, model).run(pid, clients, warmup, seconds);
     }
 
     private final String url;
@@ -62,19 +64,31 @@ public final class Soak {
     private final LongAdder disconnects = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong requestsAtBaseline = new AtomicLong();
 
     private Soak(String url, String model) {
         this.url = url;
         this.model = model;
     }
 
-    private void run(long pid, int clients, int seconds) throws Exception {
-        // Warm up first, so the RSS baseline includes the loaded model and a warm JIT.
-        for (int i = 0; i < 4; i++) {
-            one(new SplittableRandom(i), false);
-        }
-        long rssStart = rssKb(pid);
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    /**
+     * The load runs for {@code warmup + seconds}; the RSS baseline is taken after the warm-up, under full load, so
+     * that it includes what a busy server legitimately holds (every slot's KV pages touched, a full host-RAM
+     * prompt cache, a warm JIT) and the growth after it is what a leak would add.
+     */
+    private void run(long pid, int clients, int warmup, int seconds) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + (warmup + seconds) * 1_000_000_000L;
+        long[] rssStartHolder = new long[1];
+        Thread baseline = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(warmup * 1000L);
+                rssStartHolder[0] = rssKb(pid);
+                requestsAtBaseline.set(requests.get());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int c = 0; c < clients; c++) {
                 SplittableRandom random = new SplittableRandom(1000 + c);
@@ -90,6 +104,8 @@ public final class Soak {
                 });
             }
         }
+        baseline.join();
+        long rssStart = rssStartHolder[0];
         Thread.sleep(2000); // let cancelled generations wind down
         long rssEnd = rssKb(pid);
         JsonNode ps = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),
@@ -104,8 +120,9 @@ public final class Soak {
         System.out.printf(Locale.ROOT, "status codes %s%n", statuses);
         System.out.printf(Locale.ROOT, "5xx: %d%n", fiveXx);
         System.out.printf(Locale.ROOT, "active slots after the run: %.0f%n", activeSlots);
-        System.out.printf(Locale.ROOT, "server RSS: %.1f MiB after warm-up, %.1f MiB at the end (%+.2f%%)%n",
-                rssStart / 1024.0, rssEnd / 1024.0, growth);
+        System.out.printf(Locale.ROOT, "server RSS: %.1f MiB after %d s of warm-up load, %.1f MiB at the end, %d "
+                + "requests later (%+.2f%%)%n", rssStart / 1024.0, warmup, rssEnd / 1024.0,
+                requests.get() - requestsAtBaseline.get(), growth);
         boolean ok = fiveXx == 0 && activeSlots == 0 && growth < 5;
         System.out.println(ok ? "SOAK PASSED" : "SOAK FAILED");
         System.exit(ok ? 0 : 1);
