@@ -73,7 +73,6 @@ class ProgressStreamTest {
         final InputStream in;
 
         Exchange(String body) throws IOException {
-            socket.setReceiveBufferSize(16 * 1024);
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(30_000);
             byte[] b = body.getBytes(StandardCharsets.UTF_8);
