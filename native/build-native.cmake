@@ -1,6 +1,7 @@
 # Configure + build of the native tree, run by Maven (native/pom.xml) as `cmake -P`, so the parallelism can
 # follow the machine (ProcessorCount) and one Maven command builds everything.
-# Inputs (-D): SOURCE_DIR, BUILD_DIR, STAGE_DIR, BACKEND, PORTABLE, CUDA_ARCHITECTURES, [BUILD_TOOLS], [JOBS]
+# Inputs (-D): SOURCE_DIR, BUILD_DIR, STAGE_DIR, BACKEND, PORTABLE, CUDA_ARCHITECTURES, [CUBLAS_DIR], [BUILD_TOOLS],
+# [JOBS]
 foreach(v SOURCE_DIR BUILD_DIR STAGE_DIR BACKEND)
   if(NOT DEFINED ${v} OR "${${v}}" STREQUAL "")
     message(FATAL_ERROR "build-native.cmake: ${v} is required")
@@ -47,6 +48,7 @@ execute_process(
           -DPUNA_BACKEND=${BACKEND}
           -DPUNA_PORTABLE=${PORTABLE}
           -DPUNA_CUDA_ARCHITECTURES=${CUDA_ARCHITECTURES}
+          -DPUNA_CUBLAS_DIR=${CUBLAS_DIR}
           -DPUNA_BUILD_LLAMA_TOOLS=${BUILD_TOOLS}
           -DPUNA_CPU_AMX=${CPU_AMX}
           -DPUNA_STAGE_DIR=${STAGE_DIR}

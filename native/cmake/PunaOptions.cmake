@@ -25,7 +25,22 @@ else()
   set(GGML_NATIVE ON CACHE BOOL "" FORCE)
 endif()
 
+set(PUNA_CUBLAS_DIR "" CACHE PATH
+    "cuBLAS installed outside the CUDA toolkit: a directory with include/cublas_v2.h and lib/libcublas.so* (e.g. an unpacked nvidia-cublas wheel's nvidia/cu13)")
+
 if(PUNA_BACKEND STREQUAL "cuda")
+  if(PUNA_CUBLAS_DIR)
+    # FindCUDAToolkit keeps what it finds in these cache entries; set first, they make it take this cuBLAS.
+    foreach(_lib cublas cublasLt)
+      file(GLOB _found "${PUNA_CUBLAS_DIR}/lib/lib${_lib}.so*")
+      if(NOT _found)
+        message(FATAL_ERROR "puna: PUNA_CUBLAS_DIR=${PUNA_CUBLAS_DIR} has no lib/lib${_lib}.so*")
+      endif()
+      list(SORT _found)
+      list(GET _found 0 _first)
+      set(CUDA_${_lib}_LIBRARY "${_first}" CACHE FILEPATH "" FORCE)
+    endforeach()
+  endif()
   # ggml-cuda links cuBLAS. A toolkit installed without its math libraries (nvcc and cudart only) would
   # otherwise fail at generate time with an unreadable "target CUDA::cublas not found".
   find_package(CUDAToolkit)
@@ -35,7 +50,19 @@ if(PUNA_BACKEND STREQUAL "cuda")
   if(NOT TARGET CUDA::cublas)
     message(FATAL_ERROR "puna: CUDA ${CUDAToolkit_VERSION} at ${CUDAToolkit_BIN_DIR} has no cuBLAS "
             "(cublas_v2.h / libcublas), which ggml's CUDA backend links. Install the toolkit's math libraries "
-            "(e.g. the cuda-libraries-dev-${CUDAToolkit_VERSION_MAJOR}-${CUDAToolkit_VERSION_MINOR} package) and configure again.")
+            "(e.g. the cuda-libraries-dev-${CUDAToolkit_VERSION_MAJOR}-${CUDAToolkit_VERSION_MINOR} package), "
+            "or point -Dpuna.cublas.dir at a cuBLAS with include/ and lib/, and configure again.")
+  endif()
+  if(PUNA_CUBLAS_DIR)
+    # ggml's own find_package(CUDAToolkit) below reuses these targets, so ggml-cuda compiles against this header.
+    set_property(TARGET CUDA::cublas APPEND PROPERTY INTERFACE_INCLUDE_DIRECTORIES "${PUNA_CUBLAS_DIR}/include")
+  endif()
+  if(NOT TARGET CUDA::cuda_driver AND NOT GGML_CUDA_NO_VMM)
+    # libcuda.so comes with the NVIDIA driver (or the toolkit's stubs); a build host without either can still
+    # build, with ggml's plain device pool instead of its virtual-memory one.
+    message(WARNING "puna: no CUDA driver library (libcuda.so) found: building with GGML_CUDA_NO_VMM=ON. "
+            "Build on a machine with the NVIDIA driver installed for ggml's virtual-memory pool.")
+    set(GGML_CUDA_NO_VMM ON CACHE BOOL "" FORCE)
   endif()
   set(GGML_CUDA ON CACHE BOOL "" FORCE)
   set(CMAKE_CUDA_ARCHITECTURES "${PUNA_CUDA_ARCHITECTURES}" CACHE STRING "" FORCE)
