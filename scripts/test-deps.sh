@@ -6,10 +6,15 @@
 # The store's registry tests (store/src/test/.../RegistryServer.java) run a real OCI registry: Debian's
 # docker-registry package (CNCF distribution 2.8, /usr/bin/docker-registry). It is only started by the tests,
 # never as a service. Without it those tests fail (not skip) and say how to install it.
+#
+# The state tests (state/, http/) run every repository and end-to-end test against a real PostgreSQL server too
+# (testkit's PostgresServer: initdb + pg_ctl of Debian's postgresql package, a throwaway cluster on a free loopback
+# port). Without the package those tests fail and say how to install it.
 
 puna_install_test_deps() {
   puna_install_js_client
   puna_install_registry
+  puna_install_postgres
 }
 
 puna_install_js_client() {
@@ -22,6 +27,38 @@ puna_install_js_client() {
   fi
   echo "puna: installing the Ollama JavaScript client for OllamaJsClientTest (npm ci)" >&2
   npm ci --prefix "$dir" --no-audit --no-fund >&2 || echo "puna: npm ci failed; OllamaJsClientTest will fail." >&2
+  return 0
+}
+
+# Installs Debian package $1 with apt-get (as root or through sudo -n); $2 says what needs it.
+puna_apt_install() {
+  local package=$1 why=$2
+  echo "puna: installing $package for $why" >&2
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; else
+      echo "puna: cannot install $package (not root, no sudo); $why will fail." >&2
+      echo "puna: install it with: apt-get install -y $package" >&2
+      return 1
+    fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "puna: no apt-get here; install $package yourself, $why will fail without it." >&2
+    return 1
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$package" >&2 \
+    || { $sudo apt-get update >&2 && $sudo env DEBIAN_FRONTEND=noninteractive \
+         apt-get install -y --no-install-recommends "$package" >&2; } \
+    || { echo "puna: installing $package failed; $why will fail." >&2; return 1; }
+}
+
+puna_install_postgres() {
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && return 0
+  puna_apt_install postgresql "the PostgreSQL tests" || return 0
+  # The package may start its default cluster; the tests start their own on a free port and need none.
+  if command -v pg_ctlcluster >/dev/null 2>&1; then
+    for v in /usr/lib/postgresql/*; do pg_ctlcluster "$(basename "$v")" main stop >/dev/null 2>&1 || true; done
+  fi
   return 0
 }
 
