@@ -11,6 +11,7 @@ import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.StoreCatalog;
 import dev.puna.http.internal.StoreServices;
 import dev.puna.http.internal.ollama.OllamaRoutes;
+import dev.puna.http.internal.stateful.StateService;
 import dev.puna.http.internal.openai.OpenAiRoutes;
 import dev.puna.store.ModelStore;
 import dev.puna.store.RegistryClient;
@@ -60,10 +61,12 @@ public final class PunaServer implements AutoCloseable {
     private final ExecutorService loaders;
     private final ScheduledExecutorService timers;
     private final ExecutorService storeOperations;
+    private final StateService state;
     private volatile boolean closed;
 
     private PunaServer(ServerConfig config, Vertx vertx, HttpServer server, ModelScheduler scheduler,
-                       ExecutorService loaders, ScheduledExecutorService timers, ExecutorService storeOperations) {
+                       ExecutorService loaders, ScheduledExecutorService timers, ExecutorService storeOperations,
+                       StateService state) {
         this.config = config;
         this.vertx = vertx;
         this.server = server;
@@ -71,6 +74,7 @@ public final class PunaServer implements AutoCloseable {
         this.loaders = loaders;
         this.timers = timers;
         this.storeOperations = storeOperations;
+        this.state = state;
     }
 
     /**
@@ -138,13 +142,28 @@ public final class PunaServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         ServerContext sc = new ServerContext(vertx, config, catalog, scheduler, store);
         // In order of precedence for error formats: a family for /v1/* goes before Ollama's, which owns the rest.
-        List<RouteFamily> families = List.of(new OpenAiRoutes(sc), new OllamaRoutes(sc));
+        StateService state = new StateService(config, vertx);
+        List<RouteFamily> families = List.of(new OpenAiRoutes(sc, state), new OllamaRoutes(sc));
         Router router = ServerRouter.create(vertx, config, families, metrics);
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setCompressionSupported(false)).requestHandler(router);
         try {
+            state.openIfConfigured();
+        } catch (RuntimeException e) {
+            state.close();
+            scheduler.close(Duration.ofSeconds(1));
+            await(vertx.close());
+            loaders.shutdownNow();
+            timers.shutdownNow();
+            if (storeOperations != null) {
+                storeOperations.shutdownNow();
+            }
+            throw new ServerConfigException("PUNA_DATABASE_URL", e.getMessage());
+        }
+        try {
             await(server.listen());
         } catch (RuntimeException e) {
+            state.close();
             scheduler.close(Duration.ofSeconds(1));
             await(vertx.close());
             loaders.shutdownNow();
@@ -157,7 +176,7 @@ public final class PunaServer implements AutoCloseable {
                     + (cause.getMessage() == null ? cause.toString() : cause.getMessage()));
         }
         LOG.info("listening on {} ({})", config.host() + ":" + server.actualPort(), config);
-        return new PunaServer(config, vertx, server, scheduler, loaders, timers, storeOperations);
+        return new PunaServer(config, vertx, server, scheduler, loaders, timers, storeOperations, state);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -223,6 +242,8 @@ public final class PunaServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        // Runs still executing end as failed (the server is going away) before the engines close under them.
+        state.close();
         scheduler.close(Duration.ofSeconds(30));
         try {
             await(vertx.close());

@@ -8,6 +8,7 @@ import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.KvCacheType;
 import dev.puna.runtime.completion.CompletionTemplate;
 import dev.puna.runtime.completion.CompletionTemplateException;
+import dev.puna.state.DatabaseUrl;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +55,13 @@ import java.util.Optional;
  *       code-completion templates ({@code {"qwen2.5-coder:1.5b": "{<|fim_prefix|>}{code_prefix}..."}}, see
  *       {@link dev.puna.runtime.completion.CompletionTemplate}); models without one use a template built from their
  *       fill-in-the-middle tokens</td></tr>
+ *   <tr><td>{@code PUNA_DATA_DIR}</td><td>{@code ~/.puna}</td><td>Puna's data directory: the embedded SQLite
+ *       database of the stateful OpenAI APIs ({@code puna.db}) lives there</td></tr>
+ *   <tr><td>{@code PUNA_DATABASE_URL}</td><td>SQLite in the data directory</td><td>the database of assistants,
+ *       threads, runs, responses and conversations: {@code postgresql://user:password@host:port/db} (servers of a
+ *       fleet share one) or {@code sqlite:/path/file.db}</td></tr>
+ *   <tr><td>{@code PUNA_RUN_EXPIRY}</td><td>{@code 10m}</td><td>how long a run waits for its tool outputs before
+ *       it expires</td></tr>
  * </table>
  *
  * <p>Every value is checked when it is read; an invalid one is a {@link ServerConfigException} naming the
@@ -80,6 +88,9 @@ public final class ServerConfig {
     private final long promptCacheBytes;
     private final int numThread;
     private final Map<String, String> completionTemplates;
+    private final Path dataDir;
+    private final DatabaseUrl databaseUrl;
+    private final Duration runExpiry;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -99,6 +110,9 @@ public final class ServerConfig {
         this.promptCacheBytes = b.promptCacheBytes;
         this.numThread = b.numThread;
         this.completionTemplates = Map.copyOf(b.completionTemplates);
+        this.dataDir = b.dataDir;
+        this.databaseUrl = b.databaseUrl;
+        this.runExpiry = b.runExpiry;
     }
 
     /** A builder holding the defaults of the table above. */
@@ -135,6 +149,9 @@ public final class ServerConfig {
         read(env, "PUNA_CACHE_RAM", v -> b.promptCacheBytes(v.strip().equals("0") ? 0 : parseBytes(v)));
         read(env, "PUNA_NUM_THREAD", v -> b.numThread(parseInt(v)));
         read(env, "PUNA_COMPLETION_TEMPLATES", v -> b.completionTemplates(CompletionTemplateFile.read(Path.of(v))));
+        read(env, "PUNA_DATA_DIR", v -> b.dataDir(Path.of(v)));
+        read(env, "PUNA_DATABASE_URL", v -> b.databaseUrl(DatabaseUrl.parse(v)));
+        read(env, "PUNA_RUN_EXPIRY", v -> b.runExpiry(Durations.parse(v)));
         try {
             return b.build();
         } catch (InvalidParameterException e) {
@@ -328,6 +345,29 @@ public final class ServerConfig {
         return Optional.ofNullable(completionTemplates.get(ModelNames.canonical(name)));
     }
 
+    /** Puna's data directory ({@code PUNA_DATA_DIR}). */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /**
+     * The database of the stateful APIs: {@code PUNA_DATABASE_URL}, else SQLite's {@code puna.db} in the
+     * {@linkplain #dataDir() data directory}.
+     */
+    public DatabaseUrl databaseUrl() {
+        return databaseUrl != null ? databaseUrl : DatabaseUrl.sqlite(dataDir.resolve("puna.db"));
+    }
+
+    /** Whether {@code PUNA_DATABASE_URL} names the database (else it is the default SQLite file). */
+    public boolean databaseConfigured() {
+        return databaseUrl != null;
+    }
+
+    /** How long a run waits in {@code requires_action} for its tool outputs ({@code PUNA_RUN_EXPIRY}). */
+    public Duration runExpiry() {
+        return runExpiry;
+    }
+
     /** The {@code host:port} this configuration binds, IPv6 addresses in brackets. */
     public String address() {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
@@ -340,7 +380,8 @@ public final class ServerConfig {
                 + contextLength + ", flash_attention=" + flashAttention.name().toLowerCase(Locale.ROOT)
                 + ", kv_cache_type=" + kvCacheType + ", models=" + modelsDir
                 + (ollamaModelsDir == null ? "" : ", ollama_models=" + ollamaModelsDir) + ", max_body=" + maxBodyBytes
-                + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", num_thread=" + numThread + "]";
+                + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", num_thread=" + numThread
+                + ", database=" + databaseUrl() + ", run_expiry=" + Durations.format(runExpiry) + "]";
     }
 
     /** Builder for {@link ServerConfig}; each setter validates its argument. Not thread-safe. */
@@ -362,6 +403,9 @@ public final class ServerConfig {
         private long promptCacheBytes = 1L << 30;
         private int numThread;
         private final Map<String, String> completionTemplates = new LinkedHashMap<>();
+        private Path dataDir = Path.of(System.getProperty("user.home"), ".puna");
+        private DatabaseUrl databaseUrl;
+        private Duration runExpiry = Duration.ofMinutes(10);
 
         private Builder() {
         }
@@ -578,6 +622,28 @@ public final class ServerConfig {
         /** Sets several code-completion templates (see {@link #completionTemplate}). */
         public Builder completionTemplates(Map<String, String> templates) {
             templates.forEach(this::completionTemplate);
+            return this;
+        }
+
+        /** Sets Puna's data directory (the default SQLite database is {@code puna.db} there). */
+        public Builder dataDir(Path dir) {
+            this.dataDir = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /** Sets the database of the stateful APIs; {@code null}: SQLite in the data directory. */
+        public Builder databaseUrl(DatabaseUrl url) {
+            this.databaseUrl = url;
+            return this;
+        }
+
+        /** Sets how long a run waits for tool outputs (at least one second). */
+        public Builder runExpiry(Duration expiry) {
+            if (expiry.isNegative() || expiry.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new ServerConfigException("PUNA_RUN_EXPIRY", "must be at least 1s, got "
+                        + Durations.format(expiry));
+            }
+            this.runExpiry = expiry;
             return this;
         }
 

@@ -42,6 +42,9 @@ public interface Transaction {
     /** Every object of a parent, oldest first. */
     List<Document> all(Collection c, String parentId);
 
+    /** The oldest object of a parent whose status (jobs: the status column) is one of {@code statuses}, if any. */
+    Optional<Document> firstWithStatus(Collection c, String parentId, Set<String> statuses);
+
     /** The number of objects of a parent. */
     int count(Collection c, String parentId);
 

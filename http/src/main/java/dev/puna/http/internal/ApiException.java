@@ -44,12 +44,32 @@ public final class ApiException extends RuntimeException {
     private final Kind kind;
     private final String param;
     private final int retryAfterSeconds;
+    private final String code;
 
     private ApiException(Kind kind, String message, String param, int retryAfterSeconds, Throwable cause) {
+        this(kind, message, param, retryAfterSeconds, cause, null);
+    }
+
+    private ApiException(Kind kind, String message, String param, int retryAfterSeconds, Throwable cause,
+                         String code) {
         super(message, cause);
         this.kind = Objects.requireNonNull(kind, "kind");
         this.param = param;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.code = code;
+    }
+
+    /**
+     * This error with a machine-readable code of the API's own ({@code previous_response_not_found}, ...), which
+     * formats with a {@code code} field (OpenAI's) show instead of the one they derive from the kind.
+     */
+    public ApiException withCode(String newCode) {
+        return new ApiException(kind, getMessage(), param, retryAfterSeconds, getCause(), newCode);
+    }
+
+    /** The code given with {@link #withCode}, or {@code null}. */
+    public String code() {
+        return code;
     }
 
     public static ApiException badRequest(String message) {

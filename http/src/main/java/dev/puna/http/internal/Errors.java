@@ -8,6 +8,8 @@ import dev.puna.runtime.QueueFullException;
 import dev.puna.runtime.ResourceClosedException;
 import dev.puna.runtime.chat.ChatTemplateException;
 import dev.puna.store.StoreException;
+import dev.puna.state.InvalidCursorException;
+import dev.puna.state.StateException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.apache.logging.log4j.LogManager;
@@ -37,6 +39,11 @@ public final class Errors {
                     + cte.getMessage(), cte);
             case ModelLoadException mle -> ApiException.internal("cannot load the model: " + mle.getMessage(), mle);
             case StoreException se -> store(se);
+            case InvalidCursorException ice -> ApiException.badParameter(ice.parameter(), ice.getMessage());
+            case StateException se -> {
+                LOG.error("state database operation failed", se);
+                yield ApiException.internal("the state database failed: " + se.getMessage(), se);
+            }
             case ResourceClosedException rce ->
                     // The model was unloaded under a request (server shutting down): retry is the right answer.
                     ApiException.unavailable("the model was unloaded while the request ran: " + rce.getMessage(), 1);

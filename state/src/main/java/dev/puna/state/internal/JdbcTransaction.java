@@ -213,6 +213,20 @@ public final class JdbcTransaction implements Transaction {
     }
 
     @Override
+    public Optional<Document> firstWithStatus(Collection c, String parentId, Set<String> statuses) {
+        requireJob(c);
+        requireParent(c, parentId);
+        List<Object> args = new ArrayList<>();
+        String sql = "SELECT " + select(c) + " FROM " + c.table() + " WHERE status IN (" + marks(statuses.size()) + ")";
+        args.addAll(statuses);
+        if (c.hasParent()) {
+            sql += " AND " + c.parentColumn() + " = ?";
+            args.add(parentId);
+        }
+        return query(c, sql + " ORDER BY seq LIMIT 1", args.toArray()).stream().findFirst();
+    }
+
+    @Override
     public int count(Collection c, String parentId) {
         requireParent(c, parentId);
         String sql = "SELECT COUNT(*) FROM " + c.table() + (c.hasParent() ? " WHERE " + c.parentColumn() + " = ?" : "");

@@ -12,8 +12,8 @@ import io.vertx.core.buffer.Buffer;
  * {@code BadRequestException}, 404 {@code NotFoundException}, ...). After a stream began, the same object is sent as
  * an SSE event, then {@code data: [DONE]}, which is how OpenAI clients learn of a failure mid-stream.
  */
-final class OpenAiErrors implements ErrorRenderer {
-    static final OpenAiErrors INSTANCE = new OpenAiErrors();
+public final class OpenAiErrors implements ErrorRenderer {
+    public static final OpenAiErrors INSTANCE = new OpenAiErrors();
 
     private OpenAiErrors() {
     }
@@ -49,6 +49,9 @@ final class OpenAiErrors implements ErrorRenderer {
     }
 
     private static String code(ApiException error) {
+        if (error.code() != null) {
+            return error.code();
+        }
         return switch (error.kind()) {
             case NOT_FOUND -> "model".equals(error.param()) ? "model_not_found" : null;
             case METHOD_NOT_ALLOWED -> "method_not_allowed";

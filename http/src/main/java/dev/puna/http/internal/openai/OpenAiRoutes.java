@@ -3,13 +3,17 @@ package dev.puna.http.internal.openai;
 import dev.puna.http.internal.ErrorRenderer;
 import dev.puna.http.internal.RouteFamily;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.assistants.AssistantsApi;
+import dev.puna.http.internal.stateful.StateService;
+import dev.puna.http.internal.stateful.TurnRunner;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import java.util.List;
 
 /**
  * OpenAI's API: {@code POST /v1/chat/completions}, {@code POST /v1/completions}, {@code GET /v1/models},
- * {@code GET /v1/models/{id}}, {@code POST /v1/embeddings}, each also without the {@code /v1} prefix (clients
+ * {@code GET /v1/models/{id}}, {@code POST /v1/embeddings}, and the stateful Assistants API
+ * ({@link AssistantsApi}), each also without the {@code /v1} prefix (clients
  * such as CodeInferflow's set {@code base_url} to the bare host). Owns {@code /v1/*} and those bare paths, so
  * their errors, unknown {@code /v1} routes and wrong methods included, come in OpenAI's format.
  */
@@ -17,12 +21,21 @@ public final class OpenAiRoutes implements RouteFamily {
     /** The prefixes every route is served under. */
     private static final List<String> PREFIXES = List.of("/v1", "");
     /** Bare paths (without {@code /v1}) this family owns. */
-    private static final List<String> BARE = List.of("/chat/completions", "/completions", "/embeddings", "/models");
+    private static final List<String> BARE = List.of("/chat/completions", "/completions", "/embeddings", "/models",
+            "/assistants", "/threads");
 
     private final ServerContext sc;
+    private final AssistantsApi assistants;
 
+    /** The routes, the stateful ones on a database opened on first use (tests that never touch it create none). */
     public OpenAiRoutes(ServerContext sc) {
+        this(sc, new StateService(sc.config(), sc.vertx()));
+    }
+
+    /** The routes, the stateful ones on {@code state}. */
+    public OpenAiRoutes(ServerContext sc, StateService state) {
         this.sc = sc;
+        this.assistants = new AssistantsApi(sc, state, new TurnRunner(sc));
     }
 
     @Override
@@ -39,6 +52,7 @@ public final class OpenAiRoutes implements RouteFamily {
             // Names hold '/' and ':' (library/qwen:latest), so the id is the rest of the path, decoded.
             router.routeWithRegex(HttpMethod.GET, prefix + "/models/(?<id>.+)")
                     .handler(rc -> models.get(rc, rc.pathParam("id")));
+            assistants.register(router, prefix);
         }
     }
 
