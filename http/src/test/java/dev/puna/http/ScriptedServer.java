@@ -16,6 +16,8 @@ final class ScriptedServer implements AutoCloseable {
     static final Path MODEL = model();
     /** The tool-calling model's file ({@link TestModels#toolCaller}), next to it. */
     static final Path TOOLS_MODEL = toolsModel();
+    /** The counting model's file ({@link TestModels#counter}): every chat answer counts on without end. */
+    static final Path COUNTER_MODEL = counterModel();
 
     final TestCatalog catalog = new TestCatalog().add("scripted", MODEL);
     final PunaServer server;
@@ -46,6 +48,14 @@ final class ScriptedServer implements AutoCloseable {
     private static Path toolsModel() {
         try {
             return TestModels.toolCaller(DIR);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path counterModel() {
+        try {
+            return TestModels.counter(DIR);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -42,6 +42,7 @@ final class StatefulServer implements AutoCloseable {
         }
         this.scripted = new ScriptedServer(config, 1024);
         scripted.catalog.add("tools", ScriptedServer.TOOLS_MODEL);
+        scripted.catalog.add("counter", ScriptedServer.COUNTER_MODEL);
         this.client = OpenAIOkHttpClient.builder().baseUrl(scripted.server.url() + "/v1").apiKey("unused")
                 .maxRetries(0).timeout(Duration.ofSeconds(60)).build();
     }

@@ -181,6 +181,28 @@ public final class TestModels {
                 scriptedModel().toWriter(type));
     }
 
+    /**
+     * The chat template of the {@linkplain #counter counting model}: ChatML whose generation prompt ends in
+     * {@code ▁Count:}, so that every chat is answered by counting, for as long as the caller lets it.
+     */
+    public static final String COUNTER_CHAT_TEMPLATE = Vocabulary.CHAT_TEMPLATE.replace(
+            "'<|im_start|>assistant\\n'", "'<|im_start|>assistant\\n Count:'");
+
+    /**
+     * The scripted model (F32) with {@link #COUNTER_CHAT_TEMPLATE}: every chat answer is {@code " one two three ..."}
+     * ({@link #countCompletion}) without end, which chat-shaped tests of cancellation and token limits need.
+     */
+    public static Path counter(Path dir) throws IOException {
+        Vocabulary.Builder vocabulary = Vocabulary.builder().chatTemplate(COUNTER_CHAT_TEMPLATE)
+                .words("▁Hello", "▁world", "▁from", "▁Puna", "▁Count:", "▁Emoji:", "▁ok", "Hi", "▁there!")
+                .words("▁user", "▁assistant", "▁system");
+        for (String number : NUMBERS) {
+            vocabulary.word("▁" + number);
+        }
+        ScriptedModel model = scripts(ScriptedModel.builder(vocabulary.build())).name("puna-counter").build();
+        return writeIfChanged(dir.resolve("puna-counter-f32.gguf"), model.toWriter(GgmlType.F32));
+    }
+
     /** A copy of the F32 scripted model whose {@code general.architecture} llama.cpp does not know. */
     public static Path unknownArchitecture(Path dir) throws IOException {
         ScriptedModel model = scripts(ScriptedModel.builder(vocabulary()))

@@ -4,6 +4,7 @@ import dev.puna.http.internal.ErrorRenderer;
 import dev.puna.http.internal.RouteFamily;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.assistants.AssistantsApi;
+import dev.puna.http.internal.responses.ResponsesApi;
 import dev.puna.http.internal.stateful.StateService;
 import dev.puna.http.internal.stateful.TurnRunner;
 import io.vertx.core.http.HttpMethod;
@@ -13,7 +14,7 @@ import java.util.List;
 /**
  * OpenAI's API: {@code POST /v1/chat/completions}, {@code POST /v1/completions}, {@code GET /v1/models},
  * {@code GET /v1/models/{id}}, {@code POST /v1/embeddings}, and the stateful Assistants API
- * ({@link AssistantsApi}), each also without the {@code /v1} prefix (clients
+ * ({@link AssistantsApi}) with its successors Responses and Conversations ({@link ResponsesApi}), each also without the {@code /v1} prefix (clients
  * such as CodeInferflow's set {@code base_url} to the bare host). Owns {@code /v1/*} and those bare paths, so
  * their errors, unknown {@code /v1} routes and wrong methods included, come in OpenAI's format.
  */
@@ -22,10 +23,11 @@ public final class OpenAiRoutes implements RouteFamily {
     private static final List<String> PREFIXES = List.of("/v1", "");
     /** Bare paths (without {@code /v1}) this family owns. */
     private static final List<String> BARE = List.of("/chat/completions", "/completions", "/embeddings", "/models",
-            "/assistants", "/threads");
+            "/assistants", "/threads", "/responses", "/conversations");
 
     private final ServerContext sc;
     private final AssistantsApi assistants;
+    private final ResponsesApi responses;
 
     /** The routes, the stateful ones on a database opened on first use (tests that never touch it create none). */
     public OpenAiRoutes(ServerContext sc) {
@@ -35,7 +37,9 @@ public final class OpenAiRoutes implements RouteFamily {
     /** The routes, the stateful ones on {@code state}. */
     public OpenAiRoutes(ServerContext sc, StateService state) {
         this.sc = sc;
-        this.assistants = new AssistantsApi(sc, state, new TurnRunner(sc));
+        TurnRunner turns = new TurnRunner(sc);
+        this.assistants = new AssistantsApi(sc, state, turns);
+        this.responses = new ResponsesApi(sc, state, turns);
     }
 
     @Override
@@ -53,6 +57,7 @@ public final class OpenAiRoutes implements RouteFamily {
             router.routeWithRegex(HttpMethod.GET, prefix + "/models/(?<id>.+)")
                     .handler(rc -> models.get(rc, rc.pathParam("id")));
             assistants.register(router, prefix);
+            responses.register(router, prefix);
         }
     }
 
