@@ -494,8 +494,14 @@ final class RunExecutor {
             }
         }
 
-        /** Writes the step and message this turn opened (inserting them if their first write was lost). */
+        /**
+         * Writes the step and message this turn opened (inserting them if their first write was lost), the message
+         * with the text written so far.
+         */
         private void writeOpen(Transaction tx) {
+            if (message != null && message.body().path("status").asText().equals("in_progress")) {
+                message.body().putArray("content").add(Fields.textPart(text.toString()));
+            }
             for (Document d : new Document[] {messageStep, toolStep}) {
                 if (d != null) {
                     upsert(tx, Collection.RUN_STEPS, d);
