@@ -48,8 +48,11 @@ import org.apache.logging.log4j.Logger;
  */
 public final class StateService implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(StateService.class);
-    /** How long a claim holds without renewal; a dead process's jobs are failed this long after it stopped. */
-    static final long LEASE_MILLIS = 15_000;
+    /**
+     * How long a claim holds without renewal; a dead process's jobs are failed this long after it stopped. The system
+     * property {@code puna.state.lease.ms} shortens it for tests that kill servers.
+     */
+    static final long LEASE_MILLIS = Long.getLong("puna.state.lease.ms", 15_000);
     private static final long TICK_MILLIS = 400;
     /** Renew leases and sweep every this many ticks. */
     private static final int SLOW_TICKS = 5;
