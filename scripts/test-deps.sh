@@ -1,7 +1,8 @@
 # Sourced by ./run-tests: installs what the tests need beyond a JDK and a C/C++ toolchain.
 #
-# The server's OllamaJsClientTest runs the official Ollama JavaScript client (npm package "ollama", pinned by
-# http/src/test/js/package-lock.json) with Node.js; it is installed with npm ci. Without it that test fails.
+# The server's OllamaJsClientTest and OpenAiJsClientTest run the official Ollama and OpenAI JavaScript clients (npm
+# packages "ollama" and "openai", pinned by http/src/test/js/package-lock.json) with Node.js; they are installed
+# with npm ci. Without them those tests fail.
 #
 # The store's registry tests (store/src/test/.../RegistryServer.java) run a real OCI registry: Debian's
 # docker-registry package (CNCF distribution 2.8, /usr/bin/docker-registry). It is only started by the tests,
@@ -19,7 +20,8 @@ puna_install_test_deps() {
 
 puna_install_js_client() {
   local dir=http/src/test/js
-  [ -f "$dir/node_modules/ollama/package.json" ] && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] \
+  [ -f "$dir/node_modules/ollama/package.json" ] && [ -f "$dir/node_modules/openai/package.json" ] \
+    && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] \
     && return 0
   if ! command -v npm >/dev/null 2>&1; then
     echo "puna: npm not found; OllamaJsClientTest will fail (install Node.js 18+ with npm)." >&2

@@ -98,7 +98,7 @@ class OllamaJsClientTest {
     }
 
     /** The {@code node} executable: required, not optional. */
-    private static String node() throws IOException, InterruptedException {
+    static String node() throws IOException, InterruptedException {
         try {
             Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
             String version = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
