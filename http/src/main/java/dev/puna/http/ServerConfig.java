@@ -1,17 +1,14 @@
 package dev.puna.http;
 
-import dev.puna.http.internal.CompletionTemplateFile;
 import dev.puna.http.internal.Durations;
 import dev.puna.http.internal.ModelNames;
 import dev.puna.runtime.FlashAttention;
-import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.KvCacheType;
 import dev.puna.runtime.completion.CompletionTemplate;
 import dev.puna.runtime.completion.CompletionTemplateException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -113,123 +110,12 @@ public final class ServerConfig {
 
     /**
      * Reads the {@code PUNA_*} variables of {@code env} (pass {@code System.getenv()}); unset or blank
-     * variables keep their defaults.
+     * variables keep their defaults. The same as {@link EffectiveConfig#resolve} with no flags and no config file.
      *
      * @throws ServerConfigException naming the first invalid variable
      */
     public static ServerConfig fromEnvironment(Map<String, String> env) {
-        Builder b = builder();
-        read(env, "PUNA_HOST", v -> b.listen(v));
-        read(env, "PUNA_ORIGINS", v -> b.origins(splitList(v)));
-        read(env, "PUNA_KEEP_ALIVE", v -> b.keepAlive(Durations.parse(v)));
-        read(env, "PUNA_NUM_PARALLEL", v -> b.numParallel(parseInt(v)));
-        read(env, "PUNA_MAX_LOADED_MODELS", v -> b.maxLoadedModels(parseInt(v)));
-        read(env, "PUNA_MAX_QUEUE", v -> b.maxQueue(parseInt(v)));
-        read(env, "PUNA_CONTEXT_LENGTH", v -> b.contextLength(parseInt(v)));
-        read(env, "PUNA_FLASH_ATTENTION", v -> b.flashAttention(parseFlashAttention(v)));
-        read(env, "PUNA_KV_CACHE_TYPE", v -> b.kvCacheType(KvCacheType.parse(v)));
-        read(env, "PUNA_MODELS", v -> b.modelsDir(Path.of(v)));
-        read(env, "PUNA_OLLAMA_MODELS", v -> b.ollamaModelsDir(parseOllamaModels(v)));
-        read(env, "PUNA_MAX_BODY_SIZE", v -> b.maxBodyBytes(parseBytes(v)));
-        read(env, "PUNA_MAX_MEMORY", v -> b.maxMemoryBytes(parseBytes(v)));
-        read(env, "PUNA_CACHE_RAM", v -> b.promptCacheBytes(v.strip().equals("0") ? 0 : parseBytes(v)));
-        read(env, "PUNA_NUM_THREAD", v -> b.numThread(parseInt(v)));
-        read(env, "PUNA_COMPLETION_TEMPLATES", v -> b.completionTemplates(CompletionTemplateFile.read(Path.of(v))));
-        try {
-            return b.build();
-        } catch (InvalidParameterException e) {
-            throw new ServerConfigException(e.parameter().equals("kv_cache_type") ? "PUNA_KV_CACHE_TYPE"
-                    : e.parameter(), e.getMessage());
-        }
-    }
-
-    private interface Setter {
-        void set(String value);
-    }
-
-    private static void read(Map<String, String> env, String name, Setter setter) {
-        String value = env.get(name);
-        if (value == null || value.isBlank()) {
-            return;
-        }
-        try {
-            setter.set(value.strip());
-        } catch (ServerConfigException e) {
-            throw e; // setters name their variable themselves
-        } catch (IllegalArgumentException | InvalidParameterException e) {
-            String why = e instanceof InvalidParameterException ipe
-                    ? e.getMessage().substring(ipe.parameter().length() + 2) : e.getMessage();
-            throw new ServerConfigException(name, "invalid value '" + value.strip() + "': " + why);
-        }
-    }
-
-    private static int parseInt(String v) {
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("expected a whole number");
-        }
-    }
-
-    private static List<String> splitList(String v) {
-        List<String> out = new ArrayList<>();
-        for (String part : v.split(",")) {
-            if (!part.isBlank()) {
-                out.add(part.strip());
-            }
-        }
-        return out;
-    }
-
-    /** {@code true}/{@code 1}: Ollama's default directory; {@code false}/{@code 0}: none; else a directory. */
-    private static Path parseOllamaModels(String v) {
-        return switch (v.toLowerCase(Locale.ROOT)) {
-            case "1", "true", "on", "yes" -> Path.of(System.getProperty("user.home"), ".ollama", "models");
-            case "0", "false", "off", "no" -> null;
-            default -> Path.of(v);
-        };
-    }
-
-    private static FlashAttention parseFlashAttention(String v) {
-        return switch (v.toLowerCase(Locale.ROOT)) {
-            case "1", "true", "on", "enabled" -> FlashAttention.ENABLED;
-            case "0", "false", "off", "disabled" -> FlashAttention.DISABLED;
-            case "auto" -> FlashAttention.AUTO;
-            default -> throw new IllegalArgumentException("expected true, false or auto");
-        };
-    }
-
-    /** Bytes, or a number with a B/KB/KiB/MB/MiB/GB/GiB/TB/TiB suffix (case-insensitive). */
-    static long parseBytes(String v) {
-        String s = v.strip().toLowerCase(Locale.ROOT).replace(" ", "");
-        int split = 0;
-        while (split < s.length() && (Character.isDigit(s.charAt(split)) || s.charAt(split) == '.')) {
-            split++;
-        }
-        String unit = s.substring(split);
-        long multiplier = switch (unit) {
-            case "", "b" -> 1L;
-            case "kb" -> 1_000L;
-            case "kib", "k" -> 1L << 10;
-            case "mb" -> 1_000_000L;
-            case "mib", "m" -> 1L << 20;
-            case "gb" -> 1_000_000_000L;
-            case "gib", "g" -> 1L << 30;
-            case "tb" -> 1_000_000_000_000L;
-            case "tib", "t" -> 1L << 40;
-            default -> throw new IllegalArgumentException("unknown size unit '" + unit + "' (use B, KiB, MiB, GiB)");
-        };
-        double number;
-        try {
-            number = Double.parseDouble(s.substring(0, split));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("expected a size such as 512MiB or 8GiB");
-        }
-        double bytes = number * multiplier;
-        if (!(bytes >= 1) || bytes > Long.MAX_VALUE) {
-            throw new IllegalArgumentException("expected a positive size");
-        }
-        return (long) bytes;
+        return EffectiveConfig.resolve(Map.of(), env, ConfigFile.NONE).toServerConfig();
     }
 
     /** Host name or address to bind (default 127.0.0.1: reachable from this machine only). */
