@@ -1,5 +1,6 @@
 package dev.puna.http;
 
+import dev.puna.http.internal.ApiKeys;
 import dev.puna.http.internal.EngineLoader;
 import dev.puna.http.internal.Errors;
 import dev.puna.http.internal.Metrics;
@@ -60,11 +61,14 @@ public final class PunaServer implements AutoCloseable {
     private final ExecutorService loaders;
     private final ScheduledExecutorService timers;
     private final ExecutorService storeOperations;
+    private final ApiKeys keys;
     private volatile boolean closed;
 
     private PunaServer(ServerConfig config, Vertx vertx, HttpServer server, ModelScheduler scheduler,
-                       ExecutorService loaders, ScheduledExecutorService timers, ExecutorService storeOperations) {
+                       ExecutorService loaders, ScheduledExecutorService timers, ExecutorService storeOperations,
+                       ApiKeys keys) {
         this.config = config;
+        this.keys = keys;
         this.vertx = vertx;
         this.server = server;
         this.scheduler = scheduler;
@@ -126,6 +130,8 @@ public final class PunaServer implements AutoCloseable {
     private static PunaServer start(ServerConfig config, ModelCatalog catalog, StoreServices store) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(catalog, "catalog");
+        requireKeysWhenExposed(config);
+        ApiKeys keys = ApiKeys.of(config.apiKeys(), config.apiKeyFile());
         ExecutorService storeOperations = store == null ? null : store.operations();
         ExecutorService loaders = Executors.newCachedThreadPool(daemon("puna-model-loader"));
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("puna-keep-alive"));
@@ -139,7 +145,7 @@ public final class PunaServer implements AutoCloseable {
         ServerContext sc = new ServerContext(vertx, config, catalog, scheduler, store);
         // In order of precedence for error formats: a family for /v1/* goes before Ollama's, which owns the rest.
         List<RouteFamily> families = List.of(new OpenAiRoutes(sc), new OllamaRoutes(sc));
-        Router router = ServerRouter.create(vertx, config, families, metrics);
+        Router router = ServerRouter.create(vertx, config, families, metrics, keys);
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setCompressionSupported(false)).requestHandler(router);
         try {
@@ -156,8 +162,47 @@ public final class PunaServer implements AutoCloseable {
             throw new ServerConfigException("PUNA_HOST", "cannot listen on " + config.address() + ": "
                     + (cause.getMessage() == null ? cause.toString() : cause.getMessage()));
         }
+        if (config.apiKeyFile() != null) {
+            keys.reloadOnSignal();
+            timers.scheduleWithFixedDelay(keys::reloadIfChanged, KEY_FILE_POLL_SECONDS, KEY_FILE_POLL_SECONDS,
+                    TimeUnit.SECONDS);
+        }
         LOG.info("listening on {} ({})", config.host() + ":" + server.actualPort(), config);
-        return new PunaServer(config, vertx, server, scheduler, loaders, timers, storeOperations);
+        return new PunaServer(config, vertx, server, scheduler, loaders, timers, storeOperations, keys);
+    }
+
+    /** How often the API key file is checked for changes. */
+    private static final int KEY_FILE_POLL_SECONDS = 2;
+
+    /**
+     * Exposed servers without keys are the anchors' main incident (Ollama hosts found by the hundred thousand): a
+     * non-loopback address needs a key, or an explicit opt-out that is then logged loudly.
+     */
+    private static void requireKeysWhenExposed(ServerConfig config) {
+        if (config.requiresApiKey() || isLoopback(config.host())) {
+            return;
+        }
+        if (!config.allowUnauthenticated()) {
+            throw new ServerConfigException("PUNA_HOST", config.address() + " is not a loopback address, and no API "
+                    + "key is set (PUNA_API_KEYS or PUNA_API_KEY_FILE): anyone who can reach it could use this "
+                    + "server. Set a key, or PUNA_ALLOW_UNAUTHENTICATED=true to serve without one");
+        }
+        LOG.warn("!!! SECURITY WARNING: listening on {} without any API key (PUNA_ALLOW_UNAUTHENTICATED=true): "
+                + "anyone who can reach this address can run, pull, create and delete models. Set PUNA_API_KEYS or "
+                + "PUNA_API_KEY_FILE. !!!", config.address());
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -208,6 +253,7 @@ public final class PunaServer implements AutoCloseable {
             return;
         }
         closed = true;
+        keys.stopReloading();
         try {
             await(server.close());
         } catch (RuntimeException e) {

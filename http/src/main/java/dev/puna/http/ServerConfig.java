@@ -77,6 +77,10 @@ public final class ServerConfig {
     private final long promptCacheBytes;
     private final int numThread;
     private final Map<String, String> completionTemplates;
+    private final List<String> apiKeys;
+    private final Path apiKeyFile;
+    private final boolean metricsPublic;
+    private final boolean allowUnauthenticated;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -96,6 +100,10 @@ public final class ServerConfig {
         this.promptCacheBytes = b.promptCacheBytes;
         this.numThread = b.numThread;
         this.completionTemplates = Map.copyOf(b.completionTemplates);
+        this.apiKeys = List.copyOf(b.apiKeys);
+        this.apiKeyFile = b.apiKeyFile;
+        this.metricsPublic = b.metricsPublic;
+        this.allowUnauthenticated = b.allowUnauthenticated;
     }
 
     /** A builder holding the defaults of the table above. */
@@ -214,6 +222,31 @@ public final class ServerConfig {
         return Optional.ofNullable(completionTemplates.get(ModelNames.canonical(name)));
     }
 
+    /** The API keys of {@code PUNA_API_KEYS} (secrets: never log them). */
+    public List<String> apiKeys() {
+        return apiKeys;
+    }
+
+    /** The file of API keys ({@code PUNA_API_KEY_FILE}, one a line, re-read on SIGHUP and on change), or null. */
+    public Path apiKeyFile() {
+        return apiKeyFile;
+    }
+
+    /** Whether any API key is configured: then every route but the public ones needs one. */
+    public boolean requiresApiKey() {
+        return !apiKeys.isEmpty() || apiKeyFile != null;
+    }
+
+    /** Whether {@code GET /metrics} is served without a key when keys are configured. */
+    public boolean metricsPublic() {
+        return metricsPublic;
+    }
+
+    /** Whether the server may listen on a non-loopback address without any API key (then it warns). */
+    public boolean allowUnauthenticated() {
+        return allowUnauthenticated;
+    }
+
     /** The {@code host:port} this configuration binds, IPv6 addresses in brackets. */
     public String address() {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
@@ -226,7 +259,10 @@ public final class ServerConfig {
                 + contextLength + ", flash_attention=" + flashAttention.name().toLowerCase(Locale.ROOT)
                 + ", kv_cache_type=" + kvCacheType + ", models=" + modelsDir
                 + (ollamaModelsDir == null ? "" : ", ollama_models=" + ollamaModelsDir) + ", max_body=" + maxBodyBytes
-                + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", num_thread=" + numThread + "]";
+                + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", num_thread=" + numThread
+                + ", api_keys=" + apiKeys.size() + (apiKeyFile == null ? "" : ", api_key_file=" + apiKeyFile)
+                + (metricsPublic ? ", metrics_public" : "") + (allowUnauthenticated ? ", allow_unauthenticated" : "")
+                + "]";
     }
 
     /** Builder for {@link ServerConfig}; each setter validates its argument. Not thread-safe. */
@@ -248,6 +284,10 @@ public final class ServerConfig {
         private long promptCacheBytes = 1L << 30;
         private int numThread;
         private final Map<String, String> completionTemplates = new LinkedHashMap<>();
+        private List<String> apiKeys = List.of();
+        private Path apiKeyFile;
+        private boolean metricsPublic;
+        private boolean allowUnauthenticated;
 
         private Builder() {
         }
@@ -464,6 +504,36 @@ public final class ServerConfig {
         /** Sets several code-completion templates (see {@link #completionTemplate}). */
         public Builder completionTemplates(Map<String, String> templates) {
             templates.forEach(this::completionTemplate);
+            return this;
+        }
+
+        /** Sets the accepted API keys (none: no key needed, unless a key file is set). */
+        public Builder apiKeys(List<String> keys) {
+            for (String k : keys) {
+                if (k.isEmpty() || !k.strip().equals(k) || k.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+                    throw new ServerConfigException("PUNA_API_KEYS", "an API key must be printable ASCII without "
+                            + "spaces");
+                }
+            }
+            this.apiKeys = List.copyOf(keys);
+            return this;
+        }
+
+        /** Sets the file of API keys, one a line (null: none). */
+        public Builder apiKeyFile(Path file) {
+            this.apiKeyFile = file;
+            return this;
+        }
+
+        /** Serves {@code GET /metrics} without a key even when keys are configured. */
+        public Builder metricsPublic(boolean b) {
+            this.metricsPublic = b;
+            return this;
+        }
+
+        /** Lets the server listen on a non-loopback address without any API key. */
+        public Builder allowUnauthenticated(boolean b) {
+            this.allowUnauthenticated = b;
             return this;
         }
 

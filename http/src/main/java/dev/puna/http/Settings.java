@@ -52,7 +52,15 @@ public final class Settings {
             Setting.of("PUNA_NUM_THREAD", "0", "CPU threads per model when a request sets no num_thread (0: all "
                     + "cores)", (b, v) -> b.numThread(integer(v))),
             Setting.of("PUNA_COMPLETION_TEMPLATES", "", "JSON file: model name to code-completion template",
-                    (b, v) -> b.completionTemplates(CompletionTemplateFile.read(Path.of(v)))));
+                    (b, v) -> b.completionTemplates(CompletionTemplateFile.read(Path.of(v)))),
+            Setting.secret("PUNA_API_KEYS", "API keys clients must send (comma-separated); none: no key needed",
+                    (b, v) -> b.apiKeys(list(v))),
+            Setting.of("PUNA_API_KEY_FILE", "", "file of API keys, one a line (# comments), re-read on SIGHUP and "
+                    + "when it changes", (b, v) -> b.apiKeyFile(Path.of(v))),
+            Setting.of("PUNA_METRICS_PUBLIC", "false", "serve GET /metrics without a key when keys are set",
+                    (b, v) -> b.metricsPublic(bool(v))),
+            Setting.of("PUNA_ALLOW_UNAUTHENTICATED", "false", "allow listening on a non-loopback address without "
+                    + "any API key", (b, v) -> b.allowUnauthenticated(bool(v))));
 
     private static final Map<String, Setting> BY_NAME = index();
 

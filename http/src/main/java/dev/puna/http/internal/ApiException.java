@@ -16,6 +16,11 @@ public final class ApiException extends RuntimeException {
         BAD_REQUEST(400),
         /** A registry refused the credentials (or their absence) for a pull or push. */
         UNAUTHORIZED(401),
+        /**
+         * The caller's own API key for this server is missing or wrong (sent with {@code WWW-Authenticate: Bearer});
+         * after {@link #UNAUTHORIZED} so that {@link ApiException#ofStatus} keeps choosing that one for a 401.
+         */
+        UNAUTHENTICATED(401),
         FORBIDDEN(403),
         NOT_FOUND(404),
         METHOD_NOT_ALLOWED(405),
@@ -44,12 +49,29 @@ public final class ApiException extends RuntimeException {
     private final Kind kind;
     private final String param;
     private final int retryAfterSeconds;
+    private final String code;
 
     private ApiException(Kind kind, String message, String param, int retryAfterSeconds, Throwable cause) {
+        this(kind, message, param, retryAfterSeconds, cause, null);
+    }
+
+    private ApiException(Kind kind, String message, String param, int retryAfterSeconds, Throwable cause,
+                         String code) {
         super(message, cause);
         this.kind = Objects.requireNonNull(kind, "kind");
         this.param = param;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.code = code;
+    }
+
+    /**
+     * A 401 for a request without an acceptable API key of this server.
+     *
+     * @param code a machine-readable code for formats that carry one ({@code invalid_api_key} for a wrong key),
+     *     or null (a missing key)
+     */
+    public static ApiException unauthenticated(String message, String code) {
+        return new ApiException(Kind.UNAUTHENTICATED, message, null, 0, null, code);
     }
 
     public static ApiException badRequest(String message) {
@@ -122,6 +144,11 @@ public final class ApiException extends RuntimeException {
     /** The request field or option at fault, or {@code null}. */
     public String param() {
         return param;
+    }
+
+    /** A machine-readable error code chosen where the error was raised (e.g. {@code invalid_api_key}), or null. */
+    public String code() {
+        return code;
     }
 
     /** Seconds for a Retry-After header, or 0 for none. */

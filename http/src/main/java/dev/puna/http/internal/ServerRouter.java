@@ -24,10 +24,22 @@ public final class ServerRouter {
 
     /** The router for {@code families}, in order of precedence, reporting to {@code metrics} and serving them. */
     public static Router create(Vertx vertx, ServerConfig config, List<RouteFamily> families, Metrics metrics) {
+        return create(vertx, config, families, metrics, ApiKeys.of(config.apiKeys(), config.apiKeyFile()));
+    }
+
+    /**
+     * The router for {@code families}, in order of precedence, reporting to {@code metrics} and serving them, with
+     * the API keys {@code keys} (which the caller may reload).
+     */
+    public static Router create(Vertx vertx, ServerConfig config, List<RouteFamily> families, Metrics metrics,
+                                ApiKeys keys) {
         Router router = Router.router(vertx);
         RequestLog log = new RequestLog(metrics);
         router.route().handler(log);
         router.route().handler(CorsOrigins.handler(config.origins()));
+        // After CORS, which answers preflights (browsers send them without credentials) and adds its headers to
+        // the 401s, so that a page can read why it was refused.
+        router.route().handler(new Access(keys, config.metricsPublic(), rc -> renderer(families, rc)));
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
         router.route().handler(rc -> {
             String path = rc.normalizedPath();
