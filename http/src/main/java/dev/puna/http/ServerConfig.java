@@ -81,6 +81,7 @@ public final class ServerConfig {
     private final Path apiKeyFile;
     private final boolean metricsPublic;
     private final boolean allowUnauthenticated;
+    private final List<String> allowedHosts;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -104,6 +105,7 @@ public final class ServerConfig {
         this.apiKeyFile = b.apiKeyFile;
         this.metricsPublic = b.metricsPublic;
         this.allowUnauthenticated = b.allowUnauthenticated;
+        this.allowedHosts = List.copyOf(b.allowedHosts);
     }
 
     /** A builder holding the defaults of the table above. */
@@ -247,6 +249,14 @@ public final class ServerConfig {
         return allowUnauthenticated;
     }
 
+    /**
+     * Host names requests may name in their Host header besides localhost, loopback addresses and the listen
+     * address ({@code PUNA_ALLOWED_HOSTS}; {@code *.domain} for subdomains, {@code *} alone: any).
+     */
+    public List<String> allowedHosts() {
+        return allowedHosts;
+    }
+
     /** The {@code host:port} this configuration binds, IPv6 addresses in brackets. */
     public String address() {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
@@ -288,6 +298,7 @@ public final class ServerConfig {
         private Path apiKeyFile;
         private boolean metricsPublic;
         private boolean allowUnauthenticated;
+        private List<String> allowedHosts = List.of();
 
         private Builder() {
         }
@@ -534,6 +545,18 @@ public final class ServerConfig {
         /** Lets the server listen on a non-loopback address without any API key. */
         public Builder allowUnauthenticated(boolean b) {
             this.allowUnauthenticated = b;
+            return this;
+        }
+
+        /** Sets the extra host names the Host check lets through ({@code *} turns it off). */
+        public Builder allowedHosts(List<String> hosts) {
+            for (String h : hosts) {
+                if (!h.equals("*") && !h.matches("(\\*\\.)?[A-Za-z0-9._:\\[\\]-]+")) {
+                    throw new ServerConfigException("PUNA_ALLOWED_HOSTS", "invalid host name '" + h + "' (a name, "
+                            + "an address, *.domain, or * alone)");
+                }
+            }
+            this.allowedHosts = List.copyOf(hosts);
             return this;
         }
 

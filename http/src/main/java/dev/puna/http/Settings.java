@@ -59,6 +59,9 @@ public final class Settings {
                     + "when it changes", (b, v) -> b.apiKeyFile(Path.of(v))),
             Setting.of("PUNA_METRICS_PUBLIC", "false", "serve GET /metrics without a key when keys are set",
                     (b, v) -> b.metricsPublic(bool(v))),
+            Setting.of("PUNA_ALLOWED_HOSTS", "", "host names the Host check accepts besides localhost, loopback "
+                    + "addresses and the listen address (comma-separated, *.domain; * turns the check off)",
+                    (b, v) -> b.allowedHosts(list(v))),
             Setting.of("PUNA_ALLOW_UNAUTHENTICATED", "false", "allow listening on a non-loopback address without "
                     + "any API key", (b, v) -> b.allowUnauthenticated(bool(v))));
 

@@ -303,7 +303,8 @@ class OllamaRoutesTest {
                 .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
                     assertEquals(403, r.status(), r.body());
                     assertNull(r.headers().get("Access-Control-Allow-Origin"));
-                    assertEquals("{\"error\":\"CORS Rejected - Invalid origin\"}", r.body());
+                    assertEquals("{\"error\":\"forbidden: origin 'https://evil.example' is not allowed (PUNA_ORIGINS)\"}",
+                            r.body());
                     ctx.completeNow();
                 })));
     }

@@ -92,6 +92,11 @@ public final class ApiException extends RuntimeException {
         return new ApiException(Kind.NOT_FOUND, "model '" + name + "' not found", "model", 0, null);
     }
 
+    /** A 403: the request may not be made here at all (a Host or Origin this server does not serve). */
+    public static ApiException forbidden(String message) {
+        return new ApiException(Kind.FORBIDDEN, message, null, 0, null);
+    }
+
     public static ApiException methodNotAllowed(String message) {
         return new ApiException(Kind.METHOD_NOT_ALLOWED, message, null, 0, null);
     }

@@ -8,8 +8,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 
 /**
- * Builds the server's router: the shared handlers every request passes (request log, CORS allowlist, capped
- * body, except for the paths a family {@linkplain RouteFamily#streamsBody streams}), each {@link RouteFamily}'s
+ * Builds the server's router: the shared handlers every request passes (request log, Host check, CORS allowlist,
+ * API key check, capped body, except for the paths a family {@linkplain RouteFamily#streamsBody streams}), each {@link RouteFamily}'s
  * routes, and one failure path that renders every error (thrown by a route,
  * 404/405 for unmatched requests, 413 for oversized bodies) in the format of the family owning the path.
  */
@@ -36,7 +36,8 @@ public final class ServerRouter {
         Router router = Router.router(vertx);
         RequestLog log = new RequestLog(metrics);
         router.route().handler(log);
-        router.route().handler(CorsOrigins.handler(config.origins()));
+        router.route().handler(new HostCheck(config.host(), config.allowedHosts(), rc -> renderer(families, rc)));
+        router.route().handler(CorsOrigins.handler(config.origins(), rc -> renderer(families, rc)));
         // After CORS, which answers preflights (browsers send them without credentials) and adds its headers to
         // the 401s, so that a page can read why it was refused.
         router.route().handler(new Access(keys, config.metricsPublic(), rc -> renderer(families, rc)));
