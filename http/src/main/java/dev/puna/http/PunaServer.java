@@ -11,6 +11,7 @@ import dev.puna.http.internal.ServerRouter;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.StoreCatalog;
 import dev.puna.http.internal.StoreServices;
+import dev.puna.http.internal.Tls;
 import dev.puna.http.internal.ollama.OllamaRoutes;
 import dev.puna.http.internal.openai.OpenAiRoutes;
 import dev.puna.store.ModelStore;
@@ -146,9 +147,11 @@ public final class PunaServer implements AutoCloseable {
         // In order of precedence for error formats: a family for /v1/* goes before Ollama's, which owns the rest.
         List<RouteFamily> families = List.of(new OpenAiRoutes(sc), new OllamaRoutes(sc));
         Router router = ServerRouter.create(vertx, config, families, metrics, keys);
-        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
-                .setPort(config.port()).setCompressionSupported(false)).requestHandler(router);
+        HttpServer server;
         try {
+            HttpServerOptions options = Tls.apply(new HttpServerOptions().setHost(config.host())
+                    .setPort(config.port()).setCompressionSupported(false), config, vertx);
+            server = vertx.createHttpServer(options).requestHandler(router);
             await(server.listen());
         } catch (RuntimeException e) {
             scheduler.close(Duration.ofSeconds(1));
@@ -157,6 +160,9 @@ public final class PunaServer implements AutoCloseable {
             timers.shutdownNow();
             if (storeOperations != null) {
                 storeOperations.shutdownNow();
+            }
+            if (e instanceof ServerConfigException sce) {
+                throw sce;
             }
             Throwable cause = Errors.unwrap(e);
             throw new ServerConfigException("PUNA_HOST", "cannot listen on " + config.address() + ": "
@@ -237,10 +243,10 @@ public final class PunaServer implements AutoCloseable {
         return config;
     }
 
-    /** The base URL clients use, e.g. {@code http://127.0.0.1:11434}. */
+    /** The base URL clients use, e.g. {@code http://127.0.0.1:11434}, or {@code https://...} with TLS. */
     public String url() {
         String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
-        return "http://" + host + ":" + port();
+        return (config.tls() ? "https://" : "http://") + host + ":" + port();
     }
 
     /**

@@ -82,6 +82,8 @@ public final class ServerConfig {
     private final boolean metricsPublic;
     private final boolean allowUnauthenticated;
     private final List<String> allowedHosts;
+    private final Path tlsCert;
+    private final Path tlsKey;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -106,6 +108,8 @@ public final class ServerConfig {
         this.metricsPublic = b.metricsPublic;
         this.allowUnauthenticated = b.allowUnauthenticated;
         this.allowedHosts = List.copyOf(b.allowedHosts);
+        this.tlsCert = b.tlsCert;
+        this.tlsKey = b.tlsKey;
     }
 
     /** A builder holding the defaults of the table above. */
@@ -257,6 +261,21 @@ public final class ServerConfig {
         return allowedHosts;
     }
 
+    /** The PEM certificate chain served over HTTPS ({@code PUNA_TLS_CERT}), or null for plain HTTP. */
+    public Path tlsCert() {
+        return tlsCert;
+    }
+
+    /** The PEM private key of {@link #tlsCert()} ({@code PUNA_TLS_KEY}), or null. */
+    public Path tlsKey() {
+        return tlsKey;
+    }
+
+    /** Whether the server speaks HTTPS. */
+    public boolean tls() {
+        return tlsCert != null;
+    }
+
     /** The {@code host:port} this configuration binds, IPv6 addresses in brackets. */
     public String address() {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
@@ -271,7 +290,7 @@ public final class ServerConfig {
                 + (ollamaModelsDir == null ? "" : ", ollama_models=" + ollamaModelsDir) + ", max_body=" + maxBodyBytes
                 + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", num_thread=" + numThread
                 + ", api_keys=" + apiKeys.size() + (apiKeyFile == null ? "" : ", api_key_file=" + apiKeyFile)
-                + (metricsPublic ? ", metrics_public" : "") + (allowUnauthenticated ? ", allow_unauthenticated" : "")
+                + (tlsCert == null ? "" : ", tls=" + tlsCert) + (metricsPublic ? ", metrics_public" : "") + (allowUnauthenticated ? ", allow_unauthenticated" : "")
                 + "]";
     }
 
@@ -299,6 +318,8 @@ public final class ServerConfig {
         private boolean metricsPublic;
         private boolean allowUnauthenticated;
         private List<String> allowedHosts = List.of();
+        private Path tlsCert;
+        private Path tlsKey;
 
         private Builder() {
         }
@@ -560,6 +581,18 @@ public final class ServerConfig {
             return this;
         }
 
+        /** Serves HTTPS with this PEM certificate chain (null: plain HTTP); needs {@link #tlsKey}. */
+        public Builder tlsCert(Path cert) {
+            this.tlsCert = cert;
+            return this;
+        }
+
+        /** The PEM private key of {@link #tlsCert}. */
+        public Builder tlsKey(Path key) {
+            this.tlsKey = key;
+            return this;
+        }
+
         private static void requireRange(String name, int n, int min, int max) {
             if (n < min || n > max) {
                 throw new ServerConfigException(name, "must be between " + min + " and " + max + ", got " + n);
@@ -572,6 +605,11 @@ public final class ServerConfig {
          * @throws ServerConfigException when the KV cache type needs flash attention that is disabled
          */
         public ServerConfig build() {
+            if ((tlsCert == null) != (tlsKey == null)) {
+                String missing = tlsCert == null ? "PUNA_TLS_CERT" : "PUNA_TLS_KEY";
+                throw new ServerConfigException(missing, "HTTPS needs both PUNA_TLS_CERT and PUNA_TLS_KEY; "
+                        + missing + " is not set");
+            }
             if (kvCacheType != KvCacheType.F16 && flashAttention == FlashAttention.DISABLED) {
                 throw new ServerConfigException("PUNA_KV_CACHE_TYPE",
                         "a quantized KV cache (" + kvCacheType + ") requires flash attention (PUNA_FLASH_ATTENTION)");

@@ -62,6 +62,9 @@ public final class Settings {
             Setting.of("PUNA_ALLOWED_HOSTS", "", "host names the Host check accepts besides localhost, loopback "
                     + "addresses and the listen address (comma-separated, *.domain; * turns the check off)",
                     (b, v) -> b.allowedHosts(list(v))),
+            Setting.of("PUNA_TLS_CERT", "", "PEM certificate chain: serve HTTPS (HTTP/1.1 and HTTP/2 via ALPN)",
+                    (b, v) -> b.tlsCert(Path.of(v))),
+            Setting.of("PUNA_TLS_KEY", "", "PEM private key of PUNA_TLS_CERT", (b, v) -> b.tlsKey(Path.of(v))),
             Setting.of("PUNA_ALLOW_UNAUTHENTICATED", "false", "allow listening on a non-loopback address without "
                     + "any API key", (b, v) -> b.allowUnauthenticated(bool(v))));
 
