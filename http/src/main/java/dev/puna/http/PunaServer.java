@@ -1,6 +1,7 @@
 package dev.puna.http;
 
 import dev.puna.http.internal.ApiKeys;
+import dev.puna.http.internal.ConnectionGuard;
 import dev.puna.http.internal.EngineLoader;
 import dev.puna.http.internal.Errors;
 import dev.puna.http.internal.Metrics;
@@ -147,11 +148,20 @@ public final class PunaServer implements AutoCloseable {
         // In order of precedence for error formats: a family for /v1/* goes before Ollama's, which owns the rest.
         List<RouteFamily> families = List.of(new OpenAiRoutes(sc), new OllamaRoutes(sc));
         Router router = ServerRouter.create(vertx, config, families, metrics, keys);
+        ConnectionGuard guard = new ConnectionGuard(vertx, config.maxConnections(), config.headerTimeout(),
+                config.idleTimeout());
+        router.route().order(Integer.MIN_VALUE).handler(guard);
         HttpServer server;
         try {
             HttpServerOptions options = Tls.apply(new HttpServerOptions().setHost(config.host())
-                    .setPort(config.port()).setCompressionSupported(false), config, vertx);
-            server = vertx.createHttpServer(options).requestHandler(router);
+                    .setPort(config.port()).setCompressionSupported(false)
+                    // No cleartext HTTP/2 (h2c): Vert.x learns a cleartext connection's protocol only from its first
+                    // request, so the header timeout could not start when the connection does. HTTP/2 is for TLS.
+                    .setHttp2ClearTextEnabled(false)
+                    .setMaxHeaderSize(config.maxHeaderBytes()).setMaxInitialLineLength(config.maxUrlLength()),
+                    config, vertx);
+            options.getInitialSettings().setMaxHeaderListSize(config.maxHeaderBytes()); // the HTTP/2 equivalent
+            server = vertx.createHttpServer(options).connectionHandler(guard::connected).requestHandler(router);
             await(server.listen());
         } catch (RuntimeException e) {
             scheduler.close(Duration.ofSeconds(1));

@@ -84,6 +84,17 @@ public final class ServerConfig {
     private final List<String> allowedHosts;
     private final Path tlsCert;
     private final Path tlsKey;
+    private final int maxHeaderBytes;
+    private final int maxUrlLength;
+    private final int maxConnections;
+    private final Duration idleTimeout;
+    private final Duration headerTimeout;
+    private final int maxNumCtx;
+    private final int maxNumPredict;
+    private final int maxChoices;
+    private final int maxStop;
+    private final int maxTools;
+    private final int maxImages;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -110,6 +121,17 @@ public final class ServerConfig {
         this.allowedHosts = List.copyOf(b.allowedHosts);
         this.tlsCert = b.tlsCert;
         this.tlsKey = b.tlsKey;
+        this.maxHeaderBytes = b.maxHeaderBytes;
+        this.maxUrlLength = b.maxUrlLength;
+        this.maxConnections = b.maxConnections;
+        this.idleTimeout = b.idleTimeout;
+        this.headerTimeout = b.headerTimeout;
+        this.maxNumCtx = b.maxNumCtx;
+        this.maxNumPredict = b.maxNumPredict;
+        this.maxChoices = b.maxChoices;
+        this.maxStop = b.maxStop;
+        this.maxTools = b.maxTools;
+        this.maxImages = b.maxImages;
     }
 
     /** A builder holding the defaults of the table above. */
@@ -276,6 +298,61 @@ public final class ServerConfig {
         return tlsCert != null;
     }
 
+    /** Largest total size of a request's headers in bytes ({@code PUNA_MAX_HEADER_SIZE}; 431 beyond). */
+    public int maxHeaderBytes() {
+        return maxHeaderBytes;
+    }
+
+    /** Longest request line (method, URL, version) in bytes ({@code PUNA_MAX_URL_LENGTH}; 414 beyond). */
+    public int maxUrlLength() {
+        return maxUrlLength;
+    }
+
+    /** Open connections the server accepts at once ({@code PUNA_MAX_CONNECTIONS}); more are closed at once. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** How long a connection may wait idle for its next request ({@code PUNA_IDLE_TIMEOUT}; zero: forever). */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** How long a new connection may take to send its first request's headers ({@code PUNA_HEADER_TIMEOUT}). */
+    public Duration headerTimeout() {
+        return headerTimeout;
+    }
+
+    /** Largest {@code num_ctx} a request may ask for ({@code PUNA_MAX_NUM_CTX}). */
+    public int maxNumCtx() {
+        return maxNumCtx;
+    }
+
+    /** Largest {@code num_predict}/{@code max_tokens} a request may ask for ({@code PUNA_MAX_NUM_PREDICT}). */
+    public int maxNumPredict() {
+        return maxNumPredict;
+    }
+
+    /** Most choices ({@code n}) per prompt ({@code PUNA_MAX_CHOICES}). */
+    public int maxChoices() {
+        return maxChoices;
+    }
+
+    /** Most stop sequences per request ({@code PUNA_MAX_STOP}). */
+    public int maxStop() {
+        return maxStop;
+    }
+
+    /** Most tools per request ({@code PUNA_MAX_TOOLS}). */
+    public int maxTools() {
+        return maxTools;
+    }
+
+    /** Most images per request ({@code PUNA_MAX_IMAGES}). */
+    public int maxImages() {
+        return maxImages;
+    }
+
     /** The {@code host:port} this configuration binds, IPv6 addresses in brackets. */
     public String address() {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
@@ -291,7 +368,11 @@ public final class ServerConfig {
                 + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", num_thread=" + numThread
                 + ", api_keys=" + apiKeys.size() + (apiKeyFile == null ? "" : ", api_key_file=" + apiKeyFile)
                 + (tlsCert == null ? "" : ", tls=" + tlsCert) + (metricsPublic ? ", metrics_public" : "") + (allowUnauthenticated ? ", allow_unauthenticated" : "")
-                + "]";
+                + ", max_header=" + maxHeaderBytes + ", max_url=" + maxUrlLength + ", max_connections=" + maxConnections
+                + ", idle_timeout=" + Durations.format(idleTimeout) + ", header_timeout="
+                + Durations.format(headerTimeout) + ", max_num_ctx=" + maxNumCtx + ", max_num_predict=" + maxNumPredict
+                + ", max_choices=" + maxChoices + ", max_stop=" + maxStop + ", max_tools=" + maxTools + ", max_images="
+                + maxImages + "]";
     }
 
     /** Builder for {@link ServerConfig}; each setter validates its argument. Not thread-safe. */
@@ -320,6 +401,17 @@ public final class ServerConfig {
         private List<String> allowedHosts = List.of();
         private Path tlsCert;
         private Path tlsKey;
+        private int maxHeaderBytes = 8 << 10;
+        private int maxUrlLength = 8 << 10;
+        private int maxConnections = 1024;
+        private Duration idleTimeout = Duration.ofMinutes(2);
+        private Duration headerTimeout = Duration.ofSeconds(20);
+        private int maxNumCtx = 1 << 18;
+        private int maxNumPredict = 1 << 20;
+        private int maxChoices = 128;
+        private int maxStop = 16;
+        private int maxTools = 128;
+        private int maxImages = 16;
 
         private Builder() {
         }
@@ -593,6 +685,87 @@ public final class ServerConfig {
             return this;
         }
 
+        /** Sets the largest total header size in bytes (1 KiB .. 1 MiB). */
+        public Builder maxHeaderBytes(long n) {
+            requireRange("PUNA_MAX_HEADER_SIZE", n, 1 << 10, 1 << 20);
+            this.maxHeaderBytes = (int) n;
+            return this;
+        }
+
+        /** Sets the longest request line in bytes (256 .. 1 MiB). */
+        public Builder maxUrlLength(long n) {
+            requireRange("PUNA_MAX_URL_LENGTH", n, 256, 1 << 20);
+            this.maxUrlLength = (int) n;
+            return this;
+        }
+
+        /** Sets how many connections may be open at once (1 .. 1048576). */
+        public Builder maxConnections(int n) {
+            requireRange("PUNA_MAX_CONNECTIONS", n, 1, 1 << 20);
+            this.maxConnections = n;
+            return this;
+        }
+
+        /** Sets how long an idle connection stays open between requests; zero or negative: forever. */
+        public Builder idleTimeout(Duration d) {
+            this.idleTimeout = d.isNegative() ? Duration.ZERO : d;
+            return this;
+        }
+
+        /** Sets how long a new connection may take to send complete request headers; zero or negative: forever. */
+        public Builder headerTimeout(Duration d) {
+            this.headerTimeout = d.isNegative() ? Duration.ZERO : d;
+            return this;
+        }
+
+        /** Sets the largest {@code num_ctx} a request may ask for. */
+        public Builder maxNumCtx(int n) {
+            requireRange("PUNA_MAX_NUM_CTX", n, 1, 1 << 24);
+            this.maxNumCtx = n;
+            return this;
+        }
+
+        /** Sets the largest {@code num_predict} / {@code max_tokens} a request may ask for. */
+        public Builder maxNumPredict(int n) {
+            requireRange("PUNA_MAX_NUM_PREDICT", n, 1, Integer.MAX_VALUE);
+            this.maxNumPredict = n;
+            return this;
+        }
+
+        /** Sets the most choices ({@code n}) per prompt. */
+        public Builder maxChoices(int n) {
+            requireRange("PUNA_MAX_CHOICES", n, 1, 1024);
+            this.maxChoices = n;
+            return this;
+        }
+
+        /** Sets the most stop sequences per request. */
+        public Builder maxStop(int n) {
+            requireRange("PUNA_MAX_STOP", n, 0, 1024);
+            this.maxStop = n;
+            return this;
+        }
+
+        /** Sets the most tools per request. */
+        public Builder maxTools(int n) {
+            requireRange("PUNA_MAX_TOOLS", n, 0, 4096);
+            this.maxTools = n;
+            return this;
+        }
+
+        /** Sets the most images per request. */
+        public Builder maxImages(int n) {
+            requireRange("PUNA_MAX_IMAGES", n, 0, 1024);
+            this.maxImages = n;
+            return this;
+        }
+
+        private static void requireRange(String name, long n, long min, long max) {
+            if (n < min || n > max) {
+                throw new ServerConfigException(name, "must be between " + min + " and " + max + ", got " + n);
+            }
+        }
+
         private static void requireRange(String name, int n, int min, int max) {
             if (n < min || n > max) {
                 throw new ServerConfigException(name, "must be between " + min + " and " + max + ", got " + n);
@@ -605,6 +778,10 @@ public final class ServerConfig {
          * @throws ServerConfigException when the KV cache type needs flash attention that is disabled
          */
         public ServerConfig build() {
+            if (contextLength > maxNumCtx) {
+                throw new ServerConfigException("PUNA_CONTEXT_LENGTH", "the default num_ctx " + contextLength
+                        + " is larger than PUNA_MAX_NUM_CTX (" + maxNumCtx + ")");
+            }
             if ((tlsCert == null) != (tlsKey == null)) {
                 String missing = tlsCert == null ? "PUNA_TLS_CERT" : "PUNA_TLS_KEY";
                 throw new ServerConfigException(missing, "HTTPS needs both PUNA_TLS_CERT and PUNA_TLS_KEY; "

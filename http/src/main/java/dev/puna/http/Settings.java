@@ -65,6 +65,25 @@ public final class Settings {
             Setting.of("PUNA_TLS_CERT", "", "PEM certificate chain: serve HTTPS (HTTP/1.1 and HTTP/2 via ALPN)",
                     (b, v) -> b.tlsCert(Path.of(v))),
             Setting.of("PUNA_TLS_KEY", "", "PEM private key of PUNA_TLS_CERT", (b, v) -> b.tlsKey(Path.of(v))),
+            Setting.of("PUNA_MAX_HEADER_SIZE", "8KiB", "largest total size of a request's headers (431 beyond)",
+                    (b, v) -> b.maxHeaderBytes(bytes(v))),
+            Setting.of("PUNA_MAX_URL_LENGTH", "8KiB", "longest request line: method, URL and version (414 beyond)",
+                    (b, v) -> b.maxUrlLength(bytes(v))),
+            Setting.of("PUNA_MAX_CONNECTIONS", "1024", "open connections at once; more are closed on arrival",
+                    (b, v) -> b.maxConnections(integer(v))),
+            Setting.of("PUNA_IDLE_TIMEOUT", "2m", "how long a connection may wait idle for its next request (0: "
+                    + "forever)", (b, v) -> b.idleTimeout(Durations.parse(v))),
+            Setting.of("PUNA_HEADER_TIMEOUT", "20s", "how long a new connection may take to send its request "
+                    + "headers (0: forever)", (b, v) -> b.headerTimeout(Durations.parse(v))),
+            Setting.of("PUNA_MAX_NUM_CTX", "262144", "largest num_ctx a request may ask for",
+                    (b, v) -> b.maxNumCtx(integer(v))),
+            Setting.of("PUNA_MAX_NUM_PREDICT", "1048576", "largest num_predict / max_tokens a request may ask for",
+                    (b, v) -> b.maxNumPredict(integer(v))),
+            Setting.of("PUNA_MAX_CHOICES", "128", "most choices (n) per prompt", (b, v) -> b.maxChoices(integer(v))),
+            Setting.of("PUNA_MAX_STOP", "16", "most stop sequences per request (OpenAI's stop: at most 4)",
+                    (b, v) -> b.maxStop(integer(v))),
+            Setting.of("PUNA_MAX_TOOLS", "128", "most tools per request", (b, v) -> b.maxTools(integer(v))),
+            Setting.of("PUNA_MAX_IMAGES", "16", "most images per request", (b, v) -> b.maxImages(integer(v))),
             Setting.of("PUNA_ALLOW_UNAUTHENTICATED", "false", "allow listening on a non-loopback address without "
                     + "any API key", (b, v) -> b.allowUnauthenticated(bool(v))));
 
