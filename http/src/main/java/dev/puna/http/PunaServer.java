@@ -3,6 +3,7 @@ package dev.puna.http;
 import dev.puna.http.internal.ApiKeys;
 import dev.puna.http.internal.ConnectionGuard;
 import dev.puna.http.internal.EngineLoader;
+import dev.puna.http.internal.HealthRoute;
 import dev.puna.http.internal.Errors;
 import dev.puna.http.internal.Metrics;
 import dev.puna.http.internal.LlamaQuantizer;
@@ -64,13 +65,15 @@ public final class PunaServer implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final ExecutorService storeOperations;
     private final ApiKeys keys;
+    private final java.util.concurrent.atomic.AtomicReference<ServerState> state;
     private volatile boolean closed;
 
     private PunaServer(ServerConfig config, Vertx vertx, HttpServer server, ModelScheduler scheduler,
                        ExecutorService loaders, ScheduledExecutorService timers, ExecutorService storeOperations,
-                       ApiKeys keys) {
+                       ApiKeys keys, java.util.concurrent.atomic.AtomicReference<ServerState> state) {
         this.config = config;
         this.keys = keys;
+        this.state = state;
         this.vertx = vertx;
         this.server = server;
         this.scheduler = scheduler;
@@ -147,7 +150,10 @@ public final class PunaServer implements AutoCloseable {
         ServerContext sc = new ServerContext(vertx, config, catalog, scheduler, store);
         // In order of precedence for error formats: a family for /v1/* goes before Ollama's, which owns the rest.
         List<RouteFamily> families = List.of(new OpenAiRoutes(sc), new OllamaRoutes(sc));
-        Router router = ServerRouter.create(vertx, config, families, metrics, keys);
+        java.util.concurrent.atomic.AtomicReference<ServerState> state =
+                new java.util.concurrent.atomic.AtomicReference<>(ServerState.STARTING);
+        Router router = ServerRouter.create(vertx, config, families, metrics, keys,
+                new HealthRoute(state::get, scheduler));
         ConnectionGuard guard = new ConnectionGuard(vertx, config.maxConnections(), config.headerTimeout(),
                 config.idleTimeout());
         router.route().order(Integer.MIN_VALUE).handler(guard);
@@ -184,7 +190,8 @@ public final class PunaServer implements AutoCloseable {
                     TimeUnit.SECONDS);
         }
         LOG.info("listening on {} ({})", config.host() + ":" + server.actualPort(), config);
-        return new PunaServer(config, vertx, server, scheduler, loaders, timers, storeOperations, keys);
+        state.compareAndSet(ServerState.STARTING, ServerState.SERVING);
+        return new PunaServer(config, vertx, server, scheduler, loaders, timers, storeOperations, keys, state);
     }
 
     /** How often the API key file is checked for changes. */
@@ -248,6 +255,20 @@ public final class PunaServer implements AutoCloseable {
         return server.actualPort();
     }
 
+    /** Where the server is: {@link ServerState#SERVING} once started, {@link ServerState#DRAINING} once draining. */
+    public ServerState state() {
+        return state.get();
+    }
+
+    /**
+     * Marks the server as draining: {@code /health} answers 503 from now on, so that load balancers stop sending
+     * requests, while everything else keeps being served (what to refuse and when to stop is the caller's, e.g. a
+     * graceful shutdown). Idempotent; {@link #close()} drains first too.
+     */
+    public void drain() {
+        state.set(ServerState.DRAINING);
+    }
+
     /** The configuration the server runs with. */
     public ServerConfig config() {
         return config;
@@ -269,6 +290,7 @@ public final class PunaServer implements AutoCloseable {
             return;
         }
         closed = true;
+        drain();
         keys.stopReloading();
         try {
             await(server.close());

@@ -33,6 +33,14 @@ public final class ServerRouter {
      */
     public static Router create(Vertx vertx, ServerConfig config, List<RouteFamily> families, Metrics metrics,
                                 ApiKeys keys) {
+        return create(vertx, config, families, metrics, keys, null);
+    }
+
+    /**
+     * The router as above, serving {@code GET /health} with {@code health} (null: no such route).
+     */
+    public static Router create(Vertx vertx, ServerConfig config, List<RouteFamily> families, Metrics metrics,
+                                ApiKeys keys, io.vertx.core.Handler<RoutingContext> health) {
         Router router = Router.router(vertx);
         RequestLog log = new RequestLog(metrics);
         router.route().handler(log);
@@ -51,6 +59,9 @@ public final class ServerRouter {
             }
         });
         router.get("/metrics").handler(metrics.handler());
+        if (health != null) {
+            router.get("/health").handler(health);
+        }
         for (RouteFamily family : families) {
             family.register(router);
         }
