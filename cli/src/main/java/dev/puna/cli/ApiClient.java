@@ -22,7 +22,8 @@ import java.util.function.Consumer;
 /**
  * The CLI's side of Ollama's API: JSON requests to a running server, NDJSON streams read line by line, blob
  * uploads from files. The server's address comes from {@code PUNA_HOST}, as {@code puna serve} reads it (default
- * {@code 127.0.0.1:11434}; a wildcard listen address means this machine). Failures become one-line
+ * {@code 127.0.0.1:11434}; a wildcard listen address means this machine), and with {@code PUNA_API_KEY} set every
+ * request carries {@code Authorization: Bearer <key>} for a server that requires keys. Failures become one-line
  * {@link CliException}s: the server is not running, or its {@code {"error": ...}} message.
  */
 final class ApiClient {
@@ -30,9 +31,16 @@ final class ApiClient {
 
     private final URI base;
     private final HttpClient http;
+    private final String apiKey;
 
     ApiClient(URI base) {
+        this(base, null);
+    }
+
+    /** @param apiKey sent as a bearer token with every request; null or blank for none */
+    ApiClient(URI base, String apiKey) {
         this.base = base;
+        this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
     }
@@ -55,7 +63,7 @@ final class ApiClient {
             default -> c.host();
         };
         return new ApiClient(URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
-                + c.port()));
+                + c.port()), env.get("PUNA_API_KEY"));
     }
 
     /** The server's base URL, e.g. {@code http://127.0.0.1:11434}. */
@@ -122,7 +130,11 @@ final class ApiClient {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(10));
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(10));
+        if (apiKey != null) {
+            b.header("Authorization", "Bearer " + apiKey);
+        }
+        return b;
     }
 
     private static HttpRequest.BodyPublisher body(Object body) {
@@ -177,6 +189,11 @@ final class ApiClient {
         }
         if (message == null || message.isBlank()) {
             message = text.isBlank() ? "the server answered " + r.statusCode() : text.strip();
+        }
+        // The server's own key check says so with WWW-Authenticate; a registry's 401 for a pull does not.
+        if (r.statusCode() == 401 && r.headers().firstValue("WWW-Authenticate").isPresent()) {
+            message = "the Puna server at " + base + " refused the request (" + message + "): "
+                    + (apiKey == null ? "it requires an API key; set PUNA_API_KEY" : "check PUNA_API_KEY");
         }
         throw new CliException(message, r.statusCode(), null);
     }

@@ -1,10 +1,16 @@
 package dev.puna.cli;
 
+import dev.puna.http.ConfigFile;
+import dev.puna.http.EffectiveConfig;
 import dev.puna.http.PunaServer;
 import dev.puna.http.ServerConfig;
+import dev.puna.http.Setting;
+import dev.puna.http.Settings;
 import dev.puna.store.ModelStore;
 import dev.puna.store.ProgressListener;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -15,16 +21,17 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code puna serve}: runs the HTTP server (Ollama's API) over the model store in {@code PUNA_MODELS} (and, with
- * {@code PUNA_OLLAMA_MODELS}, an Ollama store read-only), with its settings from the {@code PUNA_*} environment
- * variables, until the process is stopped. With {@code --demo} the generated demo model is registered in the store
- * as {@code puna-demo} first.
+ * {@code PUNA_OLLAMA_MODELS}, an Ollama store read-only) until the process is stopped. Every setting of
+ * {@link Settings} comes, by precedence, from its flag ({@code --num-parallel 8}, added to this command from the
+ * registry), its environment variable, the config file ({@code --config FILE}, else the user's or the system's,
+ * see {@link ConfigFile}), or its default; {@code --print-config} shows the result. With {@code --demo} the
+ * generated demo model is registered in the store as {@code puna-demo} first.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Start the Puna server (Ollama-compatible API).",
-                "Settings come from PUNA_HOST, PUNA_MODELS, PUNA_OLLAMA_MODELS, PUNA_KEEP_ALIVE, PUNA_NUM_PARALLEL, "
-                        + "PUNA_MAX_LOADED_MODELS, PUNA_MAX_QUEUE, PUNA_CONTEXT_LENGTH, PUNA_FLASH_ATTENTION, "
-                        + "PUNA_KV_CACHE_TYPE, PUNA_ORIGINS, PUNA_MAX_BODY_SIZE, PUNA_MAX_MEMORY, PUNA_CACHE_RAM, "
-                        + "PUNA_NUM_THREAD, PUNA_COMPLETION_TEMPLATES (see README)."})
+@Command(name = "serve", mixinStandardHelpOptions = true, modelTransformer = ServeCommand.SettingFlags.class,
+        description = {"Start the Puna server (Ollama- and OpenAI-compatible API).",
+                "Each setting comes from its flag, else its PUNA_* environment variable, else the config file "
+                        + "(--config, else $XDG_CONFIG_HOME/puna/puna.conf or /etc/puna/puna.conf), else its default "
+                        + "(see README)."})
 final class ServeCommand implements Callable<Integer> {
     /** The demo model's name. */
     static final String DEMO = "puna-demo:latest";
@@ -36,16 +43,61 @@ final class ServeCommand implements Callable<Integer> {
             + "model store)")
     boolean demo;
 
+    @Option(names = "--config", paramLabel = "FILE", description = "Read settings from FILE (PUNA_NAME=value lines) "
+            + "instead of $XDG_CONFIG_HOME/puna/puna.conf or /etc/puna/puna.conf")
+    Path configFile;
+
+    @Option(names = "--print-config", description = "Print every setting's effective value and where it came from "
+            + "(flag, env, file, default), secrets masked, then exit")
+    boolean printConfig;
+
     /** Where the settings come from; tests replace it. */
     Supplier<Map<String, String>> environment = System::getenv;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile PunaServer server;
 
+    /** Adds one {@code --flag VALUE} option per {@link Setting}, so that a new setting gets its flag for free. */
+    static final class SettingFlags implements CommandLine.IModelTransformer {
+        @Override
+        public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec spec) {
+            for (Setting s : Settings.all()) {
+                String dflt = s.defaultText().isEmpty() ? "" : " (default: " + s.defaultText() + ")";
+                spec.addOption(CommandLine.Model.OptionSpec.builder(s.flag()).paramLabel("VALUE").type(String.class)
+                        .description(s.help() + "; " + s.name() + dflt).build());
+            }
+            return spec;
+        }
+    }
+
+    /** The effective settings: flags over the environment over the config file over the defaults. */
+    EffectiveConfig settings() {
+        Map<String, String> env = environment.get();
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (Setting s : Settings.all()) {
+            CommandLine.Model.OptionSpec option = spec.findOption(s.flag());
+            if (option != null && option.getValue() != null) {
+                flags.put(s.name(), option.getValue());
+            }
+        }
+        Path file = configFile != null ? configFile : ConfigFile.locate(env).orElse(null);
+        return EffectiveConfig.resolve(flags, env, file == null ? ConfigFile.NONE : ConfigFile.read(file));
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        ServerConfig config = ServerConfig.fromEnvironment(environment.get());
+        EffectiveConfig settings = settings();
+        if (printConfig) {
+            PrintWriter out = spec.commandLine().getOut();
+            Path file = configFile != null ? configFile : ConfigFile.locate(environment.get()).orElse(null);
+            out.println("# config file: " + (file == null ? "none" : file));
+            out.print(settings.describe());
+            out.flush();
+            settings.toServerConfig(); // a bad value is reported (exit code 2) after the listing
+            return 0;
+        }
+        ServerConfig config = settings.toServerConfig();
         ModelStore store = PunaServer.openStore(config);
         if (demo) {
             store.register(DEMO, GenerateCommand.demoModel(), ProgressListener.NONE);

@@ -1,6 +1,9 @@
 package dev.puna.http;
 
+import dev.puna.http.internal.ApiKeys;
+import dev.puna.http.internal.ConnectionGuard;
 import dev.puna.http.internal.EngineLoader;
+import dev.puna.http.internal.HealthRoute;
 import dev.puna.http.internal.Errors;
 import dev.puna.http.internal.Metrics;
 import dev.puna.http.internal.LlamaQuantizer;
@@ -10,6 +13,7 @@ import dev.puna.http.internal.ServerRouter;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.StoreCatalog;
 import dev.puna.http.internal.StoreServices;
+import dev.puna.http.internal.Tls;
 import dev.puna.http.internal.ollama.OllamaRoutes;
 import dev.puna.http.internal.stateful.StateService;
 import dev.puna.http.internal.openai.OpenAiRoutes;
@@ -61,20 +65,25 @@ public final class PunaServer implements AutoCloseable {
     private final ExecutorService loaders;
     private final ScheduledExecutorService timers;
     private final ExecutorService storeOperations;
-    private final StateService state;
+    private final StateService stateful;
+    private final ApiKeys keys;
+    private final java.util.concurrent.atomic.AtomicReference<ServerState> state;
     private volatile boolean closed;
 
     private PunaServer(ServerConfig config, Vertx vertx, HttpServer server, ModelScheduler scheduler,
                        ExecutorService loaders, ScheduledExecutorService timers, ExecutorService storeOperations,
-                       StateService state) {
+                       ApiKeys keys, java.util.concurrent.atomic.AtomicReference<ServerState> state,
+                       StateService stateful) {
         this.config = config;
+        this.keys = keys;
+        this.state = state;
+        this.stateful = stateful;
         this.vertx = vertx;
         this.server = server;
         this.scheduler = scheduler;
         this.loaders = loaders;
         this.timers = timers;
         this.storeOperations = storeOperations;
-        this.state = state;
     }
 
     /**
@@ -130,6 +139,8 @@ public final class PunaServer implements AutoCloseable {
     private static PunaServer start(ServerConfig config, ModelCatalog catalog, StoreServices store) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(catalog, "catalog");
+        requireKeysWhenExposed(config);
+        ApiKeys keys = ApiKeys.of(config.apiKeys(), config.apiKeyFile());
         ExecutorService storeOperations = store == null ? null : store.operations();
         ExecutorService loaders = Executors.newCachedThreadPool(daemon("puna-model-loader"));
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("puna-keep-alive"));
@@ -142,15 +153,19 @@ public final class PunaServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         ServerContext sc = new ServerContext(vertx, config, catalog, scheduler, store);
         // In order of precedence for error formats: a family for /v1/* goes before Ollama's, which owns the rest.
-        StateService state = new StateService(config, vertx);
-        List<RouteFamily> families = List.of(new OpenAiRoutes(sc, state), new OllamaRoutes(sc));
-        Router router = ServerRouter.create(vertx, config, families, metrics);
-        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
-                .setPort(config.port()).setCompressionSupported(false)).requestHandler(router);
+        StateService stateful = new StateService(config, vertx);
+        List<RouteFamily> families = List.of(new OpenAiRoutes(sc, stateful), new OllamaRoutes(sc));
+        java.util.concurrent.atomic.AtomicReference<ServerState> state =
+                new java.util.concurrent.atomic.AtomicReference<>(ServerState.STARTING);
+        Router router = ServerRouter.create(vertx, config, families, metrics, keys,
+                new HealthRoute(state::get, scheduler));
+        ConnectionGuard guard = new ConnectionGuard(vertx, config.maxConnections(), config.headerTimeout(),
+                config.idleTimeout());
+        router.route().order(Integer.MIN_VALUE).handler(guard);
         try {
-            state.openIfConfigured();
+            stateful.openIfConfigured();
         } catch (RuntimeException e) {
-            state.close();
+            stateful.close();
             scheduler.close(Duration.ofSeconds(1));
             await(vertx.close());
             loaders.shutdownNow();
@@ -160,10 +175,20 @@ public final class PunaServer implements AutoCloseable {
             }
             throw new ServerConfigException("PUNA_DATABASE_URL", e.getMessage());
         }
+        HttpServer server;
         try {
+            HttpServerOptions options = Tls.apply(new HttpServerOptions().setHost(config.host())
+                    .setPort(config.port()).setCompressionSupported(false)
+                    // No cleartext HTTP/2 (h2c): Vert.x learns a cleartext connection's protocol only from its first
+                    // request, so the header timeout could not start when the connection does. HTTP/2 is for TLS.
+                    .setHttp2ClearTextEnabled(false)
+                    .setMaxHeaderSize(config.maxHeaderBytes()).setMaxInitialLineLength(config.maxUrlLength()),
+                    config, vertx);
+            options.getInitialSettings().setMaxHeaderListSize(config.maxHeaderBytes()); // the HTTP/2 equivalent
+            server = vertx.createHttpServer(options).connectionHandler(guard::connected).requestHandler(router);
             await(server.listen());
         } catch (RuntimeException e) {
-            state.close();
+            stateful.close();
             scheduler.close(Duration.ofSeconds(1));
             await(vertx.close());
             loaders.shutdownNow();
@@ -171,12 +196,56 @@ public final class PunaServer implements AutoCloseable {
             if (storeOperations != null) {
                 storeOperations.shutdownNow();
             }
+            if (e instanceof ServerConfigException sce) {
+                throw sce;
+            }
             Throwable cause = Errors.unwrap(e);
             throw new ServerConfigException("PUNA_HOST", "cannot listen on " + config.address() + ": "
                     + (cause.getMessage() == null ? cause.toString() : cause.getMessage()));
         }
+        if (config.apiKeyFile() != null) {
+            keys.reloadOnSignal();
+            timers.scheduleWithFixedDelay(keys::reloadIfChanged, KEY_FILE_POLL_SECONDS, KEY_FILE_POLL_SECONDS,
+                    TimeUnit.SECONDS);
+        }
         LOG.info("listening on {} ({})", config.host() + ":" + server.actualPort(), config);
-        return new PunaServer(config, vertx, server, scheduler, loaders, timers, storeOperations, state);
+        state.compareAndSet(ServerState.STARTING, ServerState.SERVING);
+        return new PunaServer(config, vertx, server, scheduler, loaders, timers, storeOperations, keys, state,
+                stateful);
+    }
+
+    /** How often the API key file is checked for changes. */
+    private static final int KEY_FILE_POLL_SECONDS = 2;
+
+    /**
+     * Exposed servers without keys are the anchors' main incident (Ollama hosts found by the hundred thousand): a
+     * non-loopback address needs a key, or an explicit opt-out that is then logged loudly.
+     */
+    private static void requireKeysWhenExposed(ServerConfig config) {
+        if (config.requiresApiKey() || isLoopback(config.host())) {
+            return;
+        }
+        if (!config.allowUnauthenticated()) {
+            throw new ServerConfigException("PUNA_HOST", config.address() + " is not a loopback address, and no API "
+                    + "key is set (PUNA_API_KEYS or PUNA_API_KEY_FILE): anyone who can reach it could use this "
+                    + "server. Set a key, or PUNA_ALLOW_UNAUTHENTICATED=true to serve without one");
+        }
+        LOG.warn("!!! SECURITY WARNING: listening on {} without any API key (PUNA_ALLOW_UNAUTHENTICATED=true): "
+                + "anyone who can reach this address can run, pull, create and delete models. Set PUNA_API_KEYS or "
+                + "PUNA_API_KEY_FILE. !!!", config.address());
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -206,15 +275,29 @@ public final class PunaServer implements AutoCloseable {
         return server.actualPort();
     }
 
+    /** Where the server is: {@link ServerState#SERVING} once started, {@link ServerState#DRAINING} once draining. */
+    public ServerState state() {
+        return state.get();
+    }
+
+    /**
+     * Marks the server as draining: {@code /health} answers 503 from now on, so that load balancers stop sending
+     * requests, while everything else keeps being served (what to refuse and when to stop is the caller's, e.g. a
+     * graceful shutdown). Idempotent; {@link #close()} drains first too.
+     */
+    public void drain() {
+        state.set(ServerState.DRAINING);
+    }
+
     /** The configuration the server runs with. */
     public ServerConfig config() {
         return config;
     }
 
-    /** The base URL clients use, e.g. {@code http://127.0.0.1:11434}. */
+    /** The base URL clients use, e.g. {@code http://127.0.0.1:11434}, or {@code https://...} with TLS. */
     public String url() {
         String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
-        return "http://" + host + ":" + port();
+        return (config.tls() ? "https://" : "http://") + host + ":" + port();
     }
 
     /**
@@ -227,6 +310,8 @@ public final class PunaServer implements AutoCloseable {
             return;
         }
         closed = true;
+        drain();
+        keys.stopReloading();
         try {
             await(server.close());
         } catch (RuntimeException e) {
@@ -243,7 +328,7 @@ public final class PunaServer implements AutoCloseable {
             }
         }
         // Runs still executing end as failed (the server is going away) before the engines close under them.
-        state.close();
+        stateful.close();
         scheduler.close(Duration.ofSeconds(30));
         try {
             await(vertx.close());

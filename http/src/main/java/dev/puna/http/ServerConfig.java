@@ -1,10 +1,8 @@
 package dev.puna.http;
 
-import dev.puna.http.internal.CompletionTemplateFile;
 import dev.puna.http.internal.Durations;
 import dev.puna.http.internal.ModelNames;
 import dev.puna.runtime.FlashAttention;
-import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.KvCacheType;
 import dev.puna.runtime.completion.CompletionTemplate;
 import dev.puna.runtime.completion.CompletionTemplateException;
@@ -12,7 +10,6 @@ import dev.puna.state.DatabaseUrl;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,13 +52,6 @@ import java.util.Optional;
  *       code-completion templates ({@code {"qwen2.5-coder:1.5b": "{<|fim_prefix|>}{code_prefix}..."}}, see
  *       {@link dev.puna.runtime.completion.CompletionTemplate}); models without one use a template built from their
  *       fill-in-the-middle tokens</td></tr>
- *   <tr><td>{@code PUNA_DATA_DIR}</td><td>{@code ~/.puna}</td><td>Puna's data directory: the embedded SQLite
- *       database of the stateful OpenAI APIs ({@code puna.db}) lives there</td></tr>
- *   <tr><td>{@code PUNA_DATABASE_URL}</td><td>SQLite in the data directory</td><td>the database of assistants,
- *       threads, runs, responses and conversations: {@code postgresql://user:password@host:port/db} (servers of a
- *       fleet share one) or {@code sqlite:/path/file.db}</td></tr>
- *   <tr><td>{@code PUNA_RUN_EXPIRY}</td><td>{@code 10m}</td><td>how long a run waits for its tool outputs before
- *       it expires</td></tr>
  * </table>
  *
  * <p>Every value is checked when it is read; an invalid one is a {@link ServerConfigException} naming the
@@ -88,6 +78,24 @@ public final class ServerConfig {
     private final long promptCacheBytes;
     private final int numThread;
     private final Map<String, String> completionTemplates;
+    private final List<String> apiKeys;
+    private final Path apiKeyFile;
+    private final boolean metricsPublic;
+    private final boolean allowUnauthenticated;
+    private final List<String> allowedHosts;
+    private final Path tlsCert;
+    private final Path tlsKey;
+    private final int maxHeaderBytes;
+    private final int maxUrlLength;
+    private final int maxConnections;
+    private final Duration idleTimeout;
+    private final Duration headerTimeout;
+    private final int maxNumCtx;
+    private final int maxNumPredict;
+    private final int maxChoices;
+    private final int maxStop;
+    private final int maxTools;
+    private final int maxImages;
     private final Path dataDir;
     private final DatabaseUrl databaseUrl;
     private final Duration runExpiry;
@@ -110,9 +118,50 @@ public final class ServerConfig {
         this.promptCacheBytes = b.promptCacheBytes;
         this.numThread = b.numThread;
         this.completionTemplates = Map.copyOf(b.completionTemplates);
+        this.apiKeys = List.copyOf(b.apiKeys);
+        this.apiKeyFile = b.apiKeyFile;
+        this.metricsPublic = b.metricsPublic;
+        this.allowUnauthenticated = b.allowUnauthenticated;
+        this.allowedHosts = List.copyOf(b.allowedHosts);
+        this.tlsCert = b.tlsCert;
+        this.tlsKey = b.tlsKey;
+        this.maxHeaderBytes = b.maxHeaderBytes;
+        this.maxUrlLength = b.maxUrlLength;
+        this.maxConnections = b.maxConnections;
+        this.idleTimeout = b.idleTimeout;
+        this.headerTimeout = b.headerTimeout;
+        this.maxNumCtx = b.maxNumCtx;
+        this.maxNumPredict = b.maxNumPredict;
+        this.maxChoices = b.maxChoices;
+        this.maxStop = b.maxStop;
+        this.maxTools = b.maxTools;
+        this.maxImages = b.maxImages;
         this.dataDir = b.dataDir;
         this.databaseUrl = b.databaseUrl;
         this.runExpiry = b.runExpiry;
+    }
+
+    /** Puna's data directory ({@code PUNA_DATA_DIR}). */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /**
+     * The database of the stateful APIs: {@code PUNA_DATABASE_URL}, else SQLite's {@code puna.db} in the
+     * {@linkplain #dataDir() data directory}.
+     */
+    public DatabaseUrl databaseUrl() {
+        return databaseUrl != null ? databaseUrl : DatabaseUrl.sqlite(dataDir.resolve("puna.db"));
+    }
+
+    /** Whether {@code PUNA_DATABASE_URL} names the database (else it is the default SQLite file). */
+    public boolean databaseConfigured() {
+        return databaseUrl != null;
+    }
+
+    /** How long a run waits in {@code requires_action} for its tool outputs ({@code PUNA_RUN_EXPIRY}). */
+    public Duration runExpiry() {
+        return runExpiry;
     }
 
     /** A builder holding the defaults of the table above. */
@@ -127,126 +176,12 @@ public final class ServerConfig {
 
     /**
      * Reads the {@code PUNA_*} variables of {@code env} (pass {@code System.getenv()}); unset or blank
-     * variables keep their defaults.
+     * variables keep their defaults. The same as {@link EffectiveConfig#resolve} with no flags and no config file.
      *
      * @throws ServerConfigException naming the first invalid variable
      */
     public static ServerConfig fromEnvironment(Map<String, String> env) {
-        Builder b = builder();
-        read(env, "PUNA_HOST", v -> b.listen(v));
-        read(env, "PUNA_ORIGINS", v -> b.origins(splitList(v)));
-        read(env, "PUNA_KEEP_ALIVE", v -> b.keepAlive(Durations.parse(v)));
-        read(env, "PUNA_NUM_PARALLEL", v -> b.numParallel(parseInt(v)));
-        read(env, "PUNA_MAX_LOADED_MODELS", v -> b.maxLoadedModels(parseInt(v)));
-        read(env, "PUNA_MAX_QUEUE", v -> b.maxQueue(parseInt(v)));
-        read(env, "PUNA_CONTEXT_LENGTH", v -> b.contextLength(parseInt(v)));
-        read(env, "PUNA_FLASH_ATTENTION", v -> b.flashAttention(parseFlashAttention(v)));
-        read(env, "PUNA_KV_CACHE_TYPE", v -> b.kvCacheType(KvCacheType.parse(v)));
-        read(env, "PUNA_MODELS", v -> b.modelsDir(Path.of(v)));
-        read(env, "PUNA_OLLAMA_MODELS", v -> b.ollamaModelsDir(parseOllamaModels(v)));
-        read(env, "PUNA_MAX_BODY_SIZE", v -> b.maxBodyBytes(parseBytes(v)));
-        read(env, "PUNA_MAX_MEMORY", v -> b.maxMemoryBytes(parseBytes(v)));
-        read(env, "PUNA_CACHE_RAM", v -> b.promptCacheBytes(v.strip().equals("0") ? 0 : parseBytes(v)));
-        read(env, "PUNA_NUM_THREAD", v -> b.numThread(parseInt(v)));
-        read(env, "PUNA_COMPLETION_TEMPLATES", v -> b.completionTemplates(CompletionTemplateFile.read(Path.of(v))));
-        read(env, "PUNA_DATA_DIR", v -> b.dataDir(Path.of(v)));
-        read(env, "PUNA_DATABASE_URL", v -> b.databaseUrl(DatabaseUrl.parse(v)));
-        read(env, "PUNA_RUN_EXPIRY", v -> b.runExpiry(Durations.parse(v)));
-        try {
-            return b.build();
-        } catch (InvalidParameterException e) {
-            throw new ServerConfigException(e.parameter().equals("kv_cache_type") ? "PUNA_KV_CACHE_TYPE"
-                    : e.parameter(), e.getMessage());
-        }
-    }
-
-    private interface Setter {
-        void set(String value);
-    }
-
-    private static void read(Map<String, String> env, String name, Setter setter) {
-        String value = env.get(name);
-        if (value == null || value.isBlank()) {
-            return;
-        }
-        try {
-            setter.set(value.strip());
-        } catch (ServerConfigException e) {
-            throw e; // setters name their variable themselves
-        } catch (IllegalArgumentException | InvalidParameterException e) {
-            String why = e instanceof InvalidParameterException ipe
-                    ? e.getMessage().substring(ipe.parameter().length() + 2) : e.getMessage();
-            throw new ServerConfigException(name, "invalid value '" + value.strip() + "': " + why);
-        }
-    }
-
-    private static int parseInt(String v) {
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("expected a whole number");
-        }
-    }
-
-    private static List<String> splitList(String v) {
-        List<String> out = new ArrayList<>();
-        for (String part : v.split(",")) {
-            if (!part.isBlank()) {
-                out.add(part.strip());
-            }
-        }
-        return out;
-    }
-
-    /** {@code true}/{@code 1}: Ollama's default directory; {@code false}/{@code 0}: none; else a directory. */
-    private static Path parseOllamaModels(String v) {
-        return switch (v.toLowerCase(Locale.ROOT)) {
-            case "1", "true", "on", "yes" -> Path.of(System.getProperty("user.home"), ".ollama", "models");
-            case "0", "false", "off", "no" -> null;
-            default -> Path.of(v);
-        };
-    }
-
-    private static FlashAttention parseFlashAttention(String v) {
-        return switch (v.toLowerCase(Locale.ROOT)) {
-            case "1", "true", "on", "enabled" -> FlashAttention.ENABLED;
-            case "0", "false", "off", "disabled" -> FlashAttention.DISABLED;
-            case "auto" -> FlashAttention.AUTO;
-            default -> throw new IllegalArgumentException("expected true, false or auto");
-        };
-    }
-
-    /** Bytes, or a number with a B/KB/KiB/MB/MiB/GB/GiB/TB/TiB suffix (case-insensitive). */
-    static long parseBytes(String v) {
-        String s = v.strip().toLowerCase(Locale.ROOT).replace(" ", "");
-        int split = 0;
-        while (split < s.length() && (Character.isDigit(s.charAt(split)) || s.charAt(split) == '.')) {
-            split++;
-        }
-        String unit = s.substring(split);
-        long multiplier = switch (unit) {
-            case "", "b" -> 1L;
-            case "kb" -> 1_000L;
-            case "kib", "k" -> 1L << 10;
-            case "mb" -> 1_000_000L;
-            case "mib", "m" -> 1L << 20;
-            case "gb" -> 1_000_000_000L;
-            case "gib", "g" -> 1L << 30;
-            case "tb" -> 1_000_000_000_000L;
-            case "tib", "t" -> 1L << 40;
-            default -> throw new IllegalArgumentException("unknown size unit '" + unit + "' (use B, KiB, MiB, GiB)");
-        };
-        double number;
-        try {
-            number = Double.parseDouble(s.substring(0, split));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("expected a size such as 512MiB or 8GiB");
-        }
-        double bytes = number * multiplier;
-        if (!(bytes >= 1) || bytes > Long.MAX_VALUE) {
-            throw new IllegalArgumentException("expected a positive size");
-        }
-        return (long) bytes;
+        return EffectiveConfig.resolve(Map.of(), env, ConfigFile.NONE).toServerConfig();
     }
 
     /** Host name or address to bind (default 127.0.0.1: reachable from this machine only). */
@@ -345,27 +280,107 @@ public final class ServerConfig {
         return Optional.ofNullable(completionTemplates.get(ModelNames.canonical(name)));
     }
 
-    /** Puna's data directory ({@code PUNA_DATA_DIR}). */
-    public Path dataDir() {
-        return dataDir;
+    /** The API keys of {@code PUNA_API_KEYS} (secrets: never log them). */
+    public List<String> apiKeys() {
+        return apiKeys;
+    }
+
+    /** The file of API keys ({@code PUNA_API_KEY_FILE}, one a line, re-read on SIGHUP and on change), or null. */
+    public Path apiKeyFile() {
+        return apiKeyFile;
+    }
+
+    /** Whether any API key is configured: then every route but the public ones needs one. */
+    public boolean requiresApiKey() {
+        return !apiKeys.isEmpty() || apiKeyFile != null;
+    }
+
+    /** Whether {@code GET /metrics} is served without a key when keys are configured. */
+    public boolean metricsPublic() {
+        return metricsPublic;
+    }
+
+    /** Whether the server may listen on a non-loopback address without any API key (then it warns). */
+    public boolean allowUnauthenticated() {
+        return allowUnauthenticated;
     }
 
     /**
-     * The database of the stateful APIs: {@code PUNA_DATABASE_URL}, else SQLite's {@code puna.db} in the
-     * {@linkplain #dataDir() data directory}.
+     * Host names requests may name in their Host header besides localhost, loopback addresses and the listen
+     * address ({@code PUNA_ALLOWED_HOSTS}; {@code *.domain} for subdomains, {@code *} alone: any).
      */
-    public DatabaseUrl databaseUrl() {
-        return databaseUrl != null ? databaseUrl : DatabaseUrl.sqlite(dataDir.resolve("puna.db"));
+    public List<String> allowedHosts() {
+        return allowedHosts;
     }
 
-    /** Whether {@code PUNA_DATABASE_URL} names the database (else it is the default SQLite file). */
-    public boolean databaseConfigured() {
-        return databaseUrl != null;
+    /** The PEM certificate chain served over HTTPS ({@code PUNA_TLS_CERT}), or null for plain HTTP. */
+    public Path tlsCert() {
+        return tlsCert;
     }
 
-    /** How long a run waits in {@code requires_action} for its tool outputs ({@code PUNA_RUN_EXPIRY}). */
-    public Duration runExpiry() {
-        return runExpiry;
+    /** The PEM private key of {@link #tlsCert()} ({@code PUNA_TLS_KEY}), or null. */
+    public Path tlsKey() {
+        return tlsKey;
+    }
+
+    /** Whether the server speaks HTTPS. */
+    public boolean tls() {
+        return tlsCert != null;
+    }
+
+    /** Largest total size of a request's headers in bytes ({@code PUNA_MAX_HEADER_SIZE}; 431 beyond). */
+    public int maxHeaderBytes() {
+        return maxHeaderBytes;
+    }
+
+    /** Longest request line (method, URL, version) in bytes ({@code PUNA_MAX_URL_LENGTH}; 414 beyond). */
+    public int maxUrlLength() {
+        return maxUrlLength;
+    }
+
+    /** Open connections the server accepts at once ({@code PUNA_MAX_CONNECTIONS}); more are closed at once. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** How long a connection may wait idle for its next request ({@code PUNA_IDLE_TIMEOUT}; zero: forever). */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** How long a new connection may take to send its first request's headers ({@code PUNA_HEADER_TIMEOUT}). */
+    public Duration headerTimeout() {
+        return headerTimeout;
+    }
+
+    /** Largest {@code num_ctx} a request may ask for ({@code PUNA_MAX_NUM_CTX}). */
+    public int maxNumCtx() {
+        return maxNumCtx;
+    }
+
+    /** Largest {@code num_predict}/{@code max_tokens} a request may ask for ({@code PUNA_MAX_NUM_PREDICT}). */
+    public int maxNumPredict() {
+        return maxNumPredict;
+    }
+
+    /** Most choices ({@code n}) per prompt ({@code PUNA_MAX_CHOICES}). */
+    public int maxChoices() {
+        return maxChoices;
+    }
+
+    /** Most stop sequences per request ({@code PUNA_MAX_STOP}). */
+    public int maxStop() {
+        return maxStop;
+    }
+
+    /** Most tools per request ({@code PUNA_MAX_TOOLS}). */
+    public int maxTools() {
+        return maxTools;
+    }
+
+    /** Most images per request ({@code PUNA_MAX_IMAGES}). */
+    public int maxImages() {
+        return maxImages;
     }
 
     /** The {@code host:port} this configuration binds, IPv6 addresses in brackets. */
@@ -381,7 +396,13 @@ public final class ServerConfig {
                 + ", kv_cache_type=" + kvCacheType + ", models=" + modelsDir
                 + (ollamaModelsDir == null ? "" : ", ollama_models=" + ollamaModelsDir) + ", max_body=" + maxBodyBytes
                 + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", num_thread=" + numThread
-                + ", database=" + databaseUrl() + ", run_expiry=" + Durations.format(runExpiry) + "]";
+                + ", api_keys=" + apiKeys.size() + (apiKeyFile == null ? "" : ", api_key_file=" + apiKeyFile)
+                + (tlsCert == null ? "" : ", tls=" + tlsCert) + (metricsPublic ? ", metrics_public" : "") + (allowUnauthenticated ? ", allow_unauthenticated" : "")
+                + ", max_header=" + maxHeaderBytes + ", max_url=" + maxUrlLength + ", max_connections=" + maxConnections
+                + ", idle_timeout=" + Durations.format(idleTimeout) + ", header_timeout="
+                + Durations.format(headerTimeout) + ", max_num_ctx=" + maxNumCtx + ", max_num_predict=" + maxNumPredict
+                + ", max_choices=" + maxChoices + ", max_stop=" + maxStop + ", max_tools=" + maxTools + ", max_images="
+                + maxImages + ", database=" + databaseUrl() + ", run_expiry=" + Durations.format(runExpiry) + "]";
     }
 
     /** Builder for {@link ServerConfig}; each setter validates its argument. Not thread-safe. */
@@ -403,9 +424,27 @@ public final class ServerConfig {
         private long promptCacheBytes = 1L << 30;
         private int numThread;
         private final Map<String, String> completionTemplates = new LinkedHashMap<>();
+        private List<String> apiKeys = List.of();
+        private Path apiKeyFile;
+        private boolean metricsPublic;
+        private boolean allowUnauthenticated;
+        private List<String> allowedHosts = List.of();
+        private Path tlsCert;
+        private Path tlsKey;
+        private int maxHeaderBytes = 8 << 10;
+        private int maxUrlLength = 8 << 10;
+        private int maxConnections = 1024;
+        private Duration idleTimeout = Duration.ofMinutes(2);
+        private Duration headerTimeout = Duration.ofSeconds(20);
+        private int maxNumCtx = 1 << 18;
+        private int maxNumPredict = 1 << 20;
         private Path dataDir = Path.of(System.getProperty("user.home"), ".puna");
         private DatabaseUrl databaseUrl;
         private Duration runExpiry = Duration.ofMinutes(10);
+        private int maxChoices = 128;
+        private int maxStop = 16;
+        private int maxTools = 128;
+        private int maxImages = 16;
 
         private Builder() {
         }
@@ -625,6 +664,30 @@ public final class ServerConfig {
             return this;
         }
 
+        /** Sets the accepted API keys (none: no key needed, unless a key file is set). */
+        public Builder apiKeys(List<String> keys) {
+            for (String k : keys) {
+                if (k.isEmpty() || !k.strip().equals(k) || k.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+                    throw new ServerConfigException("PUNA_API_KEYS", "an API key must be printable ASCII without "
+                            + "spaces");
+                }
+            }
+            this.apiKeys = List.copyOf(keys);
+            return this;
+        }
+
+        /** Sets the file of API keys, one a line (null: none). */
+        public Builder apiKeyFile(Path file) {
+            this.apiKeyFile = file;
+            return this;
+        }
+
+        /** Serves {@code GET /metrics} without a key even when keys are configured. */
+        public Builder metricsPublic(boolean b) {
+            this.metricsPublic = b;
+            return this;
+        }
+
         /** Sets Puna's data directory (the default SQLite database is {@code puna.db} there). */
         public Builder dataDir(Path dir) {
             this.dataDir = Objects.requireNonNull(dir, "dir");
@@ -647,6 +710,117 @@ public final class ServerConfig {
             return this;
         }
 
+        /** Lets the server listen on a non-loopback address without any API key. */
+        public Builder allowUnauthenticated(boolean b) {
+            this.allowUnauthenticated = b;
+            return this;
+        }
+
+        /** Sets the extra host names the Host check lets through ({@code *} turns it off). */
+        public Builder allowedHosts(List<String> hosts) {
+            for (String h : hosts) {
+                if (!h.equals("*") && !h.matches("(\\*\\.)?[A-Za-z0-9._:\\[\\]-]+")) {
+                    throw new ServerConfigException("PUNA_ALLOWED_HOSTS", "invalid host name '" + h + "' (a name, "
+                            + "an address, *.domain, or * alone)");
+                }
+            }
+            this.allowedHosts = List.copyOf(hosts);
+            return this;
+        }
+
+        /** Serves HTTPS with this PEM certificate chain (null: plain HTTP); needs {@link #tlsKey}. */
+        public Builder tlsCert(Path cert) {
+            this.tlsCert = cert;
+            return this;
+        }
+
+        /** The PEM private key of {@link #tlsCert}. */
+        public Builder tlsKey(Path key) {
+            this.tlsKey = key;
+            return this;
+        }
+
+        /** Sets the largest total header size in bytes (1 KiB .. 1 MiB). */
+        public Builder maxHeaderBytes(long n) {
+            requireRange("PUNA_MAX_HEADER_SIZE", n, 1 << 10, 1 << 20);
+            this.maxHeaderBytes = (int) n;
+            return this;
+        }
+
+        /** Sets the longest request line in bytes (256 .. 1 MiB). */
+        public Builder maxUrlLength(long n) {
+            requireRange("PUNA_MAX_URL_LENGTH", n, 256, 1 << 20);
+            this.maxUrlLength = (int) n;
+            return this;
+        }
+
+        /** Sets how many connections may be open at once (1 .. 1048576). */
+        public Builder maxConnections(int n) {
+            requireRange("PUNA_MAX_CONNECTIONS", n, 1, 1 << 20);
+            this.maxConnections = n;
+            return this;
+        }
+
+        /** Sets how long an idle connection stays open between requests; zero or negative: forever. */
+        public Builder idleTimeout(Duration d) {
+            this.idleTimeout = d.isNegative() ? Duration.ZERO : d;
+            return this;
+        }
+
+        /** Sets how long a new connection may take to send complete request headers; zero or negative: forever. */
+        public Builder headerTimeout(Duration d) {
+            this.headerTimeout = d.isNegative() ? Duration.ZERO : d;
+            return this;
+        }
+
+        /** Sets the largest {@code num_ctx} a request may ask for. */
+        public Builder maxNumCtx(int n) {
+            requireRange("PUNA_MAX_NUM_CTX", n, 1, 1 << 24);
+            this.maxNumCtx = n;
+            return this;
+        }
+
+        /** Sets the largest {@code num_predict} / {@code max_tokens} a request may ask for. */
+        public Builder maxNumPredict(int n) {
+            requireRange("PUNA_MAX_NUM_PREDICT", n, 1, Integer.MAX_VALUE);
+            this.maxNumPredict = n;
+            return this;
+        }
+
+        /** Sets the most choices ({@code n}) per prompt. */
+        public Builder maxChoices(int n) {
+            requireRange("PUNA_MAX_CHOICES", n, 1, 1024);
+            this.maxChoices = n;
+            return this;
+        }
+
+        /** Sets the most stop sequences per request. */
+        public Builder maxStop(int n) {
+            requireRange("PUNA_MAX_STOP", n, 0, 1024);
+            this.maxStop = n;
+            return this;
+        }
+
+        /** Sets the most tools per request. */
+        public Builder maxTools(int n) {
+            requireRange("PUNA_MAX_TOOLS", n, 0, 4096);
+            this.maxTools = n;
+            return this;
+        }
+
+        /** Sets the most images per request. */
+        public Builder maxImages(int n) {
+            requireRange("PUNA_MAX_IMAGES", n, 0, 1024);
+            this.maxImages = n;
+            return this;
+        }
+
+        private static void requireRange(String name, long n, long min, long max) {
+            if (n < min || n > max) {
+                throw new ServerConfigException(name, "must be between " + min + " and " + max + ", got " + n);
+            }
+        }
+
         private static void requireRange(String name, int n, int min, int max) {
             if (n < min || n > max) {
                 throw new ServerConfigException(name, "must be between " + min + " and " + max + ", got " + n);
@@ -659,6 +833,15 @@ public final class ServerConfig {
          * @throws ServerConfigException when the KV cache type needs flash attention that is disabled
          */
         public ServerConfig build() {
+            if (contextLength > maxNumCtx) {
+                throw new ServerConfigException("PUNA_CONTEXT_LENGTH", "the default num_ctx " + contextLength
+                        + " is larger than PUNA_MAX_NUM_CTX (" + maxNumCtx + ")");
+            }
+            if ((tlsCert == null) != (tlsKey == null)) {
+                String missing = tlsCert == null ? "PUNA_TLS_CERT" : "PUNA_TLS_KEY";
+                throw new ServerConfigException(missing, "HTTPS needs both PUNA_TLS_CERT and PUNA_TLS_KEY; "
+                        + missing + " is not set");
+            }
             if (kvCacheType != KvCacheType.F16 && flashAttention == FlashAttention.DISABLED) {
                 throw new ServerConfigException("PUNA_KV_CACHE_TYPE",
                         "a quantized KV cache (" + kvCacheType + ") requires flash attention (PUNA_FLASH_ATTENTION)");

@@ -121,7 +121,7 @@ class OllamaRoutesTest {
             POST | /api/generate | `{"model":"scripted","options":"x"}`              | 400 | invalid value for "options": expected an object, got a string ("x")
             POST | /api/generate | `{"model":"scripted","prompt":"x","options":{"temperature":"hot"}}` | 400 | invalid value for "options.temperature": expected a number, got a string ("hot")
             POST | /api/generate | `{"model":"scripted","prompt":"x","options":{"top_p":2}}` | 400 | invalid option top_p: must be between 0 and 1, got 2.0
-            POST | /api/generate | `{"model":"scripted","prompt":"x","options":{"num_ctx":-1}}` | 400 | invalid option num_ctx: must be between 1 and 16777216, got -1
+            POST | /api/generate | `{"model":"scripted","prompt":"x","options":{"num_ctx":-1}}` | 400 | invalid option num_ctx: must be between 1 and 262144 (PUNA_MAX_NUM_CTX), got -1
             POST | /api/generate | `{"model":"scripted","keep_alive":"soon"}`        | 400 | invalid keep_alive: invalid duration 'soon' (expected seconds or a Go duration such as 5m, 1h30m, 300ms)
             POST | /api/generate | `{"model":"scripted","keep_alive":true}`          | 400 | invalid value for "keep_alive": expected a number of seconds or a duration string such as "5m", got a boolean (true)
             POST | /api/generate | `{"model":"scripted","prompt":"x","images":["iVBOR"]}` | 400 | images are not supported: Puna runs no vision models yet
@@ -303,7 +303,8 @@ class OllamaRoutesTest {
                 .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
                     assertEquals(403, r.status(), r.body());
                     assertNull(r.headers().get("Access-Control-Allow-Origin"));
-                    assertEquals("{\"error\":\"CORS Rejected - Invalid origin\"}", r.body());
+                    assertEquals("{\"error\":\"forbidden: origin 'https://evil.example' is not allowed (PUNA_ORIGINS)\"}",
+                            r.body());
                     ctx.completeNow();
                 })));
     }

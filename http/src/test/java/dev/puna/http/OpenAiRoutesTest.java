@@ -151,8 +151,8 @@ class OpenAiRoutesTest {
             POST | /v1/chat/completions | `{"model":"scripted",MSG,"frequency_penalty":2.5}` | 400 | frequency_penalty | | "frequency_penalty" must be between -2 and 2, got 2.5
             POST | /v1/chat/completions | `{"model":"scripted",MSG,"max_tokens":0}` | 400 | max_tokens | | "max_tokens" must be at least 1, got 0
             POST | /v1/chat/completions | `{"model":"scripted",MSG,"max_completion_tokens":1.5}` | 400 | max_completion_tokens | | invalid value for "max_completion_tokens": expected an integer, got 1.5
-            POST | /v1/chat/completions | `{"model":"scripted",MSG,"n":0}`        | 400 | n | | "n" must be between 1 and 128, got 0
-            POST | /v1/chat/completions | `{"model":"scripted",MSG,"n":129}`      | 400 | n | | "n" must be between 1 and 128, got 129
+            POST | /v1/chat/completions | `{"model":"scripted",MSG,"n":0}`        | 400 | n | | "n" must be between 1 and 128 (PUNA_MAX_CHOICES), got 0
+            POST | /v1/chat/completions | `{"model":"scripted",MSG,"n":129}`      | 400 | n | | "n" must be between 1 and 128 (PUNA_MAX_CHOICES), got 129
             POST | /v1/chat/completions | `{"model":"scripted",MSG,"stop":["a","b","c","d","e"]}` | 400 | stop | | "stop" takes at most 4 sequences, got 5
             POST | /v1/chat/completions | `{"model":"scripted",MSG,"stop":5}`     | 400 | stop | | invalid value for "stop": expected a string or an array of strings, got a number (5)
             POST | /v1/chat/completions | `{"model":"scripted",MSG,"stop":[1]}`   | 400 | stop | | invalid value for "stop[0]": expected a string, got a number (1)
@@ -190,7 +190,7 @@ class OpenAiRoutesTest {
             POST | /v1/chat/completions | `{"model":"scripted",MSG,"functions":[{"name":"f"}]}` | 400 | functions | | the deprecated "functions" and "function_call" fields are not supported: use "tools" and "tool_choice"
             POST | /v1/chat/completions | `{"model":"scripted",MSG,"options":"x"}` | 400 | options | | invalid value for "options": expected an object, got a string ("x")
             POST | /v1/chat/completions | `{"model":"scripted",MSG,"options":{"top_k":"many"}}` | 400 | options.top_k | | invalid value for "options.top_k": expected an integer, got a string ("many")
-            POST | /v1/chat/completions | `{"model":"scripted",MSG,"num_ctx":0}`  | 400 | num_ctx | | invalid option num_ctx: must be between 1 and 16777216, got 0
+            POST | /v1/chat/completions | `{"model":"scripted",MSG,"num_ctx":0}`  | 400 | num_ctx | | invalid option num_ctx: must be between 1 and 262144 (PUNA_MAX_NUM_CTX), got 0
             POST | /v1/chat/completions | `{"model":"scripted",MSG,"num_ctx":"big"}` | 400 | num_ctx | | invalid value for "num_ctx": expected an integer, got a string ("big")
             POST | /v1/chat/completions | `{"model":"broken",MSG}`                | 500 | | | cannot load the model: /nonexistent/broken.gguf: no such file
             GET  | /v1/chat/completions |                                         | 405 | | method_not_allowed | 405 method not allowed: GET /v1/chat/completions
@@ -213,8 +213,8 @@ class OpenAiRoutesTest {
             POST | /v1/completions      | `{"model":"scripted","prompt":"x","max_tokens":-1}` | 400 | max_tokens | | "max_tokens" must be at least 1, got -1
             POST | /v1/completions      | `{"model":"scripted","prompt":"x","temperature":-0.5}` | 400 | temperature | | "temperature" must be between 0 and 2, got -0.5
             POST | /v1/completions      | `{"model":"scripted","prompt":"x","stop":["a","b","c","d","e"]}` | 400 | stop | | "stop" takes at most 4 sequences, got 5
-            POST | /v1/completions      | `{"model":"scripted","prompt":"x","n":200}` | 400 | n | | "n" must be between 1 and 128, got 200
-            POST | /v1/completions      | `{"model":"scripted","prompt":"x","options":{"num_ctx":-1}}` | 400 | num_ctx | | invalid option num_ctx: must be between 1 and 16777216, got -1
+            POST | /v1/completions      | `{"model":"scripted","prompt":"x","n":200}` | 400 | n | | "n" must be between 1 and 128 (PUNA_MAX_CHOICES), got 200
+            POST | /v1/completions      | `{"model":"scripted","prompt":"x","options":{"num_ctx":-1}}` | 400 | num_ctx | | invalid option num_ctx: must be between 1 and 262144 (PUNA_MAX_NUM_CTX), got -1
             POST | /v1/completions      | `{"model":"broken","prompt":"x"}`       | 500 | | | cannot load the model: /nonexistent/broken.gguf: no such file
             GET  | /v1/completions      |                                         | 405 | | method_not_allowed | 405 method not allowed: GET /v1/completions
             POST | /v1/embeddings       | `{"input":"x"}`                         | 400 | model | | model is required

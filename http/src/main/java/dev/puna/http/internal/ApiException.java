@@ -16,6 +16,11 @@ public final class ApiException extends RuntimeException {
         BAD_REQUEST(400),
         /** A registry refused the credentials (or their absence) for a pull or push. */
         UNAUTHORIZED(401),
+        /**
+         * The caller's own API key for this server is missing or wrong (sent with {@code WWW-Authenticate: Bearer});
+         * after {@link #UNAUTHORIZED} so that {@link ApiException#ofStatus} keeps choosing that one for a 401.
+         */
+        UNAUTHENTICATED(401),
         FORBIDDEN(403),
         NOT_FOUND(404),
         METHOD_NOT_ALLOWED(405),
@@ -67,9 +72,14 @@ public final class ApiException extends RuntimeException {
         return new ApiException(kind, getMessage(), param, retryAfterSeconds, getCause(), newCode);
     }
 
-    /** The code given with {@link #withCode}, or {@code null}. */
-    public String code() {
-        return code;
+    /**
+     * A 401 for a request without an acceptable API key of this server.
+     *
+     * @param code a machine-readable code for formats that carry one ({@code invalid_api_key} for a wrong key),
+     *     or null (a missing key)
+     */
+    public static ApiException unauthenticated(String message, String code) {
+        return new ApiException(Kind.UNAUTHENTICATED, message, null, 0, null, code);
     }
 
     public static ApiException badRequest(String message) {
@@ -88,6 +98,11 @@ public final class ApiException extends RuntimeException {
     /** Ollama's wording for an unknown model. */
     public static ApiException modelNotFound(String name) {
         return new ApiException(Kind.NOT_FOUND, "model '" + name + "' not found", "model", 0, null);
+    }
+
+    /** A 403: the request may not be made here at all (a Host or Origin this server does not serve). */
+    public static ApiException forbidden(String message) {
+        return new ApiException(Kind.FORBIDDEN, message, null, 0, null);
     }
 
     public static ApiException methodNotAllowed(String message) {
@@ -142,6 +157,11 @@ public final class ApiException extends RuntimeException {
     /** The request field or option at fault, or {@code null}. */
     public String param() {
         return param;
+    }
+
+    /** A machine-readable error code chosen where the error was raised (e.g. {@code invalid_api_key}), or null. */
+    public String code() {
+        return code;
     }
 
     /** Seconds for a Retry-After header, or 0 for none. */

@@ -1,10 +1,12 @@
 package dev.puna.http.internal;
 
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -12,8 +14,28 @@ import java.util.regex.Pattern;
  * the app, file, tauri and vscode-webview schemes) plus {@code PUNA_ORIGINS}, whose entries may use {@code *}
  * wildcards ({@code *} alone allows every origin). Requests without an Origin header (every non-browser client)
  * are not affected.
+ *
+ * <p>An allowed origin gets {@code Access-Control-Allow-Origin} (the origin itself, with {@code Vary: Origin}) on
+ * every response; its preflight ({@code OPTIONS} with {@code Access-Control-Request-Method}) is answered 204 at once,
+ * before the key check (browsers send preflights without credentials), with exactly {@link #METHODS} and
+ * {@link #HEADERS}. A disallowed origin gets a 403 in the family's format and no CORS header at all.
  */
 public final class CorsOrigins {
+    /** The methods a preflight allows, as sent. */
+    public static final String METHODS = "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS";
+    /**
+     * The request headers a preflight allows, as sent: Ollama's list (what OpenAI's SDKs send from a browser,
+     * the {@code x-stainless-*} family included) plus the key and version headers of Anthropic's clients.
+     */
+    public static final String HEADERS = String.join(", ", List.of("Authorization", "Content-Type", "User-Agent",
+            "Accept", "X-Requested-With", "OpenAI-Beta", "x-api-key", "anthropic-version", "anthropic-beta",
+            "anthropic-dangerous-direct-browser-access", "X-Stainless-Arch", "X-Stainless-Async",
+            "X-Stainless-Custom-Poll-Interval", "X-Stainless-Helper-Method", "X-Stainless-Lang", "X-Stainless-OS",
+            "X-Stainless-Package-Version", "X-Stainless-Poll-Helper", "X-Stainless-Retry-Count",
+            "X-Stainless-Runtime", "X-Stainless-Runtime-Version", "X-Stainless-Timeout"));
+    /** How long a browser may cache a preflight answer, in seconds. */
+    static final String MAX_AGE = "600";
+
     private CorsOrigins() {
     }
 
@@ -45,15 +67,35 @@ public final class CorsOrigins {
         return b.toString();
     }
 
-    /** The Vert.x handler enforcing the allowlist. */
-    public static CorsHandler handler(List<String> extra) {
-        return CorsHandler.create().addOriginsWithRegex(patterns(extra))
-                .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
-                        HttpMethod.DELETE, HttpMethod.HEAD, HttpMethod.OPTIONS))
-                .allowedHeaders(Set.of("Authorization", "Content-Type", "User-Agent", "Accept", "X-Requested-With",
-                        "OpenAI-Beta", "X-Stainless-Arch", "X-Stainless-Async", "X-Stainless-Custom-Poll-Interval",
-                        "X-Stainless-Helper-Method", "X-Stainless-Lang", "X-Stainless-OS",
-                        "X-Stainless-Package-Version", "X-Stainless-Poll-Helper", "X-Stainless-Retry-Count",
-                        "X-Stainless-Runtime", "X-Stainless-Runtime-Version", "X-Stainless-Timeout"));
+    /** The handler enforcing the allowlist; refusals are rendered by {@code renderer}. */
+    public static Handler<RoutingContext> handler(List<String> extra, Function<RoutingContext, ErrorRenderer> renderer) {
+        Pattern allowed = Pattern.compile(String.join("|", patterns(extra).stream().map(p -> "(?:" + p + ")")
+                .toList()));
+        return rc -> {
+            HttpServerResponse response = rc.response();
+            response.headers().add("Vary", "Origin");
+            String origin = rc.request().getHeader("Origin");
+            if (origin == null) {
+                rc.next();
+                return;
+            }
+            if (!allowed.matcher(origin).matches()) {
+                Responses.fail(rc, ApiException.forbidden("forbidden: origin '" + (origin.length() > 100
+                        ? origin.substring(0, 100) + "..." : origin) + "' is not allowed (PUNA_ORIGINS)"),
+                        renderer.apply(rc));
+                return;
+            }
+            response.putHeader("Access-Control-Allow-Origin", origin);
+            if (rc.request().method() == HttpMethod.OPTIONS
+                    && rc.request().getHeader("Access-Control-Request-Method") != null) {
+                response.putHeader("Access-Control-Allow-Methods", METHODS)
+                        .putHeader("Access-Control-Allow-Headers", HEADERS)
+                        .putHeader("Access-Control-Max-Age", MAX_AGE)
+                        .putHeader("Content-Length", "0")
+                        .setStatusCode(204).end();
+                return;
+            }
+            rc.next();
+        };
     }
 }

@@ -18,6 +18,8 @@ import java.util.List;
 public final class JsonBody {
     /** The mapper for requests and responses; thread-safe once configured. */
     public static final ObjectMapper MAPPER = JsonMapper.builder()
+            // '{"model":"x"} garbage' is not one JSON object: by default Jackson would read the object and ignore the rest
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private final ObjectNode node;
@@ -46,6 +48,9 @@ public final class JsonBody {
             String reason = e.getOriginalMessage();
             int cut = reason.indexOf(" (start marker at");
             reason = (cut >= 0 ? reason.substring(0, cut) : reason).lines().findFirst().orElse("");
+            if (reason.startsWith("Trailing token")) {
+                reason = "unexpected content after the JSON object"; // Jackson's own words name its classes
+            }
             throw ApiException.badRequest("invalid JSON in request body: " + reason
                     + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + ")"));

@@ -413,6 +413,34 @@ public final class ModelScheduler implements AutoCloseable {
         return out;
     }
 
+    /**
+     * One model instance as {@code /health} shows it.
+     *
+     * @param state {@code loading}, {@code loaded} or {@code unloading}
+     * @param stats the engine's statistics once loaded, else null
+     * @param expiresAt when the keep-alive runs out, or null while in use or not loaded
+     */
+    public record ModelState(String name, String state, int leases, int contextLength,
+                             dev.puna.runtime.EngineStats stats, Instant expiresAt) {
+    }
+
+    /** Every model instance, loading ones included, by name. */
+    public synchronized List<ModelState> states() {
+        List<ModelState> out = new ArrayList<>();
+        for (Runner r : active.values()) {
+            boolean loaded = r.ready.isDone() && !r.ready.isCompletedExceptionally();
+            if (r.ready.isCompletedExceptionally()) {
+                continue; // a failed load is gone; its requests got the error
+            }
+            String state = r.unloading ? "unloading" : loaded ? "loaded" : "loading";
+            Served served = loaded ? r.ready.join() : null;
+            out.add(new ModelState(r.model.name(), state, r.refs, served == null ? 0 : served.contextLength(),
+                    served == null || served.engine() == null ? null : served.engine().stats(), loaded && r.refs == 0 ? r.expiresAt : null));
+        }
+        out.sort(java.util.Comparator.comparing(ModelState::name));
+        return out;
+    }
+
     /** The engine statistics of every loaded model, by model name (for metrics). */
     public synchronized java.util.Map<String, dev.puna.runtime.EngineStats> engineStats() {
         java.util.Map<String, dev.puna.runtime.EngineStats> out = new java.util.TreeMap<>();

@@ -27,13 +27,25 @@ public final class OptionsParser {
     private static final Set<String> BOOLS = Set.of("use_mmap", "use_mlock");
 
     private final int defaultContextLength;
+    private final RequestLimits limits;
 
     /**
      * @param defaultContextLength {@code num_ctx} when neither the request nor the model sets it
      *     ({@code PUNA_CONTEXT_LENGTH})
      */
     public OptionsParser(int defaultContextLength) {
+        this(defaultContextLength, RequestLimits.DEFAULTS);
+    }
+
+    /** With the ceilings of {@code limits} on {@code num_ctx}, {@code num_predict} and {@code stop}. */
+    public OptionsParser(int defaultContextLength, RequestLimits limits) {
         this.defaultContextLength = defaultContextLength;
+        this.limits = limits;
+    }
+
+    /** The ceilings this parser applies. */
+    public RequestLimits limits() {
+        return limits;
     }
 
     /**
@@ -88,10 +100,12 @@ public final class OptionsParser {
                     case "top_k" -> sampling.topK(n);
                     case "repeat_last_n" -> sampling.repeatLastN(n);
                     case "mirostat" -> sampling.mirostat(n);
-                    case "num_predict" -> numPredict = require(key, n, n >= -2, "must be >= -1 (-1 = no limit)");
+                    case "num_predict" -> numPredict = require(key, n, n >= -2 && n <= limits.maxNumPredict(),
+                            n < -2 ? "must be >= -1 (-1 = no limit)"
+                                    : "must be at most " + limits.maxNumPredict() + " (PUNA_MAX_NUM_PREDICT)");
                     case "num_keep" -> numKeep = require(key, n, n >= -1, "must be >= 0");
-                    case "num_ctx" -> numCtx = require(key, n, n >= 1 && n <= 1 << 24,
-                            "must be between 1 and 16777216");
+                    case "num_ctx" -> numCtx = require(key, n, n >= 1 && n <= limits.maxNumCtx(),
+                            "must be between 1 and " + limits.maxNumCtx() + " (PUNA_MAX_NUM_CTX)");
                     case "num_batch" -> numBatch = require(key, n, n >= 1 && n <= 1 << 20,
                             "must be between 1 and 1048576");
                     case "num_thread" -> numThread = require(key, n, n >= 0 && n <= 1024,
@@ -116,6 +130,9 @@ public final class OptionsParser {
                 }
             } else if (key.equals("stop")) {
                 stop = stops(v);
+                if (request != null && request.get("stop") == v) {
+                    limits.checkStop("stop", stop.size()); // the request's own list; a Modelfile's is trusted
+                }
             } else {
                 LOG.warn("ignoring unknown option '{}'", key);
             }

@@ -39,6 +39,9 @@ public final class Responses {
             return;
         }
         r.setStatusCode(error.status()).putHeader("Content-Type", "application/json; charset=utf-8");
+        if (error.kind() == ApiException.Kind.UNAUTHENTICATED) {
+            r.putHeader("WWW-Authenticate", "Bearer");
+        }
         if (error.retryAfterSeconds() > 0) {
             r.putHeader("Retry-After", Integer.toString(error.retryAfterSeconds()));
         }

@@ -22,6 +22,7 @@ public final class ServerContext {
     private final ModelCatalog catalog;
     private final ModelScheduler scheduler;
     private final OptionsParser options;
+    private final RequestLimits limits;
     private final StoreServices store;
 
     /** A context without a model store: the model-management routes answer 501. */
@@ -36,7 +37,8 @@ public final class ServerContext {
         this.config = config;
         this.catalog = catalog;
         this.scheduler = scheduler;
-        this.options = new OptionsParser(config.contextLength());
+        this.limits = RequestLimits.of(config);
+        this.options = new OptionsParser(config.contextLength(), limits);
         this.store = store;
     }
 
@@ -58,6 +60,11 @@ public final class ServerContext {
 
     public OptionsParser options() {
         return options;
+    }
+
+    /** The per-request ceilings ({@code PUNA_MAX_NUM_CTX}, ...). */
+    public RequestLimits limits() {
+        return limits;
     }
 
     /** Whether the server has a model store (else it serves a fixed catalog). */

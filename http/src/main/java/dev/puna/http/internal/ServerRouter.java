@@ -8,8 +8,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 
 /**
- * Builds the server's router: the shared handlers every request passes (request log, CORS allowlist, capped
- * body, except for the paths a family {@linkplain RouteFamily#streamsBody streams}), each {@link RouteFamily}'s
+ * Builds the server's router: the shared handlers every request passes (request log, Host check, CORS allowlist,
+ * API key check, capped body, except for the paths a family {@linkplain RouteFamily#streamsBody streams}), each {@link RouteFamily}'s
  * routes, and one failure path that renders every error (thrown by a route,
  * 404/405 for unmatched requests, 413 for oversized bodies) in the format of the family owning the path.
  */
@@ -24,10 +24,31 @@ public final class ServerRouter {
 
     /** The router for {@code families}, in order of precedence, reporting to {@code metrics} and serving them. */
     public static Router create(Vertx vertx, ServerConfig config, List<RouteFamily> families, Metrics metrics) {
+        return create(vertx, config, families, metrics, ApiKeys.of(config.apiKeys(), config.apiKeyFile()));
+    }
+
+    /**
+     * The router for {@code families}, in order of precedence, reporting to {@code metrics} and serving them, with
+     * the API keys {@code keys} (which the caller may reload).
+     */
+    public static Router create(Vertx vertx, ServerConfig config, List<RouteFamily> families, Metrics metrics,
+                                ApiKeys keys) {
+        return create(vertx, config, families, metrics, keys, null);
+    }
+
+    /**
+     * The router as above, serving {@code GET /health} with {@code health} (null: no such route).
+     */
+    public static Router create(Vertx vertx, ServerConfig config, List<RouteFamily> families, Metrics metrics,
+                                ApiKeys keys, io.vertx.core.Handler<RoutingContext> health) {
         Router router = Router.router(vertx);
         RequestLog log = new RequestLog(metrics);
         router.route().handler(log);
-        router.route().handler(CorsOrigins.handler(config.origins()));
+        router.route().handler(new HostCheck(config.host(), config.allowedHosts(), rc -> renderer(families, rc)));
+        router.route().handler(CorsOrigins.handler(config.origins(), rc -> renderer(families, rc)));
+        // After CORS, which answers preflights (browsers send them without credentials) and adds its headers to
+        // the 401s, so that a page can read why it was refused.
+        router.route().handler(new Access(keys, config.metricsPublic(), rc -> renderer(families, rc)));
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
         router.route().handler(rc -> {
             String path = rc.normalizedPath();
@@ -38,6 +59,9 @@ public final class ServerRouter {
             }
         });
         router.get("/metrics").handler(metrics.handler());
+        if (health != null) {
+            router.get("/health").handler(health);
+        }
         for (RouteFamily family : families) {
             family.register(router);
         }

@@ -108,7 +108,7 @@ class OptionsParserTest {
         assertError("invalid option top_p: must be between 0 and 1, got 1.5", "top_p", "{\"top_p\":1.5}");
         assertError("invalid option temperature: must be >= 0, got -1.0", "temperature", "{\"temperature\":-1}");
         assertError("invalid option top_k: must be >= 0 (0 disables), got -3", "top_k", "{\"top_k\":-3}");
-        assertError("invalid option num_ctx: must be between 1 and 16777216, got 0", "num_ctx", "{\"num_ctx\":0}");
+        assertError("invalid option num_ctx: must be between 1 and 262144 (PUNA_MAX_NUM_CTX), got 0", "num_ctx", "{\"num_ctx\":0}");
         assertError("invalid option num_batch: must be between 1 and 1048576, got 0", "num_batch",
                 "{\"num_batch\":0}");
         assertError("invalid option num_predict: must be >= -1 (-1 = no limit), got -5", "num_predict",

@@ -9,6 +9,7 @@ import dev.puna.http.internal.Guard;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.ModelNames;
 import dev.puna.http.internal.ModelScheduler;
+import dev.puna.http.internal.RequestLimits;
 import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.ServerContext;
@@ -64,12 +65,17 @@ final class ChatRoute implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext rc) {
-        Request req = read(JsonBody.parse(rc.body().buffer()));
+        Request req = read(JsonBody.parse(rc.body().buffer()), sc.limits());
         RequestLog.model(rc, req.model);
         sc.findModel(req.model).onSuccess(model -> Guard.run(rc, () -> chat(rc, req, model))).onFailure(rc::fail);
     }
 
     static Request read(JsonBody body) {
+        return read(body, RequestLimits.DEFAULTS);
+    }
+
+    /** Reads a request, refusing more tools or images than {@code limits} allow. */
+    static Request read(JsonBody body, RequestLimits limits) {
         String model = body.string("model");
         ArrayNode messages = body.array("messages");
         boolean stream = OllamaFields.stream(body);
@@ -82,6 +88,8 @@ final class ChatRoute implements Handler<RoutingContext> {
         int topLogprobs = OllamaFields.topLogprobs(body);
         ModelNames.require(model);
         ArrayNode tools = body.array("tools");
+        limits.checkTools("tools", tools);
+        limits.checkImages("messages", OllamaFields.images(messages));
         List<ChatMessage> parsed = messages == null ? List.of() : messages(messages);
         AnswerFormat format = OllamaFields.format(body);
         List<ToolSpec> specs = ToolSpec.listFrom(tools);

@@ -9,6 +9,7 @@ import dev.puna.http.internal.GoTemplate;
 import dev.puna.http.internal.Guard;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.ModelScheduler;
+import dev.puna.http.internal.RequestLimits;
 import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.Responses;
@@ -81,13 +82,18 @@ final class GenerateRoute implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext rc) {
-        Request req = read(JsonBody.parse(rc.body().buffer()));
+        Request req = read(JsonBody.parse(rc.body().buffer()), sc.limits());
         RequestLog.model(rc, req.model);
         sc.findModel(req.model).onSuccess(model -> Guard.run(rc, () -> generate(rc, req, model)))
                 .onFailure(rc::fail);
     }
 
     static Request read(JsonBody body) {
+        return read(body, RequestLimits.DEFAULTS);
+    }
+
+    /** Reads a request, refusing more images than {@code limits} allow. */
+    static Request read(JsonBody body, RequestLimits limits) {
         String model = body.string("model");
         String prompt = body.string("prompt");
         String suffix = body.string("suffix");
@@ -103,6 +109,8 @@ final class GenerateRoute implements Handler<RoutingContext> {
         Boolean shift = body.bool("shift");
         Boolean logprobs = body.bool("logprobs");
         int topLogprobs = OllamaFields.topLogprobs(body);
+        ArrayNode images = body.array("images");
+        limits.checkImages("images", images == null ? 0 : images.size());
         OllamaFields.noImages(body, "images");
         dev.puna.http.internal.ModelNames.require(model);
         AnswerFormat format = OllamaFields.format(body);

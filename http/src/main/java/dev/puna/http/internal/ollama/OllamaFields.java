@@ -56,6 +56,18 @@ final class OllamaFields {
                 + "\"medium\", \"low\", got " + JsonBody.describe(v));
     }
 
+    /** How many {@code images} the messages of a chat carry together (malformed ones are refused later). */
+    static int images(JsonNode messages) {
+        int n = 0;
+        if (messages != null && messages.isArray()) {
+            for (JsonNode m : messages) {
+                JsonNode images = m.path("images");
+                n += images.isArray() ? images.size() : 0;
+            }
+        }
+        return n;
+    }
+
     /** Refuses non-empty {@code images}: no vision model runs here. */
     static void noImages(JsonBody body, String field) {
         ArrayNode images = body.array("images");

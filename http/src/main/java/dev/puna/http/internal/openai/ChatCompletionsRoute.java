@@ -6,6 +6,7 @@ import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.Guard;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.ModelNames;
+import dev.puna.http.internal.RequestLimits;
 import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.ServerContext;
@@ -39,15 +40,17 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext rc) {
-        Request req = read(JsonBody.parse(rc.body().buffer()));
+        Request req = read(JsonBody.parse(rc.body().buffer()), sc.limits());
         RequestLog.model(rc, req.model);
         sc.findModel(req.model).onSuccess(model -> Guard.run(rc, () -> chat(rc, req, model))).onFailure(rc::fail);
     }
 
-    private static Request read(JsonBody body) {
+    private static Request read(JsonBody body, RequestLimits limits) {
         String model = body.string("model");
         ArrayNode messages = body.array("messages");
-        SamplingFields sampling = SamplingFields.read(body);
+        SamplingFields sampling = SamplingFields.read(body, limits);
+        limits.checkTools("tools", body.raw("tools"));
+        limits.checkImages("messages", ChatMessages.imageParts(messages));
         Boolean logprobs = body.bool("logprobs");
         Integer topLogprobs = body.integer("top_logprobs");
         StructuredOutput structured = StructuredOutput.read(body);

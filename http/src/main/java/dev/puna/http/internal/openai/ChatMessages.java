@@ -75,6 +75,28 @@ final class ChatMessages {
         return new ChatMessage(templateRole, content, calls, null, toolCallId);
     }
 
+    /**
+     * How many image content parts ({@code image_url}, {@code input_image}) the messages hold, for the image cap;
+     * malformed input counts nothing here and is refused by {@link #read}.
+     */
+    static int imageParts(JsonNode messages) {
+        int n = 0;
+        if (messages != null && messages.isArray()) {
+            for (JsonNode m : messages) {
+                JsonNode content = m.path("content");
+                if (content.isArray()) {
+                    for (JsonNode part : content) {
+                        String type = part.path("type").asText("");
+                        if (type.equals("image_url") || type.equals("input_image")) {
+                            n++;
+                        }
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
     /** A string, or the concatenated text of content parts; {@code null} when absent. */
     private static String content(JsonNode v, String path) {
         if (v == null) {

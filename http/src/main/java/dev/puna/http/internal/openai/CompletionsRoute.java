@@ -6,6 +6,7 @@ import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.Guard;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.ModelNames;
+import dev.puna.http.internal.RequestLimits;
 import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.ServerContext;
@@ -44,20 +45,20 @@ final class CompletionsRoute implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext rc) {
-        Request req = read(JsonBody.parse(rc.body().buffer()));
+        Request req = read(JsonBody.parse(rc.body().buffer()), sc.limits());
         RequestLog.model(rc, req.model);
         sc.findModel(req.model).onSuccess(model -> Guard.run(rc, () -> complete(rc, req, model)))
                 .onFailure(rc::fail);
     }
 
-    private static Request read(JsonBody body) {
+    private static Request read(JsonBody body, RequestLimits limits) {
         String model = body.string("model");
         List<Prompt> prompts = prompts(body.raw("prompt"));
         String suffix = body.string("suffix");
         Boolean echo = body.bool("echo");
         Integer logprobs = body.integer("logprobs");
         Integer bestOf = body.integer("best_of");
-        SamplingFields sampling = SamplingFields.read(body);
+        SamplingFields sampling = SamplingFields.read(body, limits);
         ModelNames.require(model);
         if (logprobs != null && (logprobs < 0 || logprobs > MAX_LOGPROBS)) {
             throw ApiException.badParameter("logprobs", "\"logprobs\" must be between 0 and " + MAX_LOGPROBS

@@ -41,8 +41,9 @@ public final class OpenAiErrors implements ErrorRenderer {
 
     private static String type(ApiException error) {
         return switch (error.kind()) {
-            case BAD_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, FORBIDDEN, NOT_IMPLEMENTED ->
-                    "invalid_request_error";
+            // OpenAI itself answers a missing or wrong key with invalid_request_error (and code invalid_api_key).
+            case BAD_REQUEST, NOT_FOUND, METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, FORBIDDEN, NOT_IMPLEMENTED,
+                 UNAUTHENTICATED -> "invalid_request_error";
             case UNAUTHORIZED -> "authentication_error";
             case CLIENT_CLOSED, INTERNAL, BAD_GATEWAY, UNAVAILABLE -> "server_error";
         };
@@ -58,7 +59,7 @@ public final class OpenAiErrors implements ErrorRenderer {
             case PAYLOAD_TOO_LARGE -> "request_too_large";
             case NOT_IMPLEMENTED -> "unsupported_feature";
             case UNAVAILABLE -> "server_busy";
-            case BAD_REQUEST, UNAUTHORIZED, FORBIDDEN, CLIENT_CLOSED, INTERNAL, BAD_GATEWAY -> null;
+            case BAD_REQUEST, UNAUTHORIZED, UNAUTHENTICATED, FORBIDDEN, CLIENT_CLOSED, INTERNAL, BAD_GATEWAY -> null;
         };
     }
 }

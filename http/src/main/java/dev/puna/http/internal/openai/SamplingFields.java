@@ -6,6 +6,7 @@ import dev.puna.http.CatalogModel;
 import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.OptionsParser;
+import dev.puna.http.internal.RequestLimits;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.SamplingParams;
@@ -39,10 +40,13 @@ record SamplingFields(ObjectNode options, Map<Integer, Float> logitBias, int n, 
     private static final Map<String, Object> OPENAI_DEFAULTS = Map.of("temperature", 1.0, "top_p", 1.0);
     /** The most stop sequences OpenAI accepts. */
     static final int MAX_STOP = 4;
-    /** The most choices OpenAI accepts. */
-    static final int MAX_N = 128;
-
+    /** Reads the fields with the default ceilings ({@link RequestLimits#DEFAULTS}). */
     static SamplingFields read(JsonBody body) {
+        return read(body, RequestLimits.DEFAULTS);
+    }
+
+    /** Reads the fields, refusing {@code n}, token limits and stop lists beyond {@code limits}. */
+    static SamplingFields read(JsonBody body, RequestLimits limits) {
         ObjectNode extension = body.object("options");
         ObjectNode options = extension == null ? JsonBody.MAPPER.createObjectNode() : extension.deepCopy();
         Double temperature = range(body, "temperature", 0, 2);
@@ -52,11 +56,21 @@ record SamplingFields(ObjectNode options, Map<Integer, Float> logitBias, int n, 
         Long seed = seed(body);
         Integer maxTokens = positive(body, "max_tokens");
         Integer maxCompletionTokens = positive(body, "max_completion_tokens");
+        if (maxTokens != null) {
+            limits.checkNumPredict("max_tokens", maxTokens);
+        }
+        if (maxCompletionTokens != null) {
+            limits.checkNumPredict("max_completion_tokens", maxCompletionTokens);
+        }
         List<String> stop = stop(body);
+        if (stop != null) {
+            limits.checkStop("stop", stop.size());
+        }
         Map<Integer, Float> logitBias = logitBias(body);
         Integer n = body.integer("n");
-        if (n != null && (n < 1 || n > MAX_N)) {
-            throw ApiException.badParameter("n", "\"n\" must be between 1 and " + MAX_N + ", got " + n);
+        if (n != null && (n < 1 || n > limits.maxChoices())) {
+            throw ApiException.badParameter("n", "\"n\" must be between 1 and " + limits.maxChoices()
+                    + " (PUNA_MAX_CHOICES), got " + n);
         }
         Boolean stream = body.bool("stream");
         ObjectNode streamOptions = body.object("stream_options");
