@@ -63,7 +63,7 @@ class BadInputSweepTest {
     record Case(String name, String method, String path, byte[] body, boolean chunked, int expect) {
         Family family() {
             return path.startsWith("/v1/") || path.equals("/v1") || Stream.of("/chat/completions", "/completions",
-                    "/embeddings", "/models").anyMatch(p -> path.equals(p) || path.startsWith(p + "/"))
+                    "/embeddings", "/models", "/assistants", "/threads", "/responses", "/conversations").anyMatch(p -> path.equals(p) || path.startsWith(p + "/"))
                     ? Family.OPENAI : Family.OLLAMA;
         }
     }
@@ -76,6 +76,7 @@ class BadInputSweepTest {
         final List<String> names = new ArrayList<>(List.of("model"));
         final List<String[]> bad = new ArrayList<>();
         int unknownStatus = 404;
+        boolean emptyIsValid;
 
         Route(String method, String path, String valid) {
             this.method = method;
@@ -96,6 +97,12 @@ class BadInputSweepTest {
             return this;
         }
 
+        /** An empty object (or no body) is a valid request of this route (all its fields are optional): not a case. */
+        Route emptyIsValid() {
+            emptyIsValid = true;
+            return this;
+        }
+
         /**
          * The status for an unknown model in the first of {@link #names} (the others may name new models); 0: do not
          * send one (it would go to a registry).
@@ -111,9 +118,14 @@ class BadInputSweepTest {
                     "\"a string\"", "null", "123", "true", "{\"model\":\"scripted\",}", "{'model':'scripted'}",
                     "{\"model\":\"scripted\"", "\u0000", "{\"model\":\"\\uZZZZ\"}", "{\"model\":NaN}"};
             for (String m : malformed) {
+                if (m.isEmpty() && emptyIsValid) {
+                    continue; // no body at all is an empty request there
+                }
                 out.add(json("malformed " + quote(m), m, 400));
             }
-            out.add(json("missing fields", "{}", 400));
+            if (!emptyIsValid) {
+                out.add(json("missing fields", "{}", 400));
+            }
             out.add(json("extra fields only", "{\"unexpected\":{\"deeply\":[1,2,{\"x\":null}]},\"also\":true}", 400));
             for (String[] b : bad) {
                 out.add(json(b[0] + "=" + b[1], patch(b[0], b[1]), 400));
@@ -283,7 +295,44 @@ class BadInputSweepTest {
                     .bad("input", "{}").bad("input", "[]").bad("input", "[-1]").bad("input", "[[]]")
                     .bad("input", "[[1e400]]").bad("input", "[true]").bad("encoding_format", "\"hex\"")
                     .bad("dimensions", "\"x\"").bad("dimensions", "-1").bad("dimensions", "0").bad("user", "[]"),
-            post("/embeddings", "{\"model\":\"scripted\",\"input\":\"hi\"}").bad("input", "5"));
+            post("/embeddings", "{\"model\":\"scripted\",\"input\":\"hi\"}").bad("input", "5"),
+            // The stateful APIs: ids in paths name nothing, so every case fails on its input before any lookup.
+            post("/v1/assistants", "{\"model\":\"scripted\"}")
+                    .bad("name", "5").bad("temperature", "3").bad("top_p", "-1").bad("tools", "{}")
+                    .bad("tools", "[{\"type\":\"code_interpreter\"}]").bad("tools", "[5]").bad("metadata", "[]")
+                    .bad("metadata", "{\"k\":5}").bad("response_format", "7").bad("reasoning_effort", "\"max\"")
+                    .bad("instructions", "\"" + "i".repeat(256_001) + "\"")
+                    .bad("tools", "[" + ("{\"type\":\"function\",\"function\":{\"name\":\"f\"}},").repeat(128)
+                            + "{\"type\":\"function\",\"function\":{\"name\":\"g\"}}]"),
+            post("/v1/threads", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}").names().emptyIsValid()
+                    .bad("messages", "{}").bad("messages", "[5]").bad("messages", "[{\"role\":\"system\","
+                            + "\"content\":\"x\"}]").bad("messages", "[{\"role\":\"user\",\"content\":[]}]")
+                    .bad("metadata", "5").bad("tool_resources", "[]"),
+            post("/v1/threads/runs", "{\"assistant_id\":\"asst_sweep\",\"thread\":{\"messages\":[]}}")
+                    .bad("assistant_id", "5").bad("thread", "[]").bad("thread.messages", "5")
+                    .bad("max_completion_tokens", "0").bad("truncation_strategy", "{\"type\":\"x\"}")
+                    .bad("tool_choice", "5").bad("stream", "\"y\""),
+            post("/v1/threads/thread_sweep/messages", "{\"role\":\"user\",\"content\":\"hi\"}").names()
+                    .bad("role", "\"tool\"").bad("content", "5").bad("content", "[{\"type\":\"x\"}]")
+                    .bad("attachments", "[{\"file_id\":\"f\"}]").bad("metadata", "\"m\""),
+            post("/v1/threads/thread_sweep/runs", "{\"assistant_id\":\"asst_sweep\"}")
+                    .bad("additional_messages", "{}").bad("max_prompt_tokens", "-1").bad("temperature", "\"x\"")
+                    .bad("tools", "[{\"type\":\"file_search\"}]").bad("parallel_tool_calls", "1"),
+            post("/v1/threads/thread_sweep/runs/run_sweep/submit_tool_outputs", "{\"tool_outputs\":[]}").names()
+                    .bad("tool_outputs", "{}").bad("tool_outputs", "[5]").bad("tool_outputs", "[{\"output\":\"x\"}]")
+                    .bad("stream", "5"),
+            post("/v1/responses", "{\"model\":\"scripted\",\"input\":\"hi\",\"store\":false,"
+                    + "\"max_output_tokens\":1}")
+                    .bad("input", "5").bad("input", "[5]").bad("input", "[{\"role\":\"robot\",\"content\":\"x\"}]")
+                    .bad("input", "[{\"type\":\"computer_call\"}]").bad("tools", "[{\"type\":\"web_search\"}]")
+                    .bad("text", "5").bad("text", "{\"format\":{\"type\":\"yaml\"}}").bad("truncation", "\"x\"")
+                    .bad("max_output_tokens", "0").bad("previous_response_id", "\"../x\"")
+                    .bad("conversation", "5").bad("background", "\"y\"").bad("top_logprobs", "5"),
+            post("/v1/conversations", "{\"items\":[]}").names().emptyIsValid()
+                    .bad("items", "5").bad("items", "[5]").bad("metadata", "[]")
+                    .bad("items", "[" + "{\"role\":\"user\",\"content\":\"x\"},".repeat(20)
+                            + "{\"role\":\"user\",\"content\":\"x\"}]"),
+            post("/v1/conversations/conv_sweep/items", "{\"items\":[]}").names().bad("items", "{}"));
 
     private static String tool() {
         return "{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"object\"}}}";
@@ -324,6 +373,22 @@ class BadInputSweepTest {
         out.add(new Case("wrong method, delete", "POST", "/api/delete", "{\"model\":\"x\"}".getBytes(), false, 405));
         out.add(new Case("wrong method, models", "PUT", "/v1/models", "{}".getBytes(), false, 405));
         out.add(new Case("wrong method, embeddings", "GET", "/v1/embeddings", null, false, 405));
+        for (String id : List.of("..%2F..%2Fetc%2Fpasswd", "%00", "x".repeat(5000), "%C3%28", "a%2Fb", "thread_missing")) {
+            String shown = id.substring(0, Math.min(id.length(), 30));
+            for (String path : List.of("/v1/assistants/", "/v1/threads/", "/v1/threads/thread_x/messages/",
+                    "/v1/threads/thread_x/runs/", "/v1/threads/thread_x/runs/run_x/steps/", "/v1/responses/",
+                    "/v1/conversations/", "/v1/conversations/conv_x/items/", "/threads/")) {
+                out.add(new Case("stateful id " + shown, "GET", path + id, null, false, 0));
+            }
+            out.add(new Case("delete thread " + shown, "DELETE", "/v1/threads/" + id, null, false, 0));
+            out.add(new Case("cancel run " + shown, "POST", "/v1/threads/thread_x/runs/" + id + "/cancel", null, false,
+                    0));
+        }
+        out.add(new Case("list with a bad limit", "GET", "/v1/assistants?limit=-5", null, false, 400));
+        out.add(new Case("list with a bad cursor", "GET", "/v1/threads/thread_x/messages?after=..%2F..", null, false,
+                400));
+        out.add(new Case("wrong method, threads", "PUT", "/v1/threads", "{}".getBytes(), false, 405));
+        out.add(new Case("wrong method, responses", "PATCH", "/v1/responses", "{}".getBytes(), false, 405));
         out.add(new Case("below a route", "GET", "/api/tags/extra", null, false, 404));
         out.add(new Case("below the version", "GET", "/api/version/x", null, false, 404));
         return out;

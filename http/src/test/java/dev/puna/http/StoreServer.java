@@ -25,7 +25,9 @@ final class StoreServer implements AutoCloseable {
     }
 
     StoreServer(Path dir, ServerConfig.Builder config) {
-        ServerConfig c = config.port(0).contextLength(256).numParallel(2).modelsDir(dir).build();
+        // The stateful APIs' database next to the store, never in the user's ~/.puna.
+        ServerConfig c = config.port(0).contextLength(256).numParallel(2).modelsDir(dir)
+                .dataDir(dir.resolveSibling(dir.getFileName() + "-data")).build();
         store = PunaServer.openStore(c);
         server = PunaServer.start(c, store);
         http = new Http(server.url());

@@ -118,7 +118,8 @@ final class Fields {
     }
 
     /**
-     * {@code tool_choice}, checked against {@code tools}: the value as stored ({@code "auto"} when absent).
+     * {@code tool_choice}, checked against {@code tools} (only its shape when {@code tools} is {@code null}): the
+     * value as stored ({@code "auto"} when absent).
      */
     static JsonNode toolChoice(JsonBody body, ArrayNode tools) {
         JsonNode v = body.raw("tool_choice");
@@ -137,6 +138,9 @@ final class Fields {
             choice = ToolChoice.fromJson(v);
         } catch (InvalidParameterException e) {
             throw ApiException.badParameter("tool_choice", e.getMessage());
+        }
+        if (tools == null) {
+            return v;
         }
         if (choice instanceof ToolChoice.Function f) {
             boolean known = false;

@@ -85,7 +85,9 @@ final class RunRoutes {
                     Fields.range(b, "top_p", 0, 1), stream != null && stream, Fields.atLeast(b, "max_prompt_tokens", 1),
                     Fields.atLeast(b, "max_completion_tokens", 1), Fields.truncation(b), b, Fields.responseFormat(b),
                     b.bool("parallel_tool_calls"));
-            return in; // tool_choice is checked against the tools once the assistant's are known
+            // tool_choice's shape now; whether it names one of the tools once the assistant's are known.
+            Fields.toolChoice(b, null);
+            return in;
         }
 
         /** The run object for this request on {@code assistant}, queued in {@code threadId}. */
