@@ -5,26 +5,35 @@ import dev.puna.http.ServerConfig;
 import dev.puna.store.ModelStore;
 import dev.puna.store.ProgressListener;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code puna serve}: runs the HTTP server (Ollama's API) over the model store in {@code PUNA_MODELS} (and, with
  * {@code PUNA_OLLAMA_MODELS}, an Ollama store read-only), with its settings from the {@code PUNA_*} environment
  * variables, until the process is stopped. With {@code --demo} the generated demo model is registered in the store
  * as {@code puna-demo} first.
+ *
+ * <p>SIGTERM or SIGINT shuts down gracefully ({@link PunaServer#drain} for {@code PUNA_SHUTDOWN_TIMEOUT}, then
+ * {@link PunaServer#close}) and the command returns 0; a second signal exits at once with 128 + the signal's
+ * number, as a process killed by it would.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Start the Puna server (Ollama-compatible API).",
                 "Settings come from PUNA_HOST, PUNA_MODELS, PUNA_OLLAMA_MODELS, PUNA_KEEP_ALIVE, PUNA_NUM_PARALLEL, "
                         + "PUNA_MAX_LOADED_MODELS, PUNA_MAX_QUEUE, PUNA_CONTEXT_LENGTH, PUNA_FLASH_ATTENTION, "
                         + "PUNA_KV_CACHE_TYPE, PUNA_ORIGINS, PUNA_MAX_BODY_SIZE, PUNA_MAX_MEMORY, PUNA_CACHE_RAM, "
-                        + "PUNA_NUM_THREAD, PUNA_COMPLETION_TEMPLATES (see README)."})
+                        + "PUNA_NUM_THREAD, PUNA_COMPLETION_TEMPLATES, PUNA_SHUTDOWN_TIMEOUT, PUNA_LOG_FORMAT "
+                        + "(see README)."})
 final class ServeCommand implements Callable<Integer> {
     /** The demo model's name. */
     static final String DEMO = "puna-demo:latest";
@@ -39,12 +48,15 @@ final class ServeCommand implements Callable<Integer> {
     /** Where the settings come from; tests replace it. */
     Supplier<Map<String, String>> environment = System::getenv;
 
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicInteger signals = new AtomicInteger();
     private volatile PunaServer server;
+    private volatile PrintWriter err;
 
     @Override
     public Integer call() throws InterruptedException {
-        PrintWriter err = spec.commandLine().getErr();
+        err = spec.commandLine().getErr();
         ServerConfig config = ServerConfig.fromEnvironment(environment.get());
         ModelStore store = PunaServer.openStore(config);
         if (demo) {
@@ -52,13 +64,23 @@ final class ServeCommand implements Callable<Integer> {
         }
         PunaServer s = PunaServer.start(config, store);
         server = s;
+        // Signals are handled here rather than by the JVM's shutdown hooks, so that a SIGTERM exits 0 after the
+        // drain and a second one can exit at once; the hook covers other exits (System.exit, SIGHUP).
+        Map<Signal, SignalHandler> previous = handleSignals();
         Thread hook = new Thread(this::stop, "puna-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         err.println("puna: listening on " + s.url() + " (models: " + config.modelsDir()
                 + store.ollamaRoot().map(o -> ", and read-only " + o).orElse("")
                 + (demo ? ", with the demo model 'puna-demo'" : "") + ")");
         err.flush();
-        stopped.await();
+        try {
+            stopRequested.await();
+            s.drain(config.shutdownTimeout());
+            s.close();
+        } finally {
+            stopped.countDown();
+            previous.forEach(Signal::handle);
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
@@ -67,13 +89,46 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Stops the server and lets {@link #call()} return; safe from any thread, idempotent. */
-    void stop() {
-        PunaServer s = server;
-        if (s != null) {
-            s.close();
+    private Map<Signal, SignalHandler> handleSignals() {
+        Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal signal = new Signal(name);
+                previous.put(signal, Signal.handle(signal, this::onSignal));
+            } catch (IllegalArgumentException unavailable) {
+                // the JVM keeps this signal (e.g. -Xrs): its shutdown hook still stops the server, without drain
+            }
         }
-        stopped.countDown();
+        return previous;
+    }
+
+    /** Runs on a thread of its own per signal (the JVM's signal dispatcher starts one). */
+    private void onSignal(Signal signal) {
+        PrintWriter out = err;
+        if (signals.incrementAndGet() > 1) {
+            out.println("puna: SIG" + signal.getName() + " again: exiting now");
+            out.flush();
+            Runtime.getRuntime().halt(128 + signal.getNumber());
+        }
+        out.println("puna: SIG" + signal.getName() + ": shutting down, letting requests in flight finish (send it "
+                + "again to exit at once)");
+        out.flush();
+        stopRequested.countDown();
+    }
+
+    /**
+     * Shuts the server down gracefully, as a SIGTERM does, and waits until {@link #call()} has closed it; safe from
+     * any thread, idempotent.
+     */
+    void stop() {
+        stopRequested.countDown();
+        if (server != null) {
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** The running server, once started (for tests). */

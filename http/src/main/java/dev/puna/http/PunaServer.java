@@ -1,5 +1,6 @@
 package dev.puna.http;
 
+import dev.puna.http.internal.Durations;
 import dev.puna.http.internal.EngineLoader;
 import dev.puna.http.internal.Errors;
 import dev.puna.http.internal.Metrics;
@@ -8,6 +9,7 @@ import dev.puna.http.internal.ModelScheduler;
 import dev.puna.http.internal.RouteFamily;
 import dev.puna.http.internal.ServerRouter;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.ServerLifecycle;
 import dev.puna.http.internal.StoreCatalog;
 import dev.puna.http.internal.StoreServices;
 import dev.puna.http.internal.ollama.OllamaRoutes;
@@ -48,10 +50,18 @@ import org.apache.logging.log4j.Logger;
  * ({@link ServerConfig#maxBodyBytes()}, 413 beyond), and allows cross-origin browser requests only from Ollama's
  * default origins plus {@link ServerConfig#origins()}.
  *
- * <p>Thread-safe; {@link #close()} is idempotent.
+ * <p>A graceful shutdown is {@link #drain} then {@link #close()}: the server stops taking requests (new ones get 503
+ * in their API's format), lets those in flight finish up to a deadline, then cancels the generations still
+ * running, each ending its response properly (Ollama: a final {@code done} object with {@code done_reason:
+ * "shutdown"}; OpenAI: an SSE error event and {@code data: [DONE]}; a 503 when nothing was sent yet).
+ * {@link #state()} tells readiness checks where the server is.
+ *
+ * <p>Thread-safe; {@link #drain} and {@link #close()} are idempotent.
  */
 public final class PunaServer implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(PunaServer.class);
+    /** How long cancelled generations have to end their responses, and connections to close, after a drain. */
+    private static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
 
     private final ServerConfig config;
     private final Vertx vertx;
@@ -60,10 +70,13 @@ public final class PunaServer implements AutoCloseable {
     private final ExecutorService loaders;
     private final ScheduledExecutorService timers;
     private final ExecutorService storeOperations;
+    private final ServerLifecycle lifecycle;
     private volatile boolean closed;
 
     private PunaServer(ServerConfig config, Vertx vertx, HttpServer server, ModelScheduler scheduler,
-                       ExecutorService loaders, ScheduledExecutorService timers, ExecutorService storeOperations) {
+                       ExecutorService loaders, ScheduledExecutorService timers, ExecutorService storeOperations,
+                       ServerLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
         this.config = config;
         this.vertx = vertx;
         this.server = server;
@@ -136,10 +149,11 @@ public final class PunaServer implements AutoCloseable {
                 config.maxMemoryBytes(), loaders, timers);
         schedulerRef[0] = scheduler;
         Vertx vertx = Vertx.vertx();
-        ServerContext sc = new ServerContext(vertx, config, catalog, scheduler, store);
+        ServerLifecycle lifecycle = ServerLifecycle.starting();
+        ServerContext sc = new ServerContext(vertx, config, catalog, scheduler, store, lifecycle);
         // In order of precedence for error formats: a family for /v1/* goes before Ollama's, which owns the rest.
         List<RouteFamily> families = List.of(new OpenAiRoutes(sc), new OllamaRoutes(sc));
-        Router router = ServerRouter.create(vertx, config, families, metrics);
+        Router router = ServerRouter.create(vertx, config, families, metrics, lifecycle);
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host())
                 .setPort(config.port()).setCompressionSupported(false)).requestHandler(router);
         try {
@@ -156,8 +170,9 @@ public final class PunaServer implements AutoCloseable {
             throw new ServerConfigException("PUNA_HOST", "cannot listen on " + config.address() + ": "
                     + (cause.getMessage() == null ? cause.toString() : cause.getMessage()));
         }
+        lifecycle.listening();
         LOG.info("listening on {} ({})", config.host() + ":" + server.actualPort(), config);
-        return new PunaServer(config, vertx, server, scheduler, loaders, timers, storeOperations);
+        return new PunaServer(config, vertx, server, scheduler, loaders, timers, storeOperations, lifecycle);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -198,9 +213,63 @@ public final class PunaServer implements AutoCloseable {
         return "http://" + host + ":" + port();
     }
 
+    /** Where the server is in its life: {@link ServerState#SERVING} once started, until a drain or close. */
+    public ServerState state() {
+        return lifecycle.state();
+    }
+
+    /** Whether the server is shutting down ({@link #drain} or {@link #close()} began): readiness should fail. */
+    public boolean draining() {
+        return lifecycle.state() == ServerState.DRAINING || lifecycle.state() == ServerState.STOPPED;
+    }
+
+    /**
+     * The first half of a graceful shutdown, before {@link #close()}: stops taking requests (new ones, on new or
+     * kept-alive connections, get 503 with Retry-After in their API's format; {@code /health} and
+     * {@code /metrics} are still answered), waits up to {@code timeout} for the requests in flight to finish,
+     * then cancels the generations still running, each ending its response as a shutdown (see the class
+     * comment), interrupts store operations (a pull keeps its partial download), and closes the connections
+     * once their responses are out. Blocks; do not call it on an event loop.
+     *
+     * @param timeout how long requests in flight may go on; zero cancels them at once
+     * @return whether every request finished within {@code timeout} (false too when a drain or close was already
+     *     under way)
+     */
+    public boolean drain(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (closed || !lifecycle.startDraining()) {
+            return false;
+        }
+        int inFlight = lifecycle.inFlight();
+        LOG.info("draining: {} requests in flight, waiting up to {}", inFlight, Durations.format(timeout));
+        boolean finished = lifecycle.awaitIdle(timeout);
+        if (!finished) {
+            int cancelled = lifecycle.cancelStreams();
+            LOG.warn("shutdown timeout ({}) passed with {} requests in flight: cancelling {} generations",
+                    Durations.format(timeout), lifecycle.inFlight(), cancelled);
+            if (storeOperations != null) {
+                storeOperations.shutdownNow();
+            }
+            if (!lifecycle.awaitIdle(CANCEL_GRACE)) {
+                LOG.warn("{} requests still in flight {} after cancelling; closing their connections",
+                        lifecycle.inFlight(), Durations.format(CANCEL_GRACE));
+            }
+        } else {
+            LOG.info("drained: no request in flight");
+        }
+        try {
+            // Lets every connection finish writing what its last response ended with before it closes.
+            await(server.shutdown(CANCEL_GRACE.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (RuntimeException e) {
+            LOG.warn("closing the connections failed", e);
+        }
+        return finished;
+    }
+
     /**
      * Stops listening, interrupts running store operations, cancels running generations, unloads every model and
-     * stops the server's threads. Blocks until done (bounded); do not call it on an event loop.
+     * stops the server's threads. Blocks until done (bounded); do not call it on an event loop. For a graceful
+     * shutdown, {@link #drain} first.
      */
     @Override
     public void close() {
@@ -208,6 +277,7 @@ public final class PunaServer implements AutoCloseable {
             return;
         }
         closed = true;
+        lifecycle.startDraining();
         try {
             await(server.close());
         } catch (RuntimeException e) {
@@ -231,6 +301,7 @@ public final class PunaServer implements AutoCloseable {
         }
         loaders.shutdown();
         timers.shutdownNow();
+        lifecycle.stopped();
         LOG.info("stopped");
     }
 }

@@ -54,6 +54,10 @@ import java.util.Optional;
  *       code-completion templates ({@code {"qwen2.5-coder:1.5b": "{<|fim_prefix|>}{code_prefix}..."}}, see
  *       {@link dev.puna.runtime.completion.CompletionTemplate}); models without one use a template built from their
  *       fill-in-the-middle tokens</td></tr>
+ *   <tr><td>{@code PUNA_SHUTDOWN_TIMEOUT}</td><td>{@code 30s}</td><td>on SIGTERM, how long in-flight requests may
+ *       run before the rest are cancelled: a Go duration or seconds, {@code 0} cancels at once</td></tr>
+ *   <tr><td>{@code PUNA_LOG_FORMAT}</td><td>{@code text}</td><td>{@code text} (human-readable) or {@code json}
+ *       (one JSON object a line)</td></tr>
  * </table>
  *
  * <p>Every value is checked when it is read; an invalid one is a {@link ServerConfigException} naming the
@@ -80,6 +84,8 @@ public final class ServerConfig {
     private final long promptCacheBytes;
     private final int numThread;
     private final Map<String, String> completionTemplates;
+    private final Duration shutdownTimeout;
+    private final LogFormat logFormat;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -99,6 +105,8 @@ public final class ServerConfig {
         this.promptCacheBytes = b.promptCacheBytes;
         this.numThread = b.numThread;
         this.completionTemplates = Map.copyOf(b.completionTemplates);
+        this.shutdownTimeout = b.shutdownTimeout;
+        this.logFormat = b.logFormat;
     }
 
     /** A builder holding the defaults of the table above. */
@@ -135,6 +143,8 @@ public final class ServerConfig {
         read(env, "PUNA_CACHE_RAM", v -> b.promptCacheBytes(v.strip().equals("0") ? 0 : parseBytes(v)));
         read(env, "PUNA_NUM_THREAD", v -> b.numThread(parseInt(v)));
         read(env, "PUNA_COMPLETION_TEMPLATES", v -> b.completionTemplates(CompletionTemplateFile.read(Path.of(v))));
+        read(env, "PUNA_SHUTDOWN_TIMEOUT", v -> b.shutdownTimeout(parseTimeout(v)));
+        read(env, "PUNA_LOG_FORMAT", v -> b.logFormat(LogFormat.parse(v)));
         try {
             return b.build();
         } catch (InvalidParameterException e) {
@@ -179,6 +189,14 @@ public final class ServerConfig {
             }
         }
         return out;
+    }
+
+    /** A Go duration or seconds that is not negative (negative would mean "forever" to {@link Durations}). */
+    private static Duration parseTimeout(String v) {
+        if (v.startsWith("-")) {
+            throw new IllegalArgumentException("must not be negative");
+        }
+        return Durations.parse(v);
     }
 
     /** {@code true}/{@code 1}: Ollama's default directory; {@code false}/{@code 0}: none; else a directory. */
@@ -328,6 +346,16 @@ public final class ServerConfig {
         return Optional.ofNullable(completionTemplates.get(ModelNames.canonical(name)));
     }
 
+    /** How long in-flight requests may run once a shutdown began ({@link PunaServer#drain}); default 30 s. */
+    public Duration shutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    /** How the server's logs are written ({@code PUNA_LOG_FORMAT}); applied by the CLI's log configuration. */
+    public LogFormat logFormat() {
+        return logFormat;
+    }
+
     /** The {@code host:port} this configuration binds, IPv6 addresses in brackets. */
     public String address() {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
@@ -340,7 +368,8 @@ public final class ServerConfig {
                 + contextLength + ", flash_attention=" + flashAttention.name().toLowerCase(Locale.ROOT)
                 + ", kv_cache_type=" + kvCacheType + ", models=" + modelsDir
                 + (ollamaModelsDir == null ? "" : ", ollama_models=" + ollamaModelsDir) + ", max_body=" + maxBodyBytes
-                + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", num_thread=" + numThread + "]";
+                + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", num_thread=" + numThread
+                + ", shutdown_timeout=" + Durations.format(shutdownTimeout) + ", log_format=" + logFormat + "]";
     }
 
     /** Builder for {@link ServerConfig}; each setter validates its argument. Not thread-safe. */
@@ -362,6 +391,8 @@ public final class ServerConfig {
         private long promptCacheBytes = 1L << 30;
         private int numThread;
         private final Map<String, String> completionTemplates = new LinkedHashMap<>();
+        private Duration shutdownTimeout = Duration.ofSeconds(30);
+        private LogFormat logFormat = LogFormat.TEXT;
 
         private Builder() {
         }
@@ -578,6 +609,21 @@ public final class ServerConfig {
         /** Sets several code-completion templates (see {@link #completionTemplate}). */
         public Builder completionTemplates(Map<String, String> templates) {
             templates.forEach(this::completionTemplate);
+            return this;
+        }
+
+        /** Sets how long in-flight requests may run once a shutdown began (zero: cancel them at once). */
+        public Builder shutdownTimeout(Duration timeout) {
+            if (timeout.isNegative()) {
+                throw new ServerConfigException("PUNA_SHUTDOWN_TIMEOUT", "must not be negative, got " + timeout);
+            }
+            this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /** Sets the log format. */
+        public Builder logFormat(LogFormat format) {
+            this.logFormat = Objects.requireNonNull(format, "logFormat");
             return this;
         }
 

@@ -24,9 +24,19 @@ public final class ServerRouter {
 
     /** The router for {@code families}, in order of precedence, reporting to {@code metrics} and serving them. */
     public static Router create(Vertx vertx, ServerConfig config, List<RouteFamily> families, Metrics metrics) {
+        return create(vertx, config, families, metrics, ServerLifecycle.serving());
+    }
+
+    /**
+     * The router for {@code families}, in order of precedence, reporting to {@code metrics} and serving them while
+     * {@code lifecycle} lets requests in.
+     */
+    public static Router create(Vertx vertx, ServerConfig config, List<RouteFamily> families, Metrics metrics,
+                                ServerLifecycle lifecycle) {
         Router router = Router.router(vertx);
         RequestLog log = new RequestLog(metrics);
         router.route().handler(log);
+        router.route().handler(lifecycle);
         router.route().handler(CorsOrigins.handler(config.origins()));
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
         router.route().handler(rc -> {
