@@ -6,10 +6,37 @@
 # The store's registry tests (store/src/test/.../RegistryServer.java) run a real OCI registry: Debian's
 # docker-registry package (CNCF distribution 2.8, /usr/bin/docker-registry). It is only started by the tests,
 # never as a service. Without it those tests fail (not skip) and say how to install it.
+#
+# The CLI's SystemdUnitTest runs `systemd-analyze verify` on contrib/systemd/puna.service: Debian's systemd
+# package (/usr/bin/systemd-analyze; installing it starts nothing in a container). Without it that test fails.
 
 puna_install_test_deps() {
   puna_install_js_client
   puna_install_registry
+  puna_install_systemd_analyze
+}
+
+puna_install_systemd_analyze() {
+  command -v systemd-analyze >/dev/null 2>&1 && [ -x /usr/bin/systemd-analyze ] && return 0
+  echo "puna: installing systemd (systemd-analyze) for SystemdUnitTest" >&2
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; else
+      echo "puna: cannot install systemd (not root, no sudo); SystemdUnitTest will fail." >&2
+      echo "puna: install it with: apt-get install -y systemd" >&2
+      return 0
+    fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "puna: no apt-get here; install systemd's systemd-analyze as /usr/bin/systemd-analyze;" >&2
+    echo "puna: SystemdUnitTest will fail without it." >&2
+    return 0
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends systemd >&2 \
+    || { $sudo apt-get update >&2 && $sudo env DEBIAN_FRONTEND=noninteractive \
+         apt-get install -y --no-install-recommends systemd >&2; } \
+    || echo "puna: installing systemd failed; SystemdUnitTest will fail." >&2
+  return 0
 }
 
 puna_install_js_client() {

@@ -2,6 +2,7 @@ package dev.puna.cli;
 
 import dev.puna.http.PunaServer;
 import dev.puna.http.ServerConfig;
+import dev.puna.runtime.os.ServiceNotifier;
 import dev.puna.store.ModelStore;
 import dev.puna.store.ProgressListener;
 import java.io.PrintWriter;
@@ -26,6 +27,9 @@ import sun.misc.SignalHandler;
  * <p>SIGTERM or SIGINT shuts down gracefully ({@link PunaServer#drain} for {@code PUNA_SHUTDOWN_TIMEOUT}, then
  * {@link PunaServer#close}) and the command returns 0; a second signal exits at once with 128 + the signal's
  * number, as a process killed by it would.
+ *
+ * <p>Under systemd ({@code Type=notify}, {@code NOTIFY_SOCKET} set) it reports {@code READY=1} once it listens and
+ * {@code STOPPING=1} when a shutdown begins; without {@code NOTIFY_SOCKET} nothing is sent.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Start the Puna server (Ollama-compatible API).",
@@ -62,6 +66,7 @@ final class ServeCommand implements Callable<Integer> {
         if (demo) {
             store.register(DEMO, GenerateCommand.demoModel(), ProgressListener.NONE);
         }
+        ServiceNotifier systemd = ServiceNotifier.fromEnvironment(environment.get());
         PunaServer s = PunaServer.start(config, store);
         server = s;
         // Signals are handled here rather than by the JVM's shutdown hooks, so that a SIGTERM exits 0 after the
@@ -73,8 +78,10 @@ final class ServeCommand implements Callable<Integer> {
                 + store.ollamaRoot().map(o -> ", and read-only " + o).orElse("")
                 + (demo ? ", with the demo model 'puna-demo'" : "") + ")");
         err.flush();
+        systemd.ready("listening on " + s.url());
         try {
             stopRequested.await();
+            systemd.stopping("draining for up to " + config.shutdownTimeout().toSeconds() + " s");
             s.drain(config.shutdownTimeout());
             s.close();
         } finally {
