@@ -12,6 +12,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,6 +54,8 @@ final class ServeCommand implements Callable<Integer> {
     /** Where the settings come from; tests replace it. */
     Supplier<Map<String, String>> environment = System::getenv;
 
+    private static final Logger SAY = LogManager.getLogger("dev.puna.serve");
+
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicInteger signals = new AtomicInteger();
@@ -62,6 +66,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         err = spec.commandLine().getErr();
         ServerConfig config = ServerConfig.fromEnvironment(environment.get());
+        LogSetup.apply(config.logFormat());
         ModelStore store = PunaServer.openStore(config);
         if (demo) {
             store.register(DEMO, GenerateCommand.demoModel(), ProgressListener.NONE);
@@ -74,10 +79,9 @@ final class ServeCommand implements Callable<Integer> {
         Map<Signal, SignalHandler> previous = handleSignals();
         Thread hook = new Thread(this::stop, "puna-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        err.println("puna: listening on " + s.url() + " (models: " + config.modelsDir()
+        say("listening on " + s.url() + " (models: " + config.modelsDir()
                 + store.ollamaRoot().map(o -> ", and read-only " + o).orElse("")
                 + (demo ? ", with the demo model 'puna-demo'" : "") + ")");
-        err.flush();
         systemd.ready("listening on " + s.url());
         try {
             stopRequested.await();
@@ -111,16 +115,26 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Runs on a thread of its own per signal (the JVM's signal dispatcher starts one). */
     private void onSignal(Signal signal) {
-        PrintWriter out = err;
         if (signals.incrementAndGet() > 1) {
-            out.println("puna: SIG" + signal.getName() + " again: exiting now");
-            out.flush();
+            say("SIG" + signal.getName() + " again: exiting now");
             Runtime.getRuntime().halt(128 + signal.getNumber());
         }
-        out.println("puna: SIG" + signal.getName() + ": shutting down, letting requests in flight finish (send it "
-                + "again to exit at once)");
-        out.flush();
+        say("SIG" + signal.getName() + ": shutting down, letting requests in flight finish (send it again to exit at "
+                + "once)");
         stopRequested.countDown();
+    }
+
+    /**
+     * Tells the operator what the server does: a {@code puna: } line on stderr, or with JSON logs an info event of
+     * the logger {@code dev.puna.serve}, so that every line stays one JSON object.
+     */
+    private void say(String message) {
+        if (LogSetup.json()) {
+            SAY.info("puna: {}", message);
+        } else {
+            err.println("puna: " + message);
+            err.flush();
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import java.util.regex.Pattern;
  * inherited), its stdout and stderr collected line by line. {@link #sigterm()} sends SIGTERM.
  */
 final class ServeProcess implements AutoCloseable {
+    /** What {@code puna serve} says once it listens, as a line of its own or inside a JSON log line. */
     private static final Pattern LISTENING = Pattern.compile("puna: listening on (http://127\\.0\\.0\\.1:\\d+) ");
 
     private final Process process;
@@ -46,6 +48,8 @@ final class ServeProcess implements AutoCloseable {
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        // The JVM warns on stderr about a missing temp directory, which would be a line that is not a log line.
+        Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "-Dpuna.library.path=" + System.getProperty("puna.library.path"),
                 "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
