@@ -107,7 +107,7 @@ final class ServeCommand implements Callable<Integer> {
                 Signal signal = new Signal(name);
                 previous.put(signal, Signal.handle(signal, this::onSignal));
             } catch (IllegalArgumentException unavailable) {
-                // the JVM keeps this signal (e.g. -Xrs): its shutdown hook still stops the server, without drain
+                // The signal cannot be handled here (taken by the JVM or the OS): it keeps its default action.
             }
         }
         return previous;
