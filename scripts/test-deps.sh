@@ -11,11 +11,20 @@
 # The state tests (state/, http/) run every repository and end-to-end test against a real PostgreSQL server too
 # (testkit's PostgresServer: initdb + pg_ctl of Debian's postgresql package, a throwaway cluster on a free loopback
 # port). Without the package those tests fail and say how to install it.
+#
+# The CLI's SystemdUnitTest runs `systemd-analyze verify` on contrib/systemd/puna.service: Debian's systemd
+# package (/usr/bin/systemd-analyze; installing it starts nothing in a container). Without it that test fails.
 
 puna_install_test_deps() {
   puna_install_js_client
   puna_install_registry
   puna_install_postgres
+  puna_install_systemd_analyze
+}
+
+puna_install_systemd_analyze() {
+  command -v systemd-analyze >/dev/null 2>&1 && [ -x /usr/bin/systemd-analyze ] && return 0
+  puna_apt_install systemd "SystemdUnitTest" || return 0
 }
 
 puna_install_js_client() {

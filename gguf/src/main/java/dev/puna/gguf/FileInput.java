@@ -48,7 +48,7 @@ final class FileInput {
 
     /** An error whose message names the file. */
     GgufFormatException error(String message) {
-        return new GgufFormatException(fileName + ": " + message);
+        return new GgufFormatException(fileName, message);
     }
 
     byte readByte() throws IOException {
@@ -90,8 +90,9 @@ final class FileInput {
             throw error("%s: string length %s exceeds the %d bytes left in the file"
                     .formatted(section, Long.toUnsignedString(length), remaining()));
         }
-        if (length > Integer.MAX_VALUE - 8) {
-            throw error("%s: string length %d is too large".formatted(section, length));
+        if (length > GgufFormat.MAX_STRING_BYTES) {
+            throw error("%s: string length %d is larger than the limit of %d bytes"
+                    .formatted(section, length, GgufFormat.MAX_STRING_BYTES));
         }
         return new String(readBytes((int) length), StandardCharsets.UTF_8);
     }

@@ -12,6 +12,13 @@ final class GgufFormat {
     static final int MAX_TENSOR_NAME_BYTES = 63;
     /** Keeps alignments in an {@code int}; real files use 32 or 64. */
     static final int MAX_ALIGNMENT = 1 << 30;
+    /**
+     * The longest string a file may hold (a key, a value, a tensor name), as Ollama's reader bounds it: chat
+     * templates and vocabulary entries are far shorter.
+     */
+    static final int MAX_STRING_BYTES = 16 << 20;
+    /** The most elements a metadata array may hold, as Ollama's reader bounds it: vocabularies have ~10^5-10^6. */
+    static final long MAX_ARRAY_ELEMENTS = 64L << 20;
 
     private GgufFormat() {
     }

@@ -20,7 +20,13 @@ import java.util.Set;
  * anything is read or allocated for it, and collections grow with what is actually read rather than being sized
  * from a count. A corrupt file therefore fails with a {@link GgufFormatException}, never an
  * {@code OutOfMemoryError}. The checks follow those of llama.cpp's {@code gguf_init_from_file}, so a file this
- * parser accepts is not rejected there for its structure.
+ * parser accepts is not rejected there for its structure, plus the bounds of Ollama's reader (strings of at most
+ * 16 MiB, arrays of at most 64 Mi elements, after CVE-2026-7482): tensors packed in order at aligned offsets, each
+ * within the file, at most 4 dimensions, element and byte counts that do not overflow.
+ *
+ * <p>Then the metadata keys that llama.cpp reads without checking their type ({@code gguf_get_val_str} and friends
+ * abort the process on a mismatch) or whose lengths it trusts are checked against what llama.cpp expects
+ * ({@link #KNOWN_TYPES}, the vocabulary arrays), so that no file that passes here can crash the JVM there.
  */
 final class GgufParser {
     /** Arrays of arrays are legal GGUF, but a corrupt file must not be able to nest them until the stack overflows. */
@@ -34,6 +40,8 @@ final class GgufParser {
     private final FileInput in;
     private final Map<String, Object> metadata = new LinkedHashMap<>();
     private final Map<String, GgufValueType> types = new LinkedHashMap<>();
+    /** The element type of each top-level array value. */
+    private final Map<String, GgufValueType> elementTypes = new LinkedHashMap<>();
 
     GgufParser(Path path, FileInput in) {
         this.path = path;
@@ -48,6 +56,7 @@ final class GgufParser {
             readEntry(i);
         }
         int alignment = alignment();
+        checkKnownKeys();
         List<TensorHeader> headers = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (long i = 0; i < tensorCount; i++) {
@@ -63,8 +72,15 @@ final class GgufParser {
                     .formatted(dataOffset, in.size()));
         }
         List<GgufTensorInfo> tensors = new ArrayList<>(headers.size());
+        long expected = 0;
         for (TensorHeader header : headers) {
+            // llama.cpp requires the data packed in order, each tensor padded to the alignment.
+            if (header.offset != expected) {
+                throw in.error(("tensor '%s' has offset %d, expected %d (tensor data must follow in order, each "
+                        + "padded to the alignment of %d)").formatted(header.name, header.offset, expected, alignment));
+            }
             tensors.add(locate(header, dataOffset));
+            expected = header.offset + alignUp(header.byteSize, alignment);
         }
         return new GgufFile(path, version, metadata, types, tensors, dataOffset, alignment, in.size());
     }
@@ -133,10 +149,17 @@ final class GgufParser {
             throw in.error("metadata key '%s' nests arrays more than %d deep".formatted(key, MAX_ARRAY_DEPTH));
         }
         GgufValueType elementType = readType(key);
+        if (depth == 1) {
+            elementTypes.put(key, elementType);
+        }
         long count = in.readLong();
         if (count < 0 || count > in.remaining() / elementType.minimumSize()) {
             throw in.error("corrupt array '%s': %s %s elements cannot fit in the %d bytes left in the file"
                     .formatted(key, Long.toUnsignedString(count), elementType, in.remaining()));
+        }
+        if (count > GgufFormat.MAX_ARRAY_ELEMENTS) {
+            throw in.error("array '%s' has %d elements, more than the limit of %d"
+                    .formatted(key, count, GgufFormat.MAX_ARRAY_ELEMENTS));
         }
         if (elementType.isFixedSize()) {
             long bytes = count * elementType.fixedSize();
@@ -170,6 +193,65 @@ final class GgufParser {
                     .formatted(GgufFile.ALIGNMENT_KEY, alignment, GgufFormat.MAX_ALIGNMENT));
         }
         return (int) alignment;
+    }
+
+    private static final String TOKENS = "tokenizer.ggml.tokens";
+    private static final String SCORES = "tokenizer.ggml.scores";
+    private static final String TOKEN_TYPES = "tokenizer.ggml.token_type";
+
+    /** What llama.cpp reads these keys as; a file that stores another type would abort it, or be misread. */
+    private static final Map<String, Set<String>> KNOWN_TYPES = Map.ofEntries(
+            Map.entry(GgufFile.ARCHITECTURE_KEY, Set.of("STRING")),
+            Map.entry("general.type", Set.of("STRING")),
+            Map.entry("general.name", Set.of("STRING")),
+            Map.entry("adapter.type", Set.of("STRING")),
+            Map.entry("adapter.lora.alpha", Set.of("FLOAT32")),
+            Map.entry("adapter.alora.invocation_tokens", Set.of("ARRAY of UINT32", "ARRAY of INT32")),
+            Map.entry("split.no", Set.of("UINT16")),
+            Map.entry("split.count", Set.of("UINT16")),
+            Map.entry("tokenizer.ggml.model", Set.of("STRING")),
+            Map.entry("tokenizer.ggml.pre", Set.of("STRING")),
+            Map.entry("tokenizer.chat_template", Set.of("STRING")),
+            Map.entry(TOKENS, Set.of("ARRAY of STRING")),
+            Map.entry(SCORES, Set.of("ARRAY of FLOAT32", "ARRAY of INT32")),
+            Map.entry(TOKEN_TYPES, Set.of("ARRAY of INT32")),
+            Map.entry("tokenizer.ggml.merges", Set.of("ARRAY of STRING")),
+            Map.entry("tokenizer.ggml.precompiled_charsmap", Set.of("ARRAY of UINT8", "ARRAY of INT8")));
+
+    private void checkKnownKeys() throws GgufFormatException {
+        for (Map.Entry<String, Set<String>> known : KNOWN_TYPES.entrySet()) {
+            String key = known.getKey();
+            if (!types.containsKey(key)) {
+                continue;
+            }
+            String actual = typeName(key);
+            if (!known.getValue().contains(actual)) {
+                throw in.error("metadata key '%s' is a %s, expected %s".formatted(key, actual,
+                        String.join(" or ", known.getValue().stream().sorted().toList())));
+            }
+        }
+        // llama.cpp reads a score and a type for every token.
+        int tokens = arrayLength(TOKENS);
+        for (String parallel : List.of(SCORES, TOKEN_TYPES)) {
+            int n = arrayLength(parallel);
+            if (tokens >= 0 && n >= 0 && n < tokens) {
+                throw in.error("metadata array '%s' has %d elements but '%s' has %d tokens"
+                        .formatted(parallel, n, TOKENS, tokens));
+            }
+        }
+    }
+
+    /** {@code STRING}, {@code UINT32}, or {@code ARRAY of T} for an array of T. */
+    private String typeName(String key) {
+        GgufValueType type = types.get(key);
+        if (type != GgufValueType.ARRAY) {
+            return type.name();
+        }
+        return "ARRAY of " + elementTypes.get(key).name();
+    }
+
+    private int arrayLength(String key) {
+        return metadata.get(key) instanceof List<?> list ? list.size() : -1;
     }
 
     private TensorHeader readTensorHeader(long index, int alignment) throws IOException {

@@ -145,6 +145,66 @@ class GgufValidationTest {
     }
 
     @Test
+    void rejectsTensorsThatAreNotPackedInOrder() throws IOException {
+        assertError(RawGguf.header(3, 1, 0).tensor("w", F32, 32, 8).pad(32).zeros(64)
+                        .writeTo(dir.resolve("gap.gguf")),
+                "tensor 'w' has offset 32, expected 0 (tensor data must follow in order, each padded to the alignment "
+                        + "of 32)");
+        assertError(RawGguf.header(3, 2, 0).tensor("a", F32, 32, 8).tensor("b", F32, 0, 8).pad(32).zeros(64)
+                        .writeTo(dir.resolve("swapped.gguf")),
+                "tensor 'a' has offset 32, expected 0 (tensor data must follow in order, each padded to the alignment "
+                        + "of 32)");
+        // Overlapping: b starts inside a (a's 40 bytes pad to 64).
+        assertError(RawGguf.header(3, 2, 0).tensor("a", F32, 0, 10).tensor("b", F32, 32, 8).pad(32).zeros(128)
+                        .writeTo(dir.resolve("overlap.gguf")),
+                "tensor 'b' has offset 32, expected 64 (tensor data must follow in order, each padded to the "
+                        + "alignment of 32)");
+        GgufFile packed = GgufFile.read(RawGguf.header(3, 2, 0).tensor("a", F32, 0, 10).tensor("b", F32, 64, 8)
+                .pad(32).zeros(96).writeTo(dir.resolve("packed.gguf")));
+        assertEquals(2, packed.tensors().size());
+    }
+
+    @Test
+    void boundsStringsAndArraysAsOllamaDoes() throws IOException {
+        // Both fit in the (sparse) file; the limits refuse them before a byte of them is read.
+        Path string = RawGguf.header(3, 0, 1).string("k").u32(GgufValueType.STRING.id()).u64((16 << 20) + 1)
+                .writeTo(dir.resolve("long-string.gguf"));
+        extend(string, (16 << 20) + 64);
+        assertError(string, "the value of metadata key 'k': string length 16777217 is larger than the limit of "
+                + "16777216 bytes");
+        Path array = RawGguf.header(3, 0, 1).string("k").u32(GgufValueType.ARRAY.id()).u32(GgufValueType.UINT8.id())
+                .u64((64L << 20) + 1).writeTo(dir.resolve("long-array.gguf"));
+        extend(array, (64L << 20) + 64);
+        assertError(array, "array 'k' has 67108865 elements, more than the limit of 67108864");
+    }
+
+    private static void extend(Path file, long size) throws IOException {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(size);
+        }
+    }
+
+    @Test
+    void rejectsKeysLlamaCppWouldMisreadOrAbortOn() throws IOException {
+        assertError(RawGguf.header(3, 0, 1).u32Entry(GgufFile.ARCHITECTURE_KEY, 7).writeTo(dir.resolve("arch.gguf")),
+                "metadata key 'general.architecture' is a UINT32, expected STRING");
+        assertError(RawGguf.header(3, 0, 1).string("adapter.lora.alpha").u32(GgufValueType.STRING.id()).string("x")
+                .writeTo(dir.resolve("alpha.gguf")), "metadata key 'adapter.lora.alpha' is a STRING, expected FLOAT32");
+        assertError(RawGguf.header(3, 0, 1).string("tokenizer.ggml.scores").u32(GgufValueType.ARRAY.id())
+                        .u32(GgufValueType.STRING.id()).u64(1).string("0.5").writeTo(dir.resolve("scores.gguf")),
+                "metadata key 'tokenizer.ggml.scores' is a ARRAY of STRING, expected ARRAY of FLOAT32 or ARRAY of "
+                        + "INT32");
+        assertError(RawGguf.header(3, 0, 1).string("tokenizer.ggml.tokens").u32(GgufValueType.ARRAY.id())
+                        .u32(GgufValueType.INT32.id()).u64(0).writeTo(dir.resolve("tokens.gguf")),
+                "metadata key 'tokenizer.ggml.tokens' is a ARRAY of INT32, expected ARRAY of STRING");
+        assertError(RawGguf.header(3, 0, 2).string("tokenizer.ggml.tokens").u32(GgufValueType.ARRAY.id())
+                        .u32(GgufValueType.STRING.id()).u64(2).string("a").string("b")
+                        .string("tokenizer.ggml.token_type").u32(GgufValueType.ARRAY.id())
+                        .u32(GgufValueType.INT32.id()).u64(1).u32(1).writeTo(dir.resolve("types.gguf")),
+                "metadata array 'tokenizer.ggml.token_type' has 1 elements but 'tokenizer.ggml.tokens' has 2 tokens");
+    }
+
+    @Test
     void honoursAndValidatesTheAlignment() throws IOException {
         GgufFile aligned = GgufFile.read(RawGguf.header(3, 1, 1).u32Entry(GgufFile.ALIGNMENT_KEY, 64)
                 .tensor("w", F32, 0, 8).pad(64).zeros(32).writeTo(dir.resolve("a64.gguf")));

@@ -2,6 +2,7 @@ package dev.puna.http;
 
 import dev.puna.http.internal.ApiKeys;
 import dev.puna.http.internal.ConnectionGuard;
+import dev.puna.http.internal.Durations;
 import dev.puna.http.internal.EngineLoader;
 import dev.puna.http.internal.HealthRoute;
 import dev.puna.http.internal.Errors;
@@ -11,6 +12,7 @@ import dev.puna.http.internal.ModelScheduler;
 import dev.puna.http.internal.RouteFamily;
 import dev.puna.http.internal.ServerRouter;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.ServerLifecycle;
 import dev.puna.http.internal.StoreCatalog;
 import dev.puna.http.internal.StoreServices;
 import dev.puna.http.internal.Tls;
@@ -53,10 +55,18 @@ import org.apache.logging.log4j.Logger;
  * ({@link ServerConfig#maxBodyBytes()}, 413 beyond), and allows cross-origin browser requests only from Ollama's
  * default origins plus {@link ServerConfig#origins()}.
  *
- * <p>Thread-safe; {@link #close()} is idempotent.
+ * <p>A graceful shutdown is {@link #drain} then {@link #close()}: the server stops taking requests (new ones get 503
+ * in their API's format), lets those in flight (and the runs it executes) finish up to a deadline, then cancels the
+ * generations still running, each ending its response properly (Ollama: a final {@code done} object with
+ * {@code done_reason: "shutdown"}; OpenAI: an SSE error event and {@code data: [DONE]}; a 503 when nothing was sent
+ * yet). {@link #state()} tells readiness checks where the server is.
+ *
+ * <p>Thread-safe; {@link #drain} and {@link #close()} are idempotent.
  */
 public final class PunaServer implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(PunaServer.class);
+    /** How long cancelled generations have to end their responses, and connections to close, after a drain. */
+    private static final Duration CANCEL_GRACE = Duration.ofSeconds(5);
 
     private final ServerConfig config;
     private final Vertx vertx;
@@ -67,16 +77,15 @@ public final class PunaServer implements AutoCloseable {
     private final ExecutorService storeOperations;
     private final StateService stateful;
     private final ApiKeys keys;
-    private final java.util.concurrent.atomic.AtomicReference<ServerState> state;
+    private final ServerLifecycle lifecycle;
     private volatile boolean closed;
 
     private PunaServer(ServerConfig config, Vertx vertx, HttpServer server, ModelScheduler scheduler,
                        ExecutorService loaders, ScheduledExecutorService timers, ExecutorService storeOperations,
-                       ApiKeys keys, java.util.concurrent.atomic.AtomicReference<ServerState> state,
-                       StateService stateful) {
+                       ApiKeys keys, ServerLifecycle lifecycle, StateService stateful) {
         this.config = config;
         this.keys = keys;
-        this.state = state;
+        this.lifecycle = lifecycle;
         this.stateful = stateful;
         this.vertx = vertx;
         this.server = server;
@@ -151,14 +160,13 @@ public final class PunaServer implements AutoCloseable {
                 config.maxMemoryBytes(), loaders, timers);
         schedulerRef[0] = scheduler;
         Vertx vertx = Vertx.vertx();
-        ServerContext sc = new ServerContext(vertx, config, catalog, scheduler, store);
+        ServerLifecycle lifecycle = ServerLifecycle.starting();
+        ServerContext sc = new ServerContext(vertx, config, catalog, scheduler, store, lifecycle);
         // In order of precedence for error formats: a family for /v1/* goes before Ollama's, which owns the rest.
         StateService stateful = new StateService(config, vertx);
         List<RouteFamily> families = List.of(new OpenAiRoutes(sc, stateful), new OllamaRoutes(sc));
-        java.util.concurrent.atomic.AtomicReference<ServerState> state =
-                new java.util.concurrent.atomic.AtomicReference<>(ServerState.STARTING);
         Router router = ServerRouter.create(vertx, config, families, metrics, keys,
-                new HealthRoute(state::get, scheduler));
+                new HealthRoute(lifecycle::state, scheduler), lifecycle);
         ConnectionGuard guard = new ConnectionGuard(vertx, config.maxConnections(), config.headerTimeout(),
                 config.idleTimeout());
         router.route().order(Integer.MIN_VALUE).handler(guard);
@@ -209,8 +217,8 @@ public final class PunaServer implements AutoCloseable {
                     TimeUnit.SECONDS);
         }
         LOG.info("listening on {} ({})", config.host() + ":" + server.actualPort(), config);
-        state.compareAndSet(ServerState.STARTING, ServerState.SERVING);
-        return new PunaServer(config, vertx, server, scheduler, loaders, timers, storeOperations, keys, state,
+        lifecycle.listening();
+        return new PunaServer(config, vertx, server, scheduler, loaders, timers, storeOperations, keys, lifecycle,
                 stateful);
     }
 
@@ -275,20 +283,6 @@ public final class PunaServer implements AutoCloseable {
         return server.actualPort();
     }
 
-    /** Where the server is: {@link ServerState#SERVING} once started, {@link ServerState#DRAINING} once draining. */
-    public ServerState state() {
-        return state.get();
-    }
-
-    /**
-     * Marks the server as draining: {@code /health} answers 503 from now on, so that load balancers stop sending
-     * requests, while everything else keeps being served (what to refuse and when to stop is the caller's, e.g. a
-     * graceful shutdown). Idempotent; {@link #close()} drains first too.
-     */
-    public void drain() {
-        state.set(ServerState.DRAINING);
-    }
-
     /** The configuration the server runs with. */
     public ServerConfig config() {
         return config;
@@ -298,6 +292,62 @@ public final class PunaServer implements AutoCloseable {
     public String url() {
         String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
         return (config.tls() ? "https://" : "http://") + host + ":" + port();
+    }
+
+    /** Where the server is in its life: {@link ServerState#SERVING} once started, until a drain or close. */
+    public ServerState state() {
+        return lifecycle.state();
+    }
+
+    /** Whether the server is shutting down ({@link #drain} or {@link #close()} began): readiness should fail. */
+    public boolean draining() {
+        return lifecycle.state() == ServerState.DRAINING || lifecycle.state() == ServerState.STOPPED;
+    }
+
+    /**
+     * The first half of a graceful shutdown, before {@link #close()}: stops taking requests (new ones, on new or
+     * kept-alive connections, get 503 with Retry-After in their API's format; {@code /health} and
+     * {@code /metrics} are still answered), waits up to {@code timeout} for the requests in flight to finish,
+     * then cancels the generations still running, each ending its response as a shutdown (see the class
+     * comment), interrupts store operations (a pull keeps its partial download), and closes the connections
+     * once their responses are out. Blocks; do not call it on an event loop.
+     *
+     * @param timeout how long requests in flight may go on; zero cancels them at once
+     * @return whether every request finished within {@code timeout} (false too when a drain or close was already
+     *     under way)
+     */
+    public boolean drain(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (closed || !lifecycle.startDraining()) {
+            return false;
+        }
+        int inFlight = lifecycle.inFlight();
+        LOG.info("draining: {} requests in flight, waiting up to {}", inFlight, Durations.format(timeout));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean finished = lifecycle.awaitIdle(timeout);
+        // Runs and background responses are not requests in flight: they have the rest of the time too.
+        finished &= stateful.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        if (!finished) {
+            int cancelled = lifecycle.cancelStreams();
+            LOG.warn("shutdown timeout ({}) passed with {} requests in flight: cancelling {} generations",
+                    Durations.format(timeout), lifecycle.inFlight(), cancelled);
+            if (storeOperations != null) {
+                storeOperations.shutdownNow();
+            }
+            if (!lifecycle.awaitIdle(CANCEL_GRACE)) {
+                LOG.warn("{} requests still in flight {} after cancelling; closing their connections",
+                        lifecycle.inFlight(), Durations.format(CANCEL_GRACE));
+            }
+        } else {
+            LOG.info("drained: no request in flight");
+        }
+        try {
+            // Lets every connection finish writing what its last response ended with before it closes.
+            await(server.shutdown(CANCEL_GRACE.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (RuntimeException e) {
+            LOG.warn("closing the connections failed", e);
+        }
+        return finished;
     }
 
     /**
@@ -310,7 +360,7 @@ public final class PunaServer implements AutoCloseable {
             return;
         }
         closed = true;
-        drain();
+        lifecycle.startDraining();
         keys.stopReloading();
         try {
             await(server.close());
@@ -337,6 +387,7 @@ public final class PunaServer implements AutoCloseable {
         }
         loaders.shutdown();
         timers.shutdownNow();
+        lifecycle.stopped();
         LOG.info("stopped");
     }
 }

@@ -99,6 +99,8 @@ public final class ServerConfig {
     private final Path dataDir;
     private final DatabaseUrl databaseUrl;
     private final Duration runExpiry;
+    private final Duration shutdownTimeout;
+    private final LogFormat logFormat;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -139,6 +141,18 @@ public final class ServerConfig {
         this.dataDir = b.dataDir;
         this.databaseUrl = b.databaseUrl;
         this.runExpiry = b.runExpiry;
+        this.shutdownTimeout = b.shutdownTimeout;
+        this.logFormat = b.logFormat;
+    }
+
+    /** How long in-flight requests may run once a shutdown began ({@link PunaServer#drain}); default 30 s. */
+    public Duration shutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    /** How the server's logs are written ({@code PUNA_LOG_FORMAT}); applied by the CLI's log configuration. */
+    public LogFormat logFormat() {
+        return logFormat;
     }
 
     /** Puna's data directory ({@code PUNA_DATA_DIR}). */
@@ -402,7 +416,8 @@ public final class ServerConfig {
                 + ", idle_timeout=" + Durations.format(idleTimeout) + ", header_timeout="
                 + Durations.format(headerTimeout) + ", max_num_ctx=" + maxNumCtx + ", max_num_predict=" + maxNumPredict
                 + ", max_choices=" + maxChoices + ", max_stop=" + maxStop + ", max_tools=" + maxTools + ", max_images="
-                + maxImages + ", database=" + databaseUrl() + ", run_expiry=" + Durations.format(runExpiry) + "]";
+                + maxImages + ", database=" + databaseUrl() + ", run_expiry=" + Durations.format(runExpiry)
+                + ", shutdown_timeout=" + Durations.format(shutdownTimeout) + ", log_format=" + logFormat + "]";
     }
 
     /** Builder for {@link ServerConfig}; each setter validates its argument. Not thread-safe. */
@@ -441,6 +456,8 @@ public final class ServerConfig {
         private Path dataDir = Path.of(System.getProperty("user.home"), ".puna");
         private DatabaseUrl databaseUrl;
         private Duration runExpiry = Duration.ofMinutes(10);
+        private Duration shutdownTimeout = Duration.ofSeconds(30);
+        private LogFormat logFormat = LogFormat.TEXT;
         private int maxChoices = 128;
         private int maxStop = 16;
         private int maxTools = 128;
@@ -697,6 +714,22 @@ public final class ServerConfig {
         /** Sets the database of the stateful APIs; {@code null}: SQLite in the data directory. */
         public Builder databaseUrl(DatabaseUrl url) {
             this.databaseUrl = url;
+            return this;
+        }
+
+        /** Sets how long in-flight requests may run once a shutdown began (zero: cancel them at once). */
+        public Builder shutdownTimeout(Duration timeout) {
+            if (timeout.isNegative()) {
+                throw new ServerConfigException("PUNA_SHUTDOWN_TIMEOUT", "must not be negative, got "
+                        + Durations.format(timeout));
+            }
+            this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /** Sets the log format. */
+        public Builder logFormat(LogFormat format) {
+            this.logFormat = Objects.requireNonNull(format, "logFormat");
             return this;
         }
 

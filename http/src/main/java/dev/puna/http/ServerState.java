@@ -1,10 +1,17 @@
 package dev.puna.http;
 
 /**
- * Where a {@link PunaServer} is in its life, as {@code GET /health} reports it: 200 only while {@link #SERVING};
- * 503 while {@link #STARTING} (listening, not ready yet) and while {@link #DRAINING} (shutting down: a load balancer
- * should stop sending requests while those in flight finish).
+ * Where a {@link PunaServer} is in its life, for readiness checks: only {@link #SERVING} takes new requests.
  */
 public enum ServerState {
-    STARTING, SERVING, DRAINING
+    /** Binding its address; requests that arrive get 503. */
+    STARTING,
+    /** Taking requests. */
+    SERVING,
+    /**
+     * Shutting down ({@link PunaServer#drain}): requests in flight go on, new ones get 503 in their API's format.
+     */
+    DRAINING,
+    /** Closed: no longer listening, models unloaded. */
+    STOPPED
 }

@@ -93,7 +93,11 @@ public final class Settings {
                     + "(a fleet shares one) or sqlite:/path/file.db; default: SQLite in PUNA_DATA_DIR",
                     (b, v) -> b.databaseUrl(DatabaseUrl.parse(v))),
             Setting.of("PUNA_RUN_EXPIRY", "10m", "how long a run waits in requires_action for its tool outputs",
-                    (b, v) -> b.runExpiry(Durations.parse(v))));
+                    (b, v) -> b.runExpiry(Durations.parse(v))),
+            Setting.of("PUNA_SHUTDOWN_TIMEOUT", "30s", "on SIGTERM, how long requests in flight may run before the "
+                    + "rest are cancelled (0: at once)", (b, v) -> b.shutdownTimeout(nonNegative(v))),
+            Setting.of("PUNA_LOG_FORMAT", "text", "text (human-readable) or json (one JSON object a line)",
+                    (b, v) -> b.logFormat(LogFormat.parse(v))));
 
     private static final Map<String, Setting> BY_NAME = index();
 
@@ -118,6 +122,14 @@ public final class Settings {
     /** The setting called {@code name} ({@code PUNA_...}), if there is one. */
     public static Optional<Setting> find(String name) {
         return Optional.ofNullable(BY_NAME.get(name));
+    }
+
+    /** A Go duration or seconds that is not negative (negative would mean "forever" to {@link Durations}). */
+    private static java.time.Duration nonNegative(String v) {
+        if (v.startsWith("-")) {
+            throw new IllegalArgumentException("must not be negative");
+        }
+        return Durations.parse(v);
     }
 
     /** A whole number. */

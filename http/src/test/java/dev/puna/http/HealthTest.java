@@ -50,13 +50,26 @@ class HealthTest {
             assertTrue(m.has("expires_at"), h.toString());
             assertEquals(401, s.http.get("/api/ps").status(), "only /health is public");
 
-            s.server.drain();
-            assertEquals(ServerState.DRAINING, s.server.state());
-            Http.Response draining = s.http.get("/health");
-            assertEquals(503, draining.status());
-            assertEquals("draining", draining.json().get("status").asText());
-            assertEquals(1, draining.json().get("models").size());
-            assertEquals(200, s.http.get("/api/version").status(), "draining only tells balancers");
+            // A drain waits for the request in flight (a generation that counts on), answering /health meanwhile.
+            Thread drain;
+            try (RawHttp counting = new RawHttp(s.server.port(), 0)) {
+                counting.sendWithKey("/api/generate", "{\"model\":\"scripted\",\"prompt\":\"Count:\",\"raw\":true,"
+                        + "\"options\":{\"temperature\":0,\"num_predict\":-1}}", "sk-h").head();
+                counting.line();
+                drain = new Thread(() -> s.server.drain(java.time.Duration.ofSeconds(60)));
+                drain.start();
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (s.server.state() != ServerState.DRAINING) {
+                    assertTrue(System.nanoTime() < deadline, "never drained");
+                    Thread.onSpinWait();
+                }
+                Http.Response draining = s.http.get("/health");
+                assertEquals(503, draining.status());
+                assertEquals("draining", draining.json().get("status").asText());
+                assertEquals(1, draining.json().get("models").size());
+                assertEquals(503, s.http.get("/api/version").status(), "a draining server takes no new requests");
+            } // the client leaves: the drain ends
+            drain.join(30_000);
         }
     }
 

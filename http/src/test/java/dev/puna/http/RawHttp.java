@@ -36,6 +36,18 @@ final class RawHttp implements AutoCloseable {
         return send(path, json).head();
     }
 
+    /** Sends a POST with an API key, without waiting for the answer. */
+    RawHttp sendWithKey(String path, String json, String key) throws IOException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Authorization: Bearer " + key + "\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+        return this;
+    }
+
     /** Sends a POST without waiting for the answer (the server writes its head with the first token). */
     RawHttp send(String path, String json) throws IOException {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);

@@ -75,11 +75,11 @@ class RequestLogTest {
                     + "\"options\":{\"temperature\":0}}");
             String ok = await("INFO POST /api/generate model=scripted status=200 ");
             assertTrue(ok.matches("INFO POST /api/generate model=scripted status=200 prompt_tokens=[12] eval_tokens=4 "
-                    + "duration_ms=\\d+\\.\\d"), ok);
+                    + "duration_ms=\\d+\\.\\d request_id=[0-9a-f]{16}"), ok);
             s.http.post("/api/chat", "{\"model\":\"nope\",\"messages\":[]}");
             String missing = await("INFO POST /api/chat");
             assertTrue(missing.matches("INFO POST /api/chat model=nope status=404 prompt_tokens=0 eval_tokens=0 "
-                    + "duration_ms=\\d+\\.\\d error=\"model 'nope' not found\""), missing);
+                    + "duration_ms=\\d+\\.\\d error=\"model 'nope' not found\" request_id=[0-9a-f]{16}"), missing);
             s.http.get("/api/tags");
             assertTrue(await("INFO GET /api/tags").startsWith("INFO GET /api/tags model=- status=200 "));
             try (RawHttp client = new RawHttp(s.server.port(), 0).post("/api/generate", "{\"model\":\"scripted\","
@@ -89,6 +89,31 @@ class RequestLogTest {
             String gone = await("INFO POST /api/generate model=scripted status=499");
             assertTrue(gone.contains("status=499"), gone);
             assertEquals(4, lines.size(), lines.toString());
+        }
+    }
+
+    @Test
+    void aSaneClientRequestIdIsKeptAnythingElseIsReplacedAndTheIdComesBack() throws Exception {
+        try (ScriptedServer s = new ScriptedServer()) {
+            Http.Response kept = s.http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(s.server.url() + "/api/tags?secret=q1")).header("X-Request-Id", "lb-7f3a.9:x")
+                    .build());
+            assertEquals("lb-7f3a.9:x", kept.header("X-Request-Id"));
+            assertTrue(await("INFO GET /api/tags").endsWith(" request_id=lb-7f3a.9:x"), lines.toString());
+            for (String bad : new String[] {"has space", "x".repeat(65), "-leading-dash", "a/b", "{json}"}) {
+                Http.Response replaced = s.http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(s.server.url() + "/api/version")).header("X-Request-Id", bad).build());
+                assertEquals(200, replaced.status());
+                assertTrue(replaced.header("X-Request-Id").matches("[0-9a-f]{16}"), bad + " -> "
+                        + replaced.header("X-Request-Id"));
+            }
+            // Errors carry it too, and generated ids differ.
+            Http.Response a = s.http.get("/api/nowhere");
+            Http.Response b = s.http.get("/api/nowhere");
+            assertEquals(404, a.status());
+            assertTrue(a.header("X-Request-Id").matches("[0-9a-f]{16}"));
+            assertTrue(!a.header("X-Request-Id").equals(b.header("X-Request-Id")));
+            assertTrue(lines.stream().noneMatch(l -> l.contains("secret")), "no query string logged: " + lines);
         }
     }
 }

@@ -89,6 +89,25 @@ class ServerConfigTest {
     }
 
     @Test
+    void shutdownTimeoutAndLogFormat() {
+        ServerConfig defaults = ServerConfig.fromEnvironment(Map.of());
+        assertEquals(Duration.ofSeconds(30), defaults.shutdownTimeout());
+        assertEquals(LogFormat.TEXT, defaults.logFormat());
+        assertEquals(Duration.ofSeconds(90), ServerConfig.fromEnvironment(Map.of("PUNA_SHUTDOWN_TIMEOUT", "1m30s"))
+                .shutdownTimeout());
+        assertEquals(Duration.ofSeconds(5), ServerConfig.fromEnvironment(Map.of("PUNA_SHUTDOWN_TIMEOUT", "5"))
+                .shutdownTimeout());
+        assertEquals(Duration.ZERO, ServerConfig.fromEnvironment(Map.of("PUNA_SHUTDOWN_TIMEOUT", "0"))
+                .shutdownTimeout());
+        assertEquals(LogFormat.JSON, ServerConfig.fromEnvironment(Map.of("PUNA_LOG_FORMAT", "JSON")).logFormat());
+        assertInvalid("PUNA_SHUTDOWN_TIMEOUT: invalid value '-1s': must not be negative", "PUNA_SHUTDOWN_TIMEOUT",
+                "-1s");
+        assertInvalid("PUNA_SHUTDOWN_TIMEOUT: invalid value 'later': invalid duration 'later' (expected seconds or a "
+                + "Go duration such as 5m, 1h30m, 300ms)", "PUNA_SHUTDOWN_TIMEOUT", "later");
+        assertInvalid("PUNA_LOG_FORMAT: invalid value 'xml': expected text or json", "PUNA_LOG_FORMAT", "xml");
+    }
+
+    @Test
     void invalidValuesNameTheVariable() {
         assertInvalid("PUNA_NUM_PARALLEL: invalid value 'many': expected a whole number", "PUNA_NUM_PARALLEL", "many");
         assertInvalid("PUNA_NUM_PARALLEL: must be between 1 and 256, got 0", "PUNA_NUM_PARALLEL", "0");

@@ -132,9 +132,7 @@ public final class Model implements AutoCloseable {
         try {
             return GgufFile.read(path);
         } catch (GgufFormatException e) {
-            String msg = e.getMessage();
-            String prefix = path + ": ";
-            throw new ModelLoadException(path, msg.startsWith(prefix) ? msg.substring(prefix.length()) : msg, e);
+            throw new InvalidModelFileException(path, e.problem(), e);
         } catch (IOException e) {
             throw new ModelLoadException(path, "cannot read: " + e.getMessage(), e);
         }

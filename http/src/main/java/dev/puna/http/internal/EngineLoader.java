@@ -77,7 +77,13 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
     /** Weights (the mapped file) plus the KV cache of every slot. */
     @Override
     public long estimate(CatalogModel m, LoadOptions o) throws IOException {
-        GgufFacts facts = GgufFacts.read(m.path());
+        GgufFacts facts;
+        try {
+            facts = GgufFacts.read(m.path());
+        } catch (dev.puna.gguf.GgufFormatException e) {
+            // Found in the store (a file put there by hand, or by another tool): validated before llama.cpp sees it.
+            throw ApiException.badRequest("model '" + m.name() + "' is not a valid GGUF file: " + e.problem());
+        }
         return facts.fileSize() + facts.kvBytesPerToken(config.kvCacheType()) * o.numCtx() * config.numParallel();
     }
 }

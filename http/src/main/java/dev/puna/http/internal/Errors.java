@@ -1,6 +1,7 @@
 package dev.puna.http.internal;
 
 import dev.puna.runtime.ContextOverflowException;
+import dev.puna.runtime.InvalidModelFileException;
 import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.ModelLoadException;
 import dev.puna.runtime.PunaException;
@@ -37,6 +38,8 @@ public final class Errors {
                     ApiException.badRequest("the chat template rejected the messages: " + cte.getMessage());
             case ChatTemplateException cte -> ApiException.internal("the model's chat template failed: "
                     + cte.getMessage(), cte);
+            case InvalidModelFileException bad ->
+                    ApiException.badRequest("the model file is not a valid GGUF file: " + bad.problem());
             case ModelLoadException mle -> ApiException.internal("cannot load the model: " + mle.getMessage(), mle);
             case StoreException se -> store(se);
             case InvalidCursorException ice -> ApiException.badParameter(ice.parameter(), ice.getMessage());

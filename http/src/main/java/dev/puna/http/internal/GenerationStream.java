@@ -25,6 +25,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   <li><b>Cancellation.</b> The stream owns the request's {@link CancellationToken}; the response's close and
  *       exception handlers cancel it, so a client that disconnects (while waiting for a model, a slot or tokens)
  *       stops its generation within one decode step and frees the slot.</li>
+ *   <li><b>Shutdown.</b> A server that drains {@linkplain #shutdown() cancels} the streams still running at its
+ *       deadline through the same token; {@link #cancelledByShutdown()} tells the sink to end the response as a
+ *       shutdown (a final object or error event) rather than as a client that went away.</li>
  * </ul>
  *
  * <p>A stream may carry several generations for one response (OpenAI's {@code n} choices): they share the
@@ -52,6 +55,7 @@ public final class GenerationStream {
     private final List<GenerationHandle> handles = new CopyOnWriteArrayList<>();
     /** Event loop only: the client's queue was full when the handle was not known yet. */
     private boolean pauseWanted;
+    private volatile boolean shutdown;
 
     private final Metrics metrics;
     private final long startNanos;
@@ -73,6 +77,11 @@ public final class GenerationStream {
                 RequestLog.startNanos(rc), model == null ? "-" : ModelNames.canonical(model));
         rc.response().closeHandler(v -> s.cancellation.cancel());
         rc.response().exceptionHandler(e -> s.cancellation.cancel());
+        ServerLifecycle lifecycle = rc.get(ServerLifecycle.KEY);
+        if (lifecycle != null) {
+            lifecycle.register(s);
+            rc.addEndHandler(v -> lifecycle.unregister(s));
+        }
         return s;
     }
 
@@ -81,9 +90,23 @@ public final class GenerationStream {
         return cancellation;
     }
 
-    /** Whether the client has gone away. */
+    /** Whether the client has gone away (a shutdown's cancellation is not that: the client still waits). */
     public boolean clientGone() {
-        return cancellation.isCancelled();
+        return cancellation.isCancelled() && !shutdown;
+    }
+
+    /**
+     * Cancels the stream's generations because the server shuts down (safe from any thread): they end with
+     * {@link dev.puna.runtime.FinishReason#CANCELLED} and the sink answers the client as a shutdown.
+     */
+    void shutdown() {
+        shutdown = true;
+        cancellation.cancel();
+    }
+
+    /** Whether a shutdown cancelled the stream: a generation that ends cancelled was cut short by it. */
+    public boolean cancelledByShutdown() {
+        return shutdown;
     }
 
     /**

@@ -24,6 +24,7 @@ public final class ServerContext {
     private final OptionsParser options;
     private final RequestLimits limits;
     private final StoreServices store;
+    private final ServerLifecycle lifecycle;
 
     /** A context without a model store: the model-management routes answer 501. */
     public ServerContext(Vertx vertx, ServerConfig config, ModelCatalog catalog, ModelScheduler scheduler) {
@@ -33,6 +34,13 @@ public final class ServerContext {
     /** A context whose model-management routes work on {@code store} (null: none). */
     public ServerContext(Vertx vertx, ServerConfig config, ModelCatalog catalog, ModelScheduler scheduler,
                          StoreServices store) {
+        this(vertx, config, catalog, scheduler, store, ServerLifecycle.serving());
+    }
+
+    /** A context of a server whose state is {@code lifecycle}'s. */
+    public ServerContext(Vertx vertx, ServerConfig config, ModelCatalog catalog, ModelScheduler scheduler,
+                         StoreServices store, ServerLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
         this.vertx = vertx;
         this.config = config;
         this.catalog = catalog;
@@ -65,6 +73,11 @@ public final class ServerContext {
     /** The per-request ceilings ({@code PUNA_MAX_NUM_CTX}, ...). */
     public RequestLimits limits() {
         return limits;
+    }
+
+    /** The server's state and requests in flight (for readiness). */
+    public ServerLifecycle lifecycle() {
+        return lifecycle;
     }
 
     /** Whether the server has a model store (else it serves a fixed catalog). */

@@ -41,6 +41,15 @@ public final class ServerRouter {
      */
     public static Router create(Vertx vertx, ServerConfig config, List<RouteFamily> families, Metrics metrics,
                                 ApiKeys keys, io.vertx.core.Handler<RoutingContext> health) {
+        return create(vertx, config, families, metrics, keys, health, ServerLifecycle.serving());
+    }
+
+    /**
+     * The router as above, letting requests in while {@code lifecycle} does (a draining server answers 503).
+     */
+    public static Router create(Vertx vertx, ServerConfig config, List<RouteFamily> families, Metrics metrics,
+                                ApiKeys keys, io.vertx.core.Handler<RoutingContext> health,
+                                ServerLifecycle lifecycle) {
         Router router = Router.router(vertx);
         RequestLog log = new RequestLog(metrics);
         router.route().handler(log);
@@ -49,6 +58,8 @@ public final class ServerRouter {
         // After CORS, which answers preflights (browsers send them without credentials) and adds its headers to
         // the 401s, so that a page can read why it was refused.
         router.route().handler(new Access(keys, config.metricsPublic(), rc -> renderer(families, rc)));
+        // After the checks above, so that a draining server still refuses strangers as it always does.
+        router.route().handler(lifecycle);
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
         router.route().handler(rc -> {
             String path = rc.normalizedPath();

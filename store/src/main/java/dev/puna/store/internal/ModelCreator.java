@@ -211,8 +211,9 @@ public final class ModelCreator {
         try {
             return GgufFacts.read(blob);
         } catch (GgufFormatException e) {
+            // The problem alone: the message goes to the client, and the blob's path is the server's business.
             throw new InvalidRequestException("supplied file '%s' was not in GGUF format: %s"
-                    .formatted(what, e.getMessage()), e);
+                    .formatted(what, e.problem()), e);
         } catch (IOException e) {
             throw new StoreIOException("cannot read " + blob, e);
         }

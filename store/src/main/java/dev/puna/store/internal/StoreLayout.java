@@ -1,6 +1,7 @@
 package dev.puna.store.internal;
 
 import dev.puna.store.Digest;
+import dev.puna.store.InvalidDigestException;
 import dev.puna.store.InvalidModelNameException;
 import dev.puna.store.ModelName;
 import java.io.IOException;
@@ -15,8 +16,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -29,13 +32,27 @@ import org.apache.logging.log4j.Logger;
  * {@code <hex>} (its content is verified before the rename).
  *
  * <p>Paths are only ever built from a parsed {@link ModelName} or {@link Digest}, whose grammars admit no path
- * separators or dot-dot segments; {@link #contained} checks the result once more. Thread-safe (stateless apart
- * from the root).
+ * separators or dot-dot segments, and yet every builder here checks its own inputs again, part by part, before it
+ * touches a path, and checks that the result lies inside its directory: the defence does not depend on every
+ * caller having parsed (Ollama's 2024 digest traversal came back in 2026 in a new path builder that trusted its
+ * caller). A refused input gets one uniform message, {@link #NOT_IN_STORE}, that names no path and depends on
+ * nothing on disk, so an error never tells whether some file outside the store exists. Thread-safe (stateless
+ * apart from the root).
  */
 public final class StoreLayout {
     /** The prefix of every temporary file; no model name part or blob name can start with a dot. */
     public static final String TEMP_PREFIX = ".tmp-";
     private static final Logger LOG = LogManager.getLogger(StoreLayout.class);
+    /** Why every refused model-name path fails: the same for any input, whatever exists on disk. */
+    public static final String NOT_IN_STORE = "it does not name a file inside the model store";
+    /**
+     * One directory or file name of a manifest path: the union of the name grammar's parts (a host may hold ':'),
+     * so no separator, NUL, backslash, '%', '~', whitespace, and no leading dot ({@code .}, {@code ..}, temporary
+     * files).
+     */
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]{0,349}");
+    private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
+    private static final List<String> BLOB_SUFFIXES = List.of("", "-partial", "-partial.json");
 
     private final Path root;
     private final Path manifests;
@@ -71,32 +88,82 @@ public final class StoreLayout {
 
     /** {@code manifests/<host>/<namespace>/<model>/<tag>}, spelled as {@code name} is. */
     public Path manifestPath(ModelName name) {
-        return contained(manifests, manifests.resolve(name.host()).resolve(name.namespace())
-                .resolve(name.model()).resolve(name.tag()));
+        Objects.requireNonNull(name, "name");
+        return manifestPath(name.host(), name.namespace(), name.model(), name.tag());
+    }
+
+    /**
+     * {@code manifests/<host>/<namespace>/<model>/<tag>} from the four parts as given, each checked here to be one
+     * safe file name.
+     *
+     * @throws InvalidModelNameException with {@link #NOT_IN_STORE} for any part that is not
+     */
+    public Path manifestPath(String host, String namespace, String model, String tag) {
+        String shown = host + "/" + namespace + "/" + model + ":" + tag;
+        Path path = manifests;
+        for (String part : new String[] {host, namespace, model, tag}) {
+            path = path.resolve(segment(shown, part));
+        }
+        return contained(manifests, path, shown);
     }
 
     /** {@code blobs/sha256-<hex>}. */
     public Path blobPath(Digest digest) {
-        return contained(blobs, blobs.resolve(digest.fileName()));
+        return blobFile(hexOf(digest), "");
     }
 
     /** Where an interrupted download keeps its bytes: {@code blobs/sha256-<hex>-partial}. */
     public Path partialPath(Digest digest) {
-        return contained(blobs, blobs.resolve(digest.fileName() + "-partial"));
+        return blobFile(hexOf(digest), "-partial");
     }
 
     /** The bookkeeping of a partial download (which byte ranges are complete): {@code ...-partial.json}. */
     public Path partialStatePath(Digest digest) {
-        return contained(blobs, blobs.resolve(digest.fileName() + "-partial.json"));
+        return blobFile(hexOf(digest), "-partial.json");
     }
 
-    /** Refuses a path that does not lie inside {@code dir}: defence in depth behind the name grammars. */
-    static Path contained(Path dir, Path path) {
-        Path normalized = path.normalize();
-        if (!normalized.startsWith(dir) || normalized.equals(dir)) {
-            throw new InvalidModelNameException(path.toString(), "resolves outside the store directory " + dir);
+    private static String hexOf(Digest digest) {
+        return Objects.requireNonNull(digest, "digest").hex();
+    }
+
+    /**
+     * {@code blobs/sha256-<hex><suffix>} from the hex digits as given, checked here to be 64 lowercase hex digits
+     * ({@code suffix}: none, {@code -partial} or {@code -partial.json}).
+     *
+     * @throws InvalidDigestException for anything else (one message, naming no path)
+     */
+    public Path blobFile(String hex, String suffix) {
+        if (hex == null || !HEX.matcher(hex).matches()) {
+            throw new InvalidDigestException("sha256:" + hex);
         }
-        return normalized;
+        if (!BLOB_SUFFIXES.contains(suffix)) {
+            throw new IllegalArgumentException("not a blob file suffix: '" + suffix + "'");
+        }
+        Path path = blobs.resolve("sha256-" + hex + suffix);
+        if (!isInside(blobs, path)) {
+            throw new InvalidDigestException("sha256:" + hex);
+        }
+        return path;
+    }
+
+    /** {@code part} when it is one safe name of a manifest path (see {@link #SEGMENT}), else the uniform refusal. */
+    static String segment(String shown, String part) {
+        if (part == null || !SEGMENT.matcher(part).matches()) {
+            throw new InvalidModelNameException(shown, NOT_IN_STORE);
+        }
+        return part;
+    }
+
+    /** {@code path} when it lies strictly inside {@code dir} as written (no {@code .}/{@code ..} to normalise away). */
+    private static Path contained(Path dir, Path path, String shown) {
+        if (!isInside(dir, path)) {
+            throw new InvalidModelNameException(shown, NOT_IN_STORE);
+        }
+        return path;
+    }
+
+    private static boolean isInside(Path dir, Path path) {
+        return path.isAbsolute() && path.equals(path.normalize()) && path.startsWith(dir) && !path.equals(dir);
     }
 
     /**
@@ -127,6 +194,7 @@ public final class StoreLayout {
     }
 
     private static Optional<String> matchIgnoringCase(Path dir, String part, boolean file) {
+        segment(part, part);
         if (Files.exists(dir.resolve(part), LinkOption.NOFOLLOW_LINKS)) {
             Path exact = dir.resolve(part);
             if (file ? Files.isRegularFile(exact, LinkOption.NOFOLLOW_LINKS) : Files.isDirectory(exact)) {
@@ -190,8 +258,11 @@ public final class StoreLayout {
         return out;
     }
 
-    /** A new temporary file name in {@code dir} (the file is not created). */
+    /** A new temporary file name in {@code dir}, a store directory as the layout names it (the file is not created). */
     public static Path tempFile(Path dir) {
+        if (!dir.isAbsolute() || !dir.equals(dir.normalize())) {
+            throw new IllegalArgumentException("not a store directory: " + dir);
+        }
         return dir.resolve(TEMP_PREFIX + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
     }
 

@@ -10,8 +10,10 @@ import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.Responses;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.ServerLifecycle;
 import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.http.internal.output.ReplyStream;
+import dev.puna.runtime.FinishReason;
 import dev.puna.runtime.GenerateRequest;
 import dev.puna.runtime.GenerationResult;
 import dev.puna.runtime.TokenEvent;
@@ -33,6 +35,9 @@ import java.util.List;
  * <p>The output goes through the request's {@link OutputPlan}: streamed text is split into content chunks and, when
  * the request has tools, one chunk per completed tool call (Ollama sends each call whole; tool-call text never
  * appears as content); a non-streamed reply is split once at the end.
+ *
+ * <p>A generation that a server shutdown cancels ends a stream that began with a final object whose
+ * {@code done_reason} is {@code "shutdown"}; a request that has sent nothing yet gets a 503.
  */
 final class CompletionFlow {
     /**
@@ -63,6 +68,8 @@ final class CompletionFlow {
     }
 
     private static final ParsedOutput STREAMED = new ParsedOutput("", List.of());
+    /** The {@code done_reason} of a stream a server shutdown cut short (Ollama has none for it). */
+    static final String SHUTDOWN = "shutdown";
 
     private CompletionFlow() {
     }
@@ -167,10 +174,18 @@ final class CompletionFlow {
             if (gs.clientGone()) {
                 return;
             }
+            boolean shutdown = gs.cancelledByShutdown() && result.finishReason() == FinishReason.CANCELLED;
+            if (shutdown && !rc.response().headWritten()) {
+                Responses.fail(rc, ServerLifecycle.shuttingDown(), OllamaErrors.INSTANCE);
+                return;
+            }
             if (stream) {
                 emit(reply().finish());
             }
             ObjectNode last = route.last(stream ? STREAMED : prepared.plan().parse(result.text()), result, prepared);
+            if (shutdown) {
+                last.put("done_reason", SHUTDOWN);
+            }
             OllamaJson.metrics(last, result, System.nanoTime() - RequestLog.startNanos(rc), lease.loadNanos());
             if (stream) {
                 takeLogprobs(last);

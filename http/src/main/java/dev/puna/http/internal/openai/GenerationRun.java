@@ -11,6 +11,8 @@ import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.Responses;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.ServerLifecycle;
+import dev.puna.runtime.FinishReason;
 import dev.puna.runtime.GenerateRequest;
 import dev.puna.runtime.GenerationResult;
 import dev.puna.runtime.TokenEvent;
@@ -36,7 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code index}, and ends with a chunk holding only its {@code finish_reason}; with
  * {@code stream_options.include_usage} every chunk has {@code usage: null} and a last chunk has no choices and the
  * {@code usage}; {@code data: [DONE]} ends the stream. An error after the first byte is an SSE error event before
- * {@code [DONE]}.
+ * {@code [DONE]}; so is a choice a server shutdown cancels (a 503 when nothing was sent yet).
  *
  * <p>Everything but {@link #plan} runs on the request's context.
  */
@@ -192,6 +194,11 @@ final class GenerationRun {
 
         @Override
         public void onEnd(GenerationResult result) {
+            if (gs.cancelledByShutdown() && result.finishReason() == FinishReason.CANCELLED) {
+                completionTokens += result.completionTokens();
+                onFailure(ServerLifecycle.shuttingDown());
+                return;
+            }
             state.result = result;
             ended++;
             completionTokens += result.completionTokens();

@@ -286,6 +286,28 @@ public final class StateService implements AutoCloseable {
     }
 
     /**
+     * Waits until this process executes no job (runs, background responses), at most {@code timeout}: a graceful
+     * shutdown lets them finish like the requests in flight.
+     *
+     * @return whether none is left
+     */
+    public boolean awaitIdle(java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!local.isEmpty()) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Stops the maintenance, cancels the jobs still executing here (they end failed: the server is going away),
      * waits a little for them to record that, and closes the database.
      */
