@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class HealthTest {
     @Test
-    void aRealServerIsHealthyListsLoadedModelsAndGoes503WhenDraining() {
+    void aRealServerIsHealthyListsLoadedModelsAndGoes503WhenDraining() throws Exception {
         try (ScriptedServer s = new ScriptedServer(ServerConfig.builder().apiKeys(List.of("sk-h")))) {
             assertEquals(ServerState.SERVING, s.server.state());
             Http.Response r = s.http.get("/health");
