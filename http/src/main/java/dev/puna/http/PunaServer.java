@@ -23,6 +23,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -33,6 +35,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -48,9 +51,12 @@ import org.apache.logging.log4j.Logger;
  * download for a resume), cancels what runs, unloads every model and frees the threads. Requests are handled on
  * event loops; loading, prompt rendering, embedding, decoding and store operations run on other threads.
  *
- * <p>Security defaults: it binds 127.0.0.1 unless told otherwise, caps request bodies
- * ({@link ServerConfig#maxBodyBytes()}, 413 beyond), and allows cross-origin browser requests only from Ollama's
- * default origins plus {@link ServerConfig#origins()}.
+ * <p>Security defaults: it binds 127.0.0.1 unless told otherwise and refuses to start on any other address without
+ * API keys (unless {@link ServerConfig#allowUnauthenticated()}); with keys, every route but the public ones needs one;
+ * the Host header must name this server (DNS rebinding); cross-origin browser requests come only from Ollama's
+ * default origins plus {@link ServerConfig#origins()}; bodies, headers, request lines, connections, slow headers,
+ * idle connections and per-request ceilings are capped (see {@link Settings}); HTTPS with
+ * {@link ServerConfig#tls()}. {@link #state()} is what {@code GET /health} reports.
  *
  * <p>Thread-safe; {@link #close()} is idempotent.
  */
@@ -65,12 +71,12 @@ public final class PunaServer implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final ExecutorService storeOperations;
     private final ApiKeys keys;
-    private final java.util.concurrent.atomic.AtomicReference<ServerState> state;
+    private final AtomicReference<ServerState> state;
     private volatile boolean closed;
 
     private PunaServer(ServerConfig config, Vertx vertx, HttpServer server, ModelScheduler scheduler,
                        ExecutorService loaders, ScheduledExecutorService timers, ExecutorService storeOperations,
-                       ApiKeys keys, java.util.concurrent.atomic.AtomicReference<ServerState> state) {
+                       ApiKeys keys, AtomicReference<ServerState> state) {
         this.config = config;
         this.keys = keys;
         this.state = state;
@@ -150,8 +156,8 @@ public final class PunaServer implements AutoCloseable {
         ServerContext sc = new ServerContext(vertx, config, catalog, scheduler, store);
         // In order of precedence for error formats: a family for /v1/* goes before Ollama's, which owns the rest.
         List<RouteFamily> families = List.of(new OpenAiRoutes(sc), new OllamaRoutes(sc));
-        java.util.concurrent.atomic.AtomicReference<ServerState> state =
-                new java.util.concurrent.atomic.AtomicReference<>(ServerState.STARTING);
+        AtomicReference<ServerState> state =
+                new AtomicReference<>(ServerState.STARTING);
         Router router = ServerRouter.create(vertx, config, families, metrics, keys,
                 new HealthRoute(state::get, scheduler));
         ConnectionGuard guard = new ConnectionGuard(vertx, config.maxConnections(), config.headerTimeout(),
@@ -217,13 +223,13 @@ public final class PunaServer implements AutoCloseable {
 
     private static boolean isLoopback(String host) {
         try {
-            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+            for (InetAddress a : InetAddress.getAllByName(host)) {
                 if (!a.isLoopbackAddress()) {
                     return false;
                 }
             }
             return true;
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             return false;
         }
     }
