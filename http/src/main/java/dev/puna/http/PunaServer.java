@@ -26,6 +26,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -51,9 +53,12 @@ import org.apache.logging.log4j.Logger;
  * download for a resume), cancels what runs, unloads every model and frees the threads. Requests are handled on
  * event loops; loading, prompt rendering, embedding, decoding and store operations run on other threads.
  *
- * <p>Security defaults: it binds 127.0.0.1 unless told otherwise, caps request bodies
- * ({@link ServerConfig#maxBodyBytes()}, 413 beyond), and allows cross-origin browser requests only from Ollama's
- * default origins plus {@link ServerConfig#origins()}.
+ * <p>Security defaults: it binds 127.0.0.1 unless told otherwise and refuses to start on any other address without
+ * API keys (unless {@link ServerConfig#allowUnauthenticated()}); with keys, every route but the public ones needs one;
+ * the Host header must name this server (DNS rebinding); cross-origin browser requests come only from Ollama's
+ * default origins plus {@link ServerConfig#origins()}; bodies, headers, request lines, connections, slow headers,
+ * idle connections and per-request ceilings are capped (see {@link Settings}); HTTPS with
+ * {@link ServerConfig#tls()}.
  *
  * <p>A graceful shutdown is {@link #drain} then {@link #close()}: the server stops taking requests (new ones get 503
  * in their API's format), lets those in flight (and the runs it executes) finish up to a deadline, then cancels the
@@ -245,13 +250,13 @@ public final class PunaServer implements AutoCloseable {
 
     private static boolean isLoopback(String host) {
         try {
-            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) {
+            for (InetAddress a : InetAddress.getAllByName(host)) {
                 if (!a.isLoopbackAddress()) {
                     return false;
                 }
             }
             return true;
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             return false;
         }
     }

@@ -18,44 +18,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Settings of a {@link PunaServer}. Immutable; build with {@link #builder()} or read the {@code PUNA_*}
- * environment variables with {@link #fromEnvironment(Map)}.
- *
- * <table>
- *   <caption>Environment variables (Ollama's {@code OLLAMA_*} knobs under Puna's prefix)</caption>
- *   <tr><th>Variable</th><th>Default</th><th>Meaning</th></tr>
- *   <tr><td>{@code PUNA_HOST}</td><td>{@code 127.0.0.1:11434}</td>
- *       <td>address to listen on: {@code host}, {@code host:port}, {@code :port}, {@code [::1]:port}, with an
- *       optional {@code http://} prefix</td></tr>
- *   <tr><td>{@code PUNA_ORIGINS}</td><td>none</td><td>comma-separated extra CORS origins, {@code *} wildcards
- *       allowed, added to Ollama's defaults (localhost, 127.0.0.1, 0.0.0.0 on any port; app://, file://,
- *       tauri://, vscode-webview://)</td></tr>
- *   <tr><td>{@code PUNA_KEEP_ALIVE}</td><td>{@code 5m}</td><td>how long an idle model stays loaded: a Go
- *       duration or seconds; negative = forever, 0 = unload after each request</td></tr>
- *   <tr><td>{@code PUNA_NUM_PARALLEL}</td><td>4</td><td>slots per loaded model (requests decoded together)</td></tr>
- *   <tr><td>{@code PUNA_MAX_LOADED_MODELS}</td><td>3</td><td>models loaded at once; idle ones are evicted first</td></tr>
- *   <tr><td>{@code PUNA_MAX_QUEUE}</td><td>512</td><td>requests waiting per model; beyond it 503 with
- *       Retry-After</td></tr>
- *   <tr><td>{@code PUNA_CONTEXT_LENGTH}</td><td>4096</td><td>default {@code num_ctx} (per slot)</td></tr>
- *   <tr><td>{@code PUNA_FLASH_ATTENTION}</td><td>auto</td><td>{@code true}/{@code 1}, {@code false}/{@code 0}
- *       or {@code auto}</td></tr>
- *   <tr><td>{@code PUNA_KV_CACHE_TYPE}</td><td>{@code f16}</td><td>{@code f16}, {@code q8_0} or {@code q4_0}
- *       (quantized types need flash attention)</td></tr>
- *   <tr><td>{@code PUNA_MODELS}</td><td>{@code ~/.puna/models}</td><td>the model store's directory</td></tr>
- *   <tr><td>{@code PUNA_OLLAMA_MODELS}</td><td>off</td><td>also serve the models of an Ollama store, read-only:
- *       {@code true}/{@code 1} for {@code ~/.ollama/models}, or its directory; {@code false}/{@code 0} for off</td></tr>
- *   <tr><td>{@code PUNA_MAX_BODY_SIZE}</td><td>{@code 32MiB}</td><td>largest request body; larger ones get 413
- *       (bytes, or with a {@code KiB}/{@code MiB}/{@code GiB} suffix)</td></tr>
- *   <tr><td>{@code PUNA_MAX_MEMORY}</td><td>physical RAM</td><td>memory that loaded models (weights plus KV
- *       cache, estimated before loading) may take together; same syntax as the body size</td></tr>
- *   <tr><td>{@code PUNA_COMPLETION_TEMPLATES}</td><td>none</td><td>a JSON file mapping model names to
- *       code-completion templates ({@code {"qwen2.5-coder:1.5b": "{<|fim_prefix|>}{code_prefix}..."}}, see
- *       {@link dev.puna.runtime.completion.CompletionTemplate}); models without one use a template built from their
- *       fill-in-the-middle tokens</td></tr>
- * </table>
+ * Settings of a {@link PunaServer}. Immutable; build with {@link #builder()}, read the {@code PUNA_*} environment
+ * variables with {@link #fromEnvironment(Map)}, or resolve flags, environment and config file together with
+ * {@link EffectiveConfig}. Every setting (its variable, default, parser and help text) is defined once, in
+ * {@link Settings}; README's table lists them.
  *
  * <p>Every value is checked when it is read; an invalid one is a {@link ServerConfigException} naming the
- * variable, so a typo stops the server at startup instead of being ignored.
+ * variable, so a typo stops the server at startup instead of being ignored. {@link #toString()} never shows API
+ * keys.
  */
 public final class ServerConfig {
     /** Ollama's port, so that existing clients find the server without configuration. */

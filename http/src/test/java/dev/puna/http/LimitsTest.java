@@ -33,7 +33,7 @@ class LimitsTest {
 
     @BeforeAll
     static void start() {
-        server = new ScriptedServer(ServerConfig.builder().maxHeaderBytes(2048).maxUrlLength(1024).maxConnections(4)
+        server = new ScriptedServer(ServerConfig.builder().maxHeaderBytes(2048).maxUrlLength(1024)
                 .idleTimeout(Duration.ofMillis(1500)).headerTimeout(Duration.ofMillis(1500)).maxNumCtx(1024)
                 .maxNumPredict(100).maxChoices(2).maxStop(2).maxTools(1).maxImages(1));
     }
@@ -50,7 +50,11 @@ class LimitsTest {
         final OutputStream out;
 
         Conn() throws IOException {
-            socket.connect(new InetSocketAddress("127.0.0.1", server.server.port()), 5000);
+            this(server.server.port());
+        }
+
+        Conn(int port) throws IOException {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(20_000);
             in = socket.getInputStream();
             out = socket.getOutputStream();
@@ -131,24 +135,16 @@ class LimitsTest {
 
     @Test
     void connectionsBeyondTheCapAreClosedAndTheCapFreesUp() throws Exception {
-        synchronized (LimitsTest.class) {
+        try (ScriptedServer capped = new ScriptedServer(ServerConfig.builder().maxConnections(3))) {
+            int port = capped.server.port();
             List<Conn> held = new ArrayList<>();
             try {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                // Other tests of this class may hold connections for a moment: fill up to the cap, whatever it takes.
-                while (true) {
-                    Conn c = new Conn();
-                    try {
-                        assertEquals(200, c.get("/api/version"));
-                        held.add(c);
-                    } catch (IOException refused) {
-                        c.close();
-                        break;
-                    }
-                    assertTrue(held.size() <= 4, "more than PUNA_MAX_CONNECTIONS connections were served");
-                    assertTrue(System.nanoTime() < deadline);
+                for (int i = 0; i < 3; i++) {
+                    Conn c = new Conn(port);
+                    held.add(c);
+                    assertEquals(200, c.get("/api/version"));
                 }
-                Conn extra = new Conn();
+                Conn extra = new Conn(port);
                 extra.write("GET /api/version HTTP/1.1\r\nHost: localhost\r\n\r\n");
                 assertTrue(extra.closedByServer(), "a connection beyond the cap is closed");
                 extra.close();
@@ -156,11 +152,11 @@ class LimitsTest {
                     assertEquals(200, c.get("/api/version"), "the connections within the cap keep working");
                 }
                 held.removeFirst().close();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 while (true) {
-                    try (Conn again = new Conn()) {
-                        if (again.get("/api/version") == 200) {
-                            break;
-                        }
+                    try (Conn again = new Conn(port)) {
+                        assertEquals(200, again.get("/api/version"));
+                        break;
                     } catch (IOException stillFull) {
                         assertTrue(System.nanoTime() < deadline, "the cap never freed up");
                         Thread.sleep(50);
@@ -185,12 +181,17 @@ class LimitsTest {
             long idle = System.nanoTime() - idleFrom;
             assertTrue(idle >= TimeUnit.MILLISECONDS.toNanos(1400), "closed after " + idle / 1_000_000 + " ms");
         }
-        // A generation that runs longer than the idle timeout is not cut: timeouts apply between requests only.
+        // A request in flight for longer than both timeouts (its body arrives over 3 s) is not cut: they apply to a
+        // connection without a request only.
         try (Conn c = new Conn()) {
-            String body = "{\"model\":\"scripted\",\"prompt\":\"x\",\"raw\":true,\"stream\":false,\"keep_alive\":0}";
+            String body = "{\"model\":\"nonexistent-model\",\"prompt\":\"x\"}";
             c.write("POST /api/generate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + body.length() + "\r\n\r\n" + body);
-            assertEquals(200, c.response());
+                    + "Content-Length: " + body.length() + "\r\n\r\n");
+            for (int i = 0; i < body.length(); i++) {
+                Thread.sleep(3000 / body.length());
+                c.write(body.substring(i, i + 1));
+            }
+            assertEquals(404, c.response());
         }
     }
 

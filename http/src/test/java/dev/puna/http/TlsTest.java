@@ -138,6 +138,38 @@ class TlsTest {
         }
     }
 
+    @Test
+    void anHttp2RequestInFlightOutlivesTheHeaderAndIdleTimeouts() throws Exception {
+        try (ScriptedServer strict = new ScriptedServer(ServerConfig.builder().tlsCert(pem.cert()).tlsKey(pem.key())
+                .headerTimeout(Duration.ofMillis(800)).idleTimeout(Duration.ofMillis(800)))) {
+            byte[] body = "{\"model\":\"nonexistent-model\",\"prompt\":\"x\"}".getBytes();
+            // The body trickles in over about 2.5 s: longer than both timeouts, which apply only while no request runs.
+            InputStream slow = new InputStream() {
+                private int at;
+
+                @Override
+                public int read() throws IOException {
+                    if (at == body.length) {
+                        return -1;
+                    }
+                    try {
+                        Thread.sleep(2500 / body.length);
+                    } catch (InterruptedException e) {
+                        throw new IOException(e);
+                    }
+                    return body[at++];
+                }
+            };
+            HttpClient client = HttpClient.newBuilder().sslContext(trusting).version(HttpClient.Version.HTTP_2)
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(strict.server.url()
+                    + "/api/generate")).timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers
+                    .ofInputStream(() -> slow)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(HttpClient.Version.HTTP_2, r.version());
+            assertEquals(404, r.statusCode(), r.body());
+        }
+    }
+
     private static ServerConfigException refused(ServerConfig.Builder b) {
         return assertThrows(ServerConfigException.class, () -> PunaServer.start(b.port(0).build(), new TestCatalog()));
     }

@@ -7,10 +7,12 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -43,7 +45,7 @@ final class HostCheck implements Handler<RoutingContext> {
         this.renderer = renderer;
         this.off = allowed.contains("*");
         names.add("localhost");
-        List<String> suffixList = new java.util.ArrayList<>();
+        List<String> suffixList = new ArrayList<>();
         for (String a : allowed) {
             String name = normalize(a);
             if (name.startsWith("*.")) {
@@ -146,7 +148,7 @@ final class HostCheck implements Handler<RoutingContext> {
     }
 
     /** The address an IP literal names, without any DNS lookup; empty for a name. */
-    static java.util.Optional<InetAddress> literal(String host) {
+    static Optional<InetAddress> literal(String host) {
         try {
             if (IPV4.matcher(host).matches()) {
                 String[] parts = host.split("\\.");
@@ -154,20 +156,20 @@ final class HostCheck implements Handler<RoutingContext> {
                 for (int i = 0; i < 4; i++) {
                     int octet = Integer.parseInt(parts[i]);
                     if (octet > 255) {
-                        return java.util.Optional.empty();
+                        return Optional.empty();
                     }
                     bytes[i] = (byte) octet;
                 }
-                return java.util.Optional.of(InetAddress.getByAddress(bytes));
+                return Optional.of(InetAddress.getByAddress(bytes));
             }
             if (IPV6.matcher(host).matches()) {
                 // In brackets the JDK parses an IPv6 literal or fails; it never falls back to a DNS lookup.
-                return java.util.Optional.of(InetAddress.getByName("[" + host + "]"));
+                return Optional.of(InetAddress.getByName("[" + host + "]"));
             }
         } catch (UnknownHostException e) {
             // not a valid literal
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     private static Set<InetAddress> interfaceAddresses() {
