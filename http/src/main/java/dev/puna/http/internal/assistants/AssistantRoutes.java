@@ -76,7 +76,9 @@ final class AssistantRoutes {
     }
 
     void create(RoutingContext rc) {
-        Input in = Input.read(JsonBody.parse(rc.body().buffer()));
+        JsonBody body = JsonBody.parse(rc.body().buffer());
+        api.sc().limits().checkTools("tools", body.raw("tools"));
+        Input in = Input.read(body);
         if (in.model() == null) {
             throw ApiException.badParameter("model", "\"model\" is required");
         }
@@ -119,7 +121,9 @@ final class AssistantRoutes {
 
     void modify(RoutingContext rc) {
         String id = rc.pathParam("assistant_id");
-        Input in = Input.read(JsonBody.parse(rc.body().buffer()));
+        JsonBody body = JsonBody.parse(rc.body().buffer());
+        api.sc().limits().checkTools("tools", body.raw("tools"));
+        Input in = Input.read(body);
         Future<?> model = in.model() == null ? Future.succeededFuture() : api.sc().findModel(in.model());
         AssistantsApi.respond(rc, model.compose(v -> api.state().write(tx -> {
             Document d = AssistantsApi.lock(tx, Collection.ASSISTANTS, null, id, "assistant");

@@ -169,7 +169,7 @@ final class RunRoutes {
     void create(RoutingContext rc) {
         String threadId = rc.pathParam("thread_id");
         requireInclude(rc);
-        Input in = Input.read(JsonBody.parse(rc.body().buffer()), RUN_FIELDS);
+        Input in = Input.read(limited(JsonBody.parse(rc.body().buffer())), RUN_FIELDS);
         start(rc, in, modelChecked(in).compose(v -> api.state().write(tx -> {
             AssistantsApi.lock(tx, Collection.THREADS, null, threadId, "thread");
             ThreadRoutes.requireNoActiveRun(tx, threadId, true);
@@ -182,7 +182,7 @@ final class RunRoutes {
     }
 
     void createThreadAndRun(RoutingContext rc) {
-        JsonBody b = JsonBody.parse(rc.body().buffer());
+        JsonBody b = limited(JsonBody.parse(rc.body().buffer()));
         Input in = Input.read(b, THREAD_AND_RUN_FIELDS);
         ObjectNode threadNode = b.object("thread");
         ThreadRoutes.NewThread thread = ThreadRoutes.NewThread.read(threadNode == null
@@ -193,6 +193,17 @@ final class RunRoutes {
             ObjectNode t = ThreadRoutes.newThread(tx, thread.body(), thread.messages(), thread.metadata());
             return new Created(queue(tx, in, t.path("id").asText(), assistant.body()), t);
         })));
+    }
+
+    /** Checks the server's ceilings ({@code PUNA_MAX_TOOLS}, {@code PUNA_MAX_NUM_PREDICT}) on a run body. */
+    private JsonBody limited(JsonBody b) {
+        api.sc().limits().checkTools("tools", b.raw("tools"));
+        Integer max = b.raw("max_completion_tokens") != null && b.raw("max_completion_tokens").isInt()
+                ? b.raw("max_completion_tokens").intValue() : null;
+        if (max != null) {
+            api.sc().limits().checkNumPredict("max_completion_tokens", max);
+        }
+        return b;
     }
 
     /** The model the request names exists (the assistant's is checked when the run starts). */

@@ -94,7 +94,12 @@ public final class ResponsesApi {
     }
 
     private void create(RoutingContext rc) {
-        ResponseRequest req = ResponseRequest.read(JsonBody.parse(rc.body().buffer()));
+        JsonBody body = JsonBody.parse(rc.body().buffer());
+        sc.limits().checkTools("tools", body.raw("tools"));
+        ResponseRequest req = ResponseRequest.read(body);
+        if (req.maxOutputTokens() != null) {
+            sc.limits().checkNumPredict("max_output_tokens", req.maxOutputTokens());
+        }
         boolean stateless = !req.store() && req.previousResponseId() == null && req.conversationId() == null;
         Future<Prepared> prepared = sc.findModel(req.model()).compose(model -> stateless
                 ? Future.succeededFuture(new Prepared(List.of(), Items.read(req.input(), "input", null)))
