@@ -136,6 +136,21 @@ class ServeLogsTest {
         assertTrue(events.stream().anyMatch(e -> e.get("message").asText().equals("stopped")));
     }
 
+    @Test
+    void aStartupErrorIsAJsonLineToo() throws Exception {
+        try (ServeProcess serve = ServeProcess.launch(dir.resolve("models"), Map.of("PUNA_LOG_FORMAT", "json",
+                "PUNA_NUM_PARALLEL", "lots"))) {
+            assertEquals(2, serve.awaitExit(Duration.ofSeconds(60)));
+            List<String> output = serve.output();
+            assertEquals(1, output.size(), output.toString());
+            JsonNode e = ApiClient.JSON.readTree(output.getFirst());
+            assertEquals("ERROR", e.get("level").asText());
+            assertEquals("dev.puna.serve", e.get("logger").asText());
+            assertEquals("Error: PUNA_NUM_PARALLEL: invalid value 'lots': expected a whole number",
+                    e.get("message").asText());
+        }
+    }
+
     private static JsonNode access(List<JsonNode> events, String path) {
         List<JsonNode> lines = events.stream().filter(e -> e.get("logger").asText().equals("dev.puna.http.access")
                 && e.path("path").asText().equals(path)).toList();

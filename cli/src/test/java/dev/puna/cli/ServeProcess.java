@@ -33,11 +33,11 @@ final class ServeProcess implements AutoCloseable {
     private final Thread stdoutReader;
     private final Thread stderrReader;
 
-    private ServeProcess(Process process) throws InterruptedException {
+    private ServeProcess(Process process, boolean awaitListening) throws InterruptedException {
         this.process = process;
         stdoutReader = collect(process.getInputStream(), stdout, "puna-serve-stdout");
         stderrReader = collect(process.getErrorStream(), stderr, "puna-serve-stderr");
-        this.url = awaitStderr(LISTENING, Duration.ofSeconds(90)).group(1);
+        this.url = awaitListening ? awaitStderr(LISTENING, Duration.ofSeconds(90)).group(1) : null;
     }
 
     /**
@@ -45,6 +45,16 @@ final class ServeProcess implements AutoCloseable {
      * to the environment, and waits until it says where it listens.
      */
     static ServeProcess start(Path models, Map<String, String> env) throws IOException, InterruptedException {
+        return start(models, env, true);
+    }
+
+    /** Starts {@code puna serve} as {@link #start(Path, Map)} does, without waiting for it to listen. */
+    static ServeProcess launch(Path models, Map<String, String> env) throws IOException, InterruptedException {
+        return start(models, env, false);
+    }
+
+    private static ServeProcess start(Path models, Map<String, String> env, boolean awaitListening)
+            throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
@@ -62,7 +72,7 @@ final class ServeProcess implements AutoCloseable {
         pb.environment().putAll(env);
         Process p = pb.start();
         try {
-            return new ServeProcess(p);
+            return new ServeProcess(p, awaitListening);
         } catch (RuntimeException | Error | InterruptedException e) {
             p.destroyForcibly();
             throw e;
