@@ -219,7 +219,10 @@ class OllamaRoutesTest {
     void version(VertxTestContext ctx) {
         call(HttpMethod.GET, "/api/version", null).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
             assertEquals(200, r.status());
-            assertEquals("{\"version\":\"" + OllamaRoutes.VERSION + "\"}", r.body());
+            // The build's own project.version (surefire property), so a hard-coded constant fails here.
+            String stamped = System.getProperty("puna.project.version");
+            assertTrue(stamped != null && !stamped.isBlank(), "surefire passes puna.project.version");
+            assertEquals("{\"version\":\"" + stamped + "\"}", r.body());
             ctx.completeNow();
         })));
     }
