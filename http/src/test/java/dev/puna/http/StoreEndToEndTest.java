@@ -191,6 +191,34 @@ class StoreEndToEndTest {
         assertEquals(o.get("details"), entry.get("details"));
     }
 
+    /**
+     * The legacy {@code modelfile} field, as older Ollama clients send it: {@code FROM @sha256:<hex>} names an
+     * uploaded blob, and the rest is parsed like {@code puna create -f}.
+     */
+    @Test
+    void legacyModelfileFieldCreatesTheModel() throws Exception {
+        Digest blob = upload(server.http, ScriptedServer.MODEL);
+        String modelfile = "FROM @" + blob + "\nTEMPLATE {{ .Prompt }}\nSYSTEM \"Be brief.\"\n"
+                + "PARAMETER temperature 0\nPARAMETER num_predict 3\nPARAMETER stop ten\nPARAMETER stop nine\n";
+        create(server.http, Http.JSON.createObjectNode().put("model", "legacy").put("modelfile", modelfile)
+                .toString());
+        JsonNode o = server.http.post("/api/show", "{\"model\":\"legacy\"}").json();
+        assertEquals("{{ .Prompt }}", o.get("template").asText());
+        assertEquals("Be brief.", o.get("system").asText());
+        assertEquals("""
+                num_predict                    3
+                stop                           "ten"
+                stop                           "nine"
+                temperature                    0""", o.get("parameters").asText());
+        assertEquals(blob, server.store.resolve("legacy").manifest().layers().getFirst().digest());
+        JsonNode r = generate("legacy", TestModels.COUNT_PROMPT, null);
+        assertEquals(TestModels.countCompletion(3), r.get("response").asText());
+
+        create(server.http, "{\"model\":\"legacy-child\",\"modelfile\":\"FROM legacy\\nSYSTEM Be kind.\"}");
+        assertEquals("Be kind.", server.http.post("/api/show", "{\"model\":\"legacy-child\"}").json()
+                .get("system").asText());
+    }
+
     @Test
     void modelfileParametersAreDefaultsThatRequestOptionsOverride() throws Exception {
         String model = tinyFromBlobs("counter");
