@@ -273,8 +273,9 @@ class CliEndToEndTest {
                 + "digit or '_'\n"), puna("cp", "../x", "y"));
         assertEquals(new Run(1, "", "Error: couldn't find model \"idle\" to stop\n"), puna("stop", "idle"));
         Path fromModel = Files.writeString(dir.resolve("FromModel.modelfile"), "FROM somebody/base\n");
-        assertEquals(new Run(1, "", "Error: unsupported quantization type 'q3': supported types are q8_0, q4_K_M "
-                + "and q4_K_S\n"), puna("create", "x", "-f", fromModel.toString(), "-q", "q3"));
+        assertEquals(new Run(1, "", "Error: unsupported quantization type 'q3': supported types are q4_0, q4_1, "
+                + "q5_0, q5_1, q8_0, q2_K, q3_K_S, q3_K_M, q3_K_L, q4_K_S, q4_K_M, q5_K_S, q5_K_M, q6_K\n"),
+                puna("create", "x", "-f", fromModel.toString(), "-q", "q3"));
         assertEquals(new Run(1, "", "Error: model 'somebody/base' not found\n"),
                 puna("create", "x", "-f", fromModel.toString()));
 

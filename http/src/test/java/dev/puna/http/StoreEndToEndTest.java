@@ -293,6 +293,43 @@ class StoreEndToEndTest {
         assertEquals(TestModels.countCompletion(3), same.get("response").asText(), "inherited parameters");
     }
 
+    /**
+     * A client that leaves a create while it quantizes stops the quantization: the child process running
+     * {@code llama_model_quantize} is killed (no process of this JVM is left), the store's quantizing thread ends,
+     * and no model is written.
+     */
+    @Test
+    void aClientThatLeavesStopsTheQuantization() throws Exception {
+        Path big = TestModels.quantizable(Path.of(System.getProperty("java.io.tmpdir"), "puna-http-models"));
+        server.store.register("big", big, dev.puna.store.ProgressListener.NONE);
+        assertEquals(0, ProcessHandle.current().descendants().count());
+        try (RawHttp raw = new RawHttp(server.server.port(), 0)) {
+            raw.post("/api/create", "{\"model\":\"big-q3\",\"from\":\"big\",\"quantize\":\"q3_K_M\"}");
+            assertEquals(200, raw.status);
+            assertEquals("quantizing F32 model to Q3_K_M", Http.JSON.readTree(raw.line()).get("status").asText());
+            assertTrue(awaitCount(() -> ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(), 1),
+                    "no quantization process started");
+        }
+        assertTrue(awaitCount(() -> ProcessHandle.current().descendants().count(), 0),
+                "the quantization process survived: " + ProcessHandle.current().descendants().toList());
+        assertTrue(awaitCount(() -> Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("puna-quantize") && t.isAlive()).count(), 0),
+                "the store's quantizing thread is still running");
+        assertEquals(404, server.http.post("/api/show", "{\"model\":\"big-q3\"}").status());
+    }
+
+    /** Polls {@code count} until it equals {@code expected}, for at most 30 s. */
+    private static boolean awaitCount(java.util.function.LongSupplier count, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (count.getAsLong() != expected) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
     @Test
     void copyThenDeleteUnloadsTheLoadedModel() throws Exception {
         tinyFromBlobs("original");

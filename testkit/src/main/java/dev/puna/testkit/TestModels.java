@@ -195,8 +195,22 @@ public final class TestModels {
      * complete one is already there (generating takes seconds, comparing bytes would too).
      */
     public static Path benchModel(Path dir) throws IOException {
-        Path file = dir.resolve("puna-bench-q8_0.gguf");
-        RandomModel model = RandomModel.bench();
+        return randomModel(dir, "puna-bench-q8_0.gguf", RandomModel.bench());
+    }
+
+    /**
+     * An F32 model with random weights, big enough (about 120 MiB: vocabulary 4096, 8 layers, embedding 512,
+     * feed-forward 1536) that quantizing it to a k-quant takes seconds, for tests that cancel a quantization
+     * while it runs. Generated in {@code dir} unless a complete one is there.
+     */
+    public static Path quantizable(Path dir) throws IOException {
+        return randomModel(dir, "puna-quantizable-f32.gguf",
+                new RandomModel(4096, 8, 512, 1536, 8, 8, GgmlType.F32, 7));
+    }
+
+    /** {@code model} as {@code dir/fileName}, generated unless a complete one is there. */
+    static Path randomModel(Path dir, String fileName, RandomModel model) throws IOException {
+        Path file = dir.resolve(fileName);
         if (!model.name().equals(readName(file).orElse(null))) {
             Files.createDirectories(dir);
             model.write(file);
