@@ -330,6 +330,55 @@ class StoreEndToEndTest {
         return true;
     }
 
+    /**
+     * A model with a LoRA adapter is not served as its base model: every inference route answers 501 in its
+     * API's format, while show still describes it. A projector (vision) layer does not make {@code /api/show}
+     * list {@code vision}, since the server refuses images.
+     */
+    @Test
+    void adaptersAreRefusedAndProjectorsDoNotClaimVision() throws Exception {
+        Digest model = upload(server.http, ScriptedServer.MODEL);
+        Digest lora = upload(server.http, tinyGguf(dir.resolve("lora.gguf"), w -> w
+                .putString("general.architecture", "llama").putString("general.type", "adapter")
+                .putString("adapter.type", "lora").putFloat32("adapter.lora.alpha", 16f)));
+        Digest mmproj = upload(server.http, tinyGguf(dir.resolve("mmproj.gguf"), w -> w
+                .putString("general.architecture", "clip").putString("general.type", "mmproj")
+                .putBool("clip.has_vision_encoder", true).putUInt32("clip.vision.block_count", 2)));
+        create(server.http, """
+                {"model":"tuned","files":{"scripted.gguf":"%s"},"adapters":{"lora.gguf":"%s"}}"""
+                .formatted(model, lora));
+        String refused = "model 'tuned:latest' has 1 LoRA adapter (ADAPTER): Puna cannot apply adapters yet, and "
+                + "will not run the base model without them";
+        Http.Response generate = server.http.post("/api/generate", "{\"model\":\"tuned\",\"prompt\":\"Hello\"}");
+        assertEquals(501, generate.status(), generate.body());
+        assertEquals("{\"error\":\"" + refused + "\"}", generate.body());
+        Http.Response chat = server.http.post("/api/chat", "{\"model\":\"tuned\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Hello\"}]}");
+        assertEquals(501, chat.status(), chat.body());
+        Http.Response v1 = server.http.post("/v1/chat/completions", "{\"model\":\"tuned\",\"messages\":["
+                + "{\"role\":\"user\",\"content\":\"Hello\"}]}");
+        assertEquals(501, v1.status(), v1.body());
+        assertEquals(refused, v1.json().get("error").get("message").asText());
+        assertEquals(200, server.http.post("/api/show", "{\"model\":\"tuned\"}").status());
+
+        create(server.http, """
+                {"model":"seeing","files":{"scripted.gguf":"%s","mmproj.gguf":"%s"}}""".formatted(model, mmproj));
+        JsonNode show = server.http.post("/api/show", "{\"model\":\"seeing\"}").json();
+        assertEquals(Http.JSON.readTree("[\"completion\",\"insert\"]"), show.get("capabilities"));
+        assertEquals("clip", show.get("projector_info").get("general.architecture").asText());
+        JsonNode text = generate("seeing", TestModels.HELLO_PROMPT, "{\"temperature\":0}");
+        assertTrue(text.get("response").asText().length() > 0, text.toString());
+    }
+
+    private static Path tinyGguf(Path file, java.util.function.Consumer<dev.puna.gguf.GgufWriter> meta)
+            throws java.io.IOException {
+        dev.puna.gguf.GgufWriter w = dev.puna.gguf.GgufWriter.create();
+        meta.accept(w);
+        w.addTensor("t.weight", GgmlType.F32, new long[] {32}, new float[32]);
+        w.write(file);
+        return file;
+    }
+
     @Test
     void copyThenDeleteUnloadsTheLoadedModel() throws Exception {
         tinyFromBlobs("original");

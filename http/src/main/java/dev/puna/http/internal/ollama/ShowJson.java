@@ -37,7 +37,11 @@ final class ShowJson {
         }
         ArrayNode caps = o.putArray("capabilities");
         for (Capability c : r.capabilities()) {
-            caps.add(c.apiName());
+            // The store says what the files hold (a projector, a vision encoder); the server says what it serves,
+            // and it refuses images until vision lands: clients that pick a vision model by this list must not.
+            if (c != Capability.VISION) {
+                caps.add(c.apiName());
+            }
         }
         o.put("modified_at", OllamaJson.time(r.modifiedAt()));
         return o;
