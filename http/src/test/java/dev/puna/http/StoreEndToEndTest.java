@@ -379,6 +379,38 @@ class StoreEndToEndTest {
         return file;
     }
 
+    /**
+     * A Modelfile TEMPLATE shapes the prompt on every route, not only /api/generate: with a template that writes
+     * the messages' text alone, a chat saying "Hello" is the prompt "Hello", which the scripted model continues
+     * with " world from Puna!" (through its GGUF chat template the same chat is answered "Hi there!").
+     */
+    @Test
+    void aModelfileTemplateShapesGenerateChatAndOpenAiPrompts() throws Exception {
+        Digest blob = upload(server.http, ScriptedServer.MODEL);
+        create(server.http, """
+                {"model":"templated","files":{"scripted.gguf":"%s"},"parameters":{"temperature":0},
+                 "template":"{{- range $i, $m := .Messages }}{{ if eq $m.Role \\"user\\" }}{{ $m.Content }}{{ end }}{{ end }}"}"""
+                .formatted(blob));
+        Http.Response chat = server.http.post("/api/chat", "{\"model\":\"templated\",\"stream\":false,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}");
+        assertEquals(200, chat.status(), chat.body());
+        assertEquals(TestModels.HELLO_COMPLETION, chat.json().get("message").get("content").asText());
+        assertEquals(2, chat.json().get("prompt_eval_count").asInt(), "BOS and Hello");
+        Http.Response v1 = server.http.post("/v1/chat/completions", "{\"model\":\"templated\",\"temperature\":0,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}");
+        assertEquals(200, v1.status(), v1.body());
+        assertEquals(TestModels.HELLO_COMPLETION, v1.json().get("choices").get(0).get("message").get("content")
+                .asText());
+        JsonNode generate = generate("templated", TestModels.HELLO_PROMPT, null);
+        assertEquals(TestModels.HELLO_COMPLETION, generate.get("response").asText());
+
+        create(server.http, "{\"model\":\"plain\",\"files\":{\"scripted.gguf\":\"" + blob + "\"},"
+                + "\"parameters\":{\"temperature\":0}}");
+        Http.Response gguf = server.http.post("/api/chat", "{\"model\":\"plain\",\"stream\":false,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}");
+        assertEquals(TestModels.CHAT_COMPLETION, gguf.json().get("message").get("content").asText());
+    }
+
     @Test
     void copyThenDeleteUnloadsTheLoadedModel() throws Exception {
         tinyFromBlobs("original");

@@ -157,6 +157,10 @@ class StoreRoutesTest {
             POST   | /api/create | `{"model":"x","from":"scripted","license":["a",2]}` | 400 | invalid value for "license[1]": expected a string, got a number (2)
             POST   | /api/create | `{"model":"x","from":"scripted","template":5}` | 400 | invalid value for "template": expected a string, got a number (5)
             POST   | /api/create | `{"model":"x","from":"scripted","system":[]}` | 400 | invalid value for "system": expected a string, got an array
+            POST   | /api/create | `{"model":"x","from":"scripted","template":"{{ define \\"t\\" }}x{{ end }}"}` | 400 | invalid template: unsupported template action {{ define "t" }}: named templates ({{ define }}) are not supported
+            POST   | /api/create | `{"model":"x","from":"scripted","template":"{{ range .Messages }}{{ .Nope }}{{ end }}"}` | 400 | invalid template: can't evaluate field Nope in type api.Message
+            POST   | /api/create | `{"model":"x","from":"scripted","template":"{{ .Prompt | upper }}"}` | 400 | `invalid template: function "upper" not defined in {{ .Prompt | upper }}`
+            POST   | /api/create | `{"model":"x","modelfile":"FROM scripted\\nTEMPLATE {{ if .System }}"}` | 400 | invalid template: missing {{ end }} for {{ if .System }}
             POST   | /api/create | `{"model":"x","modelfile":"FROM scripted\\nPARAMETER bogus 1"}` | 400 | (line 2): unknown parameter 'bogus'
             POST   | /api/create | `{"model":"x","modelfile":"FROM scripted\\nFETCH it"}` | 400 | (line 2): unknown command 'FETCH': must be one of FROM, PARAMETER, TEMPLATE, SYSTEM, ADAPTER, LICENSE or MESSAGE
             POST   | /api/create | `{"model":"x","modelfile":"SYSTEM hi"}`      | 400 | no FROM line

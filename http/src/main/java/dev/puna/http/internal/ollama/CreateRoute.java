@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.JsonBody;
+import dev.puna.http.internal.PromptTemplates;
 import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.store.BlobNotFoundException;
@@ -73,6 +74,7 @@ final class CreateRoute implements Handler<RoutingContext> {
         blobs(body, "adapters").forEach(b::adapter);
         String template = body.string("template");
         if (template != null) {
+            checkTemplate(template);
             b.template(template);
         }
         String system = body.string("system");
@@ -115,8 +117,21 @@ final class CreateRoute implements Handler<RoutingContext> {
             }
         }
         CreateRequest p = Modelfile.parse(modelfile).toCreateRequest(model);
+        if (p.template() != null) {
+            checkTemplate(p.template());
+        }
         return new CreateRequest(p.model(), p.from(), p.files(), p.adapters(), p.template(), p.system(),
                 p.license(), p.parameters(), p.messages(), quantize(body));
+    }
+
+    /**
+     * A TEMPLATE the server could not run is refused now, naming the construct, rather than stored and failing
+     * (or worse, ignored) when the model is used.
+     */
+    private static void checkTemplate(String template) {
+        if (!template.isEmpty()) {
+            PromptTemplates.parse("template", template);
+        }
     }
 
     /** {@code files} or {@code adapters}: file names (not paths) to blob digests. */

@@ -6,14 +6,14 @@ import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.Guard;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.ModelNames;
+import dev.puna.http.internal.PromptTemplates;
 import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.runtime.Model;
 import dev.puna.runtime.SamplingParams;
 import dev.puna.runtime.chat.ChatMessage;
-import dev.puna.runtime.chat.ChatPrompt;
-import dev.puna.runtime.chat.ChatRequest;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -73,7 +73,7 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
                 ChatChoices.INSTANCE, lease -> {
                     Model model = lease.engine().model();
                     Prompts.checkLogitBias(model, options.sampling());
-                    StructuredOutput.ToolCalling tools = req.structured.toolCalling(model);
+                    StructuredOutput.ToolCalling tools = req.structured.toolCalling(model, entry);
                     SamplingParams sampling = req.structured.apply(options.sampling(), tools);
                     int[] tokens = promptTokens(model, entry, req.messages,
                             tools == null ? null : tools.definitions());
@@ -94,11 +94,8 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
             messages = new ArrayList<>(messages);
             messages.addFirst(ChatMessage.system(entry.system()));
         }
-        ChatRequest.Builder chat = ChatRequest.builder(messages);
-        if (tools != null) {
-            chat.tools(tools);
-        }
-        ChatPrompt prompt = model.renderChat(chat.build());
+        PromptTemplates.Rendered prompt = PromptTemplates.chat(model, entry, messages,
+                tools == null ? List.of() : tools, OllamaTemplate.Think.UNSET);
         return model.tokenize(prompt.text(), prompt.addBos(), true);
     }
 }
