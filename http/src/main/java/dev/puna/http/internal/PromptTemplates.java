@@ -100,6 +100,58 @@ public final class PromptTemplates {
         }
     }
 
+    /**
+     * The tags around the reasoning of a thinking model: those its Go template writes back around
+     * {@code .Thinking} (the request's {@code template} first, else the Modelfile's), else {@code <think>} and
+     * {@code </think>} when its GGUF chat template writes them; empty for a model that does not think.
+     */
+    public static Optional<OllamaTemplate.ThinkingTags> thinkingTags(Model model, CatalogModel entry,
+                                                                     OllamaTemplate override) {
+        Optional<OllamaTemplate> go = override != null ? Optional.of(override) : of(entry);
+        if (go.isPresent()) {
+            return go.get().thinkingTags();
+        }
+        String jinja = model.info().chatTemplate().orElse("");
+        return jinja.contains("<think>") && jinja.contains("</think>")
+                ? Optional.of(new OllamaTemplate.ThinkingTags("<think>", "</think>")) : Optional.empty();
+    }
+
+    /**
+     * How the reply's reasoning is read: split off when {@code think} is on (a model that does not think is then a
+     * 400, as in Ollama: {@code "qwen" does not support thinking}), else left in the answer.
+     *
+     * @param prompt the prompt's tokens: when they end with the opening tag, the output starts inside the block
+     */
+    public static dev.puna.http.internal.output.OutputPlan.Thinking thinking(Model model, CatalogModel entry,
+            OllamaTemplate override, OllamaTemplate.Think think, String requestedName, int[] prompt) {
+        if (!think.enabled()) {
+            return null;
+        }
+        OllamaTemplate.ThinkingTags tags = thinkingTags(model, entry, override).orElseThrow(() ->
+                ApiException.badParameter("think", "\"" + requestedName + "\" does not support thinking"));
+        return thinking(model, tags, prompt);
+    }
+
+    /** How {@code tags} are read from the output of {@code prompt}. */
+    public static dev.puna.http.internal.output.OutputPlan.Thinking thinking(Model model,
+            OllamaTemplate.ThinkingTags tags, int[] prompt) {
+        return new dev.puna.http.internal.output.OutputPlan.Thinking(tags.open(), tags.close(),
+                tail(model, prompt).stripTrailing().endsWith(tags.open()));
+    }
+
+    /**
+     * The text of a prompt's last tokens, special tokens as text: enough to see whether it ends with a tag. Token
+     * ids outside the vocabulary (a bad {@code context}) give the empty string; the engine reports them.
+     */
+    private static String tail(Model model, int[] prompt) {
+        int from = Math.max(0, prompt.length - 16);
+        try {
+            return model.detokenize(java.util.Arrays.copyOfRange(prompt, from, prompt.length), false, true);
+        } catch (dev.puna.runtime.InvalidParameterException e) {
+            return "";
+        }
+    }
+
     private static OllamaTemplate cached(String source) {
         OllamaTemplate t = CACHE.get(source);
         if (t == null) {

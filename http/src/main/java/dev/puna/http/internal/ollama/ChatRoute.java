@@ -23,7 +23,6 @@ import dev.puna.runtime.SamplingParams;
 import dev.puna.runtime.chat.ChatMessage;
 import dev.puna.runtime.chat.ChatRequest;
 import dev.puna.runtime.chat.ToolCall;
-import dev.puna.runtime.tools.ParsedOutput;
 import dev.puna.runtime.tools.ToolChoice;
 import dev.puna.runtime.tools.ToolSpec;
 import io.vertx.core.Handler;
@@ -158,6 +157,7 @@ final class ChatRoute implements Handler<RoutingContext> {
                 OutputPlan plan = OutputPlan.forChat(PromptTemplates.templateText(m, model), req.toolsJson, req.tools,
                         ToolChoice.auto(), true, req.format);
                 int[] tokens = promptTokens(m, model, req, plan);
+                plan = plan.withThinking(PromptTemplates.thinking(m, model, null, req.think, req.model, tokens));
                 SamplingParams sampling = plan.grammar().map(g -> options.sampling().toBuilder().grammar(g).build())
                         .orElse(options.sampling());
                 GenerateRequest request = GenerateRequest.builder().promptTokens(tokens)
@@ -186,9 +186,19 @@ final class ChatRoute implements Handler<RoutingContext> {
             }
 
             @Override
-            public ObjectNode last(ParsedOutput reply, GenerationResult result, CompletionFlow.Prepared prepared) {
-                ObjectNode o = chunk(reply.content());
-                ArrayNode calls = OllamaJson.toolCalls(reply.toolCalls());
+            public ObjectNode thinkingChunk(String thinking) {
+                ObjectNode o = chunk("");
+                ((ObjectNode) o.get("message")).put("thinking", thinking);
+                return o;
+            }
+
+            @Override
+            public ObjectNode last(OutputPlan.Reply reply, GenerationResult result, CompletionFlow.Prepared prepared) {
+                ObjectNode o = chunk(reply.output().content());
+                if (!reply.thinking().isEmpty()) {
+                    ((ObjectNode) o.get("message")).put("thinking", reply.thinking());
+                }
+                ArrayNode calls = OllamaJson.toolCalls(reply.output().toolCalls());
                 if (!calls.isEmpty()) {
                     ((ObjectNode) o.get("message")).set("tool_calls", calls);
                 }

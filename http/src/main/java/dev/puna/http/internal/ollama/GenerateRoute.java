@@ -26,7 +26,6 @@ import dev.puna.runtime.chat.ChatRequest;
 import dev.puna.runtime.completion.CodeCompletionPrompt;
 import dev.puna.runtime.completion.CompletionTemplate;
 import dev.puna.runtime.completion.CompletionTemplateException;
-import dev.puna.runtime.tools.ParsedOutput;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -133,8 +132,10 @@ final class GenerateRoute implements Handler<RoutingContext> {
         CompletionFlow.run(sc, rc, model, options, req.keepAlive, req.stream, req.logprobs, new CompletionFlow.Route() {
             @Override
             public CompletionFlow.Prepared prepare(ModelScheduler.Lease lease) {
-                int[] tokens = promptTokens(lease.engine().model(), model, req, sc.config());
-                OutputPlan plan = OutputPlan.answer(req.format);
+                Model m = lease.engine().model();
+                int[] tokens = promptTokens(m, model, req, sc.config());
+                OutputPlan plan = OutputPlan.answer(req.format).withThinking(req.raw ? null
+                        : PromptTemplates.thinking(m, model, req.template, req.think, req.model, tokens));
                 SamplingParams sampling = plan.grammar().map(g -> options.sampling().toBuilder().grammar(g).build())
                         .orElse(options.sampling());
                 GenerateRequest request = GenerateRequest.builder().promptTokens(tokens)
@@ -156,8 +157,18 @@ final class GenerateRoute implements Handler<RoutingContext> {
             }
 
             @Override
-            public ObjectNode last(ParsedOutput reply, GenerationResult result, CompletionFlow.Prepared prepared) {
-                ObjectNode o = chunk(reply.content());
+            public ObjectNode thinkingChunk(String thinking) {
+                ObjectNode o = chunk("");
+                o.put("thinking", thinking);
+                return o;
+            }
+
+            @Override
+            public ObjectNode last(OutputPlan.Reply reply, GenerationResult result, CompletionFlow.Prepared prepared) {
+                ObjectNode o = chunk(reply.output().content());
+                if (!reply.thinking().isEmpty()) {
+                    o.put("thinking", reply.thinking());
+                }
                 o.put("done", true);
                 o.put("done_reason", OllamaJson.doneReason(result.finishReason()));
                 ArrayNode context = o.putArray("context");

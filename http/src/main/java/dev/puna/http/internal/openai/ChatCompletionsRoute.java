@@ -11,6 +11,7 @@ import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.gotemplate.OllamaTemplate;
+import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.runtime.Model;
 import dev.puna.runtime.SamplingParams;
 import dev.puna.runtime.chat.ChatMessage;
@@ -77,11 +78,14 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
                     SamplingParams sampling = req.structured.apply(options.sampling(), tools);
                     int[] tokens = promptTokens(model, entry, req.messages,
                             tools == null ? null : tools.definitions());
+                    // As llama-server does for a reasoning model: the <think> block goes to reasoning_content.
+                    OutputPlan.Thinking thinking = PromptTemplates.thinkingTags(model, entry, null)
+                            .map(t -> PromptTemplates.thinking(model, t, tokens)).orElse(null);
                     List<GenerationRun.Planned> choices = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
                         choices.add(new GenerationRun.Planned(i, 0, "", Prompts.request(tokens, options,
                                 req.sampling.forChoice(sampling, i), req.logprobs, req.topLogprobs),
-                                tools == null ? null : tools.parser()));
+                                tools == null ? null : tools.parser(), thinking));
                     }
                     return new GenerationRun.Plan(choices, tokens.length);
                 });
