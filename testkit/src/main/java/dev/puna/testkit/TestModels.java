@@ -260,8 +260,11 @@ public final class TestModels {
                 new RandomModel(4096, 8, 512, 1536, 8, 8, GgmlType.F32, 7));
     }
 
-    /** {@code model} as {@code dir/fileName}, generated unless a complete one is there. */
-    static Path randomModel(Path dir, String fileName, RandomModel model) throws IOException {
+    /**
+     * {@code model} as {@code dir/fileName}, generated unless one with the same {@code general.name} (which spells
+     * out every parameter) is there.
+     */
+    public static Path randomModel(Path dir, String fileName, RandomModel model) throws IOException {
         Path file = dir.resolve(fileName);
         if (!model.name().equals(readName(file).orElse(null))) {
             Files.createDirectories(dir);
