@@ -46,6 +46,9 @@ import java.util.Optional;
  *   <tr><td>{@code PUNA_MODELS}</td><td>{@code ~/.puna/models}</td><td>the model store's directory</td></tr>
  *   <tr><td>{@code PUNA_OLLAMA_MODELS}</td><td>off</td><td>also serve the models of an Ollama store, read-only:
  *       {@code true}/{@code 1} for {@code ~/.ollama/models}, or its directory; {@code false}/{@code 0} for off</td></tr>
+ *   <tr><td>{@code PUNA_HF_ENDPOINT}</td><td>{@code https://hf.co}</td><td>where {@code hf.co/<user>/<repo>:<quant>}
+ *       models are pulled from: a Hugging Face mirror speaking the same registry protocol (as {@code HF_ENDPOINT}
+ *       is for Hugging Face's own tools)</td></tr>
  *   <tr><td>{@code PUNA_MAX_BODY_SIZE}</td><td>{@code 32MiB}</td><td>largest request body; larger ones get 413
  *       (bytes, or with a {@code KiB}/{@code MiB}/{@code GiB} suffix)</td></tr>
  *   <tr><td>{@code PUNA_MAX_MEMORY}</td><td>physical RAM</td><td>memory that loaded models (weights plus KV
@@ -75,6 +78,7 @@ public final class ServerConfig {
     private final KvCacheType kvCacheType;
     private final Path modelsDir;
     private final Path ollamaModelsDir;
+    private final java.net.URI huggingFaceEndpoint;
     private final long maxBodyBytes;
     private final long maxMemoryBytes;
     private final long promptCacheBytes;
@@ -94,6 +98,7 @@ public final class ServerConfig {
         this.kvCacheType = b.kvCacheType;
         this.modelsDir = b.modelsDir;
         this.ollamaModelsDir = b.ollamaModelsDir;
+        this.huggingFaceEndpoint = b.huggingFaceEndpoint;
         this.maxBodyBytes = b.maxBodyBytes;
         this.maxMemoryBytes = b.maxMemoryBytes;
         this.promptCacheBytes = b.promptCacheBytes;
@@ -130,6 +135,7 @@ public final class ServerConfig {
         read(env, "PUNA_KV_CACHE_TYPE", v -> b.kvCacheType(KvCacheType.parse(v)));
         read(env, "PUNA_MODELS", v -> b.modelsDir(Path.of(v)));
         read(env, "PUNA_OLLAMA_MODELS", v -> b.ollamaModelsDir(parseOllamaModels(v)));
+        read(env, "PUNA_HF_ENDPOINT", v -> b.huggingFaceEndpoint(parseEndpoint(v)));
         read(env, "PUNA_MAX_BODY_SIZE", v -> b.maxBodyBytes(parseBytes(v)));
         read(env, "PUNA_MAX_MEMORY", v -> b.maxMemoryBytes(parseBytes(v)));
         read(env, "PUNA_CACHE_RAM", v -> b.promptCacheBytes(v.strip().equals("0") ? 0 : parseBytes(v)));
@@ -188,6 +194,14 @@ public final class ServerConfig {
             case "0", "false", "off", "no" -> null;
             default -> Path.of(v);
         };
+    }
+
+    private static java.net.URI parseEndpoint(String v) {
+        try {
+            return new java.net.URI(v);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("not a URL: " + e.getMessage());
+        }
     }
 
     private static FlashAttention parseFlashAttention(String v) {
@@ -292,6 +306,11 @@ public final class ServerConfig {
         return ollamaModelsDir;
     }
 
+    /** Where {@code hf.co/...} models are pulled from ({@code PUNA_HF_ENDPOINT}), or null for {@code https://hf.co}. */
+    public java.net.URI huggingFaceEndpoint() {
+        return huggingFaceEndpoint;
+    }
+
     /** Largest accepted request body in bytes. */
     public long maxBodyBytes() {
         return maxBodyBytes;
@@ -357,6 +376,7 @@ public final class ServerConfig {
         private KvCacheType kvCacheType = KvCacheType.F16;
         private Path modelsDir = Path.of(System.getProperty("user.home"), ".puna", "models");
         private Path ollamaModelsDir;
+        private java.net.URI huggingFaceEndpoint;
         private long maxBodyBytes = 32L << 20;
         private long maxMemoryBytes = physicalMemory();
         private long promptCacheBytes = 1L << 30;
@@ -515,6 +535,17 @@ public final class ServerConfig {
         /** Also serves this Ollama store's models, read-only (null: none). */
         public Builder ollamaModelsDir(Path dir) {
             this.ollamaModelsDir = dir;
+            return this;
+        }
+
+        /** Sets where {@code hf.co/...} models are pulled from (an http:// or https:// URL); null for hf.co. */
+        public Builder huggingFaceEndpoint(java.net.URI endpoint) {
+            if (endpoint != null && (endpoint.getHost() == null || !("http".equals(endpoint.getScheme())
+                    || "https".equals(endpoint.getScheme())))) {
+                throw new IllegalArgumentException("the Hugging Face endpoint must be an http:// or https:// URL, "
+                        + "not " + endpoint);
+            }
+            this.huggingFaceEndpoint = endpoint;
             return this;
         }
 
