@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
                 "Settings come from PUNA_HOST, PUNA_MODELS, PUNA_OLLAMA_MODELS, PUNA_KEEP_ALIVE, PUNA_NUM_PARALLEL, "
                         + "PUNA_MAX_LOADED_MODELS, PUNA_MAX_QUEUE, PUNA_CONTEXT_LENGTH, PUNA_FLASH_ATTENTION, "
                         + "PUNA_KV_CACHE_TYPE, PUNA_ORIGINS, PUNA_MAX_BODY_SIZE, PUNA_MAX_MEMORY, PUNA_CACHE_RAM, "
-                        + "PUNA_NUM_THREAD, PUNA_COMPLETION_TEMPLATES (see README)."})
+                        + "PUNA_NUM_THREAD, PUNA_COMPLETION_TEMPLATES, PUNA_HF_ENDPOINT (see README)."})
 final class ServeCommand implements Callable<Integer> {
     /** The demo model's name. */
     static final String DEMO = "puna-demo:latest";
