@@ -33,8 +33,9 @@ final class CreateCommand extends ClientCommand {
     @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "The Modelfile (default: ./Modelfile)")
     Path file;
 
-    @Option(names = {"-q", "--quantize"}, paramLabel = "TYPE", description = "Quantize the model: q8_0, q4_K_M or "
-            + "q4_K_S (the model must be F32, F16 or BF16)")
+    @Option(names = {"-q", "--quantize"}, paramLabel = "TYPE", description = "Quantize the model: q4_0, q4_1, "
+            + "q5_0, q5_1, q8_0, q2_K, q3_K_S, q3_K_M, q3_K_L, q4_K_S, q4_K_M, q5_K_S, q5_K_M or q6_K (the model must "
+            + "be F32, F16 or BF16)")
     String quantize;
 
     @Override

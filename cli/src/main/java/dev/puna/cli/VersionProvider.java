@@ -1,13 +1,13 @@
 package dev.puna.cli;
 
+import dev.puna.http.PunaVersion;
+import dev.puna.runtime.LlamaCpp;
 import picocli.CommandLine;
 
-/** Reports Puna's version and the llama.cpp release it is built on. */
+/** Reports Puna's version (as the build stamped it) and the llama.cpp release the runtime is built on. */
 final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return new String[] {"puna " + (v == null ? "dev" : v) + " (llama.cpp "
-                + dev.puna.bindings.NativeLibrary.LLAMA_CPP_RELEASE + ")"};
+        return new String[] {"puna " + PunaVersion.current() + " (llama.cpp " + LlamaCpp.release() + ")"};
     }
 }

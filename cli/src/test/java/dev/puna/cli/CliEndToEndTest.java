@@ -63,7 +63,9 @@ class CliEndToEndTest {
         Path gguf = TestModels.scripted(dir.resolve("ggufs"), GgmlType.F32);
         remote = registry.host() + "/library/tiny:latest";
         publisher.register("tiny", gguf, ProgressListener.NONE);
-        publisher.create(CreateRequest.builder(remote).from("tiny").template("{{ .Prompt }}")
+        // Its TEMPLATE (ChatML, as Ollama's library writes it) shapes both `puna run` prompts and chats.
+        publisher.create(CreateRequest.builder(remote).from("tiny").template("{{- range .Messages }}<|im_start|>"
+                + "{{ .Role }}\n{{ .Content }}<|im_end|>\n{{ end }}<|im_start|>assistant\n")
                 .parameter("temperature", 0).build(), ProgressListener.NONE);
         RegistryClient.create(publisher).push(PushRequest.of(remote, true), ProgressListener.NONE);
         remoteManifest = publisher.resolve(remote).manifest();
@@ -142,8 +144,8 @@ class CliEndToEndTest {
                 + remote + "    " + id + "    " + size + "    3 minutes ago\n", ""),
                 withClock(modified.plusSeconds(200), "ls"));
 
-        assertEquals(new Run(0, TestModels.HELLO_COMPLETION + "\n", ""), puna("run", remote, "Hello"));
-        assertEquals(new Run(0, TestModels.HELLO_COMPLETION + "\n", ""),
+        assertEquals(new Run(0, TestModels.CHAT_COMPLETION + "\n", ""), puna("run", remote, "Hello"));
+        assertEquals(new Run(0, TestModels.CHAT_COMPLETION + "\n", ""),
                 puna(Map.of("PUNA_HOST", "127.0.0.1:" + server.port()), "Hello", false, Clock.systemUTC(), "run",
                         remote));
 
@@ -164,7 +166,7 @@ class CliEndToEndTest {
 
         // run pulls what the server does not have, then answers
         Run pulledByRun = puna("run", "--insecure", remote, "Hello");
-        assertEquals(new Run(0, TestModels.HELLO_COMPLETION + "\n", pullOutput()), pulledByRun);
+        assertEquals(new Run(0, TestModels.CHAT_COMPLETION + "\n", pullOutput()), pulledByRun);
 
         // the interactive chat keeps going until /bye
         Run chat = puna(Map.of("PUNA_HOST", "127.0.0.1:" + server.port()), "Hello\n\nHow are you?\n/bye\n", true,
@@ -273,8 +275,9 @@ class CliEndToEndTest {
                 + "digit or '_'\n"), puna("cp", "../x", "y"));
         assertEquals(new Run(1, "", "Error: couldn't find model \"idle\" to stop\n"), puna("stop", "idle"));
         Path fromModel = Files.writeString(dir.resolve("FromModel.modelfile"), "FROM somebody/base\n");
-        assertEquals(new Run(1, "", "Error: unsupported quantization type 'q3': supported types are q8_0, q4_K_M "
-                + "and q4_K_S\n"), puna("create", "x", "-f", fromModel.toString(), "-q", "q3"));
+        assertEquals(new Run(1, "", "Error: unsupported quantization type 'q3': supported types are q4_0, q4_1, "
+                + "q5_0, q5_1, q8_0, q2_K, q3_K_S, q3_K_M, q3_K_L, q4_K_S, q4_K_M, q5_K_S, q5_K_M, q6_K\n"),
+                puna("create", "x", "-f", fromModel.toString(), "-q", "q3"));
         assertEquals(new Run(1, "", "Error: model 'somebody/base' not found\n"),
                 puna("create", "x", "-f", fromModel.toString()));
 

@@ -28,10 +28,12 @@ import java.util.Objects;
  *     above
  * @param messages the Modelfile {@code MESSAGE}s: a conversation {@code /api/chat} puts before the request's
  *     messages
+ * @param adapters the LoRA adapters the manifest names ({@code ADAPTER}); the server refuses to serve such a
+ *     model (501) rather than run the base model without them, until it can apply adapters
  */
 public record CatalogModel(String name, Path path, String digest, long size, Instant modifiedAt, ModelDetails details,
                            String template, String system, Map<String, Object> parameters, String license,
-                           String modelfile, List<Message> messages) {
+                           String modelfile, List<Message> messages, List<Path> adapters) {
     /** Checks the required fields and copies the parameters and messages. */
     public CatalogModel {
         Objects.requireNonNull(name, "name");
@@ -42,6 +44,15 @@ public record CatalogModel(String name, Path path, String digest, long size, Ins
         // A copy that keeps order and allows null values, as JSON does.
         parameters = parameters == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         messages = messages == null ? List.of() : List.copyOf(messages);
+        adapters = adapters == null ? List.of() : List.copyOf(adapters);
+    }
+
+    /** A model without adapters. */
+    public CatalogModel(String name, Path path, String digest, long size, Instant modifiedAt, ModelDetails details,
+                        String template, String system, Map<String, Object> parameters, String license,
+                        String modelfile, List<Message> messages) {
+        this(name, path, digest, size, modifiedAt, details, template, system, parameters, license, modelfile,
+                messages, List.of());
     }
 
     /** A model without Modelfile messages. */

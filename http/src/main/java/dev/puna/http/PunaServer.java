@@ -21,6 +21,7 @@ import dev.puna.http.internal.stateful.StateService;
 import dev.puna.http.internal.openai.OpenAiRoutes;
 import dev.puna.store.ModelStore;
 import dev.puna.store.RegistryClient;
+import dev.puna.store.RegistryOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -137,7 +138,8 @@ public final class PunaServer implements AutoCloseable {
         }
         ExecutorService operations = Executors.newCachedThreadPool(daemon("puna-store"));
         return start(config, new StoreCatalog(store),
-                new StoreServices(store, RegistryClient.create(store), operations));
+                new StoreServices(store, RegistryClient.create(store, RegistryOptions.builder()
+                        .huggingFaceEndpoint(config.huggingFaceEndpoint()).build()), operations));
     }
 
     /**

@@ -43,6 +43,7 @@ public final class ServerConfig {
     private final KvCacheType kvCacheType;
     private final Path modelsDir;
     private final Path ollamaModelsDir;
+    private final java.net.URI huggingFaceEndpoint;
     private final long maxBodyBytes;
     private final long maxMemoryBytes;
     private final long promptCacheBytes;
@@ -85,6 +86,7 @@ public final class ServerConfig {
         this.kvCacheType = b.kvCacheType;
         this.modelsDir = b.modelsDir;
         this.ollamaModelsDir = b.ollamaModelsDir;
+        this.huggingFaceEndpoint = b.huggingFaceEndpoint;
         this.maxBodyBytes = b.maxBodyBytes;
         this.maxMemoryBytes = b.maxMemoryBytes;
         this.promptCacheBytes = b.promptCacheBytes;
@@ -226,6 +228,11 @@ public final class ServerConfig {
     /** The Ollama store whose models are also served, read-only ({@code PUNA_OLLAMA_MODELS}), or null for none. */
     public Path ollamaModelsDir() {
         return ollamaModelsDir;
+    }
+
+    /** Where {@code hf.co/...} models are pulled from ({@code PUNA_HF_ENDPOINT}), or null for {@code https://hf.co}. */
+    public java.net.URI huggingFaceEndpoint() {
+        return huggingFaceEndpoint;
     }
 
     /** Largest accepted request body in bytes. */
@@ -404,6 +411,7 @@ public final class ServerConfig {
         private KvCacheType kvCacheType = KvCacheType.F16;
         private Path modelsDir = Path.of(System.getProperty("user.home"), ".puna", "models");
         private Path ollamaModelsDir;
+        private java.net.URI huggingFaceEndpoint;
         private long maxBodyBytes = 32L << 20;
         private long maxMemoryBytes = physicalMemory();
         private long promptCacheBytes = 1L << 30;
@@ -585,6 +593,17 @@ public final class ServerConfig {
         /** Also serves this Ollama store's models, read-only (null: none). */
         public Builder ollamaModelsDir(Path dir) {
             this.ollamaModelsDir = dir;
+            return this;
+        }
+
+        /** Sets where {@code hf.co/...} models are pulled from (an http:// or https:// URL); null for hf.co. */
+        public Builder huggingFaceEndpoint(java.net.URI endpoint) {
+            if (endpoint != null && (endpoint.getHost() == null || !("http".equals(endpoint.getScheme())
+                    || "https".equals(endpoint.getScheme())))) {
+                throw new IllegalArgumentException("the Hugging Face endpoint must be an http:// or https:// URL, "
+                        + "not " + endpoint);
+            }
+            this.huggingFaceEndpoint = endpoint;
             return this;
         }
 

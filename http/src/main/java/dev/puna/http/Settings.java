@@ -44,6 +44,9 @@ public final class Settings {
                     (b, v) -> b.modelsDir(Path.of(v))),
             Setting.of("PUNA_OLLAMA_MODELS", "false", "also serve an Ollama store read-only: true for "
                     + "~/.ollama/models, or its directory", (b, v) -> b.ollamaModelsDir(ollamaModels(v))),
+            Setting.of("PUNA_HF_ENDPOINT", "https://hf.co", "where hf.co/<user>/<repo>:<quant> models are pulled "
+                    + "from: a Hugging Face mirror speaking the same registry protocol", (b, v) -> b.huggingFaceEndpoint(
+                    endpoint(v))),
             Setting.of("PUNA_MAX_BODY_SIZE", "32MiB", "largest request body (413 beyond)",
                     (b, v) -> b.maxBodyBytes(bytes(v))),
             Setting.of("PUNA_MAX_MEMORY", "(physical RAM)", "memory budget of the loaded models",
@@ -130,6 +133,14 @@ public final class Settings {
             throw new IllegalArgumentException("must not be negative");
         }
         return Durations.parse(v);
+    }
+
+    private static java.net.URI endpoint(String v) {
+        try {
+            return new java.net.URI(v);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("not a URL: " + e.getMessage());
+        }
     }
 
     /** A whole number. */

@@ -220,6 +220,18 @@ class GenerateEndToEndTest {
                 r.body());
     }
 
+    /** {@code main_gpu} is applied at load; one this build cannot have is a 400, not accepted and ignored. */
+    @Test
+    void aMainGpuThatDoesNotExistIsA400() {
+        Http.Response r = generate("{\"model\":\"scripted\",\"prompt\":\"Hello\",\"stream\":false,"
+                + "\"options\":{\"main_gpu\":7}}");
+        assertEquals(400, r.status(), r.body());
+        assertTrue(r.json().get("error").asText().startsWith("main_gpu: there is no GPU 7"), r.body());
+        JsonNode ok = generate("{\"model\":\"scripted\",\"prompt\":\"Hello\",\"raw\":true,\"stream\":false,"
+                + "\"options\":{\"main_gpu\":0,\"temperature\":0}}").json();
+        assertEquals(TestModels.HELLO_COMPLETION, ok.get("response").asText());
+    }
+
     @Test
     void thinkIsAccepted() {
         JsonNode o = generate("{\"model\":\"scripted\",\"prompt\":\"Hello\",\"stream\":false,\"think\":false,"

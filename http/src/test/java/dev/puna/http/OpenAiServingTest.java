@@ -74,7 +74,7 @@ class OpenAiServingTest {
 
     private EngineStats stats() throws Exception {
         ModelScheduler.Lease lease = scheduler.acquire(catalog.find("scripted").orElseThrow(),
-                new LoadOptions(256, 512, 0, -1, 0, true, false), config.keepAlive()).get(10, TimeUnit.SECONDS);
+                new LoadOptions(256, 512, 0, -1, -1, true, false), config.keepAlive()).get(10, TimeUnit.SECONDS);
         try {
             return lease.engine().stats();
         } finally {

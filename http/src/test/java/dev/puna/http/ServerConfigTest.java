@@ -184,4 +184,14 @@ class ServerConfigTest {
         assertEquals(message, e.getMessage());
         assertEquals(variable, e.setting());
     }
+
+    @Test
+    void huggingFaceEndpoint() {
+        assertEquals(java.net.URI.create("http://mirror.local:8080"), ServerConfig.fromEnvironment(
+                Map.of("PUNA_HF_ENDPOINT", "http://mirror.local:8080")).huggingFaceEndpoint());
+        assertEquals(null, ServerConfig.fromEnvironment(Map.of()).huggingFaceEndpoint());
+        ServerConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ServerConfigException.class,
+                () -> ServerConfig.fromEnvironment(Map.of("PUNA_HF_ENDPOINT", "mirror.local")));
+        assertTrue(e.getMessage().contains("PUNA_HF_ENDPOINT"), e.getMessage());
+    }
 }

@@ -191,6 +191,34 @@ class StoreEndToEndTest {
         assertEquals(o.get("details"), entry.get("details"));
     }
 
+    /**
+     * The legacy {@code modelfile} field, as older Ollama clients send it: {@code FROM @sha256:<hex>} names an
+     * uploaded blob, and the rest is parsed like {@code puna create -f}.
+     */
+    @Test
+    void legacyModelfileFieldCreatesTheModel() throws Exception {
+        Digest blob = upload(server.http, ScriptedServer.MODEL);
+        String modelfile = "FROM @" + blob + "\nTEMPLATE {{ .Prompt }}\nSYSTEM \"Be brief.\"\n"
+                + "PARAMETER temperature 0\nPARAMETER num_predict 3\nPARAMETER stop ten\nPARAMETER stop nine\n";
+        create(server.http, Http.JSON.createObjectNode().put("model", "legacy").put("modelfile", modelfile)
+                .toString());
+        JsonNode o = server.http.post("/api/show", "{\"model\":\"legacy\"}").json();
+        assertEquals("{{ .Prompt }}", o.get("template").asText());
+        assertEquals("Be brief.", o.get("system").asText());
+        assertEquals("""
+                num_predict                    3
+                stop                           "ten"
+                stop                           "nine"
+                temperature                    0""", o.get("parameters").asText());
+        assertEquals(blob, server.store.resolve("legacy").manifest().layers().getFirst().digest());
+        JsonNode r = generate("legacy", TestModels.COUNT_PROMPT, null);
+        assertEquals(TestModels.countCompletion(3), r.get("response").asText());
+
+        create(server.http, "{\"model\":\"legacy-child\",\"modelfile\":\"FROM legacy\\nSYSTEM Be kind.\"}");
+        assertEquals("Be kind.", server.http.post("/api/show", "{\"model\":\"legacy-child\"}").json()
+                .get("system").asText());
+    }
+
     @Test
     void modelfileParametersAreDefaultsThatRequestOptionsOverride() throws Exception {
         String model = tinyFromBlobs("counter");
@@ -263,6 +291,124 @@ class StoreEndToEndTest {
         assertEquals("stop", r.get("done_reason").asText());
         JsonNode same = generate("base-q8", TestModels.COUNT_PROMPT, null);
         assertEquals(TestModels.countCompletion(3), same.get("response").asText(), "inherited parameters");
+    }
+
+    /**
+     * A client that leaves a create while it quantizes stops the quantization: the child process running
+     * {@code llama_model_quantize} is killed (no process of this JVM is left), the store's quantizing thread ends,
+     * and no model is written.
+     */
+    @Test
+    void aClientThatLeavesStopsTheQuantization() throws Exception {
+        Path big = TestModels.quantizable(Path.of(System.getProperty("java.io.tmpdir"), "puna-http-models"));
+        server.store.register("big", big, dev.puna.store.ProgressListener.NONE);
+        assertEquals(0, ProcessHandle.current().descendants().count());
+        try (RawHttp raw = new RawHttp(server.server.port(), 0)) {
+            raw.post("/api/create", "{\"model\":\"big-q3\",\"from\":\"big\",\"quantize\":\"q3_K_M\"}");
+            assertEquals(200, raw.status);
+            assertEquals("quantizing F32 model to Q3_K_M", Http.JSON.readTree(raw.line()).get("status").asText());
+            assertTrue(awaitCount(() -> ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(), 1),
+                    "no quantization process started");
+        }
+        assertTrue(awaitCount(() -> ProcessHandle.current().descendants().count(), 0),
+                "the quantization process survived: " + ProcessHandle.current().descendants().toList());
+        assertTrue(awaitCount(() -> Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("puna-quantize") && t.isAlive()).count(), 0),
+                "the store's quantizing thread is still running");
+        assertEquals(404, server.http.post("/api/show", "{\"model\":\"big-q3\"}").status());
+    }
+
+    /** Polls {@code count} until it equals {@code expected}, for at most 30 s. */
+    private static boolean awaitCount(java.util.function.LongSupplier count, long expected) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (count.getAsLong() != expected) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    /**
+     * A model with a LoRA adapter is not served as its base model: every inference route answers 501 in its
+     * API's format, while show still describes it. A projector (vision) layer does not make {@code /api/show}
+     * list {@code vision}, since the server refuses images.
+     */
+    @Test
+    void adaptersAreRefusedAndProjectorsDoNotClaimVision() throws Exception {
+        Digest model = upload(server.http, ScriptedServer.MODEL);
+        Digest lora = upload(server.http, tinyGguf(dir.resolve("lora.gguf"), w -> w
+                .putString("general.architecture", "llama").putString("general.type", "adapter")
+                .putString("adapter.type", "lora").putFloat32("adapter.lora.alpha", 16f)));
+        Digest mmproj = upload(server.http, tinyGguf(dir.resolve("mmproj.gguf"), w -> w
+                .putString("general.architecture", "clip").putString("general.type", "mmproj")
+                .putBool("clip.has_vision_encoder", true).putUInt32("clip.vision.block_count", 2)));
+        create(server.http, """
+                {"model":"tuned","files":{"scripted.gguf":"%s"},"adapters":{"lora.gguf":"%s"}}"""
+                .formatted(model, lora));
+        String refused = "model 'tuned:latest' has 1 LoRA adapter (ADAPTER): Puna cannot apply adapters yet, and "
+                + "will not run the base model without them";
+        Http.Response generate = server.http.post("/api/generate", "{\"model\":\"tuned\",\"prompt\":\"Hello\"}");
+        assertEquals(501, generate.status(), generate.body());
+        assertEquals("{\"error\":\"" + refused + "\"}", generate.body());
+        Http.Response chat = server.http.post("/api/chat", "{\"model\":\"tuned\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Hello\"}]}");
+        assertEquals(501, chat.status(), chat.body());
+        Http.Response v1 = server.http.post("/v1/chat/completions", "{\"model\":\"tuned\",\"messages\":["
+                + "{\"role\":\"user\",\"content\":\"Hello\"}]}");
+        assertEquals(501, v1.status(), v1.body());
+        assertEquals(refused, v1.json().get("error").get("message").asText());
+        assertEquals(200, server.http.post("/api/show", "{\"model\":\"tuned\"}").status());
+
+        create(server.http, """
+                {"model":"seeing","files":{"scripted.gguf":"%s","mmproj.gguf":"%s"}}""".formatted(model, mmproj));
+        JsonNode show = server.http.post("/api/show", "{\"model\":\"seeing\"}").json();
+        assertEquals(Http.JSON.readTree("[\"completion\",\"insert\"]"), show.get("capabilities"));
+        assertEquals("clip", show.get("projector_info").get("general.architecture").asText());
+        JsonNode text = generate("seeing", TestModels.HELLO_PROMPT, "{\"temperature\":0}");
+        assertTrue(text.get("response").asText().length() > 0, text.toString());
+    }
+
+    private static Path tinyGguf(Path file, java.util.function.Consumer<dev.puna.gguf.GgufWriter> meta)
+            throws java.io.IOException {
+        dev.puna.gguf.GgufWriter w = dev.puna.gguf.GgufWriter.create();
+        meta.accept(w);
+        w.addTensor("t.weight", GgmlType.F32, new long[] {32}, new float[32]);
+        w.write(file);
+        return file;
+    }
+
+    /**
+     * A Modelfile TEMPLATE shapes the prompt on every route, not only /api/generate: with a template that writes
+     * the messages' text alone, a chat saying "Hello" is the prompt "Hello", which the scripted model continues
+     * with " world from Puna!" (through its GGUF chat template the same chat is answered "Hi there!").
+     */
+    @Test
+    void aModelfileTemplateShapesGenerateChatAndOpenAiPrompts() throws Exception {
+        Digest blob = upload(server.http, ScriptedServer.MODEL);
+        create(server.http, """
+                {"model":"templated","files":{"scripted.gguf":"%s"},"parameters":{"temperature":0},
+                 "template":"{{- range $i, $m := .Messages }}{{ if eq $m.Role \\"user\\" }}{{ $m.Content }}{{ end }}{{ end }}"}"""
+                .formatted(blob));
+        Http.Response chat = server.http.post("/api/chat", "{\"model\":\"templated\",\"stream\":false,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}");
+        assertEquals(200, chat.status(), chat.body());
+        assertEquals(TestModels.HELLO_COMPLETION, chat.json().get("message").get("content").asText());
+        assertEquals(2, chat.json().get("prompt_eval_count").asInt(), "BOS and Hello");
+        Http.Response v1 = server.http.post("/v1/chat/completions", "{\"model\":\"templated\",\"temperature\":0,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}");
+        assertEquals(200, v1.status(), v1.body());
+        assertEquals(TestModels.HELLO_COMPLETION, v1.json().get("choices").get(0).get("message").get("content")
+                .asText());
+        JsonNode generate = generate("templated", TestModels.HELLO_PROMPT, null);
+        assertEquals(TestModels.HELLO_COMPLETION, generate.get("response").asText());
+
+        create(server.http, "{\"model\":\"plain\",\"files\":{\"scripted.gguf\":\"" + blob + "\"},"
+                + "\"parameters\":{\"temperature\":0}}");
+        Http.Response gguf = server.http.post("/api/chat", "{\"model\":\"plain\",\"stream\":false,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}");
+        assertEquals(TestModels.CHAT_COMPLETION, gguf.json().get("message").get("content").asText());
     }
 
     @Test

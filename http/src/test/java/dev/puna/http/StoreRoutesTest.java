@@ -142,8 +142,8 @@ class StoreRoutesTest {
             POST   | /api/create | `{"model":"x","files":{"m.gguf":"sha256:ZEROS"}}` | 400 | blob sha256:ZEROS (m.gguf) not found; upload it first
             POST   | /api/create | `{"model":"x","from":"scripted","adapters":{"a.gguf":"sha256-ZEROS"}}` | 400 | blob sha256:ZEROS (a.gguf) not found; upload it first
             POST   | /api/create | `{"model":"x","from":"scripted","adapters":{"..":"sha256-ZEROS"}}` | 400 | invalid file name ".." in "adapters": a file name without directories is expected
-            POST   | /api/create | `{"model":"x","from":"scripted","quantize":"q3_x"}` | 400 | unsupported quantization type 'q3_x': supported types are q8_0, q4_K_M and q4_K_S
-            POST   | /api/create | `{"model":"x","from":"scripted","quantization":"f16"}` | 400 | unsupported quantization type 'f16': supported types are q8_0, q4_K_M and q4_K_S
+            POST   | /api/create | `{"model":"x","from":"scripted","quantize":"q3_x"}` | 400 | unsupported quantization type 'q3_x': supported types are q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K_S, q3_K_M, q3_K_L, q4_K_S, q4_K_M, q5_K_S, q5_K_M, q6_K
+            POST   | /api/create | `{"model":"x","from":"scripted","quantization":"f16"}` | 400 | unsupported quantization type 'f16': supported types are q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K_S, q3_K_M, q3_K_L, q4_K_S, q4_K_M, q5_K_S, q5_K_M, q6_K
             POST   | /api/create | `{"model":"x","from":"scripted","quantize":8}` | 400 | invalid value for "quantize": expected a string, got a number (8)
             POST   | /api/create | `{"model":"x","from":"scripted","parameters":{"nope":1}}` | 400 | unknown parameter 'nope'
             POST   | /api/create | `{"model":"x","from":"scripted","parameters":{"stop":[1]}}` | 400 | invalid value for "parameters.stop[0]": expected a string, got a number (1)
@@ -157,7 +157,20 @@ class StoreRoutesTest {
             POST   | /api/create | `{"model":"x","from":"scripted","license":["a",2]}` | 400 | invalid value for "license[1]": expected a string, got a number (2)
             POST   | /api/create | `{"model":"x","from":"scripted","template":5}` | 400 | invalid value for "template": expected a string, got a number (5)
             POST   | /api/create | `{"model":"x","from":"scripted","system":[]}` | 400 | invalid value for "system": expected a string, got an array
-            POST   | /api/create | `{"model":"x","modelfile":"FROM scripted"}`  | 400 | "modelfile" is not supported: send its settings as from, files, adapters, template, system, parameters, messages and license (as 'puna create -f' does)
+            POST   | /api/create | `{"model":"x","from":"scripted","template":"{{ define \\"t\\" }}x{{ end }}"}` | 400 | invalid template: unsupported template action {{ define "t" }}: named templates ({{ define }}) are not supported
+            POST   | /api/create | `{"model":"x","from":"scripted","template":"{{ range .Messages }}{{ .Nope }}{{ end }}"}` | 400 | invalid template: can't evaluate field Nope in type api.Message
+            POST   | /api/create | `{"model":"x","from":"scripted","template":"{{ .Prompt | upper }}"}` | 400 | `invalid template: function "upper" not defined in {{ .Prompt | upper }}`
+            POST   | /api/create | `{"model":"x","modelfile":"FROM scripted\\nTEMPLATE {{ if .System }}"}` | 400 | invalid template: missing {{ end }} for {{ if .System }}
+            POST   | /api/create | `{"model":"x","modelfile":"FROM scripted\\nPARAMETER bogus 1"}` | 400 | (line 2): unknown parameter 'bogus'
+            POST   | /api/create | `{"model":"x","modelfile":"FROM scripted\\nFETCH it"}` | 400 | (line 2): unknown command 'FETCH': must be one of FROM, PARAMETER, TEMPLATE, SYSTEM, ADAPTER, LICENSE or MESSAGE
+            POST   | /api/create | `{"model":"x","modelfile":"SYSTEM hi"}`      | 400 | no FROM line
+            POST   | /api/create | `{"model":"x","modelfile":"FROM /etc/passwd"}` | 400 | (line 1): FROM /etc/passwd: the server does not read files a client names; upload the file (POST /api/blobs/sha256:<hex>) and write FROM @sha256:<hex>, or send it in 'files'
+            POST   | /api/create | `{"model":"x","modelfile":"FROM scripted\\nADAPTER ./lora.gguf"}` | 400 | (line 2): ADAPTER ./lora.gguf: the server does not read files a client names; upload the file (POST /api/blobs/sha256:<hex>) and write ADAPTER @sha256:<hex>, or send it in 'adapters'
+            POST   | /api/create | `{"model":"x","modelfile":"FROM @sha256:abc"}` | 400 | (line 1): FROM @sha256:abc: invalid digest 'sha256:abc': expected sha256:<64 lowercase hex digits>
+            POST   | /api/create | `{"model":"x","modelfile":"FROM @sha256:ZEROS"}` | 400 | blob sha256:ZEROS (model.gguf) not found; upload it first
+            POST   | /api/create | `{"model":"x","modelfile":"FROM nope"}`      | 404 | model 'nope' not found
+            POST   | /api/create | `{"model":"x","modelfile":"FROM scripted","from":"scripted"}` | 400 | give either "modelfile" or "from", not both
+            POST   | /api/create | `{"model":"x","modelfile":"FROM scripted","quantize":"q3_X"}` | 400 | unsupported quantization type 'q3_X': supported types are q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K_S, q3_K_M, q3_K_L, q4_K_S, q4_K_M, q5_K_S, q5_K_M, q6_K
             GET    | /api/create |                                              | 405 | 405 method not allowed: GET /api/create
             POST   | /api/blobs/sha256:abc |                                    | 400 | invalid digest 'sha256:abc': expected sha256:<64 lowercase hex digits>
             POST   | /api/blobs/sha256:ZEROSUPPER |                             | 400 | invalid digest 'sha256:ZEROSUPPER': expected sha256:<64 lowercase hex digits>

@@ -95,10 +95,19 @@ public final class Model implements AutoCloseable {
                 () -> new ModelLoadException(path, "GGUF file has no general.architecture; not a model file"));
 
         Backend.ensureInitialised();
+        if (params.mainGpu() > 0 && !Llama.llama_supports_gpu_offload()) {
+            throw new InvalidParameterException("main_gpu", "there is no GPU " + params.mainGpu() + ": this "
+                    + "llama.cpp build has no GPU backend, so only 0 (the CPU) is valid");
+        }
         MemorySegment handle;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mp = Llama.llama_model_default_params(arena);
             LlamaLayouts.field(LLAMA_MODEL_PARAMS, "n_gpu_layers").set(mp, params.gpuLayers());
+            if (params.mainGpu() >= 0) {
+                // llama.cpp reads main_gpu only in split mode NONE (0): the whole model on that one GPU.
+                LlamaLayouts.field(LLAMA_MODEL_PARAMS, "split_mode").set(mp, 0);
+                LlamaLayouts.field(LLAMA_MODEL_PARAMS, "main_gpu").set(mp, params.mainGpu());
+            }
             // llama_load_mode: NONE 0, MMAP 1, MLOCK 2, MMAP_MLOCK 3
             int loadMode = (params.useMmap() ? 1 : 0) | (params.useMlock() ? 2 : 0);
             LlamaLayouts.field(LLAMA_MODEL_PARAMS, "load_mode").set(mp, loadMode);
@@ -108,6 +117,11 @@ public final class Model implements AutoCloseable {
         }
         if (handle.equals(MemorySegment.NULL)) {
             String why = Backend.lastError();
+            if (why.contains("invalid value for main_gpu")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("available devices: (\\d+)").matcher(why);
+                throw new InvalidParameterException("main_gpu", "there is no GPU " + params.mainGpu() + " ("
+                        + (m.find() ? m.group(1) : "?") + " GPU devices)");
+            }
             if (why.contains("unknown model architecture")) {
                 throw new UnsupportedModelException(path, "unknown model architecture '" + arch
                         + "': this llama.cpp build cannot run it");

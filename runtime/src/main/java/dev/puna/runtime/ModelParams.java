@@ -6,6 +6,10 @@ package dev.puna.runtime;
  * <ul>
  *   <li>{@code gpuLayers}: layers to offload to the GPU; {@code -1} (default) offloads all of them when a GPU
  *       backend is built in, 0 keeps everything on the CPU (Ollama's {@code num_gpu}).</li>
+ *   <li>{@code mainGpu}: {@code -1} (default) spreads the offloaded layers over every GPU (llama.cpp's layer
+ *       split); {@code n >= 0} puts the whole model on GPU {@code n} alone (split mode none, Ollama's
+ *       {@code main_gpu}). A GPU that does not exist fails the load with an {@link InvalidParameterException}
+ *       ({@code main_gpu}); on a build without a GPU backend only 0, the CPU, is valid.</li>
  *   <li>{@code useMmap} (default true): map the file instead of reading it; shares pages between processes.</li>
  *   <li>{@code useMlock} (default false): lock the weights in RAM so the OS cannot page them out.</li>
  *   <li>{@code vocabOnly} (default false): load only the tokenizer (tokenize/detokenize, no sessions).</li>
@@ -15,12 +19,14 @@ public final class ModelParams {
     private static final ModelParams DEFAULTS = builder().build();
 
     private final int gpuLayers;
+    private final int mainGpu;
     private final boolean useMmap;
     private final boolean useMlock;
     private final boolean vocabOnly;
 
     private ModelParams(Builder b) {
         this.gpuLayers = b.gpuLayers;
+        this.mainGpu = b.mainGpu;
         this.useMmap = b.useMmap;
         this.useMlock = b.useMlock;
         this.vocabOnly = b.vocabOnly;
@@ -38,6 +44,11 @@ public final class ModelParams {
         return gpuLayers;
     }
 
+    /** The only GPU to use, or -1 for all of them. */
+    public int mainGpu() {
+        return mainGpu;
+    }
+
     public boolean useMmap() {
         return useMmap;
     }
@@ -53,6 +64,7 @@ public final class ModelParams {
     /** Builder for {@link ModelParams}. */
     public static final class Builder {
         private int gpuLayers = -1;
+        private int mainGpu = -1;
         private boolean useMmap = true;
         private boolean useMlock;
         private boolean vocabOnly;
@@ -63,6 +75,13 @@ public final class ModelParams {
         public Builder gpuLayers(int n) {
             InvalidParameterException.require(n >= -1, "num_gpu", "must be >= -1 (-1 = all layers), got " + n);
             this.gpuLayers = n;
+            return this;
+        }
+
+        /** The only GPU to load the model on ({@code main_gpu}); -1 (default) for llama.cpp's split over all. */
+        public Builder mainGpu(int n) {
+            InvalidParameterException.require(n >= -1, "main_gpu", "must be >= 0, got " + n);
+            this.mainGpu = n;
             return this;
         }
 

@@ -35,7 +35,7 @@ final class NativeContext {
             set(cp, "n_seq_max", sequences);
             set(cp, "n_threads", params.threads());
             set(cp, "n_threads_batch", params.batchThreads());
-            set(cp, "flash_attn_type", params.flashAttention().llamaValue());
+            set(cp, "flash_attn_type", params.effectiveFlashAttention().llamaValue());
             set(cp, "type_k", params.kvCacheType().ggmlType());
             set(cp, "type_v", params.kvCacheType().ggmlType());
             set(cp, "pooling_type", pooling);

@@ -12,7 +12,8 @@ package dev.puna.runtime;
  *   <li>{@code threads} ({@code num_thread}, default: available processors) and {@code batchThreads} (default:
  *       same) for generation and prompt evaluation.</li>
  *   <li>{@code kvCacheType} (default f16) and {@code flashAttention} (default auto); a quantized cache needs
- *       flash attention, so {@code q8_0}/{@code q4_0} with flash attention disabled is rejected.</li>
+ *       flash attention, so {@code q8_0}/{@code q4_0} with flash attention disabled is rejected, and with auto
+ *       it is turned on ({@link #effectiveFlashAttention()}).</li>
  *   <li>{@code embeddings} (default false): the session computes pooled embeddings instead of generating;
  *       {@code pooling} chooses how.</li>
  * </ul>
@@ -90,6 +91,18 @@ public final class SessionParams {
 
     public FlashAttention flashAttention() {
         return flashAttention;
+    }
+
+    /**
+     * The flash-attention setting the context is created with: {@link #flashAttention()}, except that a
+     * quantized KV cache with {@code AUTO} gets {@code ENABLED}. llama.cpp resolves {@code AUTO} per device when it
+     * creates the context and fails there if it turns flash attention off under a quantized V cache; enabled,
+     * an operation a device cannot run goes to the CPU instead. So a quantized cache either works or is refused
+     * by {@link Builder#build()} (with flash attention disabled), never at context creation.
+     */
+    public FlashAttention effectiveFlashAttention() {
+        return kvCacheType != KvCacheType.F16 && flashAttention == FlashAttention.AUTO ? FlashAttention.ENABLED
+                : flashAttention;
     }
 
     public boolean embeddings() {

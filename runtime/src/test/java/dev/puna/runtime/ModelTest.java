@@ -92,4 +92,27 @@ class ModelTest {
             assertArrayEquals(model.tokenize("Hello", true, true), v.tokenize("Hello", true, true));
         }
     }
+
+    /**
+     * {@code main_gpu} reaches llama.cpp (split mode none on that GPU) or is refused: on a CPU-only build only 0
+     * is valid, and on a GPU build a GPU past the last device fails the load with llama.cpp's own check.
+     */
+    @Test
+    void mainGpuIsAppliedOrRefused() {
+        try (Model onFirst = Model.load(Models.scripted(GgmlType.Q8_0), ModelParams.builder().mainGpu(0).build());
+             Session s = onFirst.newSession(Models.session())) {
+            assertEquals(TestModels.HELLO_COMPLETION, s.generate(Models.greedy(TestModels.HELLO_PROMPT)).text());
+        }
+        InvalidParameterException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidParameterException.class,
+                () -> Model.load(Models.scripted(GgmlType.Q8_0), ModelParams.builder().mainGpu(64).build()));
+        assertEquals("main_gpu", e.parameter());
+        if (dev.puna.bindings.Llama.llama_supports_gpu_offload()) {
+            assertTrue(e.getMessage().startsWith("main_gpu: there is no GPU 64 ("), e.getMessage());
+        } else {
+            assertEquals("main_gpu: there is no GPU 64: this llama.cpp build has no GPU backend, so only 0 (the CPU) "
+                    + "is valid", e.getMessage());
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(InvalidParameterException.class,
+                () -> ModelParams.builder().mainGpu(-2));
+    }
 }

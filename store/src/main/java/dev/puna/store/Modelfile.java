@@ -149,26 +149,83 @@ public final class Modelfile {
      * @throws IOException if uploading fails
      */
     public CreateRequest toCreateRequest(String model, Path baseDir, BlobUploader uploader) throws IOException {
+        return build(model, (c, adapter) -> {
+            Path path = expand(c.value(), baseDir);
+            if (adapter) {
+                if (path == null || !Files.isRegularFile(path)) {
+                    throw new ModelfileException(c.line(), "ADAPTER file not found: " + c.value());
+                }
+            } else if (path == null || !Files.isRegularFile(path)) {
+                if (looksLikePath(c.value())) {
+                    throw new ModelfileException(c.line(), "FROM file not found: " + path);
+                }
+                return null;
+            }
+            return new Blob(path.getFileName().toString(), uploader.upload(path));
+        });
+    }
+
+    /**
+     * The create request of a Modelfile a client sent as text: the legacy {@code modelfile} field of
+     * {@code /api/create}, as Ollama's older clients send it. The server never opens a path a client names, so
+     * {@code FROM} takes a model name or a blob the client uploaded ({@code POST /api/blobs}), written
+     * {@code @sha256:<hex>} as Ollama's older CLI rewrote local files; {@code ADAPTER} takes such a blob only.
+     *
+     * @param model the name of the model to create
+     * @throws ModelfileException naming the line of a path, a malformed blob reference or a bad parameter
+     */
+    public CreateRequest toCreateRequest(String model) {
+        try {
+            return build(model, (c, adapter) -> {
+                String v = c.value();
+                if (v.startsWith("@")) {
+                    Digest digest;
+                    try {
+                        digest = Digest.parse(v.substring(1));
+                    } catch (InvalidDigestException e) {
+                        throw new ModelfileException(c.line(), c.keyword() + " " + v + ": " + e.getMessage());
+                    }
+                    return new Blob(adapter ? "adapter.gguf" : "model.gguf", digest);
+                }
+                if (adapter || looksLikePath(v)) {
+                    throw new ModelfileException(c.line(), c.keyword() + " " + v + ": the server does not read "
+                            + "files a client names; upload the file (POST /api/blobs/sha256:<hex>) and write "
+                            + c.keyword() + " @sha256:<hex>, or send it in '" + (adapter ? "adapters" : "files")
+                            + "'");
+                }
+                return null;
+            });
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // no uploads here: cannot happen
+        }
+    }
+
+    /** A file named by FROM or ADAPTER, as a blob. */
+    private record Blob(String fileName, Digest digest) {
+    }
+
+    /** Maps a FROM (adapter false) or ADAPTER command to a blob; null: FROM names a model. */
+    @FunctionalInterface
+    private interface BlobResolver {
+        Blob resolve(Command c, boolean adapter) throws IOException;
+    }
+
+    private CreateRequest build(String model, BlobResolver blobs) throws IOException {
         CreateRequest.Builder b = CreateRequest.builder(model);
         Map<String, Object> params = new LinkedHashMap<>();
         for (Command c : commands) {
             switch (c.keyword()) {
                 case FROM -> {
-                    Path path = expand(c.value(), baseDir);
-                    if (path != null && Files.isRegularFile(path)) {
-                        b.file(path.getFileName().toString(), uploader.upload(path));
-                    } else if (looksLikePath(c.value())) {
-                        throw new ModelfileException(c.line(), "FROM file not found: " + path);
+                    Blob blob = blobs.resolve(c, false);
+                    if (blob != null) {
+                        b.file(blob.fileName(), blob.digest());
                     } else {
                         b.from(c.value());
                     }
                 }
                 case ADAPTER -> {
-                    Path path = expand(c.value(), baseDir);
-                    if (path == null || !Files.isRegularFile(path)) {
-                        throw new ModelfileException(c.line(), "ADAPTER file not found: " + c.value());
-                    }
-                    b.adapter(path.getFileName().toString(), uploader.upload(path));
+                    Blob blob = blobs.resolve(c, true);
+                    b.adapter(blob.fileName(), blob.digest());
                 }
                 case TEMPLATE -> b.template(c.value());
                 case SYSTEM -> b.system(c.value());

@@ -1,6 +1,7 @@
 package dev.puna.store;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -18,10 +19,13 @@ import java.util.Objects;
  * @param uploadChunkSize the size of one {@code PATCH} of a chunked upload, in bytes
  * @param connectTimeout the TCP connect timeout
  * @param requestTimeout the timeout of requests without a large body (manifests, HEAD, upload sessions)
+ * @param huggingFaceEndpoint where {@code hf.co/<user>/<repo>:<quant>} (and {@code huggingface.co/...}) names are
+ *     pulled from, e.g. a mirror (what {@code HF_ENDPOINT} is to Hugging Face's own tools); null for the name's
+ *     host over HTTPS, {@code https://hf.co}
  */
 public record RegistryOptions(int maxParts, long minPartSize, long maxPartSize, int maxRetries,
         Duration retryBackoff, Duration stallTimeout, UploadMode uploadMode, long uploadChunkSize,
-        Duration connectTimeout, Duration requestTimeout) {
+        Duration connectTimeout, Duration requestTimeout, java.net.URI huggingFaceEndpoint) {
 
     /** How a blob is pushed. */
     public enum UploadMode {
@@ -45,6 +49,12 @@ public record RegistryOptions(int maxParts, long minPartSize, long maxPartSize, 
         Objects.requireNonNull(uploadMode, "uploadMode");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
+        if (huggingFaceEndpoint != null && (huggingFaceEndpoint.getScheme() == null
+                || !List.of("http", "https").contains(huggingFaceEndpoint.getScheme())
+                || huggingFaceEndpoint.getHost() == null)) {
+            throw new IllegalArgumentException("the Hugging Face endpoint must be an http:// or https:// URL, not "
+                    + huggingFaceEndpoint);
+        }
     }
 
     /** The defaults. */
@@ -74,6 +84,7 @@ public record RegistryOptions(int maxParts, long minPartSize, long maxPartSize, 
         private long uploadChunkSize = 64 * MIB;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration requestTimeout = Duration.ofSeconds(60);
+        private java.net.URI huggingFaceEndpoint;
 
         private Builder() {
         }
@@ -133,10 +144,16 @@ public record RegistryOptions(int maxParts, long minPartSize, long maxPartSize, 
             return this;
         }
 
+        /** Where {@code hf.co/...} names are pulled from (a mirror); null for {@code https://hf.co}. */
+        public Builder huggingFaceEndpoint(java.net.URI value) {
+            this.huggingFaceEndpoint = value;
+            return this;
+        }
+
         /** The options. */
         public RegistryOptions build() {
             return new RegistryOptions(maxParts, minPartSize, maxPartSize, maxRetries, retryBackoff, stallTimeout,
-                    uploadMode, uploadChunkSize, connectTimeout, requestTimeout);
+                    uploadMode, uploadChunkSize, connectTimeout, requestTimeout, huggingFaceEndpoint);
         }
     }
 }

@@ -293,7 +293,7 @@ class ModelStoreTest {
         assertThrows(InvalidRequestException.class, () -> store.create(
                 CreateRequest.builder("x").build(), ProgressListener.NONE));
         assertThrows(InvalidRequestException.class, () -> store.create(
-                CreateRequest.builder("x").from("base").quantize("q2_K").build(), ProgressListener.NONE));
+                CreateRequest.builder("x").from("base").quantize("iq2_xs").build(), ProgressListener.NONE));
         assertThrows(InvalidModelNameException.class, () -> store.create(
                 CreateRequest.builder("../x").from("base").build(), ProgressListener.NONE));
         ModelNotFoundException notFound = assertThrows(ModelNotFoundException.class, () -> store.create(

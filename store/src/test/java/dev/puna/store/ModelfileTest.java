@@ -168,4 +168,26 @@ class ModelfileTest {
         assertTrue(missing.getMessage().contains("FROM file not found"), missing.getMessage());
         assertEquals(1, missing.line());
     }
+
+    @Test
+    void aModelfileSentToTheServerNamesBlobsNotPaths() {
+        CreateRequest req = Modelfile.parse("FROM @" + D1 + "\nADAPTER @" + D1 + "\nTEMPLATE t\nPARAMETER stop a\n"
+                + "PARAMETER stop b\n").toCreateRequest("me/x");
+        assertNull(req.from());
+        assertEquals(Map.of("model.gguf", D1), req.files());
+        assertEquals(Map.of("adapter.gguf", D1), req.adapters());
+        assertEquals("t", req.template());
+        assertEquals(Map.of("stop", List.of("a", "b")), req.parameters());
+        assertEquals("llama3.2:1b", Modelfile.parse("FROM llama3.2:1b").toCreateRequest("x").from());
+        for (String bad : List.of("FROM /etc/passwd", "FROM ../model.gguf", "FROM ~/m.gguf", "FROM x\nADAPTER lora")) {
+            ModelfileException e = assertThrows(ModelfileException.class,
+                    () -> Modelfile.parse(bad).toCreateRequest("x"), bad);
+            assertTrue(e.getMessage().contains("the server does not read files a client names"), e.getMessage());
+            assertEquals(bad.contains("ADAPTER") ? 2 : 1, e.line(), bad);
+        }
+        ModelfileException digest = assertThrows(ModelfileException.class,
+                () -> Modelfile.parse("FROM @sha256:../../x").toCreateRequest("x"));
+        assertEquals("(line 1): FROM @sha256:../../x: invalid digest 'sha256:../../x': expected sha256:<64 lowercase "
+                + "hex digits>", digest.getMessage());
+    }
 }

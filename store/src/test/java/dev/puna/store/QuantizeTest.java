@@ -65,8 +65,13 @@ class QuantizeTest {
         assertEquals("quantization is only supported for F32, F16 and BF16 models, not Q8_0",
                 notFloat.getMessage());
         InvalidRequestException unknown = assertThrows(InvalidRequestException.class, () -> store.create(
-                CreateRequest.builder("x").from("q8").quantize("q3_K_L").build(), ProgressListener.NONE));
-        assertTrue(unknown.getMessage().contains("q8_0, q4_K_M and q4_K_S"), unknown.getMessage());
+                CreateRequest.builder("x").from("q8").quantize("iq2_xs").build(), ProgressListener.NONE));
+        assertEquals("unsupported quantization type 'iq2_xs': supported types are q4_0, q4_1, q5_0, q5_1, q8_0, "
+                + "q2_K, q3_K_S, q3_K_M, q3_K_L, q4_K_S, q4_K_M, q5_K_S, q5_K_M, q6_K", unknown.getMessage());
+        for (QuantizationType t : QuantizationType.values()) {
+            assertEquals(t, QuantizationType.parse(t.ollamaName().toLowerCase(java.util.Locale.ROOT)));
+        }
+        assertThrows(InvalidRequestException.class, () -> QuantizationType.parse("f16"));
         assertEquals(QuantizationType.Q4_K_S, QuantizationType.parse("Q4_k_s"));
         assertEquals(15, QuantizationType.Q4_K_M.llamaFileType());
         // Already the requested type: nothing to do.

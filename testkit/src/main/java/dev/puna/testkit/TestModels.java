@@ -99,6 +99,27 @@ public final class TestModels {
     private static final List<String> TOOL_SCRIPT = List.of("Let", "▁me", "▁check.", "<tool_call>", "{\"name\":",
             "▁\"get_weather\",", "▁\"arguments\":", "▁{\"city\":", "▁\"Oslo\"}}", "</tool_call>");
 
+    /**
+     * The chat template of the {@linkplain #thinker thinking model}: ChatML that writes an assistant turn's
+     * {@code reasoning_content} back as {@code <think>...</think>} and, with {@code enable_thinking} false, closes
+     * an empty block for the model, as Qwen3's template does.
+     */
+    public static final String THINK_CHAT_TEMPLATE = """
+            {%- for message in messages %}{{- '<|im_start|>' + message.role + '\\n' }}\
+            {%- if message.reasoning_content is defined %}{{- '<think>' + message.reasoning_content + '</think>' }}\
+            {%- endif %}{{- message.content + '<|im_end|>\\n' }}{%- endfor %}\
+            {%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}\
+            {%- if enable_thinking is defined and not enable_thinking %}{{- '<think></think>' }}{%- endif %}\
+            {%- endif %}\
+            """;
+    /** What the thinking model reasons, between {@code <think>} and {@code </think>} (3 tokens). */
+    public static final String THINKING = "Let me think.";
+    /** The thinking model's answer after its reasoning (4 tokens), ended by {@code <|im_end|>}. */
+    public static final String THOUGHT_ANSWER = "The answer is 4.";
+
+    private static final List<String> THINK_SCRIPT = List.of("<think>", "Let", "▁me", "▁think.", "</think>", "The",
+            "▁answer", "▁is", "▁4.");
+
     private static final List<String> NUMBERS =
             List.of("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten");
 
@@ -152,6 +173,37 @@ public final class TestModels {
         List<String> chain = new ArrayList<>();
         chain.add("<0x0A>");
         chain.addAll(TOOL_SCRIPT);
+        chain.add("<|im_end|>");
+        return builder.chain(chain.toArray(String[]::new)).build();
+    }
+
+    /**
+     * The thinking model in {@code dir} ({@code puna-thinker-f32.gguf}), written unless a file with exactly these
+     * bytes is already there. Its chat template is {@link #THINK_CHAT_TEMPLATE}; after a chat prompt (which ends in
+     * a newline) it writes {@code <think>}{@value #THINKING}{@code </think>}{@value #THOUGHT_ANSWER} and ends
+     * with {@code <|im_end|>} (10 tokens); after {@code <think>} alone (a prompt that opened the block) it
+     * continues from {@value #THINKING}. Hello and Count as in the scripted model.
+     */
+    public static Path thinker(Path dir) throws IOException {
+        return writeIfChanged(dir.resolve("puna-thinker-f32.gguf"), thinkerModel().toWriter(GgmlType.F32));
+    }
+
+    /** The {@linkplain #thinker thinking model} in memory. */
+    public static ScriptedModel thinkerModel() {
+        Vocabulary.Builder vocabulary = Vocabulary.builder().withoutFim().chatTemplate(THINK_CHAT_TEMPLATE)
+                .words("▁Hello", "▁world", "▁from", "▁Puna", "▁Count:", "▁ok");
+        for (String number : NUMBERS) {
+            vocabulary.word("▁" + number);
+        }
+        for (String piece : THINK_SCRIPT) {
+            vocabulary.word(piece);
+        }
+        ScriptedModel.Builder builder = ScriptedModel.builder(vocabulary.build()).name("puna-thinker");
+        builder.chain("▁Hello", "▁world", "▁from", "▁Puna", "!", "</s>");
+        countScript(builder);
+        List<String> chain = new ArrayList<>();
+        chain.add("<0x0A>");
+        chain.addAll(THINK_SCRIPT);
         chain.add("<|im_end|>");
         return builder.chain(chain.toArray(String[]::new)).build();
     }
@@ -217,8 +269,25 @@ public final class TestModels {
      * complete one is already there (generating takes seconds, comparing bytes would too).
      */
     public static Path benchModel(Path dir) throws IOException {
-        Path file = dir.resolve("puna-bench-q8_0.gguf");
-        RandomModel model = RandomModel.bench();
+        return randomModel(dir, "puna-bench-q8_0.gguf", RandomModel.bench());
+    }
+
+    /**
+     * An F32 model with random weights, big enough (about 120 MiB: vocabulary 4096, 8 layers, embedding 512,
+     * feed-forward 1536) that quantizing it to a k-quant takes seconds, for tests that cancel a quantization
+     * while it runs. Generated in {@code dir} unless a complete one is there.
+     */
+    public static Path quantizable(Path dir) throws IOException {
+        return randomModel(dir, "puna-quantizable-f32.gguf",
+                new RandomModel(4096, 8, 512, 1536, 8, 8, GgmlType.F32, 7));
+    }
+
+    /**
+     * {@code model} as {@code dir/fileName}, generated unless one with the same {@code general.name} (which spells
+     * out every parameter) is there.
+     */
+    public static Path randomModel(Path dir, String fileName, RandomModel model) throws IOException {
+        Path file = dir.resolve(fileName);
         if (!model.name().equals(readName(file).orElse(null))) {
             Files.createDirectories(dir);
             model.write(file);

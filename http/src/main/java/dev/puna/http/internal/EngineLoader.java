@@ -32,7 +32,8 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
     @Override
     public ModelScheduler.Served load(CatalogModel m, LoadOptions o) {
         long start = System.nanoTime();
-        Model model = Model.load(m.path(), ModelParams.builder().gpuLayers(o.numGpu()).useMmap(o.useMmap())
+        Model model = Model.load(m.path(), ModelParams.builder().gpuLayers(o.numGpu()).mainGpu(o.mainGpu())
+                .useMmap(o.useMmap())
                 .useMlock(o.useMlock()).build());
         try {
             SessionParams.Builder session = SessionParams.builder().contextSize(o.numCtx()).batchSize(o.numBatch())

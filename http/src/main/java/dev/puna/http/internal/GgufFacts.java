@@ -149,7 +149,8 @@ public final class GgufFacts {
         if (hasFim()) {
             caps.add("insert");
         }
-        if (template != null && (template.contains("<think>") || template.contains("enable_thinking"))) {
+        // As PromptTemplates.thinkingTags decides it: think works only with tags to split the reasoning at.
+        if (template != null && template.contains("<think>") && template.contains("</think>")) {
             caps.add("thinking");
         }
         return caps;

@@ -71,7 +71,7 @@ public final class OptionsParser {
         int numBatch = 512;
         int numThread = 0;
         int numGpu = -1;
-        int mainGpu = 0;
+        int mainGpu = -1;
         boolean useMmap = true;
         boolean useMlock = false;
         for (Map.Entry<String, JsonNode> e : merged.properties()) {

@@ -98,6 +98,7 @@ public final class StoreCatalog implements ModelCatalog {
                 d.parameterSize(), d.quantizationLevel());
         return new CatalogModel(r.name().displayShortest(), r.modelPath(), "sha256:" + r.digest(), r.size(),
                 r.modifiedAt(), details, r.template(), r.system(), r.parameters(),
-                r.license().isEmpty() ? null : String.join("\n", r.license()), null, r.messages());
+                r.license().isEmpty() ? null : String.join("\n", r.license()), null, r.messages(),
+                r.adapterPaths());
     }
 }

@@ -34,7 +34,7 @@ class OptionsParserTest {
         assertEquals(-1, o.numPredict());
         assertEquals(4, o.numKeep());
         assertEquals(List.of(), o.stop());
-        assertEquals(new LoadOptions(2048, 512, 0, -1, 0, true, false), o.load());
+        assertEquals(new LoadOptions(2048, 512, 0, -1, -1, true, false), o.load());
     }
 
     @Test

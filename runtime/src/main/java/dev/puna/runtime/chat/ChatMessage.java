@@ -7,7 +7,9 @@ import java.util.Objects;
  * One message of a conversation.
  *
  * <p>Templates see it as a Hugging Face message dict:
- * {@code {"role": .., "content": .., "tool_calls": [..], "name": .., "tool_call_id": ..}}, where
+ * {@code {"role": .., "content": .., "reasoning_content": .., "tool_calls": [..], "name": .., "tool_call_id": ..}},
+ * where {@code reasoning_content} (what llama.cpp's templates for reasoning models read) is present only when
+ * {@code thinking} is not empty,
  * {@code tool_calls} is present only when there are calls, {@code name} only when {@code toolName} is set and
  * {@code tool_call_id} only when {@code toolCallId} is set, so {@code 'tool_calls' in message} and
  * {@code message.name is defined} mean what templates expect. {@code content} is always present; a
@@ -21,9 +23,11 @@ import java.util.Objects;
  *     {@code null}
  * @param toolCallId for a tool result, the id of the call it answers (OpenAI's {@code tool_call_id}), else
  *     {@code null}
+ * @param thinking an assistant turn's reasoning (Ollama's {@code thinking}), passed back to the template; else
+ *     {@code null}
  */
 public record ChatMessage(String role, String content, List<ToolCall> toolCalls, String toolName,
-                          String toolCallId) {
+                          String toolCallId, String thinking) {
     /**
      * Validates and copies; a {@code null} tool-call list becomes an empty one.
      *
@@ -36,6 +40,11 @@ public record ChatMessage(String role, String content, List<ToolCall> toolCalls,
             throw new IllegalArgumentException("role must not be blank");
         }
         toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+    }
+
+    /** A message without reasoning. */
+    public ChatMessage(String role, String content, List<ToolCall> toolCalls, String toolName, String toolCallId) {
+        this(role, content, toolCalls, toolName, toolCallId, null);
     }
 
     /**

@@ -61,6 +61,9 @@ final class TemplateVariables {
             }
             dict.put("tool_calls", calls);
         }
+        if (m.thinking() != null && !m.thinking().isEmpty()) {
+            dict.put("reasoning_content", m.thinking());
+        }
         if (m.toolName() != null) {
             dict.put("name", m.toolName());
         }

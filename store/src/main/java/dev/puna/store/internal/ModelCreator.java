@@ -34,6 +34,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Carries out {@code /api/create} as Ollama does: layers inherited from {@code from} or taken from uploaded GGUF
@@ -42,6 +44,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * that nothing references any more are pruned afterwards.
  */
 public final class ModelCreator {
+    private static final Logger LOG = LogManager.getLogger(ModelCreator.class);
     private static final Set<String> ROLES = Set.of("system", "user", "assistant");
 
     private final StoreContext ctx;
@@ -303,6 +306,10 @@ public final class ModelCreator {
                     }
                 } catch (InterruptedException e) {
                     job.cancel(true);
+                    // The quantizer stops on interrupt (the server's kills its child process); wait for it, so
+                    // nothing still writes the output when the caller deletes it and nothing keeps the cores busy.
+                    executor.shutdown();
+                    awaitStopped(executor);
                     Thread.currentThread().interrupt();
                     throw new OperationCancelledException("quantization");
                 } catch (ExecutionException e) {
@@ -313,6 +320,16 @@ public final class ModelCreator {
             listener.onProgress(new Progress(status, null, size, size));
         } finally {
             executor.shutdownNow();
+        }
+    }
+
+    private static void awaitStopped(ExecutorService executor) {
+        try {
+            if (!executor.awaitTermination(60, TimeUnit.SECONDS)) {
+                LOG.warn("the quantizer did not stop within 60 s of its cancellation");
+            }
+        } catch (InterruptedException again) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -9,10 +9,12 @@ import dev.puna.http.internal.Guard;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.ModelNames;
 import dev.puna.http.internal.ModelScheduler;
+import dev.puna.http.internal.PromptTemplates;
 import dev.puna.http.internal.RequestLimits;
 import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.http.internal.output.AnswerFormat;
 import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.runtime.GenerateRequest;
@@ -20,10 +22,8 @@ import dev.puna.runtime.GenerationResult;
 import dev.puna.runtime.Model;
 import dev.puna.runtime.SamplingParams;
 import dev.puna.runtime.chat.ChatMessage;
-import dev.puna.runtime.chat.ChatPrompt;
 import dev.puna.runtime.chat.ChatRequest;
 import dev.puna.runtime.chat.ToolCall;
-import dev.puna.runtime.tools.ParsedOutput;
 import dev.puna.runtime.tools.ToolChoice;
 import dev.puna.runtime.tools.ToolSpec;
 import io.vertx.core.Handler;
@@ -59,7 +59,7 @@ final class ChatRoute implements Handler<RoutingContext> {
      * @param tools the same tools, validated
      */
     record Request(String model, List<ChatMessage> messages, boolean stream, Duration keepAlive, ObjectNode options,
-                   Boolean think, Boolean truncate, Boolean shift, boolean logprobs, int topLogprobs,
+                   OllamaTemplate.Think think, Boolean truncate, Boolean shift, boolean logprobs, int topLogprobs,
                    AnswerFormat format, ArrayNode toolsJson, List<ToolSpec> tools) {
     }
 
@@ -81,7 +81,7 @@ final class ChatRoute implements Handler<RoutingContext> {
         boolean stream = OllamaFields.stream(body);
         Duration keepAlive = OllamaFields.keepAlive(body);
         ObjectNode options = body.object("options");
-        Boolean think = OllamaFields.think(body);
+        OllamaTemplate.Think think = OllamaFields.think(body);
         Boolean truncate = body.bool("truncate");
         Boolean shift = body.bool("shift");
         Boolean logprobs = body.bool("logprobs");
@@ -113,10 +113,11 @@ final class ChatRoute implements Handler<RoutingContext> {
             }
             String content = m.string("content");
             OllamaFields.noImages(m, path + ".images");
-            m.string("thinking"); // type-checked; a previous turn's reasoning is not sent back to the model
+            String thinking = m.string("thinking"); // a previous turn's reasoning, passed back to the template
             String toolName = m.string("tool_name");
             String toolCallId = m.string("tool_call_id");
-            out.add(new ChatMessage(role, content == null ? "" : content, toolCalls(m, path), toolName, toolCallId));
+            out.add(new ChatMessage(role, content == null ? "" : content, toolCalls(m, path), toolName, toolCallId,
+                    thinking == null || thinking.isEmpty() ? null : thinking));
         }
         return out;
     }
@@ -161,9 +162,10 @@ final class ChatRoute implements Handler<RoutingContext> {
             @Override
             public CompletionFlow.Prepared prepare(ModelScheduler.Lease lease) {
                 Model m = lease.engine().model();
-                OutputPlan plan = OutputPlan.forChat(m.info().chatTemplate().orElse(null), req.toolsJson, req.tools,
+                OutputPlan plan = OutputPlan.forChat(PromptTemplates.templateText(m, model), req.toolsJson, req.tools,
                         ToolChoice.auto(), true, req.format);
                 int[] tokens = promptTokens(m, model, req, plan);
+                plan = plan.withThinking(PromptTemplates.thinking(m, model, null, req.think, req.model, tokens));
                 SamplingParams sampling = plan.grammar().map(g -> options.sampling().toBuilder().grammar(g).build())
                         .orElse(options.sampling());
                 GenerateRequest request = GenerateRequest.builder().promptTokens(tokens)
@@ -192,9 +194,19 @@ final class ChatRoute implements Handler<RoutingContext> {
             }
 
             @Override
-            public ObjectNode last(ParsedOutput reply, GenerationResult result, CompletionFlow.Prepared prepared) {
-                ObjectNode o = chunk(reply.content());
-                ArrayNode calls = OllamaJson.toolCalls(reply.toolCalls());
+            public ObjectNode thinkingChunk(String thinking) {
+                ObjectNode o = chunk("");
+                ((ObjectNode) o.get("message")).put("thinking", thinking);
+                return o;
+            }
+
+            @Override
+            public ObjectNode last(OutputPlan.Reply reply, GenerationResult result, CompletionFlow.Prepared prepared) {
+                ObjectNode o = chunk(reply.output().content());
+                if (!reply.thinking().isEmpty()) {
+                    ((ObjectNode) o.get("message")).put("thinking", reply.thinking());
+                }
+                ArrayNode calls = OllamaJson.toolCalls(reply.output().toolCalls());
                 if (!calls.isEmpty()) {
                     ((ObjectNode) o.get("message")).set("tool_calls", calls);
                 }
@@ -206,12 +218,13 @@ final class ChatRoute implements Handler<RoutingContext> {
     }
 
     private static int[] promptTokens(Model model, CatalogModel entry, Request req, OutputPlan plan) {
-        ChatPrompt prompt = model.renderChat(chatRequest(entry, req, plan));
+        PromptTemplates.Rendered prompt = PromptTemplates.chat(model, entry, conversation(entry, req),
+                plan.templateTools(), req.think);
         return model.tokenize(prompt.text(), prompt.addBos(), true);
     }
 
-    /** What the chat template renders: the messages (the Modelfile's system prompt first if they have none), tools. */
-    static ChatRequest chatRequest(CatalogModel entry, Request req, OutputPlan plan) {
+    /** The messages a template renders: the Modelfile's MESSAGEs, then the request's; its SYSTEM if none has one. */
+    static List<ChatMessage> conversation(CatalogModel entry, Request req) {
         List<ChatMessage> messages = req.messages;
         boolean hasSystem = messages.stream().anyMatch(m -> m.role().equals("system"));
         if (!entry.messages().isEmpty()) {
@@ -225,9 +238,14 @@ final class ChatRoute implements Handler<RoutingContext> {
             messages = new ArrayList<>(messages);
             messages.addFirst(ChatMessage.system(entry.system()));
         }
-        ChatRequest.Builder chat = ChatRequest.builder(messages).tools(plan.templateTools());
-        if (req.think != null) {
-            chat.variable("enable_thinking", req.think);
+        return messages;
+    }
+
+    /** What the GGUF's chat template renders: the conversation, tools and {@code enable_thinking}. */
+    static ChatRequest chatRequest(CatalogModel entry, Request req, OutputPlan plan) {
+        ChatRequest.Builder chat = ChatRequest.builder(conversation(entry, req)).tools(plan.templateTools());
+        if (req.think.set()) {
+            chat.variable("enable_thinking", req.think.enabled());
         }
         return chat.build();
     }

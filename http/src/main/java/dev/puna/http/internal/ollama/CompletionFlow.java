@@ -55,19 +55,24 @@ final class CompletionFlow {
         /** A streamed chunk carrying {@code text}. */
         ObjectNode chunk(String text);
 
+        /** A streamed chunk carrying reasoning ({@code thinking}); only asked of routes whose plans split it. */
+        default ObjectNode thinkingChunk(String thinking) {
+            throw new UnsupportedOperationException("this route does not split reasoning");
+        }
+
         /** A streamed chunk carrying completed tool calls; only asked of routes whose plans have tools. */
         default ObjectNode toolCallChunk(ArrayNode toolCalls) {
             throw new UnsupportedOperationException("this route has no tools");
         }
 
         /**
-         * The final object: {@code reply} is the whole completion (content and tool calls) when not streaming, empty
-         * when streaming.
+         * The final object: {@code reply} is the whole completion (reasoning, content and tool calls) when not
+         * streaming, empty when streaming.
          */
-        ObjectNode last(ParsedOutput reply, GenerationResult result, Prepared prepared);
+        ObjectNode last(OutputPlan.Reply reply, GenerationResult result, Prepared prepared);
     }
 
-    private static final ParsedOutput STREAMED = new ParsedOutput("", List.of());
+    private static final OutputPlan.Reply STREAMED = new OutputPlan.Reply("", new ParsedOutput("", List.of()));
     /** The {@code done_reason} of a stream a server shutdown cut short (Ollama has none for it). */
     static final String SHUTDOWN = "shutdown";
 
@@ -143,8 +148,12 @@ final class CompletionFlow {
             return reply;
         }
 
-        /** Writes a chunk per piece of content and per completed tool call. */
+        /** Writes the reasoning found (it precedes all content), then a chunk per piece of content and tool call. */
         private void emit(List<ToolCallEvent> events) {
+            String thinking = reply().takeThinking();
+            if (!thinking.isEmpty()) {
+                write(route.thinkingChunk(thinking));
+            }
             for (ToolCallEvent e : events) {
                 switch (e) {
                     case ToolCallEvent.Content c -> write(route.chunk(c.text()));
@@ -182,7 +191,7 @@ final class CompletionFlow {
             if (stream) {
                 emit(reply().finish());
             }
-            ObjectNode last = route.last(stream ? STREAMED : prepared.plan().parse(result.text()), result, prepared);
+            ObjectNode last = route.last(stream ? STREAMED : prepared.plan().reply(result.text()), result, prepared);
             if (shutdown) {
                 last.put("done_reason", SHUTDOWN);
             }

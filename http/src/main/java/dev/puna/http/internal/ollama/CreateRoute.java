@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.JsonBody;
+import dev.puna.http.internal.PromptTemplates;
 import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.store.BlobNotFoundException;
 import dev.puna.store.CreateRequest;
 import dev.puna.store.Digest;
 import dev.puna.store.ModelStore;
+import dev.puna.store.Modelfile;
 import dev.puna.store.QuantizationType;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -23,8 +25,8 @@ import java.util.Map;
  * {@code POST /api/create}, Ollama's fields: {@code model} (or the deprecated {@code name}), {@code from} or
  * {@code files} ({@code {"model.gguf": "sha256:..."}}, blobs uploaded with {@code POST /api/blobs}),
  * {@code adapters}, {@code template}, {@code system}, {@code license} (a string or strings), {@code parameters},
- * {@code messages}, {@code quantize} ({@code q8_0}, {@code q4_K_M}, {@code q4_K_S}; also the deprecated
- * {@code quantization}) and {@code stream}. Streams the store's statuses ({@code parsing GGUF},
+ * {@code messages}, {@code quantize} (see {@link QuantizationType}; also the deprecated {@code quantization}) and
+ * {@code stream}; or, as older clients send it, {@code modelfile}: a Modelfile's text. Streams the store's statuses ({@code parsing GGUF},
  * {@code quantizing F16 model to Q8_0}, {@code using existing layer ...}/{@code creating new layer ...},
  * {@code writing manifest}, {@code success}).
  *
@@ -59,6 +61,10 @@ final class CreateRoute implements Handler<RoutingContext> {
 
     private static CreateRequest read(JsonBody body) {
         String model = StoreFields.model(body);
+        String modelfile = body.string("modelfile");
+        if (modelfile != null && !modelfile.isEmpty()) {
+            return fromModelfile(body, model, modelfile);
+        }
         CreateRequest.Builder b = CreateRequest.builder(model);
         String from = body.string("from");
         if (from != null && !from.isEmpty()) {
@@ -68,6 +74,7 @@ final class CreateRoute implements Handler<RoutingContext> {
         blobs(body, "adapters").forEach(b::adapter);
         String template = body.string("template");
         if (template != null) {
+            checkTemplate(template);
             b.template(template);
         }
         String system = body.string("system");
@@ -80,21 +87,51 @@ final class CreateRoute implements Handler<RoutingContext> {
             parameters.properties().forEach(e -> b.parameter(e.getKey(), parameter(e.getKey(), e.getValue())));
         }
         messages(body, b);
+        b.quantize(quantize(body));
+        return b.build();
+    }
+
+    /** {@code quantize} (or the deprecated {@code quantization}), or null: 400 for an unknown type before work. */
+    private static String quantize(JsonBody body) {
         String quantize = body.string("quantize");
         if (quantize == null || quantize.isEmpty()) {
             quantize = body.string("quantization");
         }
-        if (quantize != null && !quantize.isEmpty()) {
-            QuantizationType.parse(quantize); // 400 for an unknown type before any work
-            b.quantize(quantize);
+        if (quantize == null || quantize.isEmpty()) {
+            return null;
         }
-        String modelfile = body.string("modelfile");
-        if (modelfile != null && !modelfile.isEmpty()) {
-            throw ApiException.badParameter("modelfile", "\"modelfile\" is not supported: send its settings as "
-                    + "from, files, adapters, template, system, parameters, messages and license (as 'puna create "
-                    + "-f' does)");
+        QuantizationType.parse(quantize);
+        return quantize;
+    }
+
+    /**
+     * The legacy form older Ollama clients send: the Modelfile's text, parsed like {@code puna create -f} (a
+     * {@code ModelfileException} naming the line is a 400). Only {@code quantize} and {@code stream} may come
+     * with it: the structured fields would say the same things twice.
+     */
+    private static CreateRequest fromModelfile(JsonBody body, String model, String modelfile) {
+        for (String field : List.of("from", "files", "adapters", "template", "system", "license", "parameters",
+                "messages")) {
+            if (body.raw(field) != null && !body.raw(field).isNull()) {
+                throw ApiException.badParameter(field, "give either \"modelfile\" or \"" + field + "\", not both");
+            }
         }
-        return b.build();
+        CreateRequest p = Modelfile.parse(modelfile).toCreateRequest(model);
+        if (p.template() != null) {
+            checkTemplate(p.template());
+        }
+        return new CreateRequest(p.model(), p.from(), p.files(), p.adapters(), p.template(), p.system(),
+                p.license(), p.parameters(), p.messages(), quantize(body));
+    }
+
+    /**
+     * A TEMPLATE the server could not run is refused now, naming the construct, rather than stored and failing
+     * (or worse, ignored) when the model is used.
+     */
+    private static void checkTemplate(String template) {
+        if (!template.isEmpty()) {
+            PromptTemplates.parse("template", template);
+        }
     }
 
     /** {@code files} or {@code adapters}: file names (not paths) to blob digests. */

@@ -5,15 +5,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.http.CatalogModel;
 import dev.puna.http.ServerConfig;
 import dev.puna.http.internal.ApiException;
-import dev.puna.http.internal.GoTemplate;
 import dev.puna.http.internal.Guard;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.ModelScheduler;
+import dev.puna.http.internal.PromptTemplates;
 import dev.puna.http.internal.RequestLimits;
 import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.Responses;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.http.internal.output.AnswerFormat;
 import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.runtime.GenerateRequest;
@@ -26,15 +27,12 @@ import dev.puna.runtime.chat.ChatRequest;
 import dev.puna.runtime.completion.CodeCompletionPrompt;
 import dev.puna.runtime.completion.CompletionTemplate;
 import dev.puna.runtime.completion.CompletionTemplateException;
-import dev.puna.runtime.tools.ParsedOutput;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -74,8 +72,8 @@ final class GenerateRoute implements Handler<RoutingContext> {
      * @param suffix the fill-in-the-middle suffix, or {@code ""}
      * @param code the parsed code-completion prompt, or {@code null} when the prompt is not one
      */
-    record Request(String model, String prompt, String suffix, String system, GoTemplate template, int[] context,
-                   boolean stream, boolean raw, Duration keepAlive, ObjectNode options, Boolean think,
+    record Request(String model, String prompt, String suffix, String system, OllamaTemplate template, int[] context,
+                   boolean stream, boolean raw, Duration keepAlive, ObjectNode options, OllamaTemplate.Think think,
                    Boolean truncate, Boolean shift, boolean logprobs, int topLogprobs, AnswerFormat format,
                    CodeCompletionPrompt code) {
     }
@@ -104,7 +102,7 @@ final class GenerateRoute implements Handler<RoutingContext> {
         Boolean raw = body.bool("raw");
         Duration keepAlive = OllamaFields.keepAlive(body);
         ObjectNode options = body.object("options");
-        Boolean think = OllamaFields.think(body);
+        OllamaTemplate.Think think = OllamaFields.think(body);
         Boolean truncate = body.bool("truncate");
         Boolean shift = body.bool("shift");
         Boolean logprobs = body.bool("logprobs");
@@ -125,14 +123,7 @@ final class GenerateRoute implements Handler<RoutingContext> {
             throw ApiException.badParameter("suffix", "suffix cannot be combined with template: the fill-in-the-middle "
                     + "prompt is built from the model's FIM tokens");
         }
-        GoTemplate parsed = null;
-        if (hasTemplate) {
-            try {
-                parsed = GoTemplate.parse(template);
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badParameter("template", "invalid template: " + e.getMessage());
-            }
-        }
+        OllamaTemplate parsed = hasTemplate ? PromptTemplates.parse("template", template) : null;
         String text = prompt == null ? "" : prompt;
         CodeCompletionPrompt code = hasSuffix || hasTemplate ? null : CodeCompletionPrompt.parse(text).orElse(null);
         return new Request(model, text, hasSuffix ? suffix : "", system, parsed,
@@ -149,8 +140,10 @@ final class GenerateRoute implements Handler<RoutingContext> {
         CompletionFlow.run(sc, rc, model, options, req.keepAlive, req.stream, req.logprobs, new CompletionFlow.Route() {
             @Override
             public CompletionFlow.Prepared prepare(ModelScheduler.Lease lease) {
-                int[] tokens = promptTokens(lease.engine().model(), model, req, sc.config());
-                OutputPlan plan = OutputPlan.answer(req.format);
+                Model m = lease.engine().model();
+                int[] tokens = promptTokens(m, model, req, sc.config());
+                OutputPlan plan = OutputPlan.answer(req.format).withThinking(req.raw ? null
+                        : PromptTemplates.thinking(m, model, req.template, req.think, req.model, tokens));
                 SamplingParams sampling = plan.grammar().map(g -> options.sampling().toBuilder().grammar(g).build())
                         .orElse(options.sampling());
                 GenerateRequest request = GenerateRequest.builder().promptTokens(tokens)
@@ -172,8 +165,18 @@ final class GenerateRoute implements Handler<RoutingContext> {
             }
 
             @Override
-            public ObjectNode last(ParsedOutput reply, GenerationResult result, CompletionFlow.Prepared prepared) {
-                ObjectNode o = chunk(reply.content());
+            public ObjectNode thinkingChunk(String thinking) {
+                ObjectNode o = chunk("");
+                o.put("thinking", thinking);
+                return o;
+            }
+
+            @Override
+            public ObjectNode last(OutputPlan.Reply reply, GenerationResult result, CompletionFlow.Prepared prepared) {
+                ObjectNode o = chunk(reply.output().content());
+                if (!reply.thinking().isEmpty()) {
+                    o.put("thinking", reply.thinking());
+                }
                 o.put("done", true);
                 o.put("done_reason", OllamaJson.doneReason(result.finishReason()));
                 ArrayNode context = o.putArray("context");
@@ -202,9 +205,15 @@ final class GenerateRoute implements Handler<RoutingContext> {
         if (!req.suffix.isEmpty()) {
             // Ollama asks for the insert capability whether or not the prompt is raw.
             CompletionTemplate fim = CompletionTemplate.defaultFor(model.specialTokens(), req.model, "suffix");
+            Optional<OllamaTemplate> template = PromptTemplates.of(entry).filter(OllamaTemplate::rendersSuffix);
             if (req.raw) {
                 LOG.debug("raw prompt: the suffix is not used, as in Ollama");
                 rendered = model.tokenize(req.prompt, req.context.length == 0, true);
+            } else if (template.isPresent()) {
+                // The model's template places the suffix itself ({{ .Suffix }}), as Ollama renders it.
+                String text = template.get().renderInsert(req.prompt, req.suffix, req.think,
+                        java.time.Clock.systemDefaultZone());
+                rendered = model.tokenize(text, req.context.length == 0, true);
             } else {
                 rendered = fim.render(model, CodeCompletionPrompt.of(req.prompt, req.suffix));
             }
@@ -245,19 +254,31 @@ final class GenerateRoute implements Handler<RoutingContext> {
         }
     }
 
-    /** An ordinary prompt: raw, or through the request's, the Modelfile's or the GGUF's template. */
+    /**
+     * An ordinary prompt: raw, or through the request's template, the Modelfile's (both Go templates, run as
+     * Ollama runs them over [system, Modelfile messages unless {@code context} is given, the prompt as a user
+     * message]) or the GGUF's chat template.
+     */
     private static int[] templated(Model model, CatalogModel entry, Request req) {
-        String system = req.system != null ? req.system : entry.system();
+        String system = req.system != null && !req.system.isEmpty() ? req.system : entry.system();
+        if (req.raw) {
+            return model.tokenize(req.prompt, req.context.length == 0, true);
+        }
+        Optional<OllamaTemplate> template = req.template != null ? Optional.of(req.template)
+                : PromptTemplates.of(entry);
         String text;
         boolean addBos = true;
-        GoTemplate template = req.template != null ? req.template : modelTemplate(entry);
-        if (req.raw) {
-            text = req.prompt;
-        } else if (template != null) {
-            Map<String, String> values = new HashMap<>();
-            values.put("System", system == null ? "" : system);
-            values.put("Prompt", req.prompt);
-            text = template.render(values);
+        if (template.isPresent()) {
+            List<ChatMessage> messages = new ArrayList<>();
+            if (system != null && !system.isEmpty()) {
+                messages.add(ChatMessage.system(system));
+            }
+            if (req.context.length == 0) {
+                entry.messages().forEach(m -> messages.add(new ChatMessage(m.role(), m.content(), List.of(), null,
+                        null)));
+            }
+            messages.add(ChatMessage.user(req.prompt));
+            text = PromptTemplates.render(template.get(), messages, List.of(), req.think);
         } else if (model.info().chatTemplate().isPresent()) {
             List<ChatMessage> messages = new ArrayList<>();
             if (system != null && !system.isEmpty()) {
@@ -265,8 +286,8 @@ final class GenerateRoute implements Handler<RoutingContext> {
             }
             messages.add(ChatMessage.user(req.prompt));
             ChatRequest.Builder chat = ChatRequest.builder(messages);
-            if (req.think != null) {
-                chat.variable("enable_thinking", req.think);
+            if (req.think.set()) {
+                chat.variable("enable_thinking", req.think.enabled());
             }
             ChatPrompt p = model.renderChat(chat.build());
             text = p.text();
@@ -275,18 +296,6 @@ final class GenerateRoute implements Handler<RoutingContext> {
             text = req.prompt; // Ollama's default template is {{ .Prompt }}
         }
         return model.tokenize(text, addBos && req.context.length == 0, true);
-    }
-
-    /** The Modelfile template when it is within the supported Go-template subset; else the GGUF's is used. */
-    private static GoTemplate modelTemplate(CatalogModel entry) {
-        if (entry.template() == null || entry.template().isEmpty()) {
-            return null;
-        }
-        try {
-            return GoTemplate.parse(entry.template());
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     private void loadOrUnload(RoutingContext rc, Request req, CatalogModel model, RequestOptions options) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.Durations;
 import dev.puna.http.internal.JsonBody;
+import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.http.internal.output.AnswerFormat;
 import java.time.Duration;
 
@@ -39,18 +40,21 @@ final class OllamaFields {
                 + "seconds or a duration string such as \"5m\", got " + JsonBody.describe(v));
     }
 
-    /** {@code think}: a boolean or "high"/"medium"/"low"; returns the template's {@code enable_thinking} or null. */
-    static Boolean think(JsonBody body) {
+    /**
+     * {@code think}: a boolean or "high"/"medium"/"low" (a level turns thinking on), as the template sees it
+     * ({@code .Think}, {@code .ThinkLevel}, {@code .IsThinkSet}); {@link OllamaTemplate.Think#UNSET} when absent.
+     */
+    static OllamaTemplate.Think think(JsonBody body) {
         JsonNode v = body.raw("think");
-        if (v == null) {
-            return null;
+        if (v == null || v.isNull()) {
+            return OllamaTemplate.Think.UNSET;
         }
         if (v.isBoolean()) {
-            return v.booleanValue();
+            return new OllamaTemplate.Think(v.booleanValue(), "", true);
         }
         if (v.isTextual() && (v.textValue().equals("high") || v.textValue().equals("medium")
                 || v.textValue().equals("low"))) {
-            return true;
+            return new OllamaTemplate.Think(true, v.textValue(), true);
         }
         throw ApiException.badParameter("think", "invalid value for \"think\": expected a boolean or \"high\", "
                 + "\"medium\", \"low\", got " + JsonBody.describe(v));

@@ -3,6 +3,7 @@ package dev.puna.http.internal.ollama;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.http.CatalogModel;
+import dev.puna.http.PunaVersion;
 import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.ErrorRenderer;
 import dev.puna.http.internal.GgufFacts;
@@ -29,18 +30,13 @@ import java.util.Map;
  * family claims, so unknown routes get Ollama's error format.
  */
 public final class OllamaRoutes implements RouteFamily {
-    /** Reported by {@code /api/version}. */
-    public static final String VERSION = versionOf();
+    /** Reported by {@code /api/version}: the version the build stamped. */
+    public static final String VERSION = PunaVersion.current();
 
     private final ServerContext sc;
 
     public OllamaRoutes(ServerContext sc) {
         this.sc = sc;
-    }
-
-    private static String versionOf() {
-        String v = OllamaRoutes.class.getPackage().getImplementationVersion();
-        return v == null ? "0.1.0" : v.replace("-SNAPSHOT", "");
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.puna.http.internal.openai;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.puna.http.internal.output.ThinkingSplitter;
 import dev.puna.runtime.TokenLogprob;
 import dev.puna.runtime.tools.ParsedOutput;
 import dev.puna.runtime.tools.ParsedToolCall;
@@ -43,6 +44,10 @@ final class ChatChoices implements ChoiceFormat {
 
     @Override
     public List<ObjectNode> delta(ChoiceState choice, String text, List<TokenLogprob> logprobs) {
+        if (choice.thinking != null) {
+            choice.carried.addAll(logprobs);
+            return pieces(choice, choice.thinking.push(text));
+        }
         if (choice.calls == null) {
             return List.of(content(choice.index, text, choice.logprobs ? logprobs : null));
         }
@@ -52,7 +57,43 @@ final class ChatChoices implements ChoiceFormat {
 
     @Override
     public List<ObjectNode> flush(ChoiceState choice) {
-        return choice.calls == null ? List.of() : chunks(choice, choice.calls.finish());
+        List<ObjectNode> out = new ArrayList<>();
+        if (choice.thinking != null) {
+            out.addAll(pieces(choice, choice.thinking.finish()));
+        }
+        if (choice.calls != null) {
+            out.addAll(chunks(choice, choice.calls.finish()));
+        }
+        return out;
+    }
+
+    /**
+     * Reasoning as {@code delta.reasoning_content} chunks (as llama-server streams it), the answer as usual; the
+     * log-probabilities held so far go with the first chunk.
+     */
+    private static List<ObjectNode> pieces(ChoiceState choice, List<ThinkingSplitter.Piece> pieces) {
+        List<ObjectNode> out = new ArrayList<>();
+        for (ThinkingSplitter.Piece p : pieces) {
+            if (p.thinking()) {
+                ObjectNode delta = OpenAiJson.object();
+                delta.put("reasoning_content", p.text());
+                out.add(choice(choice.index, delta, takeCarried(choice), null));
+            } else if (choice.calls == null) {
+                out.add(content(choice.index, p.text(), takeCarried(choice)));
+            } else {
+                out.addAll(chunks(choice, choice.calls.push(p.text())));
+            }
+        }
+        return out;
+    }
+
+    private static List<TokenLogprob> takeCarried(ChoiceState choice) {
+        if (!choice.logprobs) {
+            return null;
+        }
+        List<TokenLogprob> taken = List.copyOf(choice.carried);
+        choice.carried.clear();
+        return taken;
     }
 
     /**
@@ -107,8 +148,11 @@ final class ChatChoices implements ChoiceFormat {
         c.put("index", choice.index);
         ObjectNode message = c.putObject("message");
         message.put("role", "assistant");
+        if (choice.thinking != null && !choice.split().thinking().isEmpty()) {
+            message.put("reasoning_content", choice.split().thinking());
+        }
         if (choice.parser == null) {
-            message.put("content", choice.text.toString());
+            message.put("content", choice.answer());
         } else {
             ParsedOutput parsed = choice.parsed();
             // OpenAI sends null content for a reply that only calls tools.

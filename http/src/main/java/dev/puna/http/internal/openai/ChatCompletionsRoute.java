@@ -6,15 +6,16 @@ import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.Guard;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.ModelNames;
+import dev.puna.http.internal.PromptTemplates;
 import dev.puna.http.internal.RequestLimits;
 import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.gotemplate.OllamaTemplate;
+import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.runtime.Model;
 import dev.puna.runtime.SamplingParams;
 import dev.puna.runtime.chat.ChatMessage;
-import dev.puna.runtime.chat.ChatPrompt;
-import dev.puna.runtime.chat.ChatRequest;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -76,15 +77,18 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
                 ChatChoices.INSTANCE, lease -> {
                     Model model = lease.engine().model();
                     Prompts.checkLogitBias(model, options.sampling());
-                    StructuredOutput.ToolCalling tools = req.structured.toolCalling(model);
+                    StructuredOutput.ToolCalling tools = req.structured.toolCalling(model, entry);
                     SamplingParams sampling = req.structured.apply(options.sampling(), tools);
                     int[] tokens = promptTokens(model, entry, req.messages,
                             tools == null ? null : tools.definitions());
+                    // As llama-server does for a reasoning model: the <think> block goes to reasoning_content.
+                    OutputPlan.Thinking thinking = PromptTemplates.thinkingTags(model, entry, null)
+                            .map(t -> PromptTemplates.thinking(model, t, tokens)).orElse(null);
                     List<GenerationRun.Planned> choices = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
                         choices.add(new GenerationRun.Planned(i, 0, "", Prompts.request(tokens, options,
                                 req.sampling.forChoice(sampling, i), req.logprobs, req.topLogprobs),
-                                tools == null ? null : tools.parser()));
+                                tools == null ? null : tools.parser(), thinking));
                     }
                     return new GenerationRun.Plan(choices, tokens.length);
                 });
@@ -97,11 +101,8 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
             messages = new ArrayList<>(messages);
             messages.addFirst(ChatMessage.system(entry.system()));
         }
-        ChatRequest.Builder chat = ChatRequest.builder(messages);
-        if (tools != null) {
-            chat.tools(tools);
-        }
-        ChatPrompt prompt = model.renderChat(chat.build());
+        PromptTemplates.Rendered prompt = PromptTemplates.chat(model, entry, messages,
+                tools == null ? List.of() : tools, OllamaTemplate.Think.UNSET);
         return model.tokenize(prompt.text(), prompt.addBos(), true);
     }
 }

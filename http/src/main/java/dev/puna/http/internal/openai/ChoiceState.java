@@ -1,5 +1,7 @@
 package dev.puna.http.internal.openai;
 
+import dev.puna.http.internal.output.OutputPlan;
+import dev.puna.http.internal.output.ThinkingSplitter;
 import dev.puna.runtime.GenerationResult;
 import dev.puna.runtime.TokenLogprob;
 import dev.puna.runtime.tools.ParsedOutput;
@@ -35,9 +37,13 @@ final class ChoiceState {
     final List<TokenLogprob> carried = new ArrayList<>();
     /** Whether a tool call was streamed. */
     boolean calledTools;
+    /** Splits the reasoning off the output ({@code reasoning_content}), or {@code null}. */
+    final ThinkingSplitter thinking;
     private ParsedOutput parsed;
+    private ThinkingSplitter.Split split;
 
-    ChoiceState(int index, int prompt, String echo, boolean logprobs, ToolCallParser parser) {
+    ChoiceState(int index, int prompt, String echo, boolean logprobs, ToolCallParser parser,
+                OutputPlan.Thinking thinking) {
         this.index = index;
         this.prompt = prompt;
         this.echo = echo;
@@ -45,12 +51,32 @@ final class ChoiceState {
         this.offset = echo.codePointCount(0, echo.length());
         this.parser = parser;
         this.calls = parser == null ? null : parser.stream();
+        this.thinking = thinking == null ? null
+                : new ThinkingSplitter(thinking.open(), thinking.close(), thinking.startInside());
+    }
+
+    /** A choice whose reasoning, if any, stays in its content. */
+    ChoiceState(int index, int prompt, String echo, boolean logprobs, ToolCallParser parser) {
+        this(index, prompt, echo, logprobs, parser, null);
+    }
+
+    /** The whole output's reasoning and the rest (once it ended; only with {@link #thinking}). */
+    ThinkingSplitter.Split split() {
+        if (split == null) {
+            split = thinking.split(text.toString());
+        }
+        return split;
+    }
+
+    /** The output without its reasoning. */
+    String answer() {
+        return thinking == null ? text.toString() : split().content();
     }
 
     /** The whole output split into content and tool calls (once it ended; only with a {@link #parser}). */
     ParsedOutput parsed() {
         if (parsed == null) {
-            parsed = parser.parse(text.toString());
+            parsed = parser.parse(answer());
         }
         return parsed;
     }

@@ -13,6 +13,7 @@ import dev.puna.http.internal.Responses;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.ServerLifecycle;
 import dev.puna.runtime.FinishReason;
+import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.runtime.GenerateRequest;
 import dev.puna.runtime.GenerationResult;
 import dev.puna.runtime.TokenEvent;
@@ -48,7 +49,12 @@ final class GenerationRun {
      * output is searched for tool calls with {@code toolCalls} when the model may call tools, else it is
      * {@code null}.
      */
-    record Planned(int index, int prompt, String echo, GenerateRequest request, ToolCallParser toolCalls) {
+    record Planned(int index, int prompt, String echo, GenerateRequest request, ToolCallParser toolCalls,
+                   OutputPlan.Thinking thinking) {
+        /** A choice whose reasoning, if any, stays in its content. */
+        Planned(int index, int prompt, String echo, GenerateRequest request, ToolCallParser toolCalls) {
+            this(index, prompt, echo, request, toolCalls, null);
+        }
     }
 
     /**
@@ -141,7 +147,8 @@ final class GenerationRun {
             throw new IllegalStateException("planned " + plan.choices().size() + " choices, expected " + choiceCount);
         }
         for (Planned p : plan.choices()) {
-            ChoiceState state = new ChoiceState(p.index(), p.prompt(), p.echo(), logprobs, p.toolCalls());
+            ChoiceState state = new ChoiceState(p.index(), p.prompt(), p.echo(), logprobs, p.toolCalls(),
+                    p.thinking());
             states[p.index()] = state;
             gs.submit(lease.engine(), p.request(), new Sink(state));
             submitted.incrementAndGet();

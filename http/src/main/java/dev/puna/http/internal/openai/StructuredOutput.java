@@ -3,8 +3,10 @@ package dev.puna.http.internal.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.puna.http.CatalogModel;
 import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.JsonBody;
+import dev.puna.http.internal.PromptTemplates;
 import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.Model;
 import dev.puna.runtime.SamplingParams;
@@ -125,11 +127,11 @@ record StructuredOutput(Optional<String> grammar, List<ToolSpec> tools, List<Map
      *
      * @throws ApiException 400 naming the tool whose parameters schema cannot be enforced
      */
-    ToolCalling toolCalling(Model model) {
+    ToolCalling toolCalling(Model model, CatalogModel entry) {
         if (!callsTools()) {
             return null;
         }
-        ToolCallFormat format = ToolCallFormat.detect(model.info().chatTemplate().orElse(null));
+        ToolCallFormat format = ToolCallFormat.detect(PromptTemplates.templateText(model, entry));
         Optional<String> forcing;
         try {
             forcing = ToolGrammar.forChoice(format, tools, toolChoice, parallelToolCalls);

@@ -39,11 +39,42 @@ public final class OutputPlan {
     private final String grammar;
     private final ToolCallParser parser;
     private final List<Map<String, Object>> templateTools;
+    private final Thinking thinking;
+
+    /**
+     * The reasoning block a thinking model writes before its answer, read out of the output.
+     *
+     * @param open the opening tag ({@code <think>})
+     * @param close the closing tag ({@code </think>})
+     * @param startInside whether the prompt already opened the block
+     */
+    public record Thinking(String open, String close, boolean startInside) {
+    }
+
+    /** A whole reply: the reasoning (empty when none), and the rest split into content and tool calls. */
+    public record Reply(String thinking, ParsedOutput output) {
+    }
 
     private OutputPlan(String grammar, ToolCallParser parser, List<Map<String, Object>> templateTools) {
+        this(grammar, parser, templateTools, null);
+    }
+
+    private OutputPlan(String grammar, ToolCallParser parser, List<Map<String, Object>> templateTools,
+                       Thinking thinking) {
         this.grammar = grammar;
         this.parser = parser;
         this.templateTools = templateTools;
+        this.thinking = thinking;
+    }
+
+    /** This plan, with the model's reasoning split from its answer ({@code think}); null leaves it as it is. */
+    public OutputPlan withThinking(Thinking thinking) {
+        return thinking == null ? this : new OutputPlan(grammar, parser, templateTools, thinking);
+    }
+
+    /** Whether the reasoning is split from the answer. */
+    public boolean splitsThinking() {
+        return thinking != null;
     }
 
     /** Free text, no tools: no grammar, every piece of output is content. */
@@ -120,13 +151,27 @@ public final class OutputPlan {
         return parser == null ? Optional.empty() : Optional.of(parser.format());
     }
 
-    /** A stream for one generation's text, split into content and tool calls as it arrives. */
+    /** A stream for one generation's text, split into reasoning, content and tool calls as it arrives. */
     public ReplyStream stream() {
-        return new ReplyStream(parser == null ? null : parser.stream());
+        return new ReplyStream(parser == null ? null : parser.stream(), splitter());
     }
 
     /** A whole reply split into content and tool calls (all content when there are no tools). */
     public ParsedOutput parse(String text) {
         return parser == null ? new ParsedOutput(text, List.of()) : parser.parse(text);
+    }
+
+    /** A whole reply: its reasoning split off first (when {@link #splitsThinking}), then the rest parsed. */
+    public Reply reply(String text) {
+        if (thinking == null) {
+            return new Reply("", parse(text));
+        }
+        ThinkingSplitter.Split split = splitter().split(text);
+        return new Reply(split.thinking(), parse(split.content()));
+    }
+
+    /** A new splitter for one generation, or null when the reasoning is not split. */
+    public ThinkingSplitter splitter() {
+        return thinking == null ? null : new ThinkingSplitter(thinking.open(), thinking.close(), thinking.startInside());
     }
 }

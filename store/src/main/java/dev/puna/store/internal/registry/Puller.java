@@ -77,7 +77,8 @@ public final class Puller {
                 if (fetched.containsKey(layer.digest())) {
                     continue; // the same blob twice in one manifest
                 }
-                URI uri = RegistryUrls.blob(name, insecure, layer.digest());
+                URI uri = RegistryUrls.blob(name, insecure, transport.options().huggingFaceEndpoint(),
+                        layer.digest());
                 downloader.fetch(uri, layer.digest(), layer.size(), done -> listener.onProgress(
                         new Progress(status, layer.digest().toString(), layer.size(), done)));
                 fetched.put(layer.digest(), layer);
@@ -100,7 +101,7 @@ public final class Puller {
     }
 
     private byte[] fetchManifest(ModelName name, boolean insecure) {
-        URI uri = RegistryUrls.manifest(name, insecure);
+        URI uri = RegistryUrls.manifest(name, insecure, transport.options().huggingFaceEndpoint());
         HttpResponse<InputStream> response = transport.send(u -> HttpRequest.newBuilder(u).GET()
                 .timeout(transport.options().requestTimeout()).setHeader("Accept", ACCEPT), uri,
                 HttpResponse.BodyHandlers.ofInputStream());

@@ -16,17 +16,40 @@ public final class RegistryUrls {
 
     /** {@code https://<host>} (or {@code http://} when {@code insecure}, as Ollama does). */
     public static URI base(ModelName name, boolean insecure) {
+        return base(name, insecure, null);
+    }
+
+    /**
+     * Like {@link #base(ModelName, boolean)}, with {@code huggingFace} (a mirror, without a trailing slash
+     * needed) in place of {@code https://hf.co} for Hugging Face names; null for none.
+     */
+    public static URI base(ModelName name, boolean insecure, URI huggingFace) {
+        if (huggingFace != null && name.isHuggingFace()) {
+            String s = huggingFace.toString();
+            return URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+        }
         return URI.create((insecure ? "http://" : "https://") + name.host());
     }
 
     /** {@code <base>/v2/<namespace>/<model>/manifests/<tag>}. */
     public static URI manifest(ModelName name, boolean insecure) {
-        return URI.create(base(name, insecure) + "/v2/" + name.repository() + "/manifests/" + name.tag());
+        return manifest(name, insecure, null);
+    }
+
+    /** {@code <base>/v2/<namespace>/<model>/manifests/<tag>}, Hugging Face names from {@code huggingFace}. */
+    public static URI manifest(ModelName name, boolean insecure, URI huggingFace) {
+        return URI.create(base(name, insecure, huggingFace) + "/v2/" + name.repository() + "/manifests/"
+                + name.tag());
     }
 
     /** {@code <base>/v2/<namespace>/<model>/blobs/<digest>}. */
     public static URI blob(ModelName name, boolean insecure, Digest digest) {
-        return URI.create(base(name, insecure) + "/v2/" + name.repository() + "/blobs/" + digest);
+        return blob(name, insecure, null, digest);
+    }
+
+    /** {@code <base>/v2/<namespace>/<model>/blobs/<digest>}, Hugging Face names from {@code huggingFace}. */
+    public static URI blob(ModelName name, boolean insecure, URI huggingFace, Digest digest) {
+        return URI.create(base(name, insecure, huggingFace) + "/v2/" + name.repository() + "/blobs/" + digest);
     }
 
     /** {@code <base>/v2/<namespace>/<model>/blobs/uploads/}: where an upload session starts. */

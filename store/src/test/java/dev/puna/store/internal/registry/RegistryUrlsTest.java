@@ -25,6 +25,20 @@ class RegistryUrlsTest {
     }
 
     @Test
+    void aHuggingFaceEndpointTakesHfNamesOnly() {
+        URI mirror = URI.create("http://127.0.0.1:8080/");
+        ModelName hf = ModelName.parse("hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M");
+        assertEquals(URI.create("http://127.0.0.1:8080/v2/bartowski/Llama-3.2-1B-Instruct-GGUF/manifests/Q4_K_M"),
+                RegistryUrls.manifest(hf, false, mirror));
+        assertEquals(URI.create("http://127.0.0.1:8080/v2/bartowski/Llama-3.2-1B-Instruct-GGUF/blobs/" + D),
+                RegistryUrls.blob(hf, false, mirror, D));
+        assertEquals(URI.create("https://registry.ollama.ai/v2/library/llama3.2/manifests/latest"),
+                RegistryUrls.manifest(ModelName.parse("llama3.2"), false, mirror));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> dev.puna.store.RegistryOptions.builder().huggingFaceEndpoint(URI.create("ftp://x/")).build());
+    }
+
+    @Test
     void ollamaNamesGoToTheirRegistry() {
         assertEquals(URI.create("https://registry.ollama.ai/v2/library/llama3.2/manifests/latest"),
                 RegistryClient.manifestUri("llama3.2", false));
