@@ -6,6 +6,8 @@ import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.Errors;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.ModelScheduler;
+import dev.puna.http.internal.PromptTemplates;
+import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.output.OutputPlan;
@@ -18,8 +20,6 @@ import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.Model;
 import dev.puna.runtime.SamplingParams;
 import dev.puna.runtime.chat.ChatMessage;
-import dev.puna.runtime.chat.ChatPrompt;
-import dev.puna.runtime.chat.ChatRequest;
 import dev.puna.runtime.tools.ParsedToolCall;
 import dev.puna.runtime.tools.ToolCallEvent;
 import io.vertx.core.Context;
@@ -31,8 +31,8 @@ import java.util.Map;
 /**
  * Runs {@link Turn}s on the same serving engine as chat completions: the model is looked up and leased through the
  * scheduler (loaded on first use, shared with every other request, its sequences batched with theirs), the
- * conversation rendered with the model's chat template (the Modelfile's {@code SYSTEM} when there is no system
- * message, the tools when the model may call them) and cut down to what fits, the reply generated under the grammar
+ * conversation rendered with the model's template (the Modelfile's {@code TEMPLATE}, else the GGUF's chat template;
+ * the Modelfile's {@code SYSTEM} when there is no system message, the tools when the model may call them) and cut down to what fits, the reply generated under the grammar
  * the answer format or a forced tool choice asks for, and split into text and tool calls as it streams. Because a
  * thread's next turn renders the same history plus the new messages, its prompt shares a prefix with the previous
  * turn's, and the engine reuses that prefix's KV cache from the slot or the host-RAM prompt cache.
@@ -136,7 +136,7 @@ public final class TurnRunner {
             Model model = lease.engine().model();
             OutputPlan plan;
             try {
-                plan = OutputPlan.forChat(model.info().chatTemplate().orElse(null), turn.toolsJson(), turn.tools(),
+                plan = OutputPlan.forChat(PromptTemplates.templateText(model, entry), turn.toolsJson(), turn.tools(),
                         turn.toolChoice(), turn.parallelToolCalls(), turn.answer());
             } catch (InvalidParameterException e) {
                 throw ApiException.badParameter(e.parameter(), e.getMessage());
@@ -144,7 +144,7 @@ public final class TurnRunner {
             List<ChatMessage> messages = withModelfileSystem(entry, turn.messages());
             int context = lease.engine().slotContextSize();
             PromptFit.Fitted fitted = PromptFit.fit(messages, turn.truncation(), budget(context),
-                    turn.maxPromptTokens(), m -> tokens(model, m, plan));
+                    turn.maxPromptTokens(), m -> tokens(model, entry, m, plan));
             if (fitted.overBudget()) {
                 return new TurnOutcome("", List.of(), FinishReason.STOP, fitted.tokens().length, 0, 0, true);
             }
@@ -248,12 +248,10 @@ public final class TurnRunner {
         return out;
     }
 
-    private static int[] tokens(Model model, List<ChatMessage> messages, OutputPlan plan) {
-        ChatRequest.Builder chat = ChatRequest.builder(messages);
-        if (!plan.templateTools().isEmpty()) {
-            chat.tools(plan.templateTools());
-        }
-        ChatPrompt prompt = model.renderChat(chat.build());
+    /** The prompt's tokens: the Modelfile's {@code TEMPLATE} when it has one, else the GGUF's chat template. */
+    private static int[] tokens(Model model, CatalogModel entry, List<ChatMessage> messages, OutputPlan plan) {
+        PromptTemplates.Rendered prompt = PromptTemplates.chat(model, entry, messages, plan.templateTools(),
+                OllamaTemplate.Think.UNSET);
         return model.tokenize(prompt.text(), prompt.addBos(), true);
     }
 }
