@@ -46,12 +46,19 @@ final class ApiClient {
     }
 
     /**
-     * The server named by {@code PUNA_HOST} in {@code env}.
+     * The server named by {@code PUNA_HOST} in {@code env}, over HTTPS when {@code PUNA_HOST} says {@code https://}
+     * or {@code PUNA_TLS_CERT} is set (as for the server itself); the JVM's trust store must hold the server's
+     * certificate or its CA ({@code -Djavax.net.ssl.trustStore=...} through {@code JAVA_TOOL_OPTIONS}).
      *
      * @throws dev.puna.http.ServerConfigException (exit code 2) for an invalid {@code PUNA_HOST}
      */
     static ApiClient fromEnvironment(Map<String, String> env) {
         String spec = env.get("PUNA_HOST");
+        boolean tls = env.get("PUNA_TLS_CERT") != null && !env.get("PUNA_TLS_CERT").isBlank();
+        if (spec != null && spec.strip().regionMatches(true, 0, "https://", 0, 8)) {
+            tls = true;
+            spec = "http://" + spec.strip().substring(8);
+        }
         ServerConfig.Builder b = ServerConfig.builder();
         if (spec != null && !spec.isBlank()) {
             b.listen(spec);
@@ -62,8 +69,9 @@ final class ApiClient {
             case "::", "0:0:0:0:0:0:0:0" -> "::1";
             default -> c.host();
         };
-        return new ApiClient(URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
-                + c.port()), env.get("PUNA_API_KEY"));
+        String shown = host.contains(":") ? "[" + host + "]" : host;
+        return new ApiClient(URI.create((tls ? "https://" : "http://") + shown + ":" + c.port()),
+                env.get("PUNA_API_KEY"));
     }
 
     /** The server's base URL, e.g. {@code http://127.0.0.1:11434}. */

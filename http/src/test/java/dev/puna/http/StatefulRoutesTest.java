@@ -18,7 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The stateful routes (assistants, threads, messages, runs, steps, responses, conversations) over real HTTP: every
+ * The stateful routes (assistants, threads, messages, runs, steps, responses, conversations) over real HTTP, on both
+ * engines: every
  * route's bad input with its exact status and OpenAI error body, unknown ids, the active-run conflicts, metadata
  * limits, and OpenAI's cursor paging at its edges. Ids in the table are placeholders for objects the set-up makes:
  * an assistant {@code {A}}, a thread {@code {T1}} whose run {@code {R1}} waits for tool outputs (call {@code {CALL}}),
@@ -27,13 +28,29 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @Timeout(180)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class StatefulRoutesTest {
+abstract class StatefulRoutesTest {
     private StatefulServer server;
+
+    abstract Backend backend();
+
+    static final class Sqlite extends StatefulRoutesTest {
+        @Override
+        Backend backend() {
+            return Backend.SQLITE;
+        }
+    }
+
+    static final class Postgres extends StatefulRoutesTest {
+        @Override
+        Backend backend() {
+            return Backend.POSTGRESQL;
+        }
+    }
     private final Map<String, String> ids = new java.util.LinkedHashMap<>();
 
     @BeforeAll
     void start() throws Exception {
-        server = new StatefulServer(Backend.SQLITE, "stateful_routes");
+        server = new StatefulServer(backend(), "stateful_routes");
         Http http = server.http();
         String a = http.post("/v1/assistants", "{\"model\":\"scripted\",\"temperature\":0,\"tools\":[{\"type\":"
                 + "\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":{\"type\":\"object\","

@@ -2,9 +2,8 @@ package dev.puna.http.internal.assistants;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.http.internal.ApiException;
-import dev.puna.http.internal.JsonBody;
-import dev.puna.http.internal.Responses;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.stateful.Replies;
 import dev.puna.http.internal.stateful.StateService;
 import dev.puna.http.internal.stateful.TurnRunner;
 import dev.puna.state.Collection;
@@ -90,31 +89,16 @@ public final class AssistantsApi {
         return executor;
     }
 
-    /**
-     * Answers {@code rc} with the object {@code result} brings (200), or fails it. A 5xx answer to a POST tells the
-     * SDKs not to send it again ({@code x-should-retry: false}): a retried create would make a second object.
-     */
     static void respond(RoutingContext rc, Future<ObjectNode> result) {
-        noRetryOnServerError(rc);
-        result.onSuccess(o -> Responses.json(rc, 200, write(o))).onFailure(rc::fail);
+        Replies.respond(rc, result);
     }
 
     static void noRetryOnServerError(RoutingContext rc) {
-        if (rc.request().method() == HttpMethod.POST) {
-            rc.addHeadersEndHandler(v -> {
-                if (rc.response().getStatusCode() >= 500) {
-                    rc.response().putHeader("x-should-retry", "false");
-                }
-            });
-        }
+        Replies.noRetryOnServerError(rc);
     }
 
     static String write(ObjectNode o) {
-        try {
-            return JsonBody.MAPPER.writeValueAsString(o);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Replies.write(o);
     }
 
     /** OpenAI's 404 for an unknown object: {@code No thread found with id 'thread_x'.} */

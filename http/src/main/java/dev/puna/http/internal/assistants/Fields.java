@@ -26,17 +26,8 @@ final class Fields {
     private Fields() {
     }
 
-    /**
-     * Refuses fields the endpoint does not define, as OpenAI does ({@code Unrecognized request argument supplied}):
-     * a misspelt field is a mistake to report, not an option to drop.
-     */
     static void known(JsonBody body, Set<String> fields, String path) {
-        for (String name : (Iterable<String>) () -> body.node().fieldNames()) {
-            if (!fields.contains(name)) {
-                String at = path.isEmpty() ? name : path + "." + name;
-                throw ApiException.badParameter(at, "Unrecognized request argument supplied: " + at);
-            }
-        }
+        dev.puna.http.internal.stateful.Replies.knownFields(body, fields, path);
     }
 
     /** {@code reasoning_effort}: accepted as OpenAI spells it (the models here do not reason). */

@@ -27,7 +27,6 @@ import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
@@ -217,7 +216,7 @@ final class RunExecutor {
                 for (JsonNode call : b.path("step_details").path("tool_calls")) {
                     JsonNode fn = call.path("function");
                     calls.add(new ToolCall(call.path("id").asText(), fn.path("name").asText(),
-                            arguments(fn.path("arguments").asText("{}"))));
+                            dev.puna.http.internal.stateful.Replies.arguments(fn.path("arguments").asText("{}"))));
                     results.add(ChatMessage.tool(fn.path("output").asText(""), call.path("id").asText(),
                             fn.path("name").asText()));
                 }
@@ -230,16 +229,6 @@ final class RunExecutor {
                 out.addAll(results);
             }
             return out;
-        }
-
-        @SuppressWarnings("unchecked")
-        private static Map<String, Object> arguments(String json) {
-            try {
-                JsonNode n = JsonBody.MAPPER.readTree(json);
-                return n != null && n.isObject() ? JsonBody.MAPPER.convertValue(n, Map.class) : Map.of();
-            } catch (Exception e) {
-                return Map.of();
-            }
         }
 
         // ---- the reply as it streams ----

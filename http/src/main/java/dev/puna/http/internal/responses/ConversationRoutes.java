@@ -62,11 +62,7 @@ final class ConversationRoutes {
     }
 
     private static void known(JsonBody b, Set<String> fields) {
-        for (String name : (Iterable<String>) () -> b.node().fieldNames()) {
-            if (!fields.contains(name)) {
-                throw ApiException.badParameter(name, "Unrecognized request argument supplied: " + name);
-            }
-        }
+        dev.puna.http.internal.stateful.Replies.knownFields(b, fields, "");
     }
 
     /** {@code items}: at most 20, read as Responses items; {@code required}: whether it must be there. */

@@ -254,7 +254,7 @@ final class Items {
                 }
                 case "function_call" -> {
                     ToolCall call = new ToolCall(i.path("call_id").asText(), i.path("name").asText(),
-                            arguments(i.path("arguments").asText("{}")));
+                            dev.puna.http.internal.stateful.Replies.arguments(i.path("arguments").asText("{}")));
                     ChatMessage last = out.isEmpty() ? null : out.getLast();
                     if (last != null && last.role().equals("assistant")) { // the calls join the reply they end
                         List<ToolCall> calls = new ArrayList<>(last.toolCalls());
@@ -273,13 +273,4 @@ final class Items {
         return out;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> arguments(String json) {
-        try {
-            JsonNode n = JsonBody.MAPPER.readTree(json);
-            return n != null && n.isObject() ? JsonBody.MAPPER.convertValue(n, Map.class) : Map.of();
-        } catch (Exception e) {
-            return Map.of();
-        }
-    }
 }

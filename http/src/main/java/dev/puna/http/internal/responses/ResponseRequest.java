@@ -43,11 +43,7 @@ record ResponseRequest(String model, JsonNode input, String instructions, String
     private static final Set<String> UNSUPPORTED_INCLUDES = Set.of("message.output_text.logprobs");
 
     static ResponseRequest read(JsonBody b) {
-        for (String name : (Iterable<String>) () -> b.node().fieldNames()) {
-            if (!FIELDS.contains(name)) {
-                throw ApiException.badParameter(name, "Unrecognized request argument supplied: " + name);
-            }
-        }
+        dev.puna.http.internal.stateful.Replies.knownFields(b, FIELDS, "");
         String model = b.string("model");
         if (model == null) {
             throw ApiException.badParameter("model", "\"model\" is required");

@@ -9,6 +9,7 @@ import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.stateful.Lists;
 import dev.puna.http.internal.stateful.NamedSse;
 import dev.puna.http.internal.stateful.PathIds;
+import dev.puna.http.internal.stateful.Replies;
 import dev.puna.http.internal.stateful.StateService;
 import dev.puna.http.internal.stateful.TurnRunner;
 import dev.puna.runtime.CancellationToken;
@@ -67,22 +68,11 @@ public final class ResponsesApi {
     }
 
     static String write(ObjectNode o) {
-        try {
-            return JsonBody.MAPPER.writeValueAsString(o);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return Replies.write(o);
     }
 
     static void respond(RoutingContext rc, Future<ObjectNode> result) {
-        if (rc.request().method() == HttpMethod.POST) {
-            rc.addHeadersEndHandler(v -> {
-                if (rc.response().getStatusCode() >= 500) {
-                    rc.response().putHeader("x-should-retry", "false");
-                }
-            });
-        }
-        result.onSuccess(o -> Responses.json(rc, 200, write(o))).onFailure(rc::fail);
+        Replies.respond(rc, result);
     }
 
     static ApiException responseNotFound(String id) {
