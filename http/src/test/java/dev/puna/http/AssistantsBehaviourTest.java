@@ -33,19 +33,7 @@ abstract class AssistantsBehaviourTest {
 
     abstract Backend backend();
 
-    static final class Sqlite extends AssistantsBehaviourTest {
-        @Override
-        Backend backend() {
-            return Backend.SQLITE;
-        }
-    }
 
-    static final class Postgres extends AssistantsBehaviourTest {
-        @Override
-        Backend backend() {
-            return Backend.POSTGRESQL;
-        }
-    }
 
     static final String WEATHER_TOOL = "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":"
             + "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"maxLength\":8}},"

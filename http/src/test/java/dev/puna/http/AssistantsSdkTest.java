@@ -45,7 +45,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The Assistants API driven by the official OpenAI Java SDK ({@code client.beta()}) against the real server on the
- * scripted models, with its state in SQLite ({@link Sqlite}) and in PostgreSQL ({@link Postgres}): assistants, threads
+ * scripted models, with its state in SQLite ({@link AssistantsSdkSqliteTest}) and in PostgreSQL
+ * ({@link AssistantsSdkPostgresTest}): assistants, threads
  * and messages, a polled run that answers, the tool loop (requires_action, submit_tool_outputs, completed), a streamed
  * run with OpenAI's event order, and typed errors.
  */
@@ -56,19 +57,7 @@ abstract class AssistantsSdkTest {
 
     abstract Backend backend();
 
-    static final class Sqlite extends AssistantsSdkTest {
-        @Override
-        Backend backend() {
-            return Backend.SQLITE;
-        }
-    }
 
-    static final class Postgres extends AssistantsSdkTest {
-        @Override
-        Backend backend() {
-            return Backend.POSTGRESQL;
-        }
-    }
 
     @BeforeAll
     void start() {

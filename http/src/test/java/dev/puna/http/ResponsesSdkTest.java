@@ -48,19 +48,7 @@ abstract class ResponsesSdkTest {
 
     abstract Backend backend();
 
-    static final class Sqlite extends ResponsesSdkTest {
-        @Override
-        Backend backend() {
-            return Backend.SQLITE;
-        }
-    }
 
-    static final class Postgres extends ResponsesSdkTest {
-        @Override
-        Backend backend() {
-            return Backend.POSTGRESQL;
-        }
-    }
 
     @BeforeAll
     void start() {

@@ -33,19 +33,7 @@ abstract class StatefulRoutesTest {
 
     abstract Backend backend();
 
-    static final class Sqlite extends StatefulRoutesTest {
-        @Override
-        Backend backend() {
-            return Backend.SQLITE;
-        }
-    }
 
-    static final class Postgres extends StatefulRoutesTest {
-        @Override
-        Backend backend() {
-            return Backend.POSTGRESQL;
-        }
-    }
     private final Map<String, String> ids = new java.util.LinkedHashMap<>();
 
     @BeforeAll
