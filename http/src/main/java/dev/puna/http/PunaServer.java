@@ -335,9 +335,10 @@ public final class PunaServer implements AutoCloseable {
         // Runs and background responses are not requests in flight: they have the rest of the time too.
         finished &= stateful.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         if (!finished) {
+            int left = lifecycle.inFlight(); // before cancelling, which lets them end
             int cancelled = lifecycle.cancelStreams();
             LOG.warn("shutdown timeout ({}) passed with {} requests in flight: cancelling {} generations",
-                    Durations.format(timeout), lifecycle.inFlight(), cancelled);
+                    Durations.format(timeout), left, cancelled);
             if (storeOperations != null) {
                 storeOperations.shutdownNow();
             }
