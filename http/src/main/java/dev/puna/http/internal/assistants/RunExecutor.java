@@ -457,30 +457,29 @@ final class RunExecutor {
             ObjectNode action = b.putObject("required_action");
             action.put("type", "submit_tool_outputs");
             ArrayNode list = action.putObject("submit_tool_outputs").putArray("tool_calls");
-            for (ParsedToolCall c : calls) {
-                ObjectNode call = list.addObject();
-                call.put("id", c.id());
-                call.put("type", "function");
-                ObjectNode fn = call.putObject("function");
-                fn.put("name", c.name());
-                fn.put("arguments", c.arguments());
-            }
+            calls.forEach(c -> list.add(callJson(c, false)));
             tx.update(Collection.RUNS, r);
             tx.release(Collection.RUNS, runId);
             return r;
         }
 
-        private static void setCalls(Document step, List<ParsedToolCall> calls) {
-            ArrayNode list = step.body().putObject("step_details").put("type", "tool_calls").putArray("tool_calls");
-            for (ParsedToolCall c : calls) {
-                ObjectNode call = list.addObject();
-                call.put("id", c.id());
-                call.put("type", "function");
-                ObjectNode fn = call.putObject("function");
-                fn.put("name", c.name());
-                fn.put("arguments", c.arguments());
+        /** A call as OpenAI shows it; a step's calls also carry their {@code output}, null until submitted. */
+        private static ObjectNode callJson(ParsedToolCall c, boolean withOutput) {
+            ObjectNode call = JsonBody.MAPPER.createObjectNode();
+            call.put("id", c.id());
+            call.put("type", "function");
+            ObjectNode fn = call.putObject("function");
+            fn.put("name", c.name());
+            fn.put("arguments", c.arguments());
+            if (withOutput) {
                 fn.putNull("output");
             }
+            return call;
+        }
+
+        private static void setCalls(Document step, List<ParsedToolCall> calls) {
+            ArrayNode list = step.body().putObject("step_details").put("type", "tool_calls").putArray("tool_calls");
+            calls.forEach(c -> list.add(callJson(c, true)));
         }
 
         /**
