@@ -3,11 +3,8 @@ package dev.puna.runtime;
 import dev.puna.bindings.Callbacks;
 import dev.puna.bindings.Llama;
 import dev.puna.runtime.internal.AbortSwitch;
-import dev.puna.runtime.internal.CompletionState;
-import dev.puna.runtime.internal.Logprobs;
 import dev.puna.runtime.internal.NativeBatch;
 import dev.puna.runtime.internal.PromptCache;
-import dev.puna.runtime.internal.SamplerChain;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
@@ -19,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.IntFunction;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -47,8 +43,6 @@ import org.apache.logging.log4j.Logger;
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(Engine.class);
-    /** How many more cached tokens another source must offer before its prefix is brought into a slot. */
-    private static final int REUSE_MARGIN = 32;
     /** Prompt tokens in one batch above which its decode can be aborted by {@link #close()}. */
     private static final int ABORTABLE_PREFILL = 64;
 
@@ -62,10 +56,10 @@ public final class Engine implements AutoCloseable {
     private final NativeBatch batch;
     private final int slotContext;
     private final boolean canShift;
-    private final Slot[] slots;
+    private final EngineSlot[] slots;
     /** Touched only by the decode thread. */
     private final PromptCache promptCache;
-    private final IntFunction<byte[]> pieces;
+    private final SequenceSampler sampler;
     private final Thread thread;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -91,17 +85,6 @@ public final class Engine implements AutoCloseable {
     private final ReentrantLock embedLock = new ReentrantLock();
     /** Guarded by {@link #embedLock}; opened on first use. */
     private Session embedSession;
-
-    /** A sequence of the context and the tokens its KV cache holds. Touched only by the decode thread. */
-    private static final class Slot {
-        final int seq;
-        int[] cached = new int[0];
-        EngineJob job;
-
-        Slot(int seq) {
-            this.seq = seq;
-        }
-    }
 
     private Engine(Model model, EngineParams params) {
         this.model = model;
@@ -135,11 +118,11 @@ public final class Engine implements AutoCloseable {
         this.canShift = Llama.llama_memory_can_shift(memory);
         this.slotContext = params.unifiedKv() ? Llama.llama_n_ctx(context) / parallel : Llama.llama_n_ctx_seq(context);
         this.promptCache = new PromptCache(params.promptCacheBytes());
-        this.slots = new Slot[parallel];
+        this.slots = new EngineSlot[parallel];
         for (int i = 0; i < parallel; i++) {
-            slots[i] = new Slot(i);
+            slots[i] = new EngineSlot(i);
         }
-        this.pieces = t -> model.pieceUnchecked(t, false);
+        this.sampler = new SequenceSampler(model, slotContext, tokensGenerated);
         this.thread = Thread.ofPlatform().name("puna-engine-" + model.info().name()).daemon().unstarted(this::run);
         thread.start();
     }
@@ -395,29 +378,16 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /**
-     * Moves queued jobs into free slots, always the lowest-numbered one. llama.cpp decodes the sequences of a
-     * batch in one pass only while their ids are consecutive (with one KV stream per sequence it splits the batch
-     * at every gap), so keeping the busy slots packed at the low end keeps a step at one pass over the weights.
-     * Prefix reuse does not depend on the slot: {@link #start} brings the best cached prefix into it.
-     */
+    /** Moves queued jobs into free slots, chosen by {@link SlotSelector#freeSlot}. */
     private void admit() {
-        for (Slot s : slots) {
-            if (queue.isEmpty()) {
-                return;
-            }
-            if (s.job == null) {
-                s.job = queue.pollFirst();
-            }
+        EngineSlot s;
+        while (!queue.isEmpty() && (s = SlotSelector.freeSlot(slots)) != null) {
+            s.job = queue.pollFirst();
         }
     }
 
-    private static int commonPrefix(int[] a, int[] b) {
-        return PromptCache.commonPrefix(a, b);
-    }
-
     private boolean runnable() {
-        for (Slot s : slots) {
+        for (EngineSlot s : slots) {
             EngineJob job = s.job;
             if (job != null && (job.sampler == null || job.prefilling() || !job.handle.isPaused() || job.cancelled())) {
                 return true;
@@ -439,7 +409,7 @@ public final class Engine implements AutoCloseable {
     private void publishSlots() {
         int active = 0;
         long used = 0;
-        for (Slot s : slots) {
+        for (EngineSlot s : slots) {
             active += s.job == null ? 0 : 1;
             used += s.cached.length;
         }
@@ -450,7 +420,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private void decodeStep() {
-        for (Slot s : slots) {
+        for (EngineSlot s : slots) {
             if (s.job != null && s.job.sampler == null) {
                 start(s);
             }
@@ -459,63 +429,22 @@ public final class Engine implements AutoCloseable {
             }
         }
 
-        // One pass in slot order, so sequence ids in the batch ascend (see admit()); prompt chunks share what
-        // room the running sequences' next tokens leave.
-        int room = batch.capacity();
-        for (Slot s : slots) {
-            if (s.job != null && !s.job.prefilling() && !s.job.handle.isPaused()) {
-                room--;
-            }
-        }
-        batch.clear();
-        List<Slot> inBatch = new ArrayList<>(slots.length);
-        int[] chunk = new int[slots.length];
-        int prefill = 0;
-        for (Slot s : slots) {
-            EngineJob job = s.job;
-            if (job == null) {
-                continue;
-            }
-            if (!job.prefilling()) {
-                if (!job.handle.isPaused()) {
-                    job.outIndex = batch.size();
-                    batch.add(job.pending, s.cached.length, s.seq, true);
-                    inBatch.add(s);
-                }
-                continue;
-            }
-            int n = Math.min(room, job.prompt.length - job.prefilled);
-            if (n == 0) {
-                continue;
-            }
-            if (job.promptStartNanos == 0) {
-                job.promptStartNanos = System.nanoTime();
-            }
-            boolean last = job.prefilled + n == job.prompt.length;
-            if (last) {
-                job.outIndex = batch.size() + n - 1;
-            }
-            batch.addRun(job.prompt, job.prefilled, n, job.prefilled, s.seq, last);
-            chunk[s.seq] = n;
-            room -= n;
-            prefill += n;
-            inBatch.add(s);
-        }
+        BatchBuilder.Built built = BatchBuilder.fill(batch, slots);
         if (batch.size() == 0) {
             return;
         }
         // Only a batch with a long prompt chunk is worth aborting when the engine closes (see AbortSwitch).
-        abortSwitch.arm(prefill > ABORTABLE_PREFILL);
+        abortSwitch.arm(built.promptTokens() > ABORTABLE_PREFILL);
         int rc = batch.decode(ctx);
         decodeCalls.incrementAndGet();
         if (rc != 0) {
-            decodeFailed(rc, inBatch);
+            decodeFailed(rc, built.slots());
             return;
         }
-        for (Slot s : inBatch) {
+        for (EngineSlot s : built.slots()) {
             EngineJob job = s.job;
-            if (job.prefilling()) {
-                int n = chunk[s.seq];
+            int n = built.promptTokens(s);
+            if (n > 0) {
                 s.cached = append(s.cached, job.prompt, job.prefilled, n);
                 job.prefilled += n;
                 promptTokensEvaluated.addAndGet(n);
@@ -523,7 +452,7 @@ public final class Engine implements AutoCloseable {
                 s.cached = append(s.cached, new int[] {job.pending}, 0, 1);
             }
         }
-        for (Slot s : inBatch) {
+        for (EngineSlot s : built.slots()) {
             if (s.job.outIndex >= 0) {
                 sample(s);
             }
@@ -535,44 +464,31 @@ public final class Engine implements AutoCloseable {
      * slot's, or a saved sequence from host RAM), drops the rest, and builds the job's sampler. A conversation
      * pushed out of the slot is saved to host RAM first, so its next turn can come back.
      */
-    private void start(Slot s) {
+    private void start(EngineSlot s) {
         EngineJob job = s.job;
         if (job.cancelled()) {
             finish(s, FinishReason.CANCELLED);
             return;
         }
-        int own = commonPrefix(s.cached, job.prompt);
-        Slot donor = null;
-        int donorCommon = own;
-        for (Slot f : slots) {
-            if (f != s && f.job == null) {
-                int c = commonPrefix(f.cached, job.prompt);
-                if (c > donorCommon) {
-                    donor = f;
-                    donorCommon = c;
-                }
-            }
-        }
         PromptCache.Match hit = promptCache.best(job.prompt);
-        int hitCommon = hit == null ? 0 : hit.common();
+        SlotSelector.Reuse reuse = SlotSelector.reuse(s, slots, job.prompt, hit == null ? 0 : hit.common());
         boolean saved = false;
-        if (Math.max(donorCommon, hitCommon) >= own + REUSE_MARGIN) {
+        if (reuse.source() != SlotSelector.Source.OWN) {
             promptCache.save(ctx, s.seq, s.cached);
             saved = true;
             Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
             s.cached = new int[0];
-            if (hitCommon > donorCommon) {
+            if (reuse.source() == SlotSelector.Source.HOST_CACHE) {
                 if (promptCache.restore(ctx, hit, s.seq)) {
                     s.cached = hit.tokens().clone();
                 }
             } else {
                 // A copy between KV streams copies the whole buffer (at the next decode); the tail is trimmed below.
-                Llama.llama_memory_seq_cp(memory, donor.seq, s.seq, -1, -1);
-                s.cached = donor.cached.clone();
+                Llama.llama_memory_seq_cp(memory, reuse.donor().seq, s.seq, -1, -1);
+                s.cached = reuse.donor().cached.clone();
             }
         }
-        // Re-evaluate at least the last prompt token: its logits are needed to sample.
-        int keep = Math.min(commonPrefix(s.cached, job.prompt), job.prompt.length - 1);
+        int keep = SlotSelector.keep(s.cached, job.prompt);
         if (keep < s.cached.length) {
             if (!saved && s.cached.length - keep >= PromptCache.MIN_TOKENS) {
                 promptCache.save(ctx, s.seq, s.cached);
@@ -587,44 +503,23 @@ public final class Engine implements AutoCloseable {
         job.prefilled = keep;
         promptTokensCached.addAndGet(keep);
         try {
-            job.sampler = SamplerChain.create(job.request.sampling(), model.vocab(), model.vocabSize(), slotContext);
-            job.sampler.acceptPrompt(job.prompt);
+            sampler.prepare(job);
         } catch (RuntimeException e) {
             fail(s, e);
-            return;
         }
-        job.completion = new CompletionState(job.request.stop(), job.request.maxTokens(), pieces);
     }
 
-    private void sample(Slot s) {
+    private void sample(EngineSlot s) {
         EngineJob job = s.job;
         int index = job.outIndex;
         job.outIndex = -1;
-        if (job.firstTokenNanos == 0) {
-            job.firstTokenNanos = System.nanoTime();
-        }
-        if (job.completion.limitReached()) {
-            finish(s, FinishReason.LENGTH); // num_predict 0: the prompt is evaluated, nothing generated
-            return;
-        }
         try {
-            int token = job.sampler.sample(ctx, index);
-            tokensGenerated.incrementAndGet();
-            TokenLogprob logprob = job.request.logprobs()
-                    ? Logprobs.of(ctx, index, model.vocabSize(), token, job.request.topLogprobs(), pieces)
-                    : null;
-            if (Llama.llama_vocab_is_eog(model.vocab(), token)) {
-                finish(s, FinishReason.EOS);
-                return;
-            }
-            FinishReason reason = job.completion.accept(token, logprob, job.listener);
+            FinishReason reason = sampler.next(ctx, job, index);
             if (reason == null && s.cached.length >= slotContext && !shift(s)) {
                 reason = FinishReason.CONTEXT_FULL;
             }
             if (reason != null) {
                 finish(s, reason);
-            } else {
-                job.pending = token;
             }
         } catch (RuntimeException | Error e) {
             fail(s, e);
@@ -635,7 +530,7 @@ public final class Engine implements AutoCloseable {
      * Makes room in a full slot by dropping the older half of the tokens after the first {@code numKeep}
      * (Ollama's context shift), when the request allows it and the cache can shift positions.
      */
-    private boolean shift(Slot s) {
+    private boolean shift(EngineSlot s) {
         EngineJob job = s.job;
         if (!job.request.shift() || !canShift) {
             return false;
@@ -655,8 +550,8 @@ public final class Engine implements AutoCloseable {
         return true;
     }
 
-    private void decodeFailed(int rc, List<Slot> inBatch) {
-        for (Slot s : inBatch) {
+    private void decodeFailed(int rc, List<EngineSlot> inBatch) {
+        for (EngineSlot s : inBatch) {
             // Part of the batch may be in the KV cache now; drop what the slot does not account for.
             Llama.llama_memory_seq_rm(memory, s.seq, s.cached.length, -1);
             s.job.outIndex = -1;
@@ -666,12 +561,12 @@ public final class Engine implements AutoCloseable {
         }
         NativeException e = new NativeException("llama_decode failed with status " + rc
                 + (rc == 1 ? " (no KV cache slot for the batch)" : ""));
-        for (Slot s : inBatch) {
+        for (EngineSlot s : inBatch) {
             fail(s, e);
         }
     }
 
-    private void finish(Slot s, FinishReason reason) {
+    private void finish(EngineSlot s, FinishReason reason) {
         EngineJob job = s.job;
         GenerationResult result;
         try {
@@ -701,7 +596,7 @@ public final class Engine implements AutoCloseable {
         return new GenerationResult("", new int[0], reason, job.prompt.length, 0, 0, new Timings(0, 0, 0, 0, 0));
     }
 
-    private void fail(Slot s, Throwable e) {
+    private void fail(EngineSlot s, Throwable e) {
         EngineJob job = s.job;
         s.job = null;
         publishSlots();
@@ -733,7 +628,7 @@ public final class Engine implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        for (Slot s : slots) {
+        for (EngineSlot s : slots) {
             if (s.job != null) {
                 left.add(s.job);
                 s.job = null;

@@ -1,0 +1,32 @@
+package dev.puna.runtime;
+
+/**
+ * One sequence of an {@link Engine}'s context: the tokens its KV cache holds and the job running in it, if any.
+ * Touched only by the engine's decode thread.
+ */
+final class EngineSlot {
+    /** The llama.cpp sequence id, also the slot's index in the engine. */
+    final int seq;
+    /** The tokens at positions 0.. of this sequence's KV cache. */
+    int[] cached = new int[0];
+    /** The job this slot serves, or null while it idles (its cache stays, for the next prompt to reuse). */
+    EngineJob job;
+
+    EngineSlot(int seq) {
+        this.seq = seq;
+    }
+
+    boolean free() {
+        return job == null;
+    }
+
+    /** Whether the slot's job has a sampled token to decode in the next batch. */
+    boolean decoding() {
+        return job != null && job.sampler != null && !job.prefilling() && !job.handle.isPaused();
+    }
+
+    /** Prompt tokens the slot's job still has to evaluate (0 when it is not prefilling). */
+    int promptRemaining() {
+        return job == null || job.sampler == null || !job.prefilling() ? 0 : job.prompt.length - job.prefilled;
+    }
+}
