@@ -221,6 +221,10 @@ int main() {
     FUNC(llama_n_threads);
     FUNC(llama_set_embeddings);
     FUNC(llama_set_causal_attn);
+    FUNC(llama_adapter_lora_init);
+    FUNC(llama_adapter_lora_free);
+    FUNC(llama_adapter_meta_val_str);
+    FUNC(llama_set_adapters_lora);
     FUNC(llama_set_abort_callback);
     FUNC(llama_synchronize);
 

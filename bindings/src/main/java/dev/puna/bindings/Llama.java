@@ -86,6 +86,10 @@ public final class Llama {
     private static final MethodHandle LLAMA_N_THREADS = Native.downcall("llama_n_threads", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_SET_EMBEDDINGS = Native.downcall("llama_set_embeddings", FunctionDescriptor.ofVoid(ADDRESS, JAVA_BOOLEAN));
     private static final MethodHandle LLAMA_SET_CAUSAL_ATTN = Native.downcall("llama_set_causal_attn", FunctionDescriptor.ofVoid(ADDRESS, JAVA_BOOLEAN));
+    private static final MethodHandle LLAMA_ADAPTER_LORA_INIT = Native.downcall("llama_adapter_lora_init", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle LLAMA_ADAPTER_LORA_FREE = Native.downcall("llama_adapter_lora_free", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle LLAMA_ADAPTER_META_VAL_STR = Native.downcall("llama_adapter_meta_val_str", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle LLAMA_SET_ADAPTERS_LORA = Native.downcall("llama_set_adapters_lora", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle LLAMA_SET_ABORT_CALLBACK = Native.downcall("llama_set_abort_callback", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
     private static final MethodHandle LLAMA_SYNCHRONIZE = Native.downcall("llama_synchronize", FunctionDescriptor.ofVoid(ADDRESS));
     private static final MethodHandle LLAMA_MEMORY_CLEAR = Native.downcall("llama_memory_clear", FunctionDescriptor.ofVoid(ADDRESS, JAVA_BOOLEAN));
@@ -561,6 +565,38 @@ public final class Llama {
     public static void llama_set_causal_attn(MemorySegment ctx, boolean causal_attn) {
         try {
             LLAMA_SET_CAUSAL_ATTN.invokeExact(ctx, causal_attn);
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    public static MemorySegment llama_adapter_lora_init(MemorySegment model, MemorySegment path_lora) {
+        try {
+            return (MemorySegment) LLAMA_ADAPTER_LORA_INIT.invokeExact(model, path_lora);
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    public static void llama_adapter_lora_free(MemorySegment adapter) {
+        try {
+            LLAMA_ADAPTER_LORA_FREE.invokeExact(adapter);
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    public static int llama_adapter_meta_val_str(MemorySegment adapter, MemorySegment key, MemorySegment buf, long buf_size) {
+        try {
+            return (int) LLAMA_ADAPTER_META_VAL_STR.invokeExact(adapter, key, buf, buf_size);
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    public static int llama_set_adapters_lora(MemorySegment ctx, MemorySegment adapters, long n_adapters, MemorySegment scales) {
+        try {
+            return (int) LLAMA_SET_ADAPTERS_LORA.invokeExact(ctx, adapters, n_adapters, scales);
         } catch (Throwable e) {
             throw Native.rethrow(e);
         }

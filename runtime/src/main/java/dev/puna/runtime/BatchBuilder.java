@@ -61,15 +61,18 @@ final class BatchBuilder {
     }
 
     /**
-     * Plans and fills {@code batch} from the slots, setting each job's output row ({@code outIndex}) where a token
+     * Plans and fills {@code batch} from the slots whose job runs with {@code adapters} (the others sit the step
+     * out, see {@link AdapterScheduler}), setting each job's output row ({@code outIndex}) where a token
      * will be sampled after the decode: every decoding sequence, and a prompt whose last chunk is in the batch.
      */
-    static Built fill(NativeBatch batch, EngineSlot[] slots) {
+    static Built fill(NativeBatch batch, EngineSlot[] slots, AdapterSet adapters) {
         boolean[] decoding = new boolean[slots.length];
         int[] remaining = new int[slots.length];
         for (EngineSlot s : slots) {
-            decoding[s.seq] = s.decoding();
-            remaining[s.seq] = s.promptRemaining();
+            if (s.job != null && s.job.adapters.equals(adapters)) {
+                decoding[s.seq] = s.decoding();
+                remaining[s.seq] = s.promptRemaining();
+            }
         }
         Plan plan = plan(batch.capacity(), decoding, remaining);
         batch.clear();

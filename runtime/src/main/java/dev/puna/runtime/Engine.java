@@ -60,6 +60,10 @@ public final class Engine implements AutoCloseable {
     /** Touched only by the decode thread. */
     private final PromptCache promptCache;
     private final SequenceSampler sampler;
+    /** Touched only by the decode thread. */
+    private final AdapterScheduler adapterScheduler = new AdapterScheduler();
+    /** The adapter set last applied to {@link #ctx}; touched only by the decode thread. */
+    private AdapterSet appliedAdapters = AdapterSet.NONE;
     private final Thread thread;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -170,7 +174,9 @@ public final class Engine implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(listener, "listener");
         int[] prompt = fit(promptTokens(request), request);
-        EngineJob job = new EngineJob(request, listener, prompt, this::wake);
+        AdapterSet adapters = adapters(request);
+        adapters.acquire();
+        EngineJob job = new EngineJob(request, listener, prompt, this::wake, adapters);
         lock.lock();
         try {
             if (closing) {
@@ -183,10 +189,23 @@ public final class Engine implements AutoCloseable {
             queue.addLast(job);
             signalled = true;
             work.signal();
+        } catch (RuntimeException e) {
+            job.release();
+            throw e;
         } finally {
             lock.unlock();
         }
         return job.handle;
+    }
+
+    private AdapterSet adapters(GenerateRequest request) {
+        for (LoraScale s : request.adapters()) {
+            if (s.adapter().model() != model) {
+                throw new InvalidParameterException("lora", "adapter " + s.adapter().path()
+                        + " was loaded for another model, not " + model.info().path());
+            }
+        }
+        return AdapterSet.of(request.adapters());
     }
 
     private int[] promptTokens(GenerateRequest request) {
@@ -429,9 +448,22 @@ public final class Engine implements AutoCloseable {
             }
         }
 
-        BatchBuilder.Built built = BatchBuilder.fill(batch, slots);
+        AdapterSet adapters = adapterScheduler.choose(slots);
+        BatchBuilder.Built built = BatchBuilder.fill(batch, slots, adapters);
         if (batch.size() == 0) {
             return;
+        }
+        if (!adapters.equals(appliedAdapters)) {
+            try {
+                adapters.applyTo(ctx);
+            } catch (RuntimeException e) {
+                for (EngineSlot s : built.slots()) {
+                    s.job.outIndex = -1;
+                    fail(s, e);
+                }
+                return;
+            }
+            appliedAdapters = adapters;
         }
         // Only a batch with a long prompt chunk is worth aborting when the engine closes (see AbortSwitch).
         abortSwitch.arm(built.promptTokens() > ABORTABLE_PREFILL);
@@ -470,11 +502,19 @@ public final class Engine implements AutoCloseable {
             finish(s, FinishReason.CANCELLED);
             return;
         }
-        PromptCache.Match hit = promptCache.best(job.prompt);
-        SlotSelector.Reuse reuse = SlotSelector.reuse(s, slots, job.prompt, hit == null ? 0 : hit.common());
         boolean saved = false;
+        if (!s.cachedWith.equals(job.adapters)) {
+            // KV state computed under other adapters is wrong for this job: keep it in host RAM for its own kind.
+            promptCache.save(ctx, s.seq, s.cached, s.cachedWith);
+            Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
+            s.cached = new int[0];
+            s.cachedWith = job.adapters;
+            saved = true;
+        }
+        PromptCache.Match hit = promptCache.best(job.prompt, job.adapters);
+        SlotSelector.Reuse reuse = SlotSelector.reuse(s, slots, job.prompt, hit == null ? 0 : hit.common());
         if (reuse.source() != SlotSelector.Source.OWN) {
-            promptCache.save(ctx, s.seq, s.cached);
+            promptCache.save(ctx, s.seq, s.cached, s.cachedWith);
             saved = true;
             Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
             s.cached = new int[0];
@@ -491,7 +531,7 @@ public final class Engine implements AutoCloseable {
         int keep = SlotSelector.keep(s.cached, job.prompt);
         if (keep < s.cached.length) {
             if (!saved && s.cached.length - keep >= PromptCache.MIN_TOKENS) {
-                promptCache.save(ctx, s.seq, s.cached);
+                promptCache.save(ctx, s.seq, s.cached, s.cachedWith);
             }
             if (!Llama.llama_memory_seq_rm(memory, s.seq, keep, -1)) {
                 Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);

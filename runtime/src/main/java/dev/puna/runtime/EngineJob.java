@@ -15,6 +15,9 @@ final class EngineJob {
     final int[] prompt;
     final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
     final GenerationHandle handle;
+    /** The LoRA adapters this job runs with; held (acquired) from submission until {@link #release()}. */
+    final AdapterSet adapters;
+    private boolean released;
     final long submittedNanos = System.nanoTime();
     /** Set by the submitting thread before the job is queued; closed when the job ends. */
     AutoCloseable cancelRegistration = () -> { };
@@ -33,7 +36,13 @@ final class EngineJob {
     long firstTokenNanos;
 
     EngineJob(GenerateRequest request, GenerationListener listener, int[] prompt, Runnable wake) {
+        this(request, listener, prompt, wake, AdapterSet.NONE);
+    }
+
+    EngineJob(GenerateRequest request, GenerationListener listener, int[] prompt, Runnable wake,
+              AdapterSet adapters) {
         this.request = request;
+        this.adapters = adapters;
         this.listener = listener;
         this.prompt = prompt;
         this.handle = new GenerationHandle(request.cancellation(), result, prompt.length, wake);
@@ -47,8 +56,12 @@ final class EngineJob {
         return request.cancellation().isCancelled();
     }
 
-    /** Frees the native sampler and stops listening for cancellation. Idempotent. */
+    /** Frees the native sampler, lets go of the adapters and stops listening for cancellation. Idempotent. */
     void release() {
+        if (!released) {
+            released = true;
+            adapters.release();
+        }
         if (sampler != null) {
             sampler.close();
             sampler = null;

@@ -9,6 +9,8 @@ final class EngineSlot {
     final int seq;
     /** The tokens at positions 0.. of this sequence's KV cache. */
     int[] cached = new int[0];
+    /** The LoRA adapters {@link #cached} was computed with: KV state under one set is wrong under another. */
+    AdapterSet cachedWith = AdapterSet.NONE;
     /** The job this slot serves, or null while it idles (its cache stays, for the next prompt to reuse). */
     EngineJob job;
 
@@ -20,13 +22,18 @@ final class EngineSlot {
         return job == null;
     }
 
+    /** Whether the slot's job has started: its prefix is in place and its sampler built. */
+    boolean started() {
+        return job != null && job.completion != null;
+    }
+
     /** Whether the slot's job has a sampled token to decode in the next batch. */
     boolean decoding() {
-        return job != null && job.sampler != null && !job.prefilling() && !job.handle.isPaused();
+        return started() && !job.prefilling() && !job.handle.isPaused();
     }
 
     /** Prompt tokens the slot's job still has to evaluate (0 when it is not prefilling). */
     int promptRemaining() {
-        return job == null || job.sampler == null || !job.prefilling() ? 0 : job.prompt.length - job.prefilled;
+        return !started() || !job.prefilling() ? 0 : job.prompt.length - job.prefilled;
     }
 }

@@ -22,6 +22,8 @@ import java.util.Objects;
  *       after the first {@code numKeep} is dropped and generation goes on (Ollama's context shift), instead of
  *       ending with {@link FinishReason#CONTEXT_FULL}. Honoured by {@link Engine}.</li>
  *   <li>{@code numKeep} ({@code num_keep}, default 4): tokens at the start that truncation and shifting keep.</li>
+ *   <li>{@code adapters} (default none): LoRA adapters of the engine's model and their scales, applied for this
+ *       request only (llama-server's per-request {@code lora}). Honoured by {@link Engine}.</li>
  * </ul>
  */
 public final class GenerateRequest {
@@ -38,6 +40,7 @@ public final class GenerateRequest {
     private final boolean truncate;
     private final boolean shift;
     private final int numKeep;
+    private final List<LoraScale> adapters;
 
     private GenerateRequest(Builder b) {
         this.prompt = b.prompt;
@@ -53,6 +56,12 @@ public final class GenerateRequest {
         this.truncate = b.truncate;
         this.shift = b.shift;
         this.numKeep = b.numKeep;
+        this.adapters = b.adapters;
+    }
+
+    /** The LoRA adapters and scales to run with; empty for the bare model. */
+    public List<LoraScale> adapters() {
+        return adapters;
     }
 
     public static Builder builder() {
@@ -135,6 +144,7 @@ public final class GenerateRequest {
         b.truncate = truncate;
         b.shift = shift;
         b.numKeep = numKeep;
+        b.adapters = adapters;
         return b;
     }
 
@@ -153,6 +163,7 @@ public final class GenerateRequest {
         private boolean truncate;
         private boolean shift;
         private int numKeep = 4;
+        private List<LoraScale> adapters = List.of();
 
         private Builder() {
         }
@@ -228,6 +239,12 @@ public final class GenerateRequest {
         public Builder numKeep(int n) {
             InvalidParameterException.require(n >= 0, "num_keep", "must be >= 0, got " + n);
             this.numKeep = n;
+            return this;
+        }
+
+        /** The LoRA adapters (of the engine's model) and scales this request runs with; empty for none. */
+        public Builder adapters(List<LoraScale> list) {
+            this.adapters = List.copyOf(Objects.requireNonNull(list, "adapters"));
             return this;
         }
 

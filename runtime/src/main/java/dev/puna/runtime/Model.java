@@ -133,7 +133,7 @@ public final class Model implements AutoCloseable {
         return new Model(path, handle, gguf, System.nanoTime() - start, params.vocabOnly());
     }
 
-    private static GgufFile readHeader(Path path) {
+    static GgufFile readHeader(Path path) {
         if (!Files.exists(path)) {
             throw new ModelLoadException(path, "no such file");
         }

@@ -46,7 +46,7 @@ final class SlotSelector {
 
     /**
      * Where the prompt of the job just admitted into {@code target} should start from: the target's own cache
-     * unless an idle slot, or the host-RAM cache's best match ({@code hitCommon} tokens, 0 for none), shares at
+     * unless an idle slot whose cache was computed with the same LoRA adapters as the target's, or the host-RAM cache's best match ({@code hitCommon} tokens, 0 for none), shares at
      * least {@link #REUSE_MARGIN} more tokens with it. Moving a prefix costs a copy, so a small gain is not worth it.
      */
     static Reuse reuse(EngineSlot target, EngineSlot[] slots, int[] prompt, int hitCommon) {
@@ -54,7 +54,7 @@ final class SlotSelector {
         EngineSlot donor = null;
         int donorCommon = own;
         for (EngineSlot f : slots) {
-            if (f != target && f.free()) {
+            if (f != target && f.free() && f.cachedWith.equals(target.cachedWith)) {
                 int c = PromptCache.commonPrefix(f.cached, prompt);
                 if (c > donorCommon) {
                     donor = f;

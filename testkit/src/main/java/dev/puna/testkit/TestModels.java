@@ -234,6 +234,23 @@ public final class TestModels {
     }
 
     /**
+     * What the scripted model answers {@link #HELLO_PROMPT} with the {@linkplain #scriptedLora LoRA adapter} at
+     * scale 1: {@code ▁world} is followed by {@code ▁Puna} instead of {@code ▁from}.
+     */
+    public static final String HELLO_LORA_COMPLETION = " world Puna!";
+
+    /**
+     * A LoRA adapter for the {@linkplain #scripted scripted model} that changes its answer to {@link #HELLO_PROMPT}
+     * from {@value #HELLO_COMPLETION} to {@value #HELLO_LORA_COMPLETION} (see {@link ScriptedLora}).
+     *
+     * @return the file, {@code dir/puna-scripted-lora.gguf}
+     */
+    public static Path scriptedLora(Path dir) throws IOException {
+        return writeIfChanged(dir.resolve("puna-scripted-lora.gguf"),
+                ScriptedLora.rescript(scriptedModel(), "▁world", "▁Puna"));
+    }
+
+    /**
      * The chat template of the {@linkplain #counter counting model}: ChatML whose generation prompt ends in
      * {@code ▁Count:}, so that every chat is answered by counting, for as long as the caller lets it.
      */

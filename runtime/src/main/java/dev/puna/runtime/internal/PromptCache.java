@@ -22,11 +22,13 @@ public final class PromptCache implements AutoCloseable {
 
     private static final class Entry {
         final int[] tokens;
+        final Object kind;
         final Arena arena;
         final MemorySegment state;
 
-        Entry(int[] tokens, Arena arena, MemorySegment state) {
+        Entry(int[] tokens, Object kind, Arena arena, MemorySegment state) {
             this.tokens = tokens;
+            this.kind = kind;
             this.arena = arena;
             this.state = state;
         }
@@ -51,14 +53,15 @@ public final class PromptCache implements AutoCloseable {
     /**
      * Copies sequence {@code seq} of {@code ctx}, which holds {@code tokens}, into host memory, unless it is too
      * short, too big for the budget, or already cached (an entry starting with the same tokens). Entries it
-     * extends are dropped, and the least recently used ones make room.
+     * extends are dropped, and the least recently used ones make room. {@code kind} says what else the state
+     * depends on (the LoRA adapters it was computed with): {@link #best} only offers entries of the same kind.
      */
-    public void save(MemorySegment ctx, int seq, int[] tokens) {
+    public void save(MemorySegment ctx, int seq, int[] tokens, Object kind) {
         if (capacityBytes <= 0 || tokens.length < MIN_TOKENS) {
             return;
         }
         for (Entry e : entries) {
-            if (startsWith(e.tokens, tokens)) {
+            if (e.kind.equals(kind) && startsWith(e.tokens, tokens)) {
                 touch(e);
                 return;
             }
@@ -67,7 +70,7 @@ public final class PromptCache implements AutoCloseable {
         if (size <= 0 || size > capacityBytes) {
             return;
         }
-        entries.removeIf(e -> startsWith(tokens, e.tokens) && drop(e));
+        entries.removeIf(e -> e.kind.equals(kind) && startsWith(tokens, e.tokens) && drop(e));
         while (usedBytes + size > capacityBytes && !entries.isEmpty()) {
             drop(entries.removeFirst());
         }
@@ -78,16 +81,21 @@ public final class PromptCache implements AutoCloseable {
             arena.close();
             return;
         }
-        entries.add(new Entry(tokens.clone(), arena, state.asSlice(0, written)));
+        entries.add(new Entry(tokens.clone(), kind, arena, state.asSlice(0, written)));
         usedBytes += written;
         saves++;
     }
 
-    /** The entry sharing the longest prefix with {@code prompt}, or {@code null} when none shares any. */
-    public Match best(int[] prompt) {
+    /**
+     * The entry of {@code kind} sharing the longest prefix with {@code prompt}, or {@code null} when none shares any.
+     */
+    public Match best(int[] prompt, Object kind) {
         Entry best = null;
         int bestCommon = 0;
         for (Entry e : entries) {
+            if (!e.kind.equals(kind)) {
+                continue;
+            }
             int common = commonPrefix(e.tokens, prompt);
             if (common > bestCommon) {
                 best = e;
