@@ -62,8 +62,9 @@ class BadInputSweepTest {
     /** One request and what must come back; {@code expect} 0: any 4xx. */
     record Case(String name, String method, String path, byte[] body, boolean chunked, int expect) {
         Family family() {
+            String path = this.path.replaceFirst("\\?.*", "");
             return path.startsWith("/v1/") || path.equals("/v1") || Stream.of("/chat/completions", "/completions",
-                    "/embeddings", "/models", "/assistants", "/threads", "/responses", "/conversations").anyMatch(p -> path.equals(p) || path.startsWith(p + "/"))
+                    "/embeddings", "/models", "/assistants", "/threads", "/responses", "/conversations", "/lora-adapters").anyMatch(p -> path.equals(p) || path.startsWith(p + "/"))
                     ? Family.OPENAI : Family.OLLAMA;
         }
     }
@@ -291,7 +292,9 @@ class BadInputSweepTest {
                     .bad("prompt", "[2147483648]").bad("prompt", "[[99999999]]").bad("echo", "\"y\"")
                     .bad("logprobs", "\"x\"").bad("logprobs", "6").bad("suffix", "5").bad("best_of", "\"x\"")
                     .bad("best_of", "0").bad("n", "0").bad("max_tokens", "1e400").bad("stop", "{}")
-                    .bad("temperature", "-0.5"),
+                    .bad("temperature", "-0.5").bad("lora", "{}").bad("lora", "[1]").bad("lora", "[{\"id\":0}]")
+                    .bad("lora", "[{\"id\":\"0\"}]").bad("lora", "[{\"id\":0,\"scale\":1e400}]")
+                    .bad("lora", "[{\"id\":2147483648}]"),
             post("/v1/embeddings", "{\"model\":\"scripted\",\"input\":\"hi\"}")
                     .bad("input", "{}").bad("input", "[]").bad("input", "[-1]").bad("input", "[[]]")
                     .bad("input", "[[1e400]]").bad("input", "[true]").bad("encoding_format", "\"hex\"")
@@ -374,6 +377,16 @@ class BadInputSweepTest {
         out.add(new Case("wrong method, delete", "POST", "/api/delete", "{\"model\":\"x\"}".getBytes(), false, 405));
         out.add(new Case("wrong method, models", "PUT", "/v1/models", "{}".getBytes(), false, 405));
         out.add(new Case("wrong method, embeddings", "GET", "/v1/embeddings", null, false, 405));
+        out.add(new Case("lora-adapters without a model", "GET", "/lora-adapters", null, false, 400));
+        out.add(new Case("lora-adapters of an unknown model", "GET", "/lora-adapters?model=nope", null, false, 404));
+        out.add(new Case("lora-adapters traversal model", "GET", "/lora-adapters?model=..%2F..%2Fetc", null, false, 400));
+        out.add(new Case("lora-adapters object body", "POST", "/lora-adapters?model=scripted",
+                "{\"id\":0}".getBytes(), false, 400));
+        out.add(new Case("lora-adapters bad id", "POST", "/lora-adapters?model=scripted",
+                "[{\"id\":0,\"scale\":1}]".getBytes(), false, 400));
+        out.add(new Case("lora-adapters malformed JSON", "POST", "/lora-adapters?model=scripted",
+                "[{".getBytes(), false, 400));
+        out.add(new Case("lora-adapters wrong method", "PUT", "/lora-adapters", "[]".getBytes(), false, 405));
         for (String id : List.of("..%2F..%2Fetc%2Fpasswd", "%00", "x".repeat(5000), "%C3%28", "a%2Fb", "thread_missing")) {
             String shown = id.substring(0, Math.min(id.length(), 30));
             for (String path : List.of("/v1/assistants/", "/v1/threads/", "/v1/threads/thread_x/messages/",

@@ -331,12 +331,12 @@ class StoreEndToEndTest {
     }
 
     /**
-     * A model with a LoRA adapter is not served as its base model: every inference route answers 501 in its
-     * API's format, while show still describes it. A projector (vision) layer does not make {@code /api/show}
-     * list {@code vision}, since the server refuses images.
+     * A model whose ADAPTER is not a LoRA llama.cpp can apply to it (here: no tensors for the model) fails to load
+     * with a message naming the adapter, in each API's format, instead of running as its base model. A projector
+     * (vision) layer does not make {@code /api/show} list {@code vision}, since the server refuses images.
      */
     @Test
-    void adaptersAreRefusedAndProjectorsDoNotClaimVision() throws Exception {
+    void aBrokenAdapterIsNamedAndProjectorsDoNotClaimVision() throws Exception {
         Digest model = upload(server.http, ScriptedServer.MODEL);
         Digest lora = upload(server.http, tinyGguf(dir.resolve("lora.gguf"), w -> w
                 .putString("general.architecture", "llama").putString("general.type", "adapter")
@@ -347,18 +347,15 @@ class StoreEndToEndTest {
         create(server.http, """
                 {"model":"tuned","files":{"scripted.gguf":"%s"},"adapters":{"lora.gguf":"%s"}}"""
                 .formatted(model, lora));
-        String refused = "model 'tuned:latest' has 1 LoRA adapter (ADAPTER): Puna cannot apply adapters yet, and "
-                + "will not run the base model without them";
         Http.Response generate = server.http.post("/api/generate", "{\"model\":\"tuned\",\"prompt\":\"Hello\"}");
-        assertEquals(501, generate.status(), generate.body());
-        assertEquals("{\"error\":\"" + refused + "\"}", generate.body());
-        Http.Response chat = server.http.post("/api/chat", "{\"model\":\"tuned\",\"messages\":[{\"role\":\"user\","
-                + "\"content\":\"Hello\"}]}");
-        assertEquals(501, chat.status(), chat.body());
+        assertEquals(500, generate.status(), generate.body());
+        String message = generate.json().get("error").asText();
+        assertTrue(message.startsWith("cannot load the model: ") && message.contains("sha256-" + lora.hex())
+                && message.contains("llama.cpp could not load the LoRA adapter"), message);
         Http.Response v1 = server.http.post("/v1/chat/completions", "{\"model\":\"tuned\",\"messages\":["
                 + "{\"role\":\"user\",\"content\":\"Hello\"}]}");
-        assertEquals(501, v1.status(), v1.body());
-        assertEquals(refused, v1.json().get("error").get("message").asText());
+        assertEquals(500, v1.status(), v1.body());
+        assertEquals(message, v1.json().get("error").get("message").asText());
         assertEquals(200, server.http.post("/api/show", "{\"model\":\"tuned\"}").status());
 
         create(server.http, """

@@ -2,15 +2,21 @@ package dev.puna.http.internal;
 
 import dev.puna.http.CatalogModel;
 import dev.puna.http.ServerConfig;
+import dev.puna.http.internal.lora.LoraScales;
 import dev.puna.runtime.Engine;
 import dev.puna.runtime.EngineParams;
+import dev.puna.runtime.LoraAdapter;
 import dev.puna.runtime.Model;
 import dev.puna.runtime.ModelParams;
 import dev.puna.runtime.SessionParams;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * How the server loads a model for serving: the GGUF file with the request's load options, and one
+ * How the server loads a model for serving: the GGUF file with the request's load options, its LoRA adapters
+ * (Modelfile {@code ADAPTER}, at scale 1 until {@code POST /lora-adapters} or a request says otherwise), and one
  * {@link Engine} with {@code PUNA_NUM_PARALLEL} slots of {@code num_ctx} tokens each. Also estimates what that
  * takes in memory: the mapped weights plus the KV cache of every slot.
  */
@@ -35,7 +41,12 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
         Model model = Model.load(m.path(), ModelParams.builder().gpuLayers(o.numGpu()).mainGpu(o.mainGpu())
                 .useMmap(o.useMmap())
                 .useMlock(o.useMlock()).build());
+        List<LoraAdapter> adapters = new ArrayList<>();
         try {
+            for (Path file : m.adapters()) {
+                adapters.add(LoraAdapter.load(model, file));
+            }
+            LoraScales lora = new LoraScales(adapters);
             SessionParams.Builder session = SessionParams.builder().contextSize(o.numCtx()).batchSize(o.numBatch())
                     .ubatchSize(Math.min(512, o.numBatch())).kvCacheType(config.kvCacheType())
                     .flashAttention(config.flashAttention());
@@ -61,15 +72,22 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
                 }
 
                 @Override
+                public LoraScales lora() {
+                    return lora;
+                }
+
+                @Override
                 public void close() {
                     try {
                         engine.close();
                     } finally {
+                        adapters.forEach(LoraAdapter::close);
                         model.close();
                     }
                 }
             };
         } catch (RuntimeException | Error e) {
+            adapters.forEach(LoraAdapter::close);
             model.close();
             throw e;
         }

@@ -36,6 +36,19 @@ public final class JsonBody {
      * @throws ApiException 400 when the body is empty, not JSON, or not an object
      */
     public static JsonBody parse(Buffer body) {
+        JsonNode tree = parseAny(body);
+        if (!tree.isObject()) {
+            throw ApiException.badRequest("request body must be a JSON object, got " + describe(tree));
+        }
+        return new JsonBody((ObjectNode) tree, "");
+    }
+
+    /**
+     * Parses a request body that is one JSON value of any kind (an array, for llama-server's list bodies).
+     *
+     * @throws ApiException 400 when the body is empty or not JSON
+     */
+    public static JsonNode parseAny(Buffer body) {
         if (body == null || body.length() == 0) {
             throw ApiException.badRequest("missing request body");
         }
@@ -60,10 +73,7 @@ public final class JsonBody {
         if (tree == null || tree.isMissingNode()) {
             throw ApiException.badRequest("missing request body");
         }
-        if (!tree.isObject()) {
-            throw ApiException.badRequest("request body must be a JSON object, got " + describe(tree));
-        }
-        return new JsonBody((ObjectNode) tree, "");
+        return tree;
     }
 
     /** Wraps an object found inside a request; {@code path} prefixes field names in errors (e.g. {@code messages[0]}). */

@@ -1,7 +1,9 @@
 package dev.puna.http.internal;
 
 import dev.puna.http.CatalogModel;
+import dev.puna.http.internal.lora.LoraScales;
 import dev.puna.runtime.Engine;
+import dev.puna.runtime.GenerateRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,6 +64,11 @@ public final class ModelScheduler implements AutoCloseable {
         /** The context length of each slot, for {@code /api/ps}. */
         int contextLength();
 
+        /** The model's LoRA adapters (Modelfile {@code ADAPTER}) and their scales; none by default. */
+        default LoraScales lora() {
+            return NO_ADAPTERS;
+        }
+
         /** Frees the engine and the model; cancels whatever still runs on them. */
         @Override
         void close();
@@ -70,6 +77,8 @@ public final class ModelScheduler implements AutoCloseable {
     /** A loaded model as {@code /api/ps} shows it. */
     public record Running(CatalogModel model, long sizeBytes, Instant expiresAt, int contextLength, int leases) {
     }
+
+    private static final LoraScales NO_ADAPTERS = new LoraScales(List.of());
 
     private final Loader loader;
     private final Estimator estimator;
@@ -148,6 +157,24 @@ public final class ModelScheduler implements AutoCloseable {
 
         public CatalogModel model() {
             return runner.model;
+        }
+
+        /** The loaded model's LoRA adapters and their global scales. */
+        public LoraScales lora() {
+            return served.lora();
+        }
+
+        /**
+         * {@code request} with the LoRA adapters it runs with: the model's global scales, or {@code requested}
+         * (llama-server's {@code lora} list, null when the request has none).
+         *
+         * @throws ApiException 400 for an adapter id the model does not have
+         */
+        public GenerateRequest withAdapters(GenerateRequest request, Map<Integer, Float> requested) {
+            if (served.lora().adapters().isEmpty() && (requested == null || requested.isEmpty())) {
+                return request;
+            }
+            return request.toBuilder().adapters(served.lora().forRequest(requested)).build();
         }
 
         /** How long this request waited for the model to load (0 when it was loaded already). */

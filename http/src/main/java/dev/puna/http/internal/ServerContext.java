@@ -124,16 +124,8 @@ public final class ServerContext {
         });
     }
 
-    /**
-     * Leases {@code model} loaded with {@code load}; completes on the caller's context once it is ready. A model
-     * with LoRA adapters fails with 501: running its base model without them would answer as a different model.
-     */
+    /** Leases {@code model} loaded with {@code load}; completes on the caller's context once it is ready. */
     public Future<ModelScheduler.Lease> lease(CatalogModel model, LoadOptions load, Duration keepAlive) {
-        if (!model.adapters().isEmpty()) {
-            return Future.failedFuture(ApiException.notImplemented("model", "model '" + model.name() + "' has "
-                    + model.adapters().size() + " LoRA adapter" + (model.adapters().size() == 1 ? "" : "s")
-                    + " (ADAPTER): Puna cannot apply adapters yet, and will not run the base model without them"));
-        }
         ModelScheduler.Lease ready = scheduler.leaseIfReady(model, load, keepAlive);
         if (ready != null) {
             return Future.succeededFuture(ready); // loaded already: no trip to a worker thread

@@ -96,7 +96,7 @@ final class CompletionFlow {
             sc.blocking(() -> {
                 Prepared p = route.prepare(lease);
                 sink.prepared = p;
-                gs.submit(lease.engine(), p.request(), sink);
+                gs.submit(lease.engine(), lease.withAdapters(p.request(), null), sink);
                 return p;
             }).onFailure(e -> {
                 lease.release();

@@ -96,6 +96,8 @@ final class GenerationRun {
     private boolean opened;
     private boolean finished;
 
+    private final java.util.Map<Integer, Float> lora;
+
     private GenerationRun(RoutingContext rc, GenerationStream gs, ModelScheduler.Lease lease, ChoiceFormat format,
                           String idPrefix, String model, CatalogModel entry, SamplingFields fields, boolean logprobs,
                           int choiceCount) {
@@ -105,6 +107,7 @@ final class GenerationRun {
         this.format = format;
         this.stream = fields.stream();
         this.includeUsage = fields.includeUsage();
+        this.lora = fields.lora();
         this.logprobs = logprobs;
         this.id = OpenAiJson.id(idPrefix);
         this.model = model;
@@ -150,7 +153,7 @@ final class GenerationRun {
             ChoiceState state = new ChoiceState(p.index(), p.prompt(), p.echo(), logprobs, p.toolCalls(),
                     p.thinking());
             states[p.index()] = state;
-            gs.submit(lease.engine(), p.request(), new Sink(state));
+            gs.submit(lease.engine(), lease.withAdapters(p.request(), lora), new Sink(state));
             submitted.incrementAndGet();
         }
         return plan;

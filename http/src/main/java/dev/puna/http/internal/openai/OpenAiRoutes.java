@@ -4,6 +4,7 @@ import dev.puna.http.internal.ErrorRenderer;
 import dev.puna.http.internal.RouteFamily;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.assistants.AssistantsApi;
+import dev.puna.http.internal.lora.LoraAdaptersRoute;
 import dev.puna.http.internal.responses.ResponsesApi;
 import dev.puna.http.internal.stateful.StateService;
 import dev.puna.http.internal.stateful.TurnRunner;
@@ -14,7 +15,8 @@ import java.util.List;
 /**
  * OpenAI's API: {@code POST /v1/chat/completions}, {@code POST /v1/completions}, {@code GET /v1/models},
  * {@code GET /v1/models/{id}}, {@code POST /v1/embeddings}, and the stateful Assistants API
- * ({@link AssistantsApi}) with its successors Responses and Conversations ({@link ResponsesApi}), each also without the {@code /v1} prefix (clients
+ * ({@link AssistantsApi}) with its successors Responses and Conversations ({@link ResponsesApi}), and llama-server's
+ * {@code GET/POST /lora-adapters} ({@link LoraAdaptersRoute}), each also without the {@code /v1} prefix (clients
  * such as CodeInferflow's set {@code base_url} to the bare host). Owns {@code /v1/*} and those bare paths, so
  * their errors, unknown {@code /v1} routes and wrong methods included, come in OpenAI's format.
  */
@@ -23,7 +25,7 @@ public final class OpenAiRoutes implements RouteFamily {
     private static final List<String> PREFIXES = List.of("/v1", "");
     /** Bare paths (without {@code /v1}) this family owns. */
     private static final List<String> BARE = List.of("/chat/completions", "/completions", "/embeddings", "/models",
-            "/assistants", "/threads", "/responses", "/conversations");
+            "/assistants", "/threads", "/responses", "/conversations", "/lora-adapters");
 
     private final ServerContext sc;
     private final AssistantsApi assistants;
@@ -48,6 +50,10 @@ public final class OpenAiRoutes implements RouteFamily {
         CompletionsRoute completions = new CompletionsRoute(sc);
         EmbeddingsRoute embeddings = new EmbeddingsRoute(sc);
         ModelsRoute models = new ModelsRoute(sc);
+        LoraAdaptersRoute lora = new LoraAdaptersRoute(sc);
+        // llama-server's route, without a /v1 form.
+        router.route(HttpMethod.GET, "/lora-adapters").handler(lora::list);
+        router.route(HttpMethod.POST, "/lora-adapters").handler(lora::set);
         for (String prefix : PREFIXES) {
             router.route(HttpMethod.POST, prefix + "/chat/completions").handler(chat);
             router.route(HttpMethod.POST, prefix + "/completions").handler(completions);

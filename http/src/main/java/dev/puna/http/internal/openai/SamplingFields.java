@@ -8,6 +8,7 @@ import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.OptionsParser;
 import dev.puna.http.internal.RequestLimits;
 import dev.puna.http.internal.RequestOptions;
+import dev.puna.http.internal.lora.LoraField;
 import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.SamplingParams;
 import java.util.LinkedHashMap;
@@ -33,9 +34,11 @@ import java.util.TreeMap;
  * @param stream whether to stream server-sent events
  * @param includeUsage {@code stream_options.include_usage}: a final chunk with {@code usage}
  * @param seed the request's seed, or {@code null}
+ * @param lora llama-server's per-request LoRA list ({@code lora: [{id, scale}]}), or {@code null} for the model's
+ *     global scales
  */
 record SamplingFields(ObjectNode options, Map<Integer, Float> logitBias, int n, boolean stream, boolean includeUsage,
-                      Long seed) {
+                      Long seed, Map<Integer, Float> lora) {
     /** OpenAI's sampling defaults, under the model's Modelfile parameters and the request. */
     private static final Map<String, Object> OPENAI_DEFAULTS = Map.of("temperature", 1.0, "top_p", 1.0);
     /** The most stop sequences OpenAI accepts. */
@@ -85,6 +88,7 @@ record SamplingFields(ObjectNode options, Map<Integer, Float> logitBias, int n, 
         }
         body.string("user");
         Integer numCtx = body.integer("num_ctx");
+        Map<Integer, Float> lora = LoraField.read(body.raw("lora"), "lora");
 
         put(options, "temperature", temperature);
         put(options, "top_p", topP);
@@ -104,7 +108,7 @@ record SamplingFields(ObjectNode options, Map<Integer, Float> logitBias, int n, 
             options.put("num_ctx", numCtx);
         }
         return new SamplingFields(options, logitBias, n == null ? 1 : n, stream != null && stream, includeUsage,
-                seed != null ? seed : seedOption(options));
+                seed != null ? seed : seedOption(options), lora);
     }
 
     /**

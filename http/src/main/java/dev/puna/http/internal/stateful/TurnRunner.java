@@ -157,7 +157,7 @@ public final class TurnRunner {
                     .truncate(!(turn.truncation() instanceof Truncation.Disabled)).shift(true)
                     .cancellation(turn.cancellation()).build();
             reply = plan.stream();
-            GenerationHandle handle = lease.engine().submit(request, event -> ctx.runOnContext(v -> token(
+            GenerationHandle handle = lease.engine().submit(lease.withAdapters(request, null), event -> ctx.runOnContext(v -> token(
                     event.text())));
             // The engine completes the result after its last listener call, so this comes after every token.
             handle.result().whenComplete((result, error) -> ctx.runOnContext(v -> {
