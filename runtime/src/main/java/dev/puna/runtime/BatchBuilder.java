@@ -36,21 +36,25 @@ final class BatchBuilder {
     }
 
     /**
-     * Plans a batch of at most {@code capacity} tokens. {@code decoding[i]} says slot i has a sampled token to
-     * decode; {@code promptRemaining[i]} how many prompt tokens it still has to evaluate (ignored when decoding).
+     * Plans a batch of at most {@code capacity} tokens. {@code decoding[i]} is how many tokens slot i decodes (its
+     * sampled token plus its draft; 0 when it does not decode); {@code promptRemaining[i]} how many prompt tokens it
+     * still has to evaluate (ignored when decoding). Decoded tokens must fit: the speculator drafts within the room.
      */
-    static Plan plan(int capacity, boolean[] decoding, int[] promptRemaining) {
+    static Plan plan(int capacity, int[] decoding, int[] promptRemaining) {
         int[] tokens = new int[decoding.length];
         int room = capacity;
         for (int i = 0; i < decoding.length; i++) {
-            if (decoding[i]) {
-                tokens[i] = 1;
-                room--;
+            if (decoding[i] > 0) {
+                tokens[i] = decoding[i];
+                room -= decoding[i];
             }
+        }
+        if (room < 0) {
+            throw new IllegalStateException("decoded tokens exceed the batch (" + capacity + ")");
         }
         int prompt = 0;
         for (int i = 0; i < decoding.length; i++) {
-            if (!decoding[i] && promptRemaining[i] > 0 && room > 0) {
+            if (decoding[i] == 0 && promptRemaining[i] > 0 && room > 0) {
                 int n = Math.min(room, promptRemaining[i]);
                 tokens[i] = n;
                 room -= n;
@@ -66,11 +70,11 @@ final class BatchBuilder {
      * will be sampled after the decode: every decoding sequence, and a prompt whose last chunk is in the batch.
      */
     static Built fill(NativeBatch batch, EngineSlot[] slots, AdapterSet adapters) {
-        boolean[] decoding = new boolean[slots.length];
+        int[] decoding = new int[slots.length];
         int[] remaining = new int[slots.length];
         for (EngineSlot s : slots) {
             if (s.job != null && s.job.adapters.equals(adapters)) {
-                decoding[s.seq] = s.decoding();
+                decoding[s.seq] = s.decodeTokens();
                 remaining[s.seq] = s.promptRemaining();
             }
         }
@@ -84,9 +88,12 @@ final class BatchBuilder {
                 continue;
             }
             EngineJob job = s.job;
-            if (decoding[s.seq]) {
+            if (decoding[s.seq] > 0) {
                 job.outIndex = batch.size();
                 batch.add(job.pending, s.cached.length, s.seq, true);
+                for (int i = 0; i < job.drafted.length; i++) {
+                    batch.add(job.drafted[i], s.cached.length + 1 + i, s.seq, true);
+                }
             } else {
                 if (job.promptStartNanos == 0) {
                     job.promptStartNanos = System.nanoTime();

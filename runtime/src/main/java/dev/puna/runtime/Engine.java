@@ -60,6 +60,8 @@ public final class Engine implements AutoCloseable {
     /** Touched only by the decode thread. */
     private final PromptCache promptCache;
     private final SequenceSampler sampler;
+    /** The draft model's side of speculative decoding, or null without a draft model. */
+    private final Speculator speculator;
     /** Touched only by the decode thread. */
     private final AdapterScheduler adapterScheduler = new AdapterScheduler();
     /** The adapter set last applied to {@link #ctx}; touched only by the decode thread. */
@@ -85,6 +87,8 @@ public final class Engine implements AutoCloseable {
     private final AtomicLong promptTokensCached = new AtomicLong();
     private final AtomicLong tokensGenerated = new AtomicLong();
     private final AtomicLong decodeCalls = new AtomicLong();
+    private final AtomicLong draftTokens = new AtomicLong();
+    private final AtomicLong draftAccepted = new AtomicLong();
 
     private final ReentrantLock embedLock = new ReentrantLock();
     /** Guarded by {@link #embedLock}; opened on first use. */
@@ -127,6 +131,19 @@ public final class Engine implements AutoCloseable {
             slots[i] = new EngineSlot(i);
         }
         this.sampler = new SequenceSampler(model, slotContext, tokensGenerated);
+        Speculator spec = null;
+        if (params.draftModel() != null) {
+            try {
+                spec = Speculator.open(model, params.draftModel(), params.draft(), sp, parallel, slotContext);
+            } catch (RuntimeException | Error e) {
+                batch.close();
+                NativeContext.free(ctx);
+                arena.close();
+                model.release();
+                throw e;
+            }
+        }
+        this.speculator = spec;
         this.thread = Thread.ofPlatform().name("puna-engine-" + model.info().name()).daemon().unstarted(this::run);
         thread.start();
     }
@@ -307,7 +324,7 @@ public final class Engine implements AutoCloseable {
         }
         return new EngineStats(slots.length, activeSlots, queued, kvTokensUsed, (long) slotContext * slots.length,
                 requests.get(), promptTokensEvaluated.get(), promptTokensCached.get(), tokensGenerated.get(),
-                decodeCalls.get(), promptCacheBytes, promptCacheRestores);
+                decodeCalls.get(), promptCacheBytes, promptCacheRestores, draftTokens.get(), draftAccepted.get());
     }
 
     /** Whether {@link #close()} has been called. */
@@ -449,6 +466,10 @@ public final class Engine implements AutoCloseable {
         }
 
         AdapterSet adapters = adapterScheduler.choose(slots);
+        if (speculator != null) {
+            // Half the batch at most for drafts, so that prompts being evaluated keep moving.
+            speculator.draft(slots, adapters, (batch.capacity() - slots.length) / 2);
+        }
         BatchBuilder.Built built = BatchBuilder.fill(batch, slots, adapters);
         if (batch.size() == 0) {
             return;
@@ -480,14 +501,53 @@ public final class Engine implements AutoCloseable {
                 s.cached = append(s.cached, job.prompt, job.prefilled, n);
                 job.prefilled += n;
                 promptTokensEvaluated.addAndGet(n);
-            } else {
-                s.cached = append(s.cached, new int[] {job.pending}, 0, 1);
             }
         }
         for (EngineSlot s : built.slots()) {
             if (s.job.outIndex >= 0) {
-                sample(s);
+                if (built.promptTokens(s) > 0) {
+                    sample(s);
+                } else {
+                    decoded(s);
+                }
             }
+        }
+    }
+
+    /**
+     * After a decode of a running sequence's pending token and its draft: samples as far as the target agrees with
+     * the draft ({@link SequenceSampler#verify}) and drops the rejected drafted tokens from the KV cache.
+     */
+    private void decoded(EngineSlot s) {
+        EngineJob job = s.job;
+        int index = job.outIndex;
+        job.outIndex = -1;
+        int[] drafted = job.drafted;
+        job.drafted = Speculator.NO_DRAFT;
+        int before = s.cached.length;
+        s.cached = append(append(s.cached, new int[] {job.pending}, 0, 1), drafted, 0, drafted.length);
+        try {
+            SequenceSampler.Verified v = sampler.verify(ctx, job, index, drafted);
+            if (drafted.length > 0) {
+                job.draftTokens += drafted.length;
+                job.draftAccepted += v.accepted();
+                draftTokens.addAndGet(drafted.length);
+                draftAccepted.addAndGet(v.accepted());
+                int keep = before + 1 + v.accepted();
+                if (keep < s.cached.length) {
+                    Llama.llama_memory_seq_rm(memory, s.seq, keep, -1);
+                    s.cached = Arrays.copyOf(s.cached, keep);
+                }
+            }
+            FinishReason reason = v.reason();
+            if (reason == null && s.cached.length >= slotContext && !shift(s)) {
+                reason = FinishReason.CONTEXT_FULL;
+            }
+            if (reason != null) {
+                finish(s, reason);
+            }
+        } catch (RuntimeException | Error e) {
+            fail(s, e);
         }
     }
 
@@ -629,7 +689,7 @@ public final class Engine implements AutoCloseable {
         Timings timings = new Timings(0, firstToken - promptStart, end - firstToken, job.prefilled - job.reused, n);
         return new GenerationResult(job.completion == null ? "" : job.completion.text(),
                 job.completion == null ? new int[0] : job.completion.tokens(), reason, job.prompt.length, job.reused,
-                n, timings);
+                n, timings, new GenerationResult.Drafts(job.draftTokens, job.draftAccepted));
     }
 
     private static GenerationResult emptyResult(EngineJob job, FinishReason reason) {
@@ -683,6 +743,9 @@ public final class Engine implements AutoCloseable {
         }
         try {
             promptCache.close();
+            if (speculator != null) {
+                speculator.close();
+            }
             batch.close();
             NativeContext.free(ctx);
             arena.close();

@@ -30,7 +30,12 @@ final class EngineJob {
     int prefilled;
     /** The last sampled token, to be decoded in the next step; -1 while the prompt is being evaluated. */
     int pending = -1;
-    /** This job's output row in the batch being decoded, or -1. */
+    /** Tokens the draft model proposes after {@code pending} this step (see {@link Speculator}); empty for none. */
+    int[] drafted = Speculator.NO_DRAFT;
+    /** Drafted tokens verified for this job so far, and how many of them the target accepted. */
+    int draftTokens;
+    int draftAccepted;
+    /** This job's output row in the batch being decoded, or -1 (with a draft, the first of its consecutive rows). */
     int outIndex = -1;
     long promptStartNanos;
     long firstTokenNanos;

@@ -17,6 +17,9 @@ import java.util.Objects;
  *       again.</li>
  *   <li>{@code unifiedKv} (default false): one KV buffer shared by all slots instead of one stream per slot.
  *       Split streams attend only over their own tokens, which is faster when prompts share little.</li>
+ *   <li>{@code draftModel} (default none) and {@code draft} ({@link DraftParams#DEFAULTS}): speculative decoding
+ *       with a small model of the same vocabulary (see {@link Speculator}); the caller keeps ownership of the draft
+ *       model, which the engine holds a reference to until it closes.</li>
  * </ul>
  */
 public final class EngineParams {
@@ -25,6 +28,8 @@ public final class EngineParams {
     private final int maxQueue;
     private final boolean unifiedKv;
     private final long promptCacheBytes;
+    private final Model draftModel;
+    private final DraftParams draft;
 
     private EngineParams(Builder b) {
         this.session = b.session;
@@ -32,6 +37,18 @@ public final class EngineParams {
         this.maxQueue = b.maxQueue;
         this.unifiedKv = b.unifiedKv;
         this.promptCacheBytes = b.promptCacheBytes;
+        this.draftModel = b.draftModel;
+        this.draft = b.draft;
+    }
+
+    /** The draft model for speculative decoding, or null. */
+    public Model draftModel() {
+        return draftModel;
+    }
+
+    /** How the engine speculates when it has a draft model. */
+    public DraftParams draft() {
+        return draft;
     }
 
     public static Builder builder() {
@@ -65,6 +82,8 @@ public final class EngineParams {
         private int maxQueue = 512;
         private boolean unifiedKv;
         private long promptCacheBytes = 1L << 30;
+        private Model draftModel;
+        private DraftParams draft = DraftParams.DEFAULTS;
 
         private Builder() {
         }
@@ -97,6 +116,13 @@ public final class EngineParams {
         public Builder promptCacheBytes(long bytes) {
             InvalidParameterException.require(bytes >= 0, "cache_ram", "must be >= 0, got " + bytes);
             this.promptCacheBytes = bytes;
+            return this;
+        }
+
+        /** Speculative decoding with {@code model} as the draft (null: none), speculating as {@code params} say. */
+        public Builder draft(Model model, DraftParams params) {
+            this.draftModel = model;
+            this.draft = Objects.requireNonNull(params, "params");
             return this;
         }
 

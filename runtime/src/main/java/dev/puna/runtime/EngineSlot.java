@@ -32,6 +32,11 @@ final class EngineSlot {
         return started() && !job.prefilling() && !job.handle.isPaused();
     }
 
+    /** Tokens the slot decodes this step: its pending token and its draft, or none when it does not decode. */
+    int decodeTokens() {
+        return decoding() ? 1 + job.drafted.length : 0;
+    }
+
     /** Prompt tokens the slot's job still has to evaluate (0 when it is not prefilling). */
     int promptRemaining() {
         return !started() || !job.prefilling() ? 0 : job.prompt.length - job.prefilled;

@@ -18,5 +18,13 @@ package dev.puna.runtime;
  */
 public record EngineStats(int slots, int activeSlots, int queued, long kvTokensUsed, long kvTokensCapacity,
                           long requests, long promptTokensEvaluated, long promptTokensCached, long tokensGenerated,
-                          long decodeCalls, long promptCacheBytes, long promptCacheRestores) {
+                          long decodeCalls, long promptCacheBytes, long promptCacheRestores, long draftTokens,
+                          long draftAccepted) {
+    /** Stats of an engine without speculative decoding. */
+    public EngineStats(int slots, int activeSlots, int queued, long kvTokensUsed, long kvTokensCapacity,
+                       long requests, long promptTokensEvaluated, long promptTokensCached, long tokensGenerated,
+                       long decodeCalls, long promptCacheBytes, long promptCacheRestores) {
+        this(slots, activeSlots, queued, kvTokensUsed, kvTokensCapacity, requests, promptTokensEvaluated,
+                promptTokensCached, tokensGenerated, decodeCalls, promptCacheBytes, promptCacheRestores, 0, 0);
+    }
 }

@@ -10,7 +10,23 @@ package dev.puna.runtime;
  * @param cachedPromptTokens how many of them were reused from the session's KV cache instead of evaluated
  * @param completionTokens number of generated tokens
  * @param timings durations of prompt evaluation and generation
+ * @param drafts speculative decoding's figures (zero without a draft model)
  */
 public record GenerationResult(String text, int[] tokens, FinishReason finishReason, int promptTokens,
-                               int cachedPromptTokens, int completionTokens, Timings timings) {
+                               int cachedPromptTokens, int completionTokens, Timings timings, Drafts drafts) {
+    /** Tokens a draft model proposed for this generation, and how many of them the target accepted. */
+    public record Drafts(int proposed, int accepted) {
+        public static final Drafts NONE = new Drafts(0, 0);
+
+        /** Accepted over proposed; 0 when nothing was proposed. */
+        public double acceptanceRate() {
+            return proposed == 0 ? 0 : (double) accepted / proposed;
+        }
+    }
+
+    /** A result without speculative decoding. */
+    public GenerationResult(String text, int[] tokens, FinishReason finishReason, int promptTokens,
+                            int cachedPromptTokens, int completionTokens, Timings timings) {
+        this(text, tokens, finishReason, promptTokens, cachedPromptTokens, completionTokens, timings, Drafts.NONE);
+    }
 }

@@ -65,4 +65,26 @@ final class SequenceSampler {
         }
         return reason;
     }
+
+    /** What verifying a draft gave: how many drafted tokens the target agreed with, and why the job ends (or null). */
+    record Verified(int accepted, FinishReason reason) {
+    }
+
+    /**
+     * Samples the target's logits at rows {@code index, index + 1, ...}, one per position of the job's pending token
+     * and its draft, as long as each sampled token equals the drafted one that follows: every token the listener
+     * gets is the target's own sample, so a draft changes the speed, never the text. Ends at the first mismatch
+     * (that sample is kept as the next pending token), after the last row, or when the job ends.
+     */
+    Verified verify(MemorySegment ctx, EngineJob job, int index, int[] drafted) {
+        for (int i = 0; ; i++) {
+            FinishReason reason = next(ctx, job, index + i);
+            if (reason != null) {
+                return new Verified(i, reason);
+            }
+            if (i == drafted.length || job.pending != drafted[i]) {
+                return new Verified(i, null);
+            }
+        }
+    }
 }

@@ -1,0 +1,298 @@
+package dev.puna.runtime;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import dev.puna.bindings.Llama;
+import dev.puna.bindings.Native;
+import dev.puna.runtime.internal.NativeBatch;
+import dev.puna.runtime.internal.PromptCache;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Speculative decoding for an {@link Engine}: a small draft model with the target's vocabulary proposes the next
+ * tokens of every decoding sequence, and the engine verifies them all in its one target decode (each sequence puts
+ * its pending token and its draft into the batch, with logits for each). The engine samples the target's logits
+ * position by position and keeps drafted tokens while they equal what it sampled, so the output is the target's
+ * own, token for token, at any temperature: the draft only decides how many tokens one target pass yields.
+ *
+ * <p>The draft context has one sequence per engine slot and keeps, per sequence, the tokens its KV cache holds;
+ * before drafting it catches up with the target's accepted tokens (all but the last without logits, then every
+ * sequence's last token in one decode) and drops what the target rejected, found by comparing token lists, so
+ * prefix moves between slots and host-RAM restores on the target need no bookkeeping here. Drafting is greedy,
+ * all sequences in lockstep, one draft decode per drafted position; a sequence stops drafting when the draft's top
+ * token has a probability below {@code draftPMin}. Touched only by the engine's decode thread.
+ */
+final class Speculator implements AutoCloseable {
+    private final Model draft;
+    private final DraftParams params;
+    private final Arena arena;
+    private final MemorySegment ctx;
+    private final MemorySegment memory;
+    private final NativeBatch batch;
+    private final int vocab;
+    private final int slotContext;
+    private final int[][] cached;
+
+    private Speculator(Model draft, DraftParams params, MemorySegment ctx, Arena arena, NativeBatch batch,
+                       int slots, int slotContext) {
+        this.draft = draft;
+        this.params = params;
+        this.ctx = ctx;
+        this.arena = arena;
+        this.batch = batch;
+        this.memory = Llama.llama_get_memory(ctx);
+        this.vocab = draft.vocabSize();
+        this.slotContext = slotContext;
+        this.cached = new int[slots][];
+        Arrays.fill(cached, new int[0]);
+    }
+
+    /**
+     * Opens the draft model's context for {@code slots} sequences of {@code slotContext} tokens.
+     *
+     * @throws InvalidParameterException if the draft's vocabulary is not the target's
+     * @throws NativeException if llama.cpp cannot create the context
+     */
+    static Speculator open(Model target, Model draft, DraftParams params, SessionParams session, int slots,
+                           int slotContext) {
+        checkVocabulary(target, draft);
+        draft.acquire();
+        Arena arena = Arena.ofShared();
+        MemorySegment context = MemorySegment.NULL;
+        try {
+            context = NativeContext.create(draft, session, slotContext * slots, slots, false, -1);
+            NativeBatch batch = new NativeBatch(arena, Llama.llama_n_batch(context), 1);
+            return new Speculator(draft, params, context, arena, batch, slots, slotContext);
+        } catch (RuntimeException | Error e) {
+            if (!context.equals(MemorySegment.NULL)) {
+                NativeContext.free(context);
+            }
+            arena.close();
+            draft.release();
+            throw e;
+        }
+    }
+
+    /**
+     * llama-server's test: same vocabulary type, size (within 128, as some families pad) and special tokens, and
+     * the same text for the tokens both have (a sample of them here: every token of a small vocabulary).
+     */
+    private static void checkVocabulary(Model target, Model draft) {
+        MemorySegment tv = target.vocab();
+        MemorySegment dv = draft.vocab();
+        String why = null;
+        if (Llama.llama_vocab_type(tv) != Llama.llama_vocab_type(dv)) {
+            why = "a different tokenizer type";
+        } else if (Math.abs(target.vocabSize() - draft.vocabSize()) > 128) {
+            why = draft.vocabSize() + " tokens where the target has " + target.vocabSize();
+        } else if (!target.specialTokens().equals(draft.specialTokens())) {
+            why = "different special tokens";
+        } else {
+            int common = Math.min(target.vocabSize(), draft.vocabSize());
+            int step = Math.max(1, common / 4096);
+            for (int t = 0; t < common && why == null; t += step) {
+                if (!java.util.Objects.equals(Native.cString(Llama.llama_vocab_get_text(tv, t)),
+                        Native.cString(Llama.llama_vocab_get_text(dv, t)))) {
+                    why = "a different token " + t;
+                }
+            }
+        }
+        if (why != null) {
+            throw new InvalidParameterException("draft_model", "the draft model " + draft.info().path()
+                    + " cannot draft for " + target.info().path() + ": its vocabulary has " + why);
+        }
+    }
+
+    /**
+     * Drafts for the slots that decode this step with {@code adapters} and have room in their context: sets each
+     * such job's {@code drafted} (empty when the draft was too short or unsure), leaves the others' empty. At most
+     * {@code budget} drafted tokens in all, so the verification fits the target's batch.
+     */
+    void draft(EngineSlot[] slots, AdapterSet adapters, int budget) {
+        List<EngineSlot> drafting = new ArrayList<>();
+        for (EngineSlot s : slots) {
+            if (s.job == null) {
+                continue;
+            }
+            s.job.drafted = NO_DRAFT;
+            if (s.decoding() && s.job.adapters.equals(adapters)
+                    && s.cached.length + 1 + params.draftMax() < slotContext) {
+                drafting.add(s);
+            }
+        }
+        if (drafting.isEmpty() || budget <= 0) {
+            return;
+        }
+        int perSlot = Math.min(params.draftMax(), budget / drafting.size());
+        if (perSlot < Math.max(1, params.draftMin())) {
+            return;
+        }
+        if (!catchUp(drafting)) {
+            return;
+        }
+        int[][] drafts = new int[slots.length][];
+        int[] outIndex = new int[slots.length];
+        List<EngineSlot> active = new ArrayList<>(drafting);
+        for (int i = 0; i < active.size(); i++) {
+            drafts[active.get(i).seq] = new int[0];
+            outIndex[active.get(i).seq] = i; // the catch-up batch's outputs, one per slot, in order
+        }
+        while (!active.isEmpty()) {
+            List<EngineSlot> next = new ArrayList<>();
+            batch.clear();
+            for (EngineSlot s : active) {
+                int token = confidentArgmax(outIndex[s.seq]);
+                if (token < 0) {
+                    continue;
+                }
+                int[] d = Arrays.copyOf(drafts[s.seq], drafts[s.seq].length + 1);
+                d[d.length - 1] = token;
+                drafts[s.seq] = d;
+                if (d.length < perSlot) {
+                    outIndex[s.seq] = batch.size();
+                    batch.add(token, cached[s.seq].length, s.seq, true);
+                    next.add(s);
+                }
+            }
+            if (next.isEmpty()) {
+                break;
+            }
+            if (batch.decode(ctx) != 0) {
+                for (EngineSlot s : next) {
+                    forget(s.seq); // the decode may have written part of the batch
+                }
+                break;
+            }
+            for (EngineSlot s : next) {
+                int[] d = drafts[s.seq];
+                cached[s.seq] = append(cached[s.seq], d[d.length - 1]);
+            }
+            active = next;
+        }
+        for (EngineSlot s : drafting) {
+            int[] d = drafts[s.seq];
+            if (d != null && d.length >= Math.max(1, params.draftMin())) {
+                s.job.drafted = d;
+            }
+        }
+    }
+
+    static final int[] NO_DRAFT = new int[0];
+
+    /**
+     * Brings each drafting slot's draft sequence to the target's tokens plus the pending one, the last of them
+     * evaluated in one batch with logits (output {@code i} for the {@code i}-th slot). False if a decode failed.
+     */
+    private boolean catchUp(List<EngineSlot> drafting) {
+        int[][] want = new int[drafting.size()][];
+        for (int i = 0; i < drafting.size(); i++) {
+            EngineSlot s = drafting.get(i);
+            int[] target = append(s.cached, s.job.pending);
+            want[i] = target;
+            int keep = Math.min(PromptCache.commonPrefix(cached[s.seq], target), target.length - 1);
+            if (keep < cached[s.seq].length) {
+                if (!Llama.llama_memory_seq_rm(memory, s.seq, keep, -1)) {
+                    Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
+                    keep = 0;
+                }
+                cached[s.seq] = Arrays.copyOf(cached[s.seq], keep);
+            }
+        }
+        // All but the last token of each, in as many decodes as it takes (no logits needed).
+        batch.clear();
+        for (int i = 0; i < drafting.size(); i++) {
+            EngineSlot s = drafting.get(i);
+            int from = cached[s.seq].length;
+            int to = want[i].length - 1;
+            while (from < to) {
+                int n = Math.min(to - from, batch.capacity() - batch.size());
+                batch.addRun(want[i], from, n, from, s.seq, false);
+                from += n;
+                if (batch.size() == batch.capacity() && !flush(drafting, want)) {
+                    return false;
+                }
+            }
+        }
+        if (batch.size() > 0 && !flush(drafting, want)) {
+            return false;
+        }
+        batch.clear();
+        for (int i = 0; i < drafting.size(); i++) {
+            EngineSlot s = drafting.get(i);
+            int last = want[i].length - 1;
+            batch.add(want[i][last], last, s.seq, true);
+        }
+        if (batch.decode(ctx) != 0) {
+            drafting.forEach(s -> forget(s.seq));
+            return false;
+        }
+        for (int i = 0; i < drafting.size(); i++) {
+            cached[drafting.get(i).seq] = want[i];
+        }
+        return true;
+    }
+
+    /** Decodes the filled catch-up batch and records what each sequence now holds. */
+    private boolean flush(List<EngineSlot> drafting, int[][] want) {
+        if (batch.decode(ctx) != 0) {
+            drafting.forEach(s -> forget(s.seq));
+            return false;
+        }
+        // Every run added so far ended where the batch ended or at its sequence's last-but-one token: the
+        // sequences' positions say how far each got.
+        for (int i = 0; i < drafting.size(); i++) {
+            int seq = drafting.get(i).seq;
+            int pos = Llama.llama_memory_seq_pos_max(memory, seq) + 1;
+            cached[seq] = Arrays.copyOf(want[i], Math.min(pos, want[i].length));
+        }
+        batch.clear();
+        return true;
+    }
+
+    /** The draft's top token at output {@code index} if its probability reaches draft_p_min, else -1. */
+    private int confidentArgmax(int index) {
+        MemorySegment logits = Native.view(Llama.llama_get_logits_ith(ctx, index), 4L * vocab);
+        int best = 0;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            float v = logits.getAtIndex(JAVA_FLOAT, i);
+            if (v > max) {
+                max = v;
+                best = i;
+            }
+        }
+        if (params.draftPMin() > 0) {
+            double sum = 0;
+            for (int i = 0; i < vocab; i++) {
+                sum += Math.exp(logits.getAtIndex(JAVA_FLOAT, i) - max);
+            }
+            if (1 / sum < params.draftPMin()) {
+                return -1;
+            }
+        }
+        return Llama.llama_vocab_is_eog(draft.vocab(), best) ? -1 : best;
+    }
+
+    private void forget(int seq) {
+        Llama.llama_memory_seq_rm(memory, seq, -1, -1);
+        cached[seq] = new int[0];
+    }
+
+    private static int[] append(int[] tokens, int token) {
+        int[] out = Arrays.copyOf(tokens, tokens.length + 1);
+        out[tokens.length] = token;
+        return out;
+    }
+
+    @Override
+    public void close() {
+        batch.close();
+        NativeContext.free(ctx);
+        arena.close();
+        draft.release();
+    }
+}
