@@ -162,7 +162,7 @@ public final class PunaServer implements AutoCloseable {
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("puna-keep-alive"));
         ModelScheduler[] schedulerRef = new ModelScheduler[1];
         Metrics metrics = new Metrics(() -> schedulerRef[0].engineStats());
-        EngineLoader engines = new EngineLoader(config, metrics);
+        EngineLoader engines = new EngineLoader(config, metrics, catalog);
         ModelScheduler scheduler = new ModelScheduler(engines, engines, config.maxLoadedModels(),
                 config.maxMemoryBytes(), loaders, timers);
         schedulerRef[0] = scheduler;

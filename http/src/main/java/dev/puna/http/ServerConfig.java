@@ -70,6 +70,7 @@ public final class ServerConfig {
     private final Path dataDir;
     private final DatabaseUrl databaseUrl;
     private final Duration runExpiry;
+    private final Map<String, String> draftModels;
     private final Duration shutdownTimeout;
     private final LogFormat logFormat;
 
@@ -113,6 +114,7 @@ public final class ServerConfig {
         this.dataDir = b.dataDir;
         this.databaseUrl = b.databaseUrl;
         this.runExpiry = b.runExpiry;
+        this.draftModels = Map.copyOf(b.draftModels);
         this.shutdownTimeout = b.shutdownTimeout;
         this.logFormat = b.logFormat;
     }
@@ -149,6 +151,17 @@ public final class ServerConfig {
     public Duration runExpiry() {
         return runExpiry;
     }
+
+    /**
+     * {@code PUNA_DRAFT_MODEL}: draft models for speculative decoding by target model name (canonical), and under
+     * {@link #ANY_MODEL} the draft for every other model (used only where its vocabulary matches).
+     */
+    public Map<String, String> draftModels() {
+        return draftModels;
+    }
+
+    /** The {@link #draftModels()} key of the default draft. */
+    public static final String ANY_MODEL = "*";
 
     /** A builder holding the defaults of the table above. */
     public static Builder builder() {
@@ -394,7 +407,8 @@ public final class ServerConfig {
                 + Durations.format(headerTimeout) + ", max_num_ctx=" + maxNumCtx + ", max_num_predict=" + maxNumPredict
                 + ", max_choices=" + maxChoices + ", max_stop=" + maxStop + ", max_tools=" + maxTools + ", max_images="
                 + maxImages + ", database=" + databaseUrl() + ", run_expiry=" + Durations.format(runExpiry)
-                + ", shutdown_timeout=" + Durations.format(shutdownTimeout) + ", log_format=" + logFormat + "]";
+                + ", shutdown_timeout=" + Durations.format(shutdownTimeout) + ", log_format=" + logFormat
+                + (draftModels.isEmpty() ? "" : ", draft_models=" + draftModels) + "]";
     }
 
     /** Builder for {@link ServerConfig}; each setter validates its argument. Not thread-safe. */
@@ -434,6 +448,7 @@ public final class ServerConfig {
         private Path dataDir = Path.of(System.getProperty("user.home"), ".puna");
         private DatabaseUrl databaseUrl;
         private Duration runExpiry = Duration.ofMinutes(10);
+        private Map<String, String> draftModels = Map.of();
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private LogFormat logFormat = LogFormat.TEXT;
         private int maxChoices = 128;
@@ -719,6 +734,15 @@ public final class ServerConfig {
         /** Sets the log format. */
         public Builder logFormat(LogFormat format) {
             this.logFormat = Objects.requireNonNull(format, "logFormat");
+            return this;
+        }
+
+        /**
+         * Sets the draft models: target model name to draft model name; {@link #ANY_MODEL} for the default draft.
+         * Names are canonicalised by the server when it looks them up.
+         */
+        public Builder draftModels(Map<String, String> drafts) {
+            this.draftModels = Map.copyOf(drafts);
             return this;
         }
 

@@ -95,6 +95,9 @@ public final class Settings {
             Setting.secret("PUNA_DATABASE_URL", "the stateful APIs' database: postgresql://user:password@host:port/db "
                     + "(a fleet shares one) or sqlite:/path/file.db; default: SQLite in PUNA_DATA_DIR",
                     (b, v) -> b.databaseUrl(DatabaseUrl.parse(v))),
+            Setting.of("PUNA_DRAFT_MODEL", "(none)", "draft models for speculative decoding: a model name (for every "
+                    + "model of the same vocabulary) and/or target=draft pairs, comma-separated",
+                    (b, v) -> b.draftModels(draftModels(v))),
             Setting.of("PUNA_RUN_EXPIRY", "10m", "how long a run waits in requires_action for its tool outputs",
                     (b, v) -> b.runExpiry(Durations.parse(v))),
             Setting.of("PUNA_SHUTDOWN_TIMEOUT", "30s", "on SIGTERM, how long requests in flight may run before the "
@@ -133,6 +136,33 @@ public final class Settings {
             throw new IllegalArgumentException("must not be negative");
         }
         return Durations.parse(v);
+    }
+
+    /** {@code draft} and/or {@code target=draft} entries, comma-separated; empty for none. */
+    static Map<String, String> draftModels(String v) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String entry : v.split(",")) {
+            String e = entry.strip();
+            if (e.isEmpty()) {
+                continue;
+            }
+            int eq = e.indexOf('=');
+            String target = eq < 0 ? ServerConfig.ANY_MODEL : e.substring(0, eq).strip();
+            String draft = eq < 0 ? e : e.substring(eq + 1).strip();
+            if (target.isEmpty() || draft.isEmpty()) {
+                throw new IllegalArgumentException("expected a model name or target=draft, got '" + e + "'");
+            }
+            for (String name : eq < 0 ? List.of(draft) : List.of(target, draft)) {
+                if (!dev.puna.http.internal.ModelNames.isValid(name)) {
+                    throw new IllegalArgumentException("invalid model name '" + name + "'");
+                }
+            }
+            if (out.put(target, draft) != null) {
+                throw new IllegalArgumentException((eq < 0 ? "more than one default draft" : "two drafts for '"
+                        + target + "'"));
+            }
+        }
+        return out;
     }
 
     private static java.net.URI endpoint(String v) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Timeout;
 class MetricsEndToEndTest {
 
     /** Samples by series ({@code name{labels}}), skipping comments. */
-    private static Map<String, Double> samples(String text) {
+    static Map<String, Double> samples(String text) {
         Map<String, Double> out = new HashMap<>();
         for (String line : text.lines().toList()) {
             if (!line.isBlank() && !line.startsWith("#")) {

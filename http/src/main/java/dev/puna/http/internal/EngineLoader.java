@@ -3,8 +3,11 @@ package dev.puna.http.internal;
 import dev.puna.http.CatalogModel;
 import dev.puna.http.ServerConfig;
 import dev.puna.http.internal.lora.LoraScales;
+import dev.puna.http.ModelCatalog;
+import dev.puna.runtime.DraftParams;
 import dev.puna.runtime.Engine;
 import dev.puna.runtime.EngineParams;
+import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.LoraAdapter;
 import dev.puna.runtime.Model;
 import dev.puna.runtime.ModelParams;
@@ -13,6 +16,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * How the server loads a model for serving: the GGUF file with the request's load options, its LoRA adapters
@@ -21,28 +26,69 @@ import java.util.List;
  * takes in memory: the mapped weights plus the KV cache of every slot.
  */
 public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler.Estimator {
+    private static final Logger LOG = LogManager.getLogger(EngineLoader.class);
+
     private final ServerConfig config;
     private final Metrics metrics;
+    private final ModelCatalog catalog;
 
     public EngineLoader(ServerConfig config) {
-        this(config, null);
+        this(config, null, null);
     }
 
-    /** @param metrics where load times go; may be null */
-    public EngineLoader(ServerConfig config, Metrics metrics) {
+    /**
+     * @param metrics where load times go; may be null
+     * @param catalog where draft models are looked up; null: no speculative decoding
+     */
+    public EngineLoader(ServerConfig config, Metrics metrics, ModelCatalog catalog) {
         this.config = config;
         this.metrics = metrics;
+        this.catalog = catalog;
+    }
+
+    /**
+     * The draft model to speculate with: the request's or Modelfile's {@code draft_model} (strict: a draft that
+     * cannot draft for the model is an error), else {@code PUNA_DRAFT_MODEL}'s entry for the model, else its
+     * default draft (lenient: skipped with a log line when its vocabulary differs). Empty {@code draft_model}: none.
+     */
+    private record DraftChoice(CatalogModel model, boolean strict) {
+    }
+
+    private DraftChoice draftFor(CatalogModel m, LoadOptions o) throws IOException {
+        String name = o.draft().model();
+        boolean strict = true;
+        if (name == null) {
+            name = config.draftModels().get(ModelNames.canonical(m.name()));
+            if (name == null) {
+                name = config.draftModels().get(ServerConfig.ANY_MODEL);
+                strict = false;
+            }
+        }
+        if (name == null || name.isEmpty() || catalog == null
+                || ModelNames.canonical(name).equals(ModelNames.canonical(m.name()))) {
+            return null;
+        }
+        String draft = name;
+        CatalogModel found = catalog.find(draft).orElseThrow(() -> ApiException.badParameter("draft_model",
+                "draft model '" + draft + "' not found"));
+        return new DraftChoice(found, strict);
     }
 
     /** Loads the model and starts its engine; runs on a loader thread. */
     @Override
-    public ModelScheduler.Served load(CatalogModel m, LoadOptions o) {
+    public ModelScheduler.Served load(CatalogModel m, LoadOptions o) throws IOException {
         long start = System.nanoTime();
+        DraftChoice draftChoice = draftFor(m, o);
         Model model = Model.load(m.path(), ModelParams.builder().gpuLayers(o.numGpu()).mainGpu(o.mainGpu())
                 .useMmap(o.useMmap())
                 .useMlock(o.useMlock()).build());
         List<LoraAdapter> adapters = new ArrayList<>();
+        Model draft = null;
         try {
+            if (draftChoice != null) {
+                draft = Model.load(draftChoice.model().path(), ModelParams.builder().gpuLayers(o.numGpu())
+                        .mainGpu(o.mainGpu()).useMmap(o.useMmap()).useMlock(o.useMlock()).build());
+            }
             for (Path file : m.adapters()) {
                 adapters.add(LoraAdapter.load(model, file));
             }
@@ -54,9 +100,11 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
             if (threads > 0) {
                 session.threads(threads);
             }
-            Engine engine = Engine.start(model, EngineParams.builder().session(session.build())
+            EngineParams.Builder engineParams = EngineParams.builder().session(session.build())
                     .parallel(config.numParallel()).maxQueue(config.maxQueue())
-                    .promptCacheBytes(config.promptCacheBytes()).build());
+                    .promptCacheBytes(config.promptCacheBytes());
+            Engine engine = startEngine(model, engineParams, draft, draftChoice, o.draft());
+            Model draftModel = draft;
             if (metrics != null) {
                 metrics.modelLoaded(ModelNames.canonical(m.name()), (System.nanoTime() - start) / 1e9);
             }
@@ -81,15 +129,44 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
                     try {
                         engine.close();
                     } finally {
+                        if (draftModel != null) {
+                            draftModel.close();
+                        }
                         adapters.forEach(LoraAdapter::close);
                         model.close();
                     }
                 }
             };
         } catch (RuntimeException | Error e) {
+            if (draft != null) {
+                draft.close();
+            }
             adapters.forEach(LoraAdapter::close);
             model.close();
             throw e;
+        }
+    }
+
+    /** The engine, with the draft when there is one; a lenient default draft that does not fit is dropped. */
+    private static Engine startEngine(Model model, EngineParams.Builder params, Model draft, DraftChoice choice,
+                                      LoadOptions.Draft settings) {
+        if (draft == null) {
+            return Engine.start(model, params.build());
+        }
+        DraftParams dp;
+        try {
+            dp = new DraftParams(settings.max(), settings.min(), settings.pMin());
+        } catch (InvalidParameterException e) {
+            throw ApiException.badParameter(e.parameter(), "invalid option " + e.getMessage());
+        }
+        try {
+            return Engine.start(model, params.draft(draft, dp).build());
+        } catch (InvalidParameterException e) {
+            if (choice.strict() || !e.parameter().equals("draft_model")) {
+                throw ApiException.badParameter("draft_model", e.getMessage());
+            }
+            LOG.warn("not speculating for {}: {}", model.info().name(), e.getMessage());
+            return Engine.start(model, params.draft(null, DraftParams.DEFAULTS).build());
         }
     }
 
@@ -103,6 +180,8 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
             // Found in the store (a file put there by hand, or by another tool): validated before llama.cpp sees it.
             throw ApiException.badRequest("model '" + m.name() + "' is not a valid GGUF file: " + e.problem());
         }
-        return facts.fileSize() + facts.kvBytesPerToken(config.kvCacheType()) * o.numCtx() * config.numParallel();
+        DraftChoice draft = draftFor(m, o);
+        long draftBytes = draft == null ? 0 : GgufFacts.read(draft.model().path()).fileSize();
+        return draftBytes + facts.fileSize() + facts.kvBytesPerToken(config.kvCacheType()) * o.numCtx() * config.numParallel();
     }
 }

@@ -12,7 +12,25 @@ package dev.puna.http.internal;
  *     every GPU; a GPU that does not exist fails the load with a 400
  * @param useMmap map the file instead of reading it ({@code use_mmap})
  * @param useMlock lock the weights in RAM ({@code use_mlock})
+ * @param draft speculative decoding: the draft model and how to draft ({@code draft_model}, {@code draft_max},
+ *     {@code draft_min}, {@code draft_p_min}, llama-server's names)
  */
 public record LoadOptions(int numCtx, int numBatch, int numThread, int numGpu, int mainGpu, boolean useMmap,
-                          boolean useMlock) {
+                          boolean useMlock, Draft draft) {
+    /**
+     * Speculative decoding settings.
+     *
+     * @param model the draft model's name, or null for the server's default ({@code PUNA_DRAFT_MODEL}); the empty
+     *     string turns drafting off
+     */
+    public record Draft(String model, int max, int min, float pMin) {
+        /** No draft model named: the server's default applies, with llama-server's defaults. */
+        public static final Draft DEFAULT = new Draft(null, 16, 0, 0.75f);
+    }
+
+    /** Options with the default draft settings. */
+    public LoadOptions(int numCtx, int numBatch, int numThread, int numGpu, int mainGpu, boolean useMmap,
+                       boolean useMlock) {
+        this(numCtx, numBatch, numThread, numGpu, mainGpu, useMmap, useMlock, Draft.DEFAULT);
+    }
 }

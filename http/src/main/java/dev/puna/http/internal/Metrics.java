@@ -67,6 +67,12 @@ public final class Metrics {
                 s -> s.kvTokensCapacity() == 0 ? 0 : (double) s.kvTokensUsed() / s.kvTokensCapacity());
         gauge("puna_prompt_cache_bytes", "KV-cache sequences kept in host RAM", true, engines,
                 EngineStats::promptCacheBytes);
+        gauge("puna_draft_tokens", "Tokens a draft model proposed (speculative decoding), since the model loaded",
+                true, engines, EngineStats::draftTokens);
+        gauge("puna_draft_accepted_tokens", "Drafted tokens the model accepted, since it loaded", true, engines,
+                EngineStats::draftAccepted);
+        gauge("puna_draft_acceptance_ratio", "Accepted over proposed drafted tokens (0 before any draft)", true,
+                engines, s -> s.draftTokens() == 0 ? 0 : (double) s.draftAccepted() / s.draftTokens());
     }
 
     private void gauge(String name, String help, boolean perModel, Supplier<Map<String, EngineStats>> engines,

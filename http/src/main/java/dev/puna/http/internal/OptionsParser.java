@@ -21,9 +21,9 @@ public final class OptionsParser {
     private static final Logger LOG = LogManager.getLogger(OptionsParser.class);
 
     private static final Set<String> FLOATS = Set.of("temperature", "top_p", "min_p", "typical_p", "repeat_penalty",
-            "presence_penalty", "frequency_penalty", "mirostat_tau", "mirostat_eta");
+            "presence_penalty", "frequency_penalty", "mirostat_tau", "mirostat_eta", "draft_p_min");
     private static final Set<String> INTS = Set.of("top_k", "repeat_last_n", "mirostat", "num_predict", "num_keep",
-            "num_ctx", "num_batch", "num_thread", "num_gpu", "main_gpu");
+            "num_ctx", "num_batch", "num_thread", "num_gpu", "main_gpu", "draft_max", "draft_min");
     private static final Set<String> BOOLS = Set.of("use_mmap", "use_mlock");
 
     private final int defaultContextLength;
@@ -74,6 +74,10 @@ public final class OptionsParser {
         int mainGpu = -1;
         boolean useMmap = true;
         boolean useMlock = false;
+        String draftModel = null;
+        int draftMax = LoadOptions.Draft.DEFAULT.max();
+        int draftMin = LoadOptions.Draft.DEFAULT.min();
+        float draftPMin = LoadOptions.Draft.DEFAULT.pMin();
         for (Map.Entry<String, JsonNode> e : merged.properties()) {
             String key = e.getKey();
             JsonNode v = e.getValue();
@@ -92,6 +96,7 @@ public final class OptionsParser {
                     case "frequency_penalty" -> sampling.frequencyPenalty(d);
                     case "mirostat_tau" -> sampling.mirostatTau(d);
                     case "mirostat_eta" -> sampling.mirostatEta(d);
+                    case "draft_p_min" -> draftPMin = (float) require(key, d, d >= 0 && d <= 1, "must be between 0 and 1");
                     default -> throw new IllegalStateException(key);
                 }
             } else if (INTS.contains(key)) {
@@ -112,6 +117,8 @@ public final class OptionsParser {
                             "must be between 0 (default) and 1024");
                     case "num_gpu" -> numGpu = require(key, n, n >= -1, "must be >= -1 (-1 = all layers)");
                     case "main_gpu" -> mainGpu = require(key, n, n >= 0, "must be >= 0");
+                    case "draft_max" -> draftMax = require(key, n, n >= 1 && n <= 64, "must be between 1 and 64");
+                    case "draft_min" -> draftMin = require(key, n, n >= 0 && n <= 64, "must be between 0 and 64");
                     default -> throw new IllegalStateException(key);
                 }
             } else if (key.equals("seed")) {
@@ -128,6 +135,14 @@ public final class OptionsParser {
                 } else {
                     useMlock = v.booleanValue();
                 }
+            } else if (key.equals("draft_model")) {
+                if (!v.isTextual()) {
+                    throw wrongType(key, "a model name", v);
+                }
+                draftModel = v.textValue();
+                if (!draftModel.isEmpty()) {
+                    ModelNames.require(draftModel);
+                }
             } else if (key.equals("stop")) {
                 stop = stops(v);
                 if (request != null && request.get("stop") == v) {
@@ -141,10 +156,20 @@ public final class OptionsParser {
             // Ollama treats num_predict -2 as "fill the context"; generating until the context is full is what
             // -1 does here, since the engine stops there.
             return new RequestOptions(sampling.build(), Math.max(numPredict, -1), stop, Math.max(numKeep, 0),
-                    new LoadOptions(numCtx, numBatch, numThread, numGpu, mainGpu, useMmap, useMlock));
+                    new LoadOptions(numCtx, numBatch, numThread, numGpu, mainGpu, useMmap, useMlock,
+                            draft(draftModel, draftMax, draftMin, draftPMin)));
         } catch (InvalidParameterException e) {
             throw ApiException.badParameter(e.parameter(), "invalid option " + e.getMessage());
         }
+    }
+
+    private static LoadOptions.Draft draft(String model, int max, int min, float pMin) {
+        if (min > max) {
+            throw ApiException.badParameter("draft_min", "invalid option draft_min: must be at most draft_max ("
+                    + max + "), got " + min);
+        }
+        LoadOptions.Draft d = new LoadOptions.Draft(model, max, min, pMin);
+        return d.equals(LoadOptions.Draft.DEFAULT) ? LoadOptions.Draft.DEFAULT : d;
     }
 
     private static double number(String key, JsonNode v) {
@@ -178,6 +203,13 @@ public final class OptionsParser {
             throw ApiException.badParameter(key, "invalid option " + key + ": " + rule + ", got " + n);
         }
         return n;
+    }
+
+    private static double require(String key, double d, boolean ok, String rule) {
+        if (!ok) {
+            throw ApiException.badParameter(key, "invalid option " + key + ": " + rule + ", got " + d);
+        }
+        return d;
     }
 
     private static ApiException wrongType(String key, String expected, JsonNode v) {

@@ -32,7 +32,9 @@ public final class Parameters {
         /** true or false. */
         BOOL,
         /** One or more strings (repeated lines accumulate). */
-        STRINGS
+        STRINGS,
+        /** One string (a model name, for {@code draft_model}). */
+        STRING
     }
 
     private static final Logger LOG = LogManager.getLogger(Parameters.class);
@@ -51,7 +53,9 @@ public final class Parameters {
             Map.entry("temperature", Type.FLOAT), Map.entry("repeat_penalty", Type.FLOAT),
             Map.entry("presence_penalty", Type.FLOAT), Map.entry("frequency_penalty", Type.FLOAT),
             Map.entry("mirostat", Type.INT), Map.entry("mirostat_tau", Type.FLOAT),
-            Map.entry("mirostat_eta", Type.FLOAT), Map.entry("stop", Type.STRINGS))));
+            Map.entry("mirostat_eta", Type.FLOAT), Map.entry("stop", Type.STRINGS),
+            Map.entry("draft_model", Type.STRING), Map.entry("draft_max", Type.INT), Map.entry("draft_min", Type.INT),
+            Map.entry("draft_p_min", Type.FLOAT))));
 
     private Parameters() {
     }
@@ -105,6 +109,7 @@ public final class Parameters {
                 default -> throw invalid(name, "bool", value);
             };
             case STRINGS -> List.of(value);
+            case STRING -> v;
         };
     }
 
@@ -168,6 +173,12 @@ public final class Parameters {
                         yield List.copyOf(strings);
                     }
                     throw typeError(name, "a string or an array of strings", value);
+                }
+                case STRING -> {
+                    if (value instanceof String s) {
+                        yield s;
+                    }
+                    throw typeError(name, "a string", value);
                 }
             });
         }

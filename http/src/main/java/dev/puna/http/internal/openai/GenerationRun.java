@@ -92,6 +92,8 @@ final class GenerationRun {
     private int ended;
     private int promptTokens;
     private int completionTokens;
+    private int draftProposed;
+    private int draftAccepted;
     private ApiException error;
     private boolean opened;
     private boolean finished;
@@ -212,6 +214,8 @@ final class GenerationRun {
             state.result = result;
             ended++;
             completionTokens += result.completionTokens();
+            draftProposed += result.drafts().proposed();
+            draftAccepted += result.drafts().accepted();
             if (stream && error == null) {
                 open();
                 for (ObjectNode c : format.flush(state)) {
@@ -294,6 +298,7 @@ final class GenerationRun {
                 ObjectNode last = envelope(format.chunkObject());
                 last.putArray("choices");
                 last.set("usage", OpenAiJson.usage(promptTokens, completionTokens));
+                putDrafts(last);
                 gs.write(Buffer.buffer(Sse.event(last)));
             }
             gs.end(Buffer.buffer(Sse.DONE));
@@ -305,6 +310,14 @@ final class GenerationRun {
             choices.add(format.whole(state, format.finishReason(state)));
         }
         o.set("usage", OpenAiJson.usage(promptTokens, completionTokens));
+        putDrafts(o);
         Responses.json(rc, 200, OpenAiJson.write(o));
+    }
+
+    /** With a draft model, llama-server's {@code timings.draft_n} and {@code draft_n_accepted}; nothing without. */
+    private void putDrafts(ObjectNode o) {
+        if (draftProposed > 0) {
+            o.putObject("timings").put("draft_n", draftProposed).put("draft_n_accepted", draftAccepted);
+        }
     }
 }
