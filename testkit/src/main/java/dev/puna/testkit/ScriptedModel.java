@@ -21,8 +21,10 @@ import java.util.OptionalInt;
  *
  * <p>The next token depends on the current token only, so each token can have at most one scripted successor.
  *
- * <p>Shape: {@value #EMBEDDING_LENGTH} embedding, {@value #LAYERS} layers, {@value #HEADS} heads and KV heads,
- * {@value #FEED_FORWARD_LENGTH} feed-forward, context {@value #CONTEXT_LENGTH}. Instances are immutable.
+ * <p>Shape: by default {@value #EMBEDDING_LENGTH} embedding, {@value #LAYERS} layers, {@value #HEADS} heads and KV
+ * heads, {@value #FEED_FORWARD_LENGTH} feed-forward, context {@value #CONTEXT_LENGTH}; {@link Builder#shape} makes a
+ * larger model with the same scripts (its zero weights still cost what real ones do to read, so a big one is as
+ * memory-bound as a real model of its size: the speculative-decoding benchmark's target). Instances are immutable.
  */
 public final class ScriptedModel {
     /** {@code llama.embedding_length}. */
@@ -45,9 +47,17 @@ public final class ScriptedModel {
     private final int[] successors;
     private final float[][] embeddings;
     private final float[][] outputs;
+    private final int embedding;
+    private final int layers;
+    private final int feedForward;
+    private final int heads;
 
     private ScriptedModel(Builder builder) {
         vocabulary = builder.vocabulary;
+        embedding = builder.embedding;
+        layers = builder.layers;
+        feedForward = builder.feedForward;
+        heads = builder.heads;
         architecture = builder.architecture;
         name = builder.name;
         successors = builder.successors.clone();
@@ -55,27 +65,27 @@ public final class ScriptedModel {
         SplitMix64 random = new SplitMix64(builder.seed);
         embeddings = new float[size][];
         for (int token = 0; token < size; token++) {
-            embeddings[token] = unitVector(random);
+            embeddings[token] = unitVector(random, embedding);
         }
-        outputs = outputRows(successors, embeddings, random);
+        outputs = outputRows(successors, embeddings, random, embedding);
     }
 
     /** Scripted rows sum their predecessors' embeddings; rows no script leads to get noise. */
-    private static float[][] outputRows(int[] successors, float[][] embeddings, SplitMix64 random) {
-        float[][] outputs = new float[successors.length][EMBEDDING_LENGTH];
+    private static float[][] outputRows(int[] successors, float[][] embeddings, SplitMix64 random, int embedding) {
+        float[][] outputs = new float[successors.length][embedding];
         boolean[] scripted = new boolean[successors.length];
         for (int token = 0; token < successors.length; token++) {
             int next = successors[token];
             if (next >= 0) {
                 scripted[next] = true;
-                for (int i = 0; i < EMBEDDING_LENGTH; i++) {
+                for (int i = 0; i < embedding; i++) {
                     outputs[next][i] += SCRIPT_WEIGHT * embeddings[token][i];
                 }
             }
         }
         for (int token = 0; token < successors.length; token++) {
             if (!scripted[token]) {
-                for (int i = 0; i < EMBEDDING_LENGTH; i++) {
+                for (int i = 0; i < embedding; i++) {
                     outputs[token][i] = NOISE * random.nextSymmetric();
                 }
             }
@@ -113,8 +123,8 @@ public final class ScriptedModel {
      * @param type F32, F16 or Q8_0
      */
     public GgufWriter toWriter(GgmlType type) {
-        LlamaShape shape = new LlamaShape(vocabulary.size(), LAYERS, EMBEDDING_LENGTH, FEED_FORWARD_LENGTH, HEADS,
-                HEADS, CONTEXT_LENGTH);
+        LlamaShape shape = new LlamaShape(vocabulary.size(), layers, embedding, feedForward, heads, heads,
+                CONTEXT_LENGTH);
         GgufWriter writer = GgufWriter.create();
         shape.putMetadata(writer, architecture, name, type);
         vocabulary.writeTo(writer);
@@ -142,8 +152,8 @@ public final class ScriptedModel {
         return (row, out) -> System.arraycopy(matrix[(int) row], 0, out, 0, out.length);
     }
 
-    private static float[] unitVector(SplitMix64 random) {
-        float[] vector = new float[EMBEDDING_LENGTH];
+    private static float[] unitVector(SplitMix64 random, int length) {
+        float[] vector = new float[length];
         double squares = 0;
         for (int i = 0; i < vector.length; i++) {
             vector[i] = random.nextSymmetric();
@@ -163,6 +173,10 @@ public final class ScriptedModel {
         private String architecture = "llama";
         private String name = "puna-scripted";
         private long seed = 0x5EED;
+        private int embedding = EMBEDDING_LENGTH;
+        private int layers = LAYERS;
+        private int feedForward = FEED_FORWARD_LENGTH;
+        private int heads = HEADS;
 
         private Builder(Vocabulary vocabulary) {
             this.vocabulary = vocabulary;
@@ -204,6 +218,25 @@ public final class ScriptedModel {
          */
         public Builder architecture(String architecture) {
             this.architecture = architecture;
+            return this;
+        }
+
+        /**
+         * Sets the model's size (default the tiny shape above); the scripts work the same at any size.
+         *
+         * @throws IllegalArgumentException unless {@code embedding} is a positive multiple of {@code heads} and
+         *         of 32 (Q8_0 blocks), and the others are positive
+         */
+        public Builder shape(int embedding, int layers, int feedForward, int heads) {
+            if (embedding <= 0 || heads <= 0 || embedding % heads != 0 || embedding % 32 != 0 || layers <= 0
+                    || feedForward <= 0 || feedForward % 32 != 0) {
+                throw new IllegalArgumentException("bad shape: embedding " + embedding + ", layers " + layers
+                        + ", feed-forward " + feedForward + ", heads " + heads);
+            }
+            this.embedding = embedding;
+            this.layers = layers;
+            this.feedForward = feedForward;
+            this.heads = heads;
             return this;
         }
 

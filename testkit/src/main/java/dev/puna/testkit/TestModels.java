@@ -312,6 +312,24 @@ public final class TestModels {
         return file;
     }
 
+    /**
+     * The speculative-decoding benchmark's target: the scripted model's scripts in a model of about 0.8 B
+     * parameters (embedding 2048, 16 layers, feed-forward 5632, 16 heads; Q8_0, about 0.9 GB), so decoding it is
+     * bound by memory bandwidth like a real model of that size, while {@link #scripted the scripted model} (same
+     * vocabulary, same scripts, 0.3 MB) drafts for it with full acceptance. Written unless a complete one is there
+     * (checked by its {@code general.name}).
+     */
+    public static Path scriptedBenchTarget(Path dir) throws IOException {
+        Path file = dir.resolve("puna-scripted-2048x16-q8_0.gguf");
+        String name = "puna-scripted-2048x16";
+        if (!name.equals(readName(file).orElse(null))) {
+            Files.createDirectories(dir);
+            scripts(ScriptedModel.builder(vocabulary())).name(name).shape(2048, 16, 5632, 16).build()
+                    .write(file, GgmlType.Q8_0);
+        }
+        return file;
+    }
+
     /** The model the CLI serves when given none: the Q8_0 scripted model, cached in {@code cacheDir}. */
     public static Path demo(Path cacheDir) throws IOException {
         return scripted(cacheDir, GgmlType.Q8_0);
