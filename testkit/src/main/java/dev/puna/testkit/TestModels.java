@@ -295,6 +295,16 @@ public final class TestModels {
         return file;
     }
 
+    /**
+     * The image projector for the scripted models ({@link RandomProjector#forScriptedModel()}) in {@code dir}
+     * ({@code puna-scripted-mmproj-f32.gguf}), written unless a file with exactly these bytes is already there.
+     * Loaded with any of the scripted models (embedding length {@value ScriptedModel#EMBEDDING_LENGTH}), it turns
+     * every image into {@code 16} embeddings.
+     */
+    public static Path scriptedProjector(Path dir) throws IOException {
+        return writeIfChanged(dir.resolve("puna-scripted-mmproj-f32.gguf"), RandomProjector.forScriptedModel().toWriter());
+    }
+
     /** The model the CLI serves when given none: the Q8_0 scripted model, cached in {@code cacheDir}. */
     public static Path demo(Path cacheDir) throws IOException {
         return scripted(cacheDir, GgmlType.Q8_0);
