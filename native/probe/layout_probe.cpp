@@ -191,6 +191,7 @@ int main() {
     FUNC(llama_model_get_vocab);
     FUNC(llama_model_n_ctx_train);
     FUNC(llama_model_n_embd);
+    FUNC(llama_model_n_embd_inp);
     FUNC(llama_model_n_layer);
     FUNC(llama_model_n_head);
     FUNC(llama_model_n_head_kv);

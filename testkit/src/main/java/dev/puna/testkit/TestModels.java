@@ -305,6 +305,18 @@ public final class TestModels {
         return writeIfChanged(dir.resolve("puna-scripted-mmproj-f32.gguf"), RandomProjector.forScriptedModel().toWriter());
     }
 
+    /**
+     * A model that really looks at its images: random weights with live attention (vocabulary 512, 2 layers,
+     * embedding {@value ScriptedModel#EMBEDDING_LENGTH}, 4 heads, F32, about 0.5 MiB), so the text after an image
+     * depends on the image, which the scripted models' zero attention cannot show. It takes the
+     * {@linkplain #scriptedProjector scripted projector}. Its output is deterministic noise; generated in
+     * {@code dir} unless it is there.
+     */
+    public static Path randomVisionModel(Path dir) throws IOException {
+        return randomModel(dir, "puna-random-vision-f32.gguf",
+                new RandomModel(512, 2, ScriptedModel.EMBEDDING_LENGTH, 128, 4, 4, GgmlType.F32, 11));
+    }
+
     /** The model the CLI serves when given none: the Q8_0 scripted model, cached in {@code cacheDir}. */
     public static Path demo(Path cacheDir) throws IOException {
         return scripted(cacheDir, GgmlType.Q8_0);
