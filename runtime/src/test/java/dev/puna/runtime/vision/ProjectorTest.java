@@ -247,6 +247,38 @@ class ProjectorTest {
     }
 
     @Test
+    void closingWhileAnotherThreadEncodesFreesAfterThatEncode() throws Exception {
+        long live = NativeStats.live();
+        Projector p = Projector.load(model, TestModels.scriptedProjector(DIR), new ProjectorParams(false, 1, false));
+        VisionPrompt prompt = p.tokenize(p.marker(), List.of(png(pattern(8, 8, 1))), true, true);
+        ImageChunk chunk = prompt.images().get(0);
+        float[] expected = p.encode(chunk);
+        java.util.concurrent.CountDownLatch encoding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> ended = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger encodes = new java.util.concurrent.atomic.AtomicInteger();
+        Thread user = new Thread(() -> {
+            try {
+                while (true) {
+                    assertArrayEquals(expected, p.encode(chunk));
+                    encodes.incrementAndGet();
+                    encoding.countDown();
+                }
+            } catch (Throwable t) {
+                ended.set(t);
+            }
+        });
+        user.start();
+        encoding.await();
+        p.close();
+        prompt.close();
+        user.join(10_000);
+        assertFalse(user.isAlive());
+        assertInstanceOf(ResourceClosedException.class, ended.get());
+        assertTrue(encodes.get() >= 1);
+        assertEquals(live, NativeStats.live(), "projector and chunks freed once, after the last encode");
+    }
+
+    @Test
     void aChunkOnlyEncodesWithItsOwnProjector() throws IOException {
         try (Projector second = Projector.load(model, TestModels.scriptedProjector(DIR),
                 new ProjectorParams(false, 1, false));
