@@ -18,6 +18,11 @@ set(LLAMA_USE_PREBUILT_UI OFF CACHE BOOL "" FORCE)
 set(LLAMA_OPENSSL OFF CACHE BOOL "" FORCE)
 set(LLAMA_CURL OFF CACHE BOOL "" FORCE)
 set(LLAMA_BUILD_IS_DEV OFF CACHE BOOL "" FORCE)
+# libmtmd (tools/mtmd: the image projector, clip.cpp) for vision. Standalone, so only the library is built, not
+# the mtmd CLI tools; with PUNA_BUILD_LLAMA_TOOLS the tools/ tree adds the same target itself. Video needs an
+# ffmpeg subprocess, which a server should not spawn.
+set(LLAMA_BUILD_MTMD ON CACHE BOOL "" FORCE)
+set(MTMD_VIDEO OFF CACHE BOOL "" FORCE)
 
 if(PUNA_PORTABLE)
   set(GGML_NATIVE OFF CACHE BOOL "" FORCE)

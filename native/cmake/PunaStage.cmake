@@ -5,7 +5,7 @@ set(PUNA_STAGE_DIR "" CACHE PATH "Where to stage the shared libraries for packag
 if(PUNA_STAGE_DIR)
   # Dependency order: each library only needs those listed before it.
   set(_libs)
-  foreach(candidate ggml-base ggml-cpu ggml-blas ggml-cuda ggml-metal ggml llama)
+  foreach(candidate ggml-base ggml-cpu ggml-blas ggml-cuda ggml-metal ggml llama mtmd)
     if(TARGET ${candidate})
       list(APPEND _libs ${candidate})
     endif()

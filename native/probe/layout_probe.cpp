@@ -1,4 +1,5 @@
-// Prints the ABI facts of the llama.h that Puna's bindings are written against, one record per line:
+// Prints the ABI facts of the llama.h, mtmd.h and mtmd-helper.h that Puna's bindings are written against, one
+// record per line:
 //   struct <name> <sizeof> <alignof>
 //   field <struct> <field> <offsetof> <sizeof>
 //   func <name> <return-kind> <param-kind>...
@@ -8,6 +9,8 @@
 // it, so a llama.cpp bump that moves a field or changes a signature fails the build loudly.
 // Every struct and function the bindings use must be listed here; the test rejects bindings the probe misses.
 #include "llama.h"
+#include "mtmd.h"
+#include "mtmd-helper.h"
 
 #include <cstddef>
 #include <cstdio>
@@ -188,6 +191,7 @@ int main() {
     FUNC(llama_model_get_vocab);
     FUNC(llama_model_n_ctx_train);
     FUNC(llama_model_n_embd);
+    FUNC(llama_model_n_embd_inp);
     FUNC(llama_model_n_layer);
     FUNC(llama_model_n_head);
     FUNC(llama_model_n_head_kv);
@@ -319,5 +323,70 @@ int main() {
     FUNC(llama_perf_context_reset);
     FUNC(llama_perf_sampler);
     FUNC(llama_perf_sampler_reset);
+    // libmtmd (tools/mtmd): the multimodal projector, bound by dev.puna.bindings.Mtmd
+    STRUCT(mtmd_context_params);
+    FIELD(mtmd_context_params, use_gpu);
+    FIELD(mtmd_context_params, device);
+    FIELD(mtmd_context_params, print_timings);
+    FIELD(mtmd_context_params, n_threads);
+    FIELD(mtmd_context_params, image_marker);
+    FIELD(mtmd_context_params, media_marker);
+    FIELD(mtmd_context_params, flash_attn_type);
+    FIELD(mtmd_context_params, warmup);
+    FIELD(mtmd_context_params, image_min_tokens);
+    FIELD(mtmd_context_params, image_max_tokens);
+    FIELD(mtmd_context_params, cb_eval);
+    FIELD(mtmd_context_params, cb_eval_user_data);
+    FIELD(mtmd_context_params, batch_max_tokens);
+    FIELD(mtmd_context_params, progress_callback);
+    FIELD(mtmd_context_params, progress_callback_user_data);
+
+    STRUCT(mtmd_input_text);
+    FIELD(mtmd_input_text, text);
+    FIELD(mtmd_input_text, text_len);
+    FIELD(mtmd_input_text, add_special);
+    FIELD(mtmd_input_text, parse_special);
+
+    STRUCT(mtmd_helper_video_init_params);
+    FIELD(mtmd_helper_video_init_params, fps_target);
+    FIELD(mtmd_helper_video_init_params, ffmpeg_bin_dir);
+    FIELD(mtmd_helper_video_init_params, timestamp_interval_ms);
+
+    STRUCT(mtmd_helper_init_opt);
+    FIELD(mtmd_helper_init_opt, video_params);
+
+    STRUCT(mtmd_helper_bitmap_wrapper);
+    FIELD(mtmd_helper_bitmap_wrapper, bitmap);
+    FIELD(mtmd_helper_bitmap_wrapper, video_ctx);
+
+    FUNC(mtmd_default_marker);
+    FUNC(mtmd_context_params_default);
+    FUNC(mtmd_init_from_file);
+    FUNC(mtmd_free);
+    FUNC(mtmd_support_vision);
+    FUNC(mtmd_decode_use_mrope);
+    FUNC(mtmd_bitmap_init);
+    FUNC(mtmd_bitmap_get_nx);
+    FUNC(mtmd_bitmap_get_ny);
+    FUNC(mtmd_bitmap_free);
+    FUNC(mtmd_bitmap_set_id);
+    FUNC(mtmd_input_chunks_init);
+    FUNC(mtmd_input_chunks_size);
+    FUNC(mtmd_input_chunks_get);
+    FUNC(mtmd_input_chunks_free);
+    FUNC(mtmd_input_chunk_get_type);
+    FUNC(mtmd_input_chunk_get_tokens_text);
+    FUNC(mtmd_input_chunk_get_n_tokens);
+    FUNC(mtmd_input_chunk_get_id);
+    FUNC(mtmd_input_chunk_get_n_pos);
+    FUNC(mtmd_tokenize);
+    FUNC(mtmd_encode_chunk);
+    FUNC(mtmd_get_output_embd);
+    FUNC(mtmd_helper_log_set);
+    FUNC(mtmd_helper_init_opt_default);
+    FUNC(mtmd_helper_bitmap_init_from_buf);
+    FUNC(mtmd_helper_get_n_tokens);
+    FUNC(mtmd_helper_get_n_pos);
+    FUNC(mtmd_helper_eval_chunk_single);
     return 0;
 }

@@ -65,6 +65,15 @@ public final class Callbacks {
         Llama.llama_log_set(LOG_TRAMPOLINE, MemorySegment.NULL);
     }
 
+    /**
+     * Routes libmtmd's logging (projector loading, image encoding) to the sink installed by
+     * {@link #installLogSink}; without it mtmd prints to stderr. Global like llama_log_set: the runtime calls it
+     * once, before its first projector. Opens libmtmd.
+     */
+    public static void installMtmdLogSink() {
+        Mtmd.mtmd_helper_log_set(LOG_TRAMPOLINE, MemorySegment.NULL);
+    }
+
     @SuppressWarnings("unused") // upcall target
     private static boolean abortOnFlag(MemorySegment data) {
         try {

@@ -55,6 +55,7 @@ public final class Llama {
     private static final MethodHandle LLAMA_MODEL_GET_VOCAB = Native.downcall("llama_model_get_vocab", FunctionDescriptor.of(ADDRESS, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_N_CTX_TRAIN = Native.downcall("llama_model_n_ctx_train", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_N_EMBD = Native.downcall("llama_model_n_embd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle LLAMA_MODEL_N_EMBD_INP = Native.downcall("llama_model_n_embd_inp", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_N_LAYER = Native.downcall("llama_model_n_layer", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_N_HEAD = Native.downcall("llama_model_n_head", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_N_HEAD_KV = Native.downcall("llama_model_n_head_kv", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -308,6 +309,15 @@ public final class Llama {
     public static int llama_model_n_ctx_train(MemorySegment model) {
         try {
             return (int) LLAMA_MODEL_N_CTX_TRAIN.invokeExact(model);
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    /** The width of the model's input embeddings (what an image projector must produce per position). */
+    public static int llama_model_n_embd_inp(MemorySegment model) {
+        try {
+            return (int) LLAMA_MODEL_N_EMBD_INP.invokeExact(model);
         } catch (Throwable e) {
             throw Native.rethrow(e);
         }

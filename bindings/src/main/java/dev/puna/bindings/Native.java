@@ -42,7 +42,16 @@ public final class Native {
      *     the llama.cpp release these bindings were written against)
      */
     static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        SymbolLookup lookup = NativeLibrary.lookup();
+        return downcall(NativeLibrary.lookup(), name, descriptor, options);
+    }
+
+    /** As {@link #downcall(String, FunctionDescriptor, Linker.Option...)}, for a symbol of {@code libmtmd}. */
+    static MethodHandle mtmdDowncall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        return downcall(NativeLibrary.mtmdLookup(), name, descriptor, options);
+    }
+
+    private static MethodHandle downcall(SymbolLookup lookup, String name, FunctionDescriptor descriptor,
+                                         Linker.Option... options) {
         MemorySegment symbol = lookup.find(name).orElseThrow(() -> new UnsatisfiedLinkError(
                 "llama.cpp symbol '" + name + "' not found in " + NativeLibrary.loadedFrom()
                         + "; the library is not the llama.cpp release Puna's bindings were written for ("
@@ -56,9 +65,10 @@ public final class Native {
         return SymbolLookup.libraryLookup(path, Arena.global());
     }
 
-    /** Every function bound so far (all of {@link Llama} once it is initialised); used by the ABI tests. */
+    /** Every function bound (all of {@link Llama} and {@link Mtmd}, which this initialises); for the ABI tests. */
     public static List<Binding> bindings() {
         Llama.ensureLinked();
+        Mtmd.ensureLinked();
         synchronized (BINDINGS) {
             return List.copyOf(BINDINGS);
         }

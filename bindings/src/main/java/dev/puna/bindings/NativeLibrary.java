@@ -32,6 +32,9 @@ import java.util.Locale;
  * Within a directory the libraries listed in {@code libs.index} are opened in that order (dependencies first),
  * so each {@code DT_NEEDED} entry is satisfied by an already-loaded library and no {@code LD_LIBRARY_PATH} is
  * needed; without an index only {@code libllama} is opened and its {@code $ORIGIN} run path finds the rest.
+ * {@code libmtmd} (llama.cpp's multimodal library, for image projectors) is opened only when vision is first used
+ * ({@link #mtmdLookup()}), from the same directory: a text-only process never maps it, and a library directory
+ * built before Puna staged it still serves text models.
  * The libraries stay loaded for the life of the JVM (global arena): llama.cpp keeps global state (backends,
  * logging) that must not be unloaded under running code.
  */
@@ -42,6 +45,7 @@ public final class NativeLibrary {
     private static final String INDEX = "libs.index";
 
     private static volatile Loaded loaded;
+    private static volatile SymbolLookup mtmd;
 
     private record Loaded(Path directory, SymbolLookup lookup) {
     }
@@ -52,6 +56,44 @@ public final class NativeLibrary {
     /** Loads the libraries if needed and returns the lookup over {@code libllama}. */
     static SymbolLookup lookup() {
         return load().lookup();
+    }
+
+    /**
+     * Loads the libraries if needed and returns the lookup over {@code libmtmd}, opening it on first use.
+     *
+     * @throws UnsatisfiedLinkError naming the directory when it has no {@code libmtmd}
+     */
+    static SymbolLookup mtmdLookup() {
+        SymbolLookup m = mtmd;
+        if (m == null) {
+            synchronized (NativeLibrary.class) {
+                m = mtmd;
+                if (m == null) {
+                    m = openMtmd(load().directory());
+                    mtmd = m;
+                }
+            }
+        }
+        return m;
+    }
+
+    private static SymbolLookup openMtmd(Path dir) {
+        String base = System.mapLibraryName("mtmd");
+        Path file = dir.resolve(base);
+        if (!Files.isRegularFile(file)) {
+            // The packaged copy holds SONAMEs only (libmtmd.so.0), as libs.index lists them.
+            try (var entries = Files.list(dir)) {
+                file = entries.filter(p -> p.getFileName().toString().startsWith(base + "."))
+                        .sorted().findFirst().orElse(null);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + dir, e);
+            }
+        }
+        if (file == null) {
+            throw new UnsatisfiedLinkError("llama.cpp's " + base + " (needed for image input) is not in " + dir
+                    + "; rebuild the native module, which builds and stages it next to " + System.mapLibraryName("llama"));
+        }
+        return Native.openLibrary(file);
     }
 
     /** The directory the libraries were loaded from (loading them if needed). */
@@ -119,7 +161,11 @@ public final class NativeLibrary {
         }
         String llama = System.mapLibraryName("llama");
         SymbolLookup llamaLookup = null;
+        String mtmdName = System.mapLibraryName("mtmd");
         for (String lib : order) {
+            if (lib.startsWith(mtmdName)) {
+                continue; // opened on first use, see mtmdLookup()
+            }
             SymbolLookup l = Native.openLibrary(dir.resolve(lib));
             if (lib.startsWith(llama)) {
                 llamaLookup = l;

@@ -13,9 +13,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The Java layouts and descriptors match the llama.h that libllama was compiled from, member by member. */
+/**
+ * The Java layouts and descriptors match the llama.h (and mtmd.h / mtmd-helper.h) that libllama and libmtmd were
+ * compiled from, member by member.
+ */
 class LayoutProbeTest {
     private static List<String> probe;
+
+    private static List<java.lang.foreign.StructLayout> layouts() {
+        List<java.lang.foreign.StructLayout> all = new ArrayList<>(LlamaLayouts.all());
+        all.addAll(MtmdLayouts.all());
+        return all;
+    }
 
     @BeforeAll
     static void runProbe() throws IOException, InterruptedException {
@@ -31,7 +40,7 @@ class LayoutProbeTest {
 
     @Test
     void everyStructMemberAndFunctionMatchesTheCompiledHeader() {
-        List<String> problems = AbiCheck.compare(probe, LlamaLayouts.all(), Native.bindings());
+        List<String> problems = AbiCheck.compare(probe, layouts(), Native.bindings());
         assertEquals(List.of(), problems, "ABI mismatches with llama.h:\n" + String.join("\n", problems));
     }
 
@@ -39,8 +48,28 @@ class LayoutProbeTest {
     void probeCoversEveryStructAndFunction() {
         long structs = probe.stream().filter(l -> l.startsWith("struct ")).count();
         long funcs = probe.stream().filter(l -> l.startsWith("func ")).count();
-        assertEquals(LlamaLayouts.all().size(), structs);
+        assertEquals(layouts().size(), structs);
         assertEquals(Native.bindings().size(), funcs);
+    }
+
+    @Test
+    void mtmdStructsAreCheckedLikeLlamaStructs() {
+        // mtmd_input_text.add_special one byte later, as if mtmd.h had grown a field before it.
+        List<String> tampered = new ArrayList<>();
+        for (String line : probe) {
+            String[] p = line.split(" ");
+            if (line.startsWith("field mtmd_input_text add_special ")) {
+                tampered.add("field mtmd_input_text add_special " + (Long.parseLong(p[3]) + 1) + " " + p[4]);
+            } else if (line.startsWith("func mtmd_tokenize ")) {
+                tampered.add("func mtmd_tokenize int32 ptr ptr ptr ptr");
+            } else {
+                tampered.add(line);
+            }
+        }
+        assertEquals(List.of(
+                "field mtmd_input_text.add_special: C offset/size 17/1, Java 16/1",
+                "function mtmd_tokenize: C signature (int32 ptr ptr ptr ptr), Java (int32 ptr ptr ptr ptr int64)"),
+                AbiCheck.compare(tampered, layouts(), Native.bindings()));
     }
 
     @Test
@@ -56,7 +85,7 @@ class LayoutProbeTest {
                 tampered.add(line);
             }
         }
-        List<String> problems = AbiCheck.compare(tampered, LlamaLayouts.all(), Native.bindings());
+        List<String> problems = AbiCheck.compare(tampered, layouts(), Native.bindings());
         assertEquals(1, problems.size(), String.join("\n", problems));
         assertTrue(problems.get(0).startsWith("field llama_context_params.n_threads: C offset/size 32/4, Java 28/4"),
                 problems.get(0));
@@ -75,7 +104,7 @@ class LayoutProbeTest {
                 tampered.add(line);
             }
         }
-        List<String> problems = AbiCheck.compare(tampered, LlamaLayouts.all(), Native.bindings());
+        List<String> problems = AbiCheck.compare(tampered, layouts(), Native.bindings());
         assertEquals(List.of(
                 "field llama_batch.n_new_field: in C but missing from the Java layout",
                 "function llama_decode: C signature (int32 ptr struct56 int32), Java (int32 ptr struct56)"),

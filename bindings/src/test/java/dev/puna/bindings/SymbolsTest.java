@@ -20,7 +20,9 @@ class SymbolsTest {
         List<Native.Binding> bindings = Native.bindings();
         assertTrue(bindings.size() >= 120, "expected the full binding table, got " + bindings.size());
         for (Native.Binding b : bindings) {
-            assertTrue(NativeLibrary.lookup().find(b.name()).isPresent(), b.name());
+            boolean mtmd = b.name().startsWith("mtmd_");
+            assertTrue((mtmd ? NativeLibrary.mtmdLookup() : NativeLibrary.lookup()).find(b.name()).isPresent(),
+                    b.name());
         }
     }
 
@@ -43,11 +45,29 @@ class SymbolsTest {
     }
 
     @Test
+    void mtmdDefaultsAreThePinnedOnes() {
+        try (Arena arena = Arena.ofConfined()) {
+            assertEquals("<__media__>", Native.cString(Mtmd.mtmd_default_marker()));
+            MemorySegment params = Mtmd.mtmd_context_params_default(arena);
+            // tools/mtmd/mtmd.cpp v0.5.0: use_gpu true, n_threads 4, warmup true, batch_max_tokens 1024, min/max -1.
+            assertTrue((boolean) LlamaLayouts.field(MtmdLayouts.MTMD_CONTEXT_PARAMS, "use_gpu").get(params));
+            assertEquals(4, (int) LlamaLayouts.field(MtmdLayouts.MTMD_CONTEXT_PARAMS, "n_threads").get(params));
+            assertTrue((boolean) LlamaLayouts.field(MtmdLayouts.MTMD_CONTEXT_PARAMS, "warmup").get(params));
+            assertEquals(-1, (int) LlamaLayouts.field(MtmdLayouts.MTMD_CONTEXT_PARAMS, "image_max_tokens").get(params));
+            assertEquals(1024, (int) LlamaLayouts.field(MtmdLayouts.MTMD_CONTEXT_PARAMS, "batch_max_tokens").get(params));
+            assertEquals("<__media__>", Native.cString(
+                    (MemorySegment) LlamaLayouts.field(MtmdLayouts.MTMD_CONTEXT_PARAMS, "media_marker").get(params)));
+        }
+    }
+
+    @Test
     void packagedLibrariesExtractOnceIntoAContentAddressedCache(@TempDir Path cache) throws Exception {
         Path first = NativeLibrary.extractPackaged(cache);
         assertTrue(first != null, "puna-native.jar resources missing from the test class path");
         List<String> index = Files.readAllLines(first.resolve("libs.index"));
-        assertEquals(System.mapLibraryName("llama") + ".0", index.get(index.size() - 1));
+        // Dependencies first: libmtmd needs libllama, which needs the ggml libraries.
+        assertEquals(System.mapLibraryName("llama") + ".0", index.get(index.size() - 2));
+        assertEquals(System.mapLibraryName("mtmd") + ".0", index.get(index.size() - 1));
         for (String lib : index) {
             assertTrue(Files.size(first.resolve(lib)) > 0, lib);
         }

@@ -13,6 +13,7 @@ import dev.puna.runtime.chat.ChatFormatter;
 import dev.puna.runtime.chat.ChatPrompt;
 import dev.puna.runtime.chat.ChatRequest;
 import dev.puna.runtime.internal.Backend;
+import dev.puna.runtime.internal.ModelHandles;
 import dev.puna.runtime.internal.NativeChatTemplates;
 import dev.puna.runtime.internal.NativeStats;
 import dev.puna.runtime.internal.ResourceGuard;
@@ -38,6 +39,25 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * loading); sessions created from one model can run concurrently on different threads.
  */
 public final class Model implements AutoCloseable {
+    static {
+        ModelHandles.install(new ModelHandles.Accessor() {
+            @Override
+            public MemorySegment handle(Model model) {
+                return model.handle();
+            }
+
+            @Override
+            public void acquire(Model model) {
+                model.acquire();
+            }
+
+            @Override
+            public void release(Model model) {
+                model.release();
+            }
+        });
+    }
+
     private final Path path;
     private final MemorySegment model;
     private final MemorySegment vocab;

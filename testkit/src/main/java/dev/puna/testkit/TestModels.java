@@ -330,6 +330,28 @@ public final class TestModels {
         return file;
     }
 
+    /**
+     * The image projector for the scripted models ({@link RandomProjector#forScriptedModel()}) in {@code dir}
+     * ({@code puna-scripted-mmproj-f32.gguf}), written unless a file with exactly these bytes is already there.
+     * Loaded with any of the scripted models (embedding length {@value ScriptedModel#EMBEDDING_LENGTH}), it turns
+     * every image into {@code 16} embeddings.
+     */
+    public static Path scriptedProjector(Path dir) throws IOException {
+        return writeIfChanged(dir.resolve("puna-scripted-mmproj-f32.gguf"), RandomProjector.forScriptedModel().toWriter());
+    }
+
+    /**
+     * A model that really looks at its images: random weights with live attention (vocabulary 512, 2 layers,
+     * embedding {@value ScriptedModel#EMBEDDING_LENGTH}, 4 heads, F32, about 0.5 MiB), so the text after an image
+     * depends on the image, which the scripted models' zero attention cannot show. It takes the
+     * {@linkplain #scriptedProjector scripted projector}. Its output is deterministic noise; generated in
+     * {@code dir} unless it is there.
+     */
+    public static Path randomVisionModel(Path dir) throws IOException {
+        return randomModel(dir, "puna-random-vision-f32.gguf",
+                new RandomModel(512, 2, ScriptedModel.EMBEDDING_LENGTH, 128, 4, 4, GgmlType.F32, 11));
+    }
+
     /** The model the CLI serves when given none: the Q8_0 scripted model, cached in {@code cacheDir}. */
     public static Path demo(Path cacheDir) throws IOException {
         return scripted(cacheDir, GgmlType.Q8_0);
