@@ -63,7 +63,8 @@ class BadInputSweepTest {
     record Case(String name, String method, String path, byte[] body, boolean chunked, int expect) {
         Family family() {
             return path.startsWith("/v1/") || path.equals("/v1") || Stream.of("/chat/completions", "/completions",
-                    "/embeddings", "/models", "/assistants", "/threads", "/responses", "/conversations").anyMatch(p -> path.equals(p) || path.startsWith(p + "/"))
+                    "/embeddings", "/models", "/assistants", "/threads", "/responses", "/conversations", "/tokenize",
+                    "/detokenize", "/apply-template", "/rerank", "/reranking").anyMatch(p -> path.equals(p) || path.startsWith(p + "/"))
                     ? Family.OPENAI : Family.OLLAMA;
         }
     }
@@ -297,6 +298,21 @@ class BadInputSweepTest {
                     .bad("input", "[[1e400]]").bad("input", "[true]").bad("encoding_format", "\"hex\"")
                     .bad("dimensions", "\"x\"").bad("dimensions", "-1").bad("dimensions", "0").bad("user", "[]"),
             post("/embeddings", "{\"model\":\"scripted\",\"input\":\"hi\"}").bad("input", "5"),
+            post("/tokenize", "{\"model\":\"scripted\",\"content\":\"hi\",\"with_pieces\":true}")
+                    .bad("content", "5").bad("content", "{}").bad("content", "[{}]").bad("content", "[-1]")
+                    .bad("content", "[99999999]").bad("content", "[\"a\",1.5]").bad("add_special", "\"y\"")
+                    .bad("parse_special", "1").bad("with_pieces", "[]"),
+            post("/detokenize", "{\"model\":\"scripted\",\"tokens\":[1]}")
+                    .bad("tokens", "\"1\"").bad("tokens", "{}").bad("tokens", "[-1]").bad("tokens", "[99999999]")
+                    .bad("tokens", "[1.5]").bad("tokens", "[2147483648]").bad("tokens", "[[1]]"),
+            post("/apply-template", "{\"model\":\"scripted\"," + CHAT + "}")
+                    .bad("messages", "{}").bad("messages", "[]").bad("messages", "[1]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":5}]").bad("tools", "{}")
+                    .bad("tools", "[{\"type\":\"function\",\"function\":{\"name\":\"a b\"}}]"),
+            post("/api/tokenize", "{\"model\":\"scripted\",\"text\":\"hi\"}")
+                    .bad("text", "5").bad("text", "[\"hi\"]").bad("text", "{}"),
+            post("/api/detokenize", "{\"model\":\"scripted\",\"tokens\":[1]}")
+                    .bad("tokens", "\"x\"").bad("tokens", "[-1]").bad("tokens", "[99999999]").bad("tokens", "[{}]"),
             // The stateful APIs: ids in paths name nothing, so every case fails on its input before any lookup.
             post("/v1/assistants", "{\"model\":\"scripted\"}")
                     .bad("name", "5").bad("temperature", "3").bad("top_p", "-1").bad("tools", "{}")
