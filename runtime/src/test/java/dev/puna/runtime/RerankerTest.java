@@ -1,0 +1,86 @@
+package dev.puna.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.puna.testkit.RerankerModel;
+import dev.puna.testkit.TestModels;
+import dev.puna.testkit.Vocabulary;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rank pooling on the generated reranker ({@link RerankerModel}), whose scores are known in closed form: the
+ * runtime's scores must agree with that independent computation, for pairs built as llama-server builds them.
+ */
+class RerankerTest {
+    private static final RerankerModel EXPECTED = TestModels.rerankerModel();
+    private static Model model;
+    private static Reranker reranker;
+
+    @BeforeAll
+    static void open() {
+        model = Model.load(Models.reranker());
+        reranker = Reranker.open(model, Models.session());
+    }
+
+    @AfterAll
+    static void close() {
+        reranker.close();
+        model.close();
+    }
+
+    @Test
+    void onlyARankPoolingModelIsAReranker() {
+        assertTrue(Reranker.supports(model));
+        try (Model scripted = Model.load(Models.scripted())) {
+            assertFalse(Reranker.supports(scripted));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Reranker.open(scripted, Models.session()));
+            assertTrue(e.getMessage().contains("is not a reranker: its pooling type is 0, not 4 (rank)"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void pairsAreFormattedAsLlamaServerDoes() {
+        // The scripted vocabulary adds BOS but neither EOS nor SEP, so a pair is BOS, the query, the document.
+        assertArrayEquals(new int[] {Vocabulary.BOS, Models.id("▁Hello"), Models.id("▁world"), Models.id("▁from"),
+                Models.id("▁Puna")}, reranker.pairTokens("Hello", "world from Puna"));
+    }
+
+    @Test
+    void scoresMatchTheClosedForm() {
+        List<int[]> pairs = new ArrayList<>();
+        for (String document : List.of("world from Puna", "one two three", "Hello", "Count: ten", "ok")) {
+            pairs.add(reranker.pairTokens("Hello", document));
+        }
+        pairs.add(reranker.pairTokens("Count:", "one two three"));
+        float[] scores = reranker.score(pairs);
+        Set<Float> distinct = new HashSet<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            assertEquals(EXPECTED.score(pairs.get(i)), scores[i], 1e-4, "pair " + i);
+            assertTrue(scores[i] > 0 && scores[i] < 1, "a probability: " + scores[i]);
+            distinct.add(scores[i]);
+        }
+        assertEquals(pairs.size(), distinct.size(), "every pair scores differently");
+        // The query counts too: the same document under another query scores differently.
+        assertFalse(scores[1] == scores[5]);
+        assertArrayEquals(scores, reranker.score(pairs), 0f);
+    }
+
+    @Test
+    void badPairsAreRefused() {
+        assertThrows(InvalidParameterException.class, () -> reranker.score(List.of(new int[0])));
+        assertThrows(InvalidParameterException.class, () -> reranker.score(List.of(new int[] {1, 999_999})));
+        assertThrows(ContextOverflowException.class, () -> reranker.score(List.of(new int[300])));
+    }
+}
