@@ -309,6 +309,20 @@ class BadInputSweepTest {
                     .bad("messages", "{}").bad("messages", "[]").bad("messages", "[1]")
                     .bad("messages", "[{\"role\":\"user\",\"content\":5}]").bad("tools", "{}")
                     .bad("tools", "[{\"type\":\"function\",\"function\":{\"name\":\"a b\"}}]"),
+            post("/v1/rerank", "{\"model\":\"reranker\",\"query\":\"hi\",\"documents\":[\"a\",{\"text\":\"b\"}],"
+                    + "\"top_n\":1,\"return_documents\":true}")
+                    .bad("model", "\"scripted\"").bad("query", "5").bad("query", "[\"hi\"]").bad("documents", "\"a\"")
+                    .bad("documents", "{}").bad("documents", "[]").bad("documents", "[5]")
+                    .bad("documents", "[{\"text\":5}]").bad("documents", "[{}]").bad("documents", "[[\"a\"]]")
+                    .bad("documents", "[" + "\"a\",".repeat(1000) + "\"a\"]")
+                    .bad("documents", "[\"" + "one ".repeat(5000) + "\"]").bad("top_n", "0").bad("top_n", "-1")
+                    .bad("top_n", "\"1\"").bad("top_n", "1.5").bad("top_n", "1e400").bad("return_documents", "\"y\""),
+            post("/rerank", "{\"model\":\"reranker\",\"query\":\"hi\",\"documents\":[\"a\"]}")
+                    .bad("documents", "[1]").bad("model", "\"scripted\""),
+            post("/v1/reranking", "{\"model\":\"reranker\",\"query\":\"hi\",\"documents\":[\"a\"]}")
+                    .bad("query", "{}"),
+            post("/reranking", "{\"model\":\"reranker\",\"query\":\"hi\",\"documents\":[\"a\"]}")
+                    .bad("top_n", "[]"),
             post("/api/tokenize", "{\"model\":\"scripted\",\"text\":\"hi\"}")
                     .bad("text", "5").bad("text", "[\"hi\"]").bad("text", "{}"),
             post("/api/detokenize", "{\"model\":\"scripted\",\"tokens\":[1]}")
@@ -420,6 +434,7 @@ class BadInputSweepTest {
     static void start() throws IOException {
         server = new StoreServer(dir.resolve("models"), ServerConfig.builder().maxBodyBytes(BODY_LIMIT));
         server.store.register("scripted", StoreServer.scripted(GgmlType.F32), ProgressListener.NONE);
+        server.store.register("reranker", TestModels.reranker(dir.resolve("generated")), ProgressListener.NONE);
         client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 

@@ -6,6 +6,8 @@ import dev.puna.runtime.Engine;
 import dev.puna.runtime.EngineParams;
 import dev.puna.runtime.Model;
 import dev.puna.runtime.ModelParams;
+import dev.puna.runtime.Reranker;
+import dev.puna.runtime.ResourceClosedException;
 import dev.puna.runtime.SessionParams;
 import java.io.IOException;
 
@@ -49,29 +51,70 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
             if (metrics != null) {
                 metrics.modelLoaded(ModelNames.canonical(m.name()), (System.nanoTime() - start) / 1e9);
             }
-            return new ModelScheduler.Served() {
-                @Override
-                public Engine engine() {
-                    return engine;
-                }
-
-                @Override
-                public int contextLength() {
-                    return o.numCtx();
-                }
-
-                @Override
-                public void close() {
-                    try {
-                        engine.close();
-                    } finally {
-                        model.close();
-                    }
-                }
-            };
+            return new Loaded(model, engine, session.build(), o.numCtx());
         } catch (RuntimeException | Error e) {
             model.close();
             throw e;
+        }
+    }
+
+    /**
+     * A loaded model: its engine and, opened on the first rerank request, a {@link Reranker} with a context of its
+     * own (a reranker is scored with rank pooling, which the engine's generation slots do not do).
+     */
+    private static final class Loaded implements ModelScheduler.Served {
+        private final Model model;
+        private final Engine engine;
+        private final SessionParams session;
+        private final int contextLength;
+        /** Guarded by this. */
+        private Reranker reranker;
+        /** Guarded by this. */
+        private boolean closed;
+
+        Loaded(Model model, Engine engine, SessionParams session, int contextLength) {
+            this.model = model;
+            this.engine = engine;
+            this.session = session;
+            this.contextLength = contextLength;
+        }
+
+        @Override
+        public Engine engine() {
+            return engine;
+        }
+
+        @Override
+        public int contextLength() {
+            return contextLength;
+        }
+
+        @Override
+        public synchronized Reranker reranker() {
+            if (closed) {
+                throw new ResourceClosedException("the model was unloaded");
+            }
+            if (reranker == null) {
+                reranker = Reranker.open(model, session);
+            }
+            return reranker;
+        }
+
+        @Override
+        public void close() {
+            Reranker r;
+            synchronized (this) {
+                closed = true;
+                r = reranker;
+            }
+            try {
+                if (r != null) {
+                    r.close();
+                }
+                engine.close();
+            } finally {
+                model.close();
+            }
         }
     }
 

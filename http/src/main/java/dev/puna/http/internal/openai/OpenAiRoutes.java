@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * OpenAI's API: {@code POST /v1/chat/completions}, {@code POST /v1/completions}, {@code GET /v1/models},
  * {@code GET /v1/models/{id}}, {@code POST /v1/embeddings}, llama-server's {@code POST /tokenize},
- * {@code /detokenize} and {@code /apply-template} ({@link TokenizerRoutes}), and the stateful Assistants API
+ * {@code /detokenize} and {@code /apply-template} ({@link TokenizerRoutes}), {@code POST /v1/rerank} ({@link RerankRoute},
+ * also {@code /rerank}, {@code /v1/reranking}, {@code /reranking}), and the stateful Assistants API
  * ({@link AssistantsApi}) with its successors Responses and Conversations ({@link ResponsesApi}), each also without the {@code /v1} prefix (clients
  * such as CodeInferflow's set {@code base_url} to the bare host). Owns {@code /v1/*} and those bare paths, so
  * their errors, unknown {@code /v1} routes and wrong methods included, come in OpenAI's format.
@@ -55,6 +56,10 @@ public final class OpenAiRoutes implements RouteFamily {
         router.route(HttpMethod.POST, "/tokenize").handler(tokenizer::tokenize);
         router.route(HttpMethod.POST, "/detokenize").handler(tokenizer::detokenize);
         router.route(HttpMethod.POST, "/apply-template").handler(tokenizer::applyTemplate);
+        RerankRoute rerank = new RerankRoute(sc);
+        for (String path : List.of("/v1/rerank", "/rerank", "/v1/reranking", "/reranking")) {
+            router.route(HttpMethod.POST, path).handler(rerank);
+        }
         for (String prefix : PREFIXES) {
             router.route(HttpMethod.POST, prefix + "/chat/completions").handler(chat);
             router.route(HttpMethod.POST, prefix + "/completions").handler(completions);
