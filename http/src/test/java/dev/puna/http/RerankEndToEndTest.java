@@ -149,8 +149,8 @@ class RerankEndToEndTest {
                 "documents", "\"documents\" has " + (RerankRouteLimit.MAX + 1) + " documents, more than the limit of "
                         + RerankRouteLimit.MAX);
         expect400(rerank("/v1/rerank", "\"documents\":[\"" + "one ".repeat(299) + "one\"]"), "documents",
-                "the query with document 0 is 302 tokens, more than the context length of 256 (num_ctx); shorten "
-                        + "them or raise num_ctx");
+                "the query with document 0 is 302 tokens, more than the 256 a pair may have (the smaller of num_ctx "
+                        + "and num_batch, since a pair is scored in one batch); shorten them or raise both");
         Http.Response unknown = server.http.post("/v1/rerank", "{\"model\":\"nonexistent\",\"query\":\"a\","
                 + "\"documents\":[\"b\"]}");
         assertEquals(404, unknown.status(), unknown.body());

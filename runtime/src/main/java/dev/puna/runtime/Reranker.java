@@ -43,9 +43,10 @@ public final class Reranker implements AutoCloseable {
     }
 
     /**
-     * Opens a reranker on {@code model} with the context size and threads of {@code params} (embeddings and rank
-     * pooling are set here). The batch and physical batch are the context size, since a pair is pooled in one
-     * batch.
+     * Opens a reranker on {@code model} with the settings of {@code params} (embeddings and rank pooling are set
+     * here). llama.cpp pools a sequence only within one physical batch, so the physical batch is made the batch
+     * size, capped at the context size: a pair may have {@code min(contextSize, batchSize)} tokens
+     * ({@link #maxPairTokens()}), as llama-server's rerank inputs are bounded by its batch size.
      *
      * @throws IllegalArgumentException if {@code model} is not a reranker ({@link #supports})
      */
@@ -56,7 +57,7 @@ public final class Reranker implements AutoCloseable {
             throw new IllegalArgumentException("model " + model.info().path() + " is not a reranker: its pooling "
                     + "type is " + declaredPooling(model) + ", not 4 (rank)");
         }
-        int n = params.contextSize();
+        int n = Math.min(params.contextSize(), params.batchSize());
         Session session = model.newSession(params.toBuilder().batchSize(n).ubatchSize(n).embeddings(true)
                 .pooling(Pooling.RANK).build());
         return new Reranker(model, session);
@@ -67,9 +68,9 @@ public final class Reranker implements AutoCloseable {
         return model;
     }
 
-    /** The most tokens a pair may have. */
+    /** The most tokens a pair may have: the context size or the batch size, whichever is smaller. */
     public int maxPairTokens() {
-        return session.contextSize();
+        return Math.min(session.contextSize(), session.params().batchSize());
     }
 
     /**

@@ -58,6 +58,22 @@ class RerankerTest {
     }
 
     @Test
+    void aRerankTemplateInTheGgufShapesThePair() throws java.io.IOException {
+        String template = "<|im_start|>user\n{query} | {document}<|im_end|>\n<|im_start|>assistant\n";
+        java.nio.file.Path file = Models.DIR.resolve("puna-reranker-template-f32.gguf");
+        RerankerModel templated = EXPECTED.withRerankTemplate(template);
+        templated.toWriter().write(file);
+        try (Model m = Model.load(file); Reranker r = Reranker.open(m, Models.session())) {
+            int[] pair = r.pairTokens("Hello", "world");
+            // The template's own text, special tokens parsed, nothing added: no BOS in front.
+            assertArrayEquals(m.tokenize("<|im_start|>user\nHello | world<|im_end|>\n<|im_start|>assistant\n",
+                    false, true), pair);
+            assertEquals(Vocabulary.IM_START, pair[0]);
+            assertEquals(templated.score(pair), r.score(List.of(pair))[0], 1e-4);
+        }
+    }
+
+    @Test
     void scoresMatchTheClosedForm() {
         List<int[]> pairs = new ArrayList<>();
         for (String document : List.of("world from Puna", "one two three", "Hello", "Count: ten", "ok")) {

@@ -44,13 +44,18 @@ public final class RerankerModel {
 
     private final Vocabulary vocabulary;
     private final String name;
+    private final long seed;
+    /** {@code tokenizer.chat_template.rerank}, or null. */
+    private final String rerankTemplate;
     private final float[][] embeddings;
     /** Row 0: yes, row 1: no. */
     private final float[][] head = new float[2][EMBEDDING_LENGTH];
 
-    private RerankerModel(Vocabulary vocabulary, String name, long seed) {
+    private RerankerModel(Vocabulary vocabulary, String name, long seed, String rerankTemplate) {
         this.vocabulary = vocabulary;
         this.name = name;
+        this.seed = seed;
+        this.rerankTemplate = rerankTemplate;
         SplitMix64 random = new SplitMix64(seed);
         embeddings = new float[vocabulary.size()][];
         for (int token = 0; token < embeddings.length; token++) {
@@ -65,7 +70,15 @@ public final class RerankerModel {
 
     /** A reranker over {@code vocabulary}, named {@code name}, with weights from {@code seed}. */
     public static RerankerModel of(Vocabulary vocabulary, String name, long seed) {
-        return new RerankerModel(vocabulary, name, seed);
+        return new RerankerModel(vocabulary, name, seed, null);
+    }
+
+    /**
+     * This model with a rerank prompt ({@code tokenizer.chat_template.rerank}, with {@code {query}} and
+     * {@code {document}} placeholders, as Qwen3-Reranker GGUFs carry one), which the server then formats pairs with.
+     */
+    public RerankerModel withRerankTemplate(String template) {
+        return new RerankerModel(vocabulary, name, seed, template);
     }
 
     /** The vocabulary. */
@@ -139,6 +152,9 @@ public final class RerankerModel {
                 .putUInt32("general.file_type", 0)
                 .putUInt32("general.quantization_version", 2);
         vocabulary.writeTo(writer);
+        if (rerankTemplate != null) {
+            writer.putString("tokenizer.chat_template.rerank", rerankTemplate);
+        }
         writer.addTensor("token_embd.weight", GgmlType.F32, new long[] {embd, vocabulary.size()},
                 rows(embeddings));
         writer.addTensor("blk.0.attn_norm.weight", GgmlType.F32, new long[] {embd}, constant(1));

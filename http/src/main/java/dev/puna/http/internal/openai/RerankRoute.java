@@ -151,8 +151,8 @@ final class RerankRoute implements Handler<RoutingContext> {
             }
             if (tokens.length > reranker.maxPairTokens()) {
                 throw ApiException.badParameter("documents", "the query with document " + i + " is " + tokens.length
-                        + " tokens, more than the context length of " + reranker.maxPairTokens() + " (num_ctx); "
-                        + "shorten them or raise num_ctx");
+                        + " tokens, more than the " + reranker.maxPairTokens() + " a pair may have (the smaller of "
+                        + "num_ctx and num_batch, since a pair is scored in one batch); shorten them or raise both");
             }
             pairs.add(tokens);
             promptTokens += tokens.length;
