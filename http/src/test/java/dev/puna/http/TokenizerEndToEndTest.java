@@ -31,6 +31,7 @@ class TokenizerEndToEndTest {
     @BeforeAll
     static void start() {
         server = new ScriptedServer();
+        server.catalog.add("tools", ScriptedServer.TOOLS_MODEL);
         server.catalog.add(new CatalogModel("templated:latest", ScriptedServer.MODEL, "", 1, TestCatalog.MODIFIED,
                 TestCatalog.DETAILS, GO_TEMPLATE, "Be nice.", Map.of(), null, null));
     }
@@ -94,6 +95,9 @@ class TokenizerEndToEndTest {
         Http.Response emoji = post("/detokenize", "\"tokens\":[" + VOCAB.byteToken(0xF0) + ","
                 + VOCAB.byteToken(0x9F) + "," + VOCAB.byteToken(0x98) + "," + VOCAB.byteToken(0x80) + "]");
         assertEquals("\uD83D\uDE00", emoji.json().get("content").asText());
+        // A cut character is not valid UTF-8: its bytes become U+FFFD rather than an invalid JSON string.
+        Http.Response cut = post("/detokenize", "\"tokens\":[" + VOCAB.byteToken(0xF0) + "," + HELLO + "]");
+        assertEquals("\uFFFD Hello", cut.json().get("content").asText());
     }
 
     @Test
@@ -123,6 +127,31 @@ class TokenizerEndToEndTest {
         Http.Response chat = post("/v1/chat/completions", messages + ",\"max_tokens\":1");
         assertEquals(200, chat.status(), chat.body());
         assertEquals(chat.json().get("usage").get("prompt_tokens").asInt(), tokens.json().get("tokens").size());
+    }
+
+    @Test
+    void applyTemplatePassesToolsToTheTemplateUnlessToolChoiceIsNone() {
+        String body = "{\"model\":\"tools\",\"messages\":[{\"role\":\"user\",\"content\":\"Weather?\"}],"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":"
+                + "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}}]";
+        Http.Response r = server.http.post("/apply-template", body + "}");
+        assertEquals(200, r.status(), r.body());
+        String prompt = r.json().get("prompt").asText();
+        assertEquals(true, prompt.startsWith("<|im_start|>system\n# Tools\n\n<tools>\n{"), prompt);
+        assertEquals(true, prompt.contains("\"get_weather\""), prompt);
+        assertEquals(true, prompt.endsWith("</tools>\n\nCall a function with <tool_call>{\"name\": ..., "
+                + "\"arguments\": {...}}</tool_call>.<|im_end|>\n<|im_start|>user\nWeather?<|im_end|>\n"
+                + "<|im_start|>assistant\n"), prompt);
+        // The chat route evaluates the same prompt with the same tools.
+        Http.Response tokens = server.http.post("/tokenize", Http.JSON.createObjectNode().put("model", "tools")
+                .put("content", prompt).put("add_special", true).toString());
+        Http.Response chat = server.http.post("/v1/chat/completions", body + ",\"max_tokens\":1}");
+        assertEquals(200, chat.status(), chat.body());
+        assertEquals(chat.json().get("usage").get("prompt_tokens").asInt(), tokens.json().get("tokens").size());
+
+        Http.Response none = server.http.post("/apply-template", body + ",\"tool_choice\":\"none\"}");
+        assertEquals("<|im_start|>user\nWeather?<|im_end|>\n<|im_start|>assistant\n",
+                none.json().get("prompt").asText());
     }
 
     @Test
