@@ -47,10 +47,15 @@ public final class TokenText {
      */
     public static void check(Model model, int[] ids, String param) {
         for (int i = 0; i < ids.length; i++) {
-            if (ids[i] >= model.vocabSize()) {
-                throw ApiException.badParameter(param, "invalid token id " + ids[i] + " at \"" + param + "[" + i
-                        + "]\": outside the model's vocabulary (0.." + (model.vocabSize() - 1) + ")");
-            }
+            check(model, ids[i], param + "[" + i + "]", param);
+        }
+    }
+
+    /** Checks one id; {@code path} names it in the message, {@code param} is the error's parameter. */
+    public static void check(Model model, int id, String path, String param) {
+        if (id >= model.vocabSize()) {
+            throw ApiException.badParameter(param, "invalid token id " + id + " at \"" + path + "\": outside the "
+                    + "model's vocabulary (0.." + (model.vocabSize() - 1) + ")");
         }
     }
 

@@ -110,8 +110,8 @@ final class TokenizerRoutes {
             if (p.text != null) {
                 t = model.tokenize(p.text, addSpecial && i == 0, parseSpecial);
             } else {
+                TokenText.check(model, p.token, "content[" + i + "]", "content");
                 t = new int[] {p.token};
-                TokenText.check(model, t, "content");
             }
             pieces.add(t);
             total += t.length;
