@@ -16,8 +16,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
 
 /**
- * Ollama-style tokenizer routes over model names, in the shape the official JavaScript client's
- * {@code tokenize}/{@code detokenize} send (Ollama's own server documents no such routes):
+ * Ollama-style tokenizer routes over model names. Ollama's API documents none, so the shape is Puna's, following
+ * the tokenization example in the ollama-js repository:
  * {@code POST /api/tokenize} {@code {model, text}} → {@code {model, tokens}}, the text tokenized as a raw
  * {@code /api/generate} prompt is (BOS as the model's tokenizer adds it, special-token text parsed);
  * {@code POST /api/detokenize} {@code {model, tokens}} → {@code {model, text}}, the tokens' pieces concatenated
