@@ -23,7 +23,8 @@ import java.util.List;
  *       head's two rows give the yes/no logits; llama.cpp's Qwen3 rank pooling ends in a softmax, so the score is
  *       {@code P(yes) = 1 / (1 + exp(no - yes))}.</li>
  * </ul>
- * The score therefore depends on every token of the pair, query and document, and on the last most. Embeddings are
+ * The score therefore depends on every token of the pair, query and document, and on the last most. Tests that
+ * compare with {@link #score} run llama.cpp without flash attention, whose f16 sums would blur the last digits. Embeddings are
  * seeded random unit vectors and head rows seeded uniform noise of scale {@value #HEAD_SCALE}, so the same model
  * always has the same bytes. Norm weights are 1; every tensor is F32. Instances are immutable.
  */
@@ -88,15 +89,19 @@ public final class RerankerModel {
 
     /**
      * The score llama.cpp computes for {@code tokens} (one pair, as the server formats it), in double precision
-     * from the same weights. Expect agreement to 1e-4, not better: llama.cpp keeps V in an f16 KV cache (rounded
-     * here the same way) and, with flash attention, also sums the attention in f16.
+     * from the same weights, with the two roundings llama.cpp's CPU attention makes without flash attention: V in
+     * an f16 KV cache, and the attention weights rounded to f16 for the product with it. Expect agreement to 1e-6
+     * without flash attention; with it, llama.cpp also sums the attention in f16 (about 1e-3).
      */
     public double score(int[] tokens) {
+        // The attention weights (softmax of equal scores, 1/n) meet the f16 V cache in an f16 matrix product, so
+        // both are rounded to f16 before they are multiplied.
+        double weight = f16(1f / tokens.length);
         double[] mean = new double[EMBEDDING_LENGTH];
         for (int token : tokens) {
             double[] normed = rmsNorm(toDouble(embeddings[token]));
             for (int i = 0; i < EMBEDDING_LENGTH; i++) {
-                mean[i] += Float.float16ToFloat(Float.floatToFloat16((float) normed[i])) / tokens.length;
+                mean[i] += f16((float) normed[i]) * weight;
             }
         }
         double[] state = toDouble(embeddings[tokens[tokens.length - 1]]);
@@ -111,6 +116,10 @@ public final class RerankerModel {
             no += head[1][i] * out[i];
         }
         return 1 / (1 + Math.exp(no - yes));
+    }
+
+    private static float f16(float x) {
+        return Float.float16ToFloat(Float.floatToFloat16(x));
     }
 
     private static double[] rmsNorm(double[] x) {
