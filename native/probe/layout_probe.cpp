@@ -192,6 +192,7 @@ int main() {
     FUNC(llama_model_n_ctx_train);
     FUNC(llama_model_n_embd);
     FUNC(llama_model_n_embd_inp);
+    FUNC(llama_model_n_cls_out);
     FUNC(llama_model_n_layer);
     FUNC(llama_model_n_head);
     FUNC(llama_model_n_head_kv);
@@ -277,6 +278,7 @@ int main() {
     FUNC(llama_vocab_pad);
     FUNC(llama_vocab_get_add_bos);
     FUNC(llama_vocab_get_add_eos);
+    FUNC(llama_vocab_get_add_sep);
     FUNC(llama_vocab_fim_pre);
     FUNC(llama_vocab_fim_suf);
     FUNC(llama_vocab_fim_mid);

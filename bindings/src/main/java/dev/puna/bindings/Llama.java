@@ -56,6 +56,7 @@ public final class Llama {
     private static final MethodHandle LLAMA_MODEL_N_CTX_TRAIN = Native.downcall("llama_model_n_ctx_train", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_N_EMBD = Native.downcall("llama_model_n_embd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_N_EMBD_INP = Native.downcall("llama_model_n_embd_inp", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle LLAMA_MODEL_N_CLS_OUT = Native.downcall("llama_model_n_cls_out", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_N_LAYER = Native.downcall("llama_model_n_layer", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_N_HEAD = Native.downcall("llama_model_n_head", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_N_HEAD_KV = Native.downcall("llama_model_n_head_kv", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -131,6 +132,7 @@ public final class Llama {
     private static final MethodHandle LLAMA_VOCAB_PAD = Native.downcall("llama_vocab_pad", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_VOCAB_GET_ADD_BOS = Native.downcall("llama_vocab_get_add_bos", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
     private static final MethodHandle LLAMA_VOCAB_GET_ADD_EOS = Native.downcall("llama_vocab_get_add_eos", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
+    private static final MethodHandle LLAMA_VOCAB_GET_ADD_SEP = Native.downcall("llama_vocab_get_add_sep", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
     private static final MethodHandle LLAMA_VOCAB_FIM_PRE = Native.downcall("llama_vocab_fim_pre", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_VOCAB_FIM_SUF = Native.downcall("llama_vocab_fim_suf", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_VOCAB_FIM_MID = Native.downcall("llama_vocab_fim_mid", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -326,6 +328,15 @@ public final class Llama {
     public static int llama_model_n_embd(MemorySegment model) {
         try {
             return (int) LLAMA_MODEL_N_EMBD.invokeExact(model);
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    /** The number of classifier outputs (uint32; 1 unless the GGUF names labels): what rank pooling yields per sequence. */
+    public static int llama_model_n_cls_out(MemorySegment model) {
+        try {
+            return (int) LLAMA_MODEL_N_CLS_OUT.invokeExact(model);
         } catch (Throwable e) {
             throw Native.rethrow(e);
         }
@@ -927,6 +938,14 @@ public final class Llama {
     public static boolean llama_vocab_get_add_eos(MemorySegment vocab) {
         try {
             return (boolean) LLAMA_VOCAB_GET_ADD_EOS.invokeExact(vocab);
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    public static boolean llama_vocab_get_add_sep(MemorySegment vocab) {
+        try {
+            return (boolean) LLAMA_VOCAB_GET_ADD_SEP.invokeExact(vocab);
         } catch (Throwable e) {
             throw Native.rethrow(e);
         }

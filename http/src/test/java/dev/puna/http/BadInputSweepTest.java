@@ -64,7 +64,8 @@ class BadInputSweepTest {
         Family family() {
             String path = this.path.replaceFirst("\\?.*", "");
             return path.startsWith("/v1/") || path.equals("/v1") || Stream.of("/chat/completions", "/completions",
-                    "/embeddings", "/models", "/assistants", "/threads", "/responses", "/conversations", "/lora-adapters").anyMatch(p -> path.equals(p) || path.startsWith(p + "/"))
+                    "/embeddings", "/models", "/assistants", "/threads", "/responses", "/conversations", "/tokenize",
+                    "/detokenize", "/apply-template", "/rerank", "/reranking", "/lora-adapters").anyMatch(p -> path.equals(p) || path.startsWith(p + "/"))
                     ? Family.OPENAI : Family.OLLAMA;
         }
     }
@@ -300,6 +301,35 @@ class BadInputSweepTest {
                     .bad("input", "[[1e400]]").bad("input", "[true]").bad("encoding_format", "\"hex\"")
                     .bad("dimensions", "\"x\"").bad("dimensions", "-1").bad("dimensions", "0").bad("user", "[]"),
             post("/embeddings", "{\"model\":\"scripted\",\"input\":\"hi\"}").bad("input", "5"),
+            post("/tokenize", "{\"model\":\"scripted\",\"content\":\"hi\",\"with_pieces\":true}")
+                    .bad("content", "5").bad("content", "{}").bad("content", "[{}]").bad("content", "[-1]")
+                    .bad("content", "[99999999]").bad("content", "[\"a\",1.5]").bad("add_special", "\"y\"")
+                    .bad("parse_special", "1").bad("with_pieces", "[]"),
+            post("/detokenize", "{\"model\":\"scripted\",\"tokens\":[1]}")
+                    .bad("tokens", "\"1\"").bad("tokens", "{}").bad("tokens", "[-1]").bad("tokens", "[99999999]")
+                    .bad("tokens", "[1.5]").bad("tokens", "[2147483648]").bad("tokens", "[[1]]"),
+            post("/apply-template", "{\"model\":\"scripted\"," + CHAT + "}")
+                    .bad("messages", "{}").bad("messages", "[]").bad("messages", "[1]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":5}]").bad("tools", "{}")
+                    .bad("tools", "[{\"type\":\"function\",\"function\":{\"name\":\"a b\"}}]"),
+            post("/v1/rerank", "{\"model\":\"reranker\",\"query\":\"hi\",\"documents\":[\"a\",{\"text\":\"b\"}],"
+                    + "\"top_n\":1,\"return_documents\":true}")
+                    .bad("model", "\"scripted\"").bad("query", "5").bad("query", "[\"hi\"]").bad("documents", "\"a\"")
+                    .bad("documents", "{}").bad("documents", "[]").bad("documents", "[5]")
+                    .bad("documents", "[{\"text\":5}]").bad("documents", "[{}]").bad("documents", "[[\"a\"]]")
+                    .bad("documents", "[" + "\"a\",".repeat(1000) + "\"a\"]")
+                    .bad("documents", "[\"" + "one ".repeat(5000) + "\"]").bad("top_n", "0").bad("top_n", "-1")
+                    .bad("top_n", "\"1\"").bad("top_n", "1.5").bad("top_n", "1e400").bad("return_documents", "\"y\""),
+            post("/rerank", "{\"model\":\"reranker\",\"query\":\"hi\",\"documents\":[\"a\"]}")
+                    .bad("documents", "[1]").bad("model", "\"scripted\""),
+            post("/v1/reranking", "{\"model\":\"reranker\",\"query\":\"hi\",\"documents\":[\"a\"]}")
+                    .bad("query", "{}"),
+            post("/reranking", "{\"model\":\"reranker\",\"query\":\"hi\",\"documents\":[\"a\"]}")
+                    .bad("top_n", "[]"),
+            post("/api/tokenize", "{\"model\":\"scripted\",\"text\":\"hi\"}")
+                    .bad("text", "5").bad("text", "[\"hi\"]").bad("text", "{}"),
+            post("/api/detokenize", "{\"model\":\"scripted\",\"tokens\":[1]}")
+                    .bad("tokens", "\"x\"").bad("tokens", "[-1]").bad("tokens", "[99999999]").bad("tokens", "[{}]"),
             // The stateful APIs: ids in paths name nothing, so every case fails on its input before any lookup.
             post("/v1/assistants", "{\"model\":\"scripted\"}")
                     .bad("name", "5").bad("temperature", "3").bad("top_p", "-1").bad("tools", "{}")
@@ -417,6 +447,7 @@ class BadInputSweepTest {
     static void start() throws IOException {
         server = new StoreServer(dir.resolve("models"), ServerConfig.builder().maxBodyBytes(BODY_LIMIT));
         server.store.register("scripted", StoreServer.scripted(GgmlType.F32), ProgressListener.NONE);
+        server.store.register("reranker", TestModels.reranker(dir.resolve("generated")), ProgressListener.NONE);
         client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 

@@ -284,7 +284,9 @@ public final class Session implements AutoCloseable {
 
     /**
      * Computes one L2-normalised embedding per input (pooling as configured). Requires a session opened with
-     * {@code embeddings(true)}. Each input must fit in one batch ({@code ubatchSize} tokens).
+     * {@code embeddings(true)}. Each input must fit in one batch ({@code ubatchSize} tokens). With
+     * {@link Pooling#RANK} each result is instead the model's classifier outputs as they are ({@code n_cls_out}
+     * floats, not normalised).
      *
      * @throws ContextOverflowException if an input is longer than the batch or the context
      */
@@ -360,9 +362,13 @@ public final class Session implements AutoCloseable {
         if (rc != 0) {
             throw new NativeException("llama_decode failed with status " + rc + " while embedding");
         }
-        int dim = Llama.llama_model_n_embd(model.handle());
+        boolean rank = pooling == Pooling.RANK.llamaValue();
+        int dim = rank ? Llama.llama_model_n_cls_out(model.handle()) : Llama.llama_model_n_embd(model.handle());
         MemorySegment e = Native.view(Llama.llama_get_embeddings_seq(ctx, 0), 4L * dim);
         float[] v = e.toArray(JAVA_FLOAT);
+        if (rank) {
+            return v; // classifier scores: their scale is the model's, not a direction to normalise
+        }
         double norm = 0;
         for (float x : v) {
             norm += (double) x * x;

@@ -21,6 +21,14 @@ final class Models {
         }
     }
 
+    static Path reranker() {
+        try {
+            return TestModels.reranker(DIR);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static Path scripted() {
         return scripted(GgmlType.F32);
     }

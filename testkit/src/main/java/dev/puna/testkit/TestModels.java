@@ -272,6 +272,20 @@ public final class TestModels {
         return writeIfChanged(dir.resolve("puna-counter-f32.gguf"), model.toWriter(GgmlType.F32));
     }
 
+    /**
+     * The reranker in {@code dir} ({@code puna-reranker-f32.gguf}), written unless a file with exactly these bytes is
+     * already there: a Qwen3-architecture model with rank pooling over the {@linkplain #vocabulary scripted
+     * vocabulary}, whose scores {@link RerankerModel#score} computes (see there).
+     */
+    public static Path reranker(Path dir) throws IOException {
+        return writeIfChanged(dir.resolve("puna-reranker-f32.gguf"), rerankerModel().toWriter());
+    }
+
+    /** The {@linkplain #reranker reranker} in memory, for its expected {@link RerankerModel#score scores}. */
+    public static RerankerModel rerankerModel() {
+        return RerankerModel.of(vocabulary(), "puna-reranker", 0x5EED);
+    }
+
     /** A copy of the F32 scripted model whose {@code general.architecture} llama.cpp does not know. */
     public static Path unknownArchitecture(Path dir) throws IOException {
         ScriptedModel model = scripts(ScriptedModel.builder(vocabulary()))

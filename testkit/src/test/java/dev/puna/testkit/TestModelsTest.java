@@ -60,6 +60,34 @@ class TestModelsTest {
     }
 
     @Test
+    void theRerankerHasQwen3sRerankLayout() throws IOException {
+        Path path = TestModels.reranker(dir);
+        GgufFile file = GgufFile.read(path);
+        assertEquals(Optional.of("qwen3"), file.architecture());
+        assertEquals(4, file.getLong("qwen3.pooling_type").orElseThrow());
+        assertEquals(List.of("yes", "no"), file.metadata().get("qwen3.classifier.output_labels"));
+        assertEquals(1, file.getLong("qwen3.block_count").orElseThrow());
+        assertEquals(14, file.tensors().size());
+        assertTensor(file, "cls.output.weight", GgmlType.F32, 64, 2);
+        assertTensor(file, "blk.0.attn_q_norm.weight", GgmlType.F32, 16);
+        assertTensor(file, "token_embd.weight", GgmlType.F32, 64, TestModels.vocabulary().size());
+        assertArrayEquals(Files.readAllBytes(path), Files.readAllBytes(TestModels.reranker(dir.resolve("again"))));
+    }
+
+    @Test
+    void theRerankersClosedFormIsAProbabilityThatEveryTokenMoves() {
+        RerankerModel model = TestModels.rerankerModel();
+        Vocabulary v = model.vocabulary();
+        int[] pair = {Vocabulary.BOS, v.id("▁Hello"), v.id("▁world")};
+        double score = model.score(pair);
+        assertEquals(true, score > 0 && score < 1, "P(yes): " + score);
+        assertEquals(score, model.score(pair.clone()), 0.0);
+        // Neither the first nor the last token alone decides it.
+        assertEquals(false, score == model.score(new int[] {Vocabulary.BOS, v.id("▁ok"), v.id("▁world")}));
+        assertEquals(false, score == model.score(new int[] {Vocabulary.BOS, v.id("▁Hello"), v.id("▁ok")}));
+    }
+
+    @Test
     void writesAModelOfAnUnknownArchitecture() throws IOException {
         GgufFile file = GgufFile.read(TestModels.unknownArchitecture(dir));
         assertEquals(Optional.of("puna-unknown"), file.architecture());

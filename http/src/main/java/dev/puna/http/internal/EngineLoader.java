@@ -11,6 +11,8 @@ import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.LoraAdapter;
 import dev.puna.runtime.Model;
 import dev.puna.runtime.ModelParams;
+import dev.puna.runtime.Reranker;
+import dev.puna.runtime.ResourceClosedException;
 import dev.puna.runtime.SessionParams;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -108,35 +110,7 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
             if (metrics != null) {
                 metrics.modelLoaded(ModelNames.canonical(m.name()), (System.nanoTime() - start) / 1e9);
             }
-            return new ModelScheduler.Served() {
-                @Override
-                public Engine engine() {
-                    return engine;
-                }
-
-                @Override
-                public int contextLength() {
-                    return o.numCtx();
-                }
-
-                @Override
-                public LoraScales lora() {
-                    return lora;
-                }
-
-                @Override
-                public void close() {
-                    try {
-                        engine.close();
-                    } finally {
-                        if (draftModel != null) {
-                            draftModel.close();
-                        }
-                        adapters.forEach(LoraAdapter::close);
-                        model.close();
-                    }
-                }
-            };
+            return new Loaded(model, engine, session.build(), o.numCtx(), lora, draftModel, adapters);
         } catch (RuntimeException | Error e) {
             if (draft != null) {
                 draft.close();
@@ -167,6 +141,83 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
             }
             LOG.warn("not speculating for {}: {}", model.info().name(), e.getMessage());
             return Engine.start(model, params.draft(null, DraftParams.DEFAULTS).build());
+        }
+    }
+
+    /**
+     * A loaded model: its engine and, opened on the first rerank request, a {@link Reranker} with a context of its
+     * own (a reranker is scored with rank pooling, which the engine's generation slots do not do).
+     */
+    private static final class Loaded implements ModelScheduler.Served {
+        private final Model model;
+        private final Engine engine;
+        private final SessionParams session;
+        private final int contextLength;
+        private final LoraScales lora;
+        /** The draft model for speculative decoding, or null; closed after the engine. */
+        private final Model draftModel;
+        private final List<LoraAdapter> adapters;
+        /** Guarded by this. */
+        private Reranker reranker;
+        /** Guarded by this. */
+        private boolean closed;
+
+        Loaded(Model model, Engine engine, SessionParams session, int contextLength, LoraScales lora,
+               Model draftModel, List<LoraAdapter> adapters) {
+            this.model = model;
+            this.engine = engine;
+            this.session = session;
+            this.contextLength = contextLength;
+            this.lora = lora;
+            this.draftModel = draftModel;
+            this.adapters = List.copyOf(adapters);
+        }
+
+        @Override
+        public LoraScales lora() {
+            return lora;
+        }
+
+        @Override
+        public Engine engine() {
+            return engine;
+        }
+
+        @Override
+        public int contextLength() {
+            return contextLength;
+        }
+
+        @Override
+        public synchronized Reranker reranker() {
+            if (closed) {
+                throw new ResourceClosedException("the model was unloaded");
+            }
+            if (reranker == null) {
+                reranker = Reranker.open(model, session);
+            }
+            return reranker;
+        }
+
+        @Override
+        public void close() {
+            Reranker r;
+            synchronized (this) {
+                closed = true;
+                r = reranker;
+            }
+            try {
+                if (r != null) {
+                    r.close();
+                }
+                engine.close();
+            } finally {
+                if (draftModel != null) {
+                    draftModel.close();
+                }
+                adapters.forEach(LoraAdapter::close);
+                model.close();
+            }
         }
     }
 

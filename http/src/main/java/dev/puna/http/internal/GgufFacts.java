@@ -128,6 +128,11 @@ public final class GgufFacts {
         return out;
     }
 
+    /** Whether the model is a reranker: it declares rank pooling ({@code <arch>.pooling_type} 4). */
+    public boolean isReranker() {
+        return file.getLong(arch + ".pooling_type").orElse(0) == 4;
+    }
+
     /** The chat template stored in the file, or {@code null}. */
     public String chatTemplate() {
         return file.getString("tokenizer.chat_template").orElse(null);

@@ -69,6 +69,15 @@ public final class ModelScheduler implements AutoCloseable {
             return NO_ADAPTERS;
         }
 
+        /**
+         * The model's reranker ({@link dev.puna.runtime.Reranker}, opened on first use), for a model that is one.
+         *
+         * @throws UnsupportedOperationException when this loader serves no rerankers
+         */
+        default dev.puna.runtime.Reranker reranker() {
+            throw new UnsupportedOperationException("this model is served without a reranker");
+        }
+
         /** Frees the engine and the model; cancels whatever still runs on them. */
         @Override
         void close();
@@ -153,6 +162,11 @@ public final class ModelScheduler implements AutoCloseable {
 
         public Engine engine() {
             return served.engine();
+        }
+
+        /** The model's reranker; see {@link Served#reranker()}. */
+        public dev.puna.runtime.Reranker reranker() {
+            return served.reranker();
         }
 
         public CatalogModel model() {

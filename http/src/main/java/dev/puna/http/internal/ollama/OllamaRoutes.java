@@ -24,7 +24,8 @@ import java.util.Map;
 
 /**
  * Ollama's API: {@code GET|HEAD /}, {@code /api/version}, {@code /api/generate}, {@code /api/chat},
- * {@code /api/embed}, {@code /api/embeddings}, {@code /api/tags}, {@code /api/show}, {@code /api/ps}, and the
+ * {@code /api/embed}, {@code /api/embeddings}, {@code /api/tokenize}, {@code /api/detokenize} ({@link TokenizeRoutes}),
+ * {@code /api/tags}, {@code /api/show}, {@code /api/ps}, and the
  * model-management routes over the store: {@code /api/pull}, {@code /api/push}, {@code /api/create},
  * {@code HEAD|POST /api/blobs/:digest}, {@code /api/copy}, {@code DELETE /api/delete}. Owns every path no other
  * family claims, so unknown routes get Ollama's error format.
@@ -49,6 +50,9 @@ public final class OllamaRoutes implements RouteFamily {
         router.route(HttpMethod.POST, "/api/chat").handler(new ChatRoute(sc));
         router.route(HttpMethod.POST, "/api/embed").handler(new EmbedRoute(sc, false));
         router.route(HttpMethod.POST, "/api/embeddings").handler(new EmbedRoute(sc, true));
+        TokenizeRoutes tokenizer = new TokenizeRoutes(sc);
+        router.route(HttpMethod.POST, "/api/tokenize").handler(tokenizer::tokenize);
+        router.route(HttpMethod.POST, "/api/detokenize").handler(tokenizer::detokenize);
         router.route(HttpMethod.GET, "/api/tags").handler(this::tags);
         router.route(HttpMethod.HEAD, "/api/tags").handler(this::tags);
         router.route(HttpMethod.POST, "/api/show").handler(this::show);

@@ -96,13 +96,24 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
 
     private static int[] promptTokens(Model model, CatalogModel entry, List<ChatMessage> messages,
                                       List<Map<String, Object>> tools) {
+        PromptTemplates.Rendered prompt = render(model, entry, messages, tools);
+        return model.tokenize(prompt.text(), prompt.addBos(), true);
+    }
+
+    /**
+     * The prompt this route generates from (also what {@code /apply-template} answers): the Modelfile's
+     * {@code SYSTEM} first when the request has no system message, then the model's template.
+     *
+     * @param tools the tool definitions the model may call, or null
+     */
+    static PromptTemplates.Rendered render(Model model, CatalogModel entry, List<ChatMessage> messages,
+                                           List<Map<String, Object>> tools) {
         boolean hasSystem = messages.stream().anyMatch(m -> m.role().equals("system"));
         if (!hasSystem && entry.system() != null && !entry.system().isEmpty()) {
             messages = new ArrayList<>(messages);
             messages.addFirst(ChatMessage.system(entry.system()));
         }
-        PromptTemplates.Rendered prompt = PromptTemplates.chat(model, entry, messages,
-                tools == null ? List.of() : tools, OllamaTemplate.Think.UNSET);
-        return model.tokenize(prompt.text(), prompt.addBos(), true);
+        return PromptTemplates.chat(model, entry, messages, tools == null ? List.of() : tools,
+                OllamaTemplate.Think.UNSET);
     }
 }

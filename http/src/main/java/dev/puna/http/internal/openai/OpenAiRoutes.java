@@ -14,9 +14,11 @@ import java.util.List;
 
 /**
  * OpenAI's API: {@code POST /v1/chat/completions}, {@code POST /v1/completions}, {@code GET /v1/models},
- * {@code GET /v1/models/{id}}, {@code POST /v1/embeddings}, and the stateful Assistants API
- * ({@link AssistantsApi}) with its successors Responses and Conversations ({@link ResponsesApi}), and llama-server's
- * {@code GET/POST /lora-adapters} ({@link LoraAdaptersRoute}), each also without the {@code /v1} prefix (clients
+ * {@code GET /v1/models/{id}}, {@code POST /v1/embeddings}, llama-server's {@code POST /tokenize},
+ * {@code /detokenize} and {@code /apply-template} ({@link TokenizerRoutes}), {@code POST /v1/rerank} ({@link RerankRoute},
+ * also {@code /rerank}, {@code /v1/reranking}, {@code /reranking}), {@code GET/POST /lora-adapters}
+ * ({@link LoraAdaptersRoute}), and the stateful Assistants API
+ * ({@link AssistantsApi}) with its successors Responses and Conversations ({@link ResponsesApi}), each also without the {@code /v1} prefix (clients
  * such as CodeInferflow's set {@code base_url} to the bare host). Owns {@code /v1/*} and those bare paths, so
  * their errors, unknown {@code /v1} routes and wrong methods included, come in OpenAI's format.
  */
@@ -25,7 +27,8 @@ public final class OpenAiRoutes implements RouteFamily {
     private static final List<String> PREFIXES = List.of("/v1", "");
     /** Bare paths (without {@code /v1}) this family owns. */
     private static final List<String> BARE = List.of("/chat/completions", "/completions", "/embeddings", "/models",
-            "/assistants", "/threads", "/responses", "/conversations", "/lora-adapters");
+            "/assistants", "/threads", "/responses", "/conversations", "/tokenize", "/detokenize", "/apply-template",
+            "/rerank", "/reranking", "/lora-adapters");
 
     private final ServerContext sc;
     private final AssistantsApi assistants;
@@ -54,6 +57,15 @@ public final class OpenAiRoutes implements RouteFamily {
         // llama-server's route, without a /v1 form.
         router.route(HttpMethod.GET, "/lora-adapters").handler(lora::list);
         router.route(HttpMethod.POST, "/lora-adapters").handler(lora::set);
+        TokenizerRoutes tokenizer = new TokenizerRoutes(sc);
+        // llama-server's tokenizer routes have no /v1 form.
+        router.route(HttpMethod.POST, "/tokenize").handler(tokenizer::tokenize);
+        router.route(HttpMethod.POST, "/detokenize").handler(tokenizer::detokenize);
+        router.route(HttpMethod.POST, "/apply-template").handler(tokenizer::applyTemplate);
+        RerankRoute rerank = new RerankRoute(sc);
+        for (String path : List.of("/v1/rerank", "/rerank", "/v1/reranking", "/reranking")) {
+            router.route(HttpMethod.POST, path).handler(rerank);
+        }
         for (String prefix : PREFIXES) {
             router.route(HttpMethod.POST, prefix + "/chat/completions").handler(chat);
             router.route(HttpMethod.POST, prefix + "/completions").handler(completions);
