@@ -5,6 +5,7 @@ import dev.puna.bindings.Llama;
 import dev.puna.runtime.internal.AbortSwitch;
 import dev.puna.runtime.internal.NativeBatch;
 import dev.puna.runtime.internal.PromptCache;
+import dev.puna.runtime.vision.internal.VisionInternals;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
@@ -190,10 +191,21 @@ public final class Engine implements AutoCloseable {
     public GenerationHandle submit(GenerateRequest request, GenerationListener listener) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(listener, "listener");
-        int[] prompt = fit(promptTokens(request), request);
+        ImagePrompt images = request.visionPrompt() == null ? null : ImagePrompt.of(request.visionPrompt(), model);
+        int[] prompt;
+        if (images != null) {
+            prompt = images.tokens();
+            if (prompt.length >= slotContext) {
+                // Truncating would cut images apart: a prompt with images must fit as it is.
+                throw new ContextOverflowException(prompt.length, slotContext);
+            }
+        } else {
+            prompt = fit(promptTokens(request), request);
+        }
         AdapterSet adapters = adapters(request);
         adapters.acquire();
         EngineJob job = new EngineJob(request, listener, prompt, this::wake, adapters);
+        job.images = images;
         lock.lock();
         try {
             if (closing) {
@@ -466,6 +478,9 @@ public final class Engine implements AutoCloseable {
         }
 
         AdapterSet adapters = adapterScheduler.choose(slots);
+        if (!evaluateImages(adapters)) {
+            return;
+        }
         if (speculator != null) {
             // Half the batch at most for drafts, so that prompts being evaluated keep moving.
             speculator.draft(slots, adapters, (batch.capacity() - slots.length) / 2);
@@ -474,17 +489,8 @@ public final class Engine implements AutoCloseable {
         if (batch.size() == 0) {
             return;
         }
-        if (!adapters.equals(appliedAdapters)) {
-            try {
-                adapters.applyTo(ctx);
-            } catch (RuntimeException e) {
-                for (EngineSlot s : built.slots()) {
-                    s.job.outIndex = -1;
-                    fail(s, e);
-                }
-                return;
-            }
-            appliedAdapters = adapters;
+        if (!apply(adapters, built.slots())) {
+            return;
         }
         // Only a batch with a long prompt chunk is worth aborting when the engine closes (see AbortSwitch).
         abortSwitch.arm(built.promptTokens() > ABORTABLE_PREFILL);
@@ -512,6 +518,73 @@ public final class Engine implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Makes {@code adapters} the context's LoRA set, failing {@code users} (the slots about to decode with it) when
+     * llama.cpp refuses. False if it failed.
+     */
+    private boolean apply(AdapterSet adapters, List<EngineSlot> users) {
+        if (adapters.equals(appliedAdapters)) {
+            return true;
+        }
+        try {
+            adapters.applyTo(ctx);
+        } catch (RuntimeException e) {
+            for (EngineSlot s : users) {
+                s.job.outIndex = -1;
+                fail(s, e);
+            }
+            return false;
+        }
+        appliedAdapters = adapters;
+        return true;
+    }
+
+    /**
+     * Evaluates, through the projector, every image a prefilling sequence of this step's adapter set has reached:
+     * its embeddings go straight into the sequence's KV cells (llama.cpp decodes them in batches of their own, as
+     * llama-server does), and its text after it joins the batches as usual. Other sequences wait for the image,
+     * as they wait for any decode. False if the step should end here (the adapters could not be applied).
+     */
+    private boolean evaluateImages(AdapterSet adapters) {
+        List<EngineSlot> reached = new ArrayList<>();
+        for (EngineSlot s : slots) {
+            EngineJob job = s.job;
+            if (s.started() && job.images != null && job.prefilling() && !job.cancelled()
+                    && job.adapters.equals(adapters) && job.images.imageAt(job.prefilled) != null) {
+                reached.add(s);
+            }
+        }
+        if (reached.isEmpty()) {
+            return true;
+        }
+        if (!apply(adapters, reached)) {
+            return false;
+        }
+        for (EngineSlot s : reached) {
+            EngineJob job = s.job;
+            ImagePrompt.Span image;
+            while (job.prefilling() && (image = job.images.imageAt(job.prefilled)) != null) {
+                if (job.promptStartNanos == 0) {
+                    job.promptStartNanos = System.nanoTime();
+                }
+                try {
+                    VisionInternals.evaluate(job.images.projector(), image.chunk(), ctx, s.seq, job.prefilled,
+                            Llama.llama_n_batch(ctx));
+                } catch (RuntimeException | Error e) {
+                    // Part of the image may be in the KV cache now; drop what the slot does not account for.
+                    Llama.llama_memory_seq_rm(memory, s.seq, s.cached.length, -1);
+                    fail(s, e);
+                    break;
+                }
+                decodeCalls.incrementAndGet();
+                s.cached = append(s.cached, job.prompt, image.start(), image.length());
+                job.prefilled += image.length();
+                promptTokensEvaluated.addAndGet(image.length());
+            }
+        }
+        return true;
     }
 
     /**
@@ -589,6 +662,9 @@ public final class Engine implements AutoCloseable {
             }
         }
         int keep = SlotSelector.keep(s.cached, job.prompt);
+        if (job.images != null) {
+            keep = job.images.alignDown(keep);
+        }
         if (keep < s.cached.length) {
             if (!saved && s.cached.length - keep >= PromptCache.MIN_TOKENS) {
                 promptCache.save(ctx, s.seq, s.cached, s.cachedWith);

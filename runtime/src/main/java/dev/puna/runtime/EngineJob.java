@@ -11,8 +11,10 @@ import java.util.concurrent.CompletableFuture;
 final class EngineJob {
     final GenerateRequest request;
     final GenerationListener listener;
-    /** The prompt as it will be evaluated (tokenized, validated, truncated). */
+    /** The prompt as it will be evaluated (tokenized, validated, truncated); image cells hold placeholders. */
     final int[] prompt;
+    /** Where the prompt's images are, or null for a text prompt. */
+    ImagePrompt images;
     final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
     final GenerationHandle handle;
     /** The LoRA adapters this job runs with; held (acquired) from submission until {@link #release()}. */

@@ -39,6 +39,11 @@ final class EngineSlot {
 
     /** Prompt tokens the slot's job still has to evaluate (0 when it is not prefilling). */
     int promptRemaining() {
-        return !started() || !job.prefilling() ? 0 : job.prompt.length - job.prefilled;
+        if (!started() || !job.prefilling()) {
+            return 0;
+        }
+        // Text up to the next image: images are evaluated by the projector, not in the batch.
+        int end = job.images == null ? job.prompt.length : job.images.nextImageStart(job.prefilled);
+        return end - job.prefilled;
     }
 }

@@ -41,6 +41,7 @@ public final class GenerateRequest {
     private final boolean shift;
     private final int numKeep;
     private final List<LoraScale> adapters;
+    private final dev.puna.runtime.vision.VisionPrompt vision;
 
     private GenerateRequest(Builder b) {
         this.prompt = b.prompt;
@@ -57,6 +58,15 @@ public final class GenerateRequest {
         this.shift = b.shift;
         this.numKeep = b.numKeep;
         this.adapters = b.adapters;
+        this.vision = b.vision;
+    }
+
+    /**
+     * The prompt with images ({@link dev.puna.runtime.vision.Projector#tokenize}), or null. The caller owns it and
+     * closes it once the generation's result is complete.
+     */
+    public dev.puna.runtime.vision.VisionPrompt visionPrompt() {
+        return vision;
     }
 
     /** The LoRA adapters and scales to run with; empty for the bare model. */
@@ -145,6 +155,7 @@ public final class GenerateRequest {
         b.shift = shift;
         b.numKeep = numKeep;
         b.adapters = adapters;
+        b.vision = vision;
         return b;
     }
 
@@ -164,6 +175,7 @@ public final class GenerateRequest {
         private boolean shift;
         private int numKeep = 4;
         private List<LoraScale> adapters = List.of();
+        private dev.puna.runtime.vision.VisionPrompt vision;
 
         private Builder() {
         }
@@ -248,8 +260,18 @@ public final class GenerateRequest {
             return this;
         }
 
+        /**
+         * A prompt with images, tokenized by the engine model's projector, in place of a text or token prompt;
+         * kept open by the caller until the result completes.
+         */
+        public Builder visionPrompt(dev.puna.runtime.vision.VisionPrompt prompt) {
+            this.vision = Objects.requireNonNull(prompt, "prompt");
+            return this;
+        }
+
         public GenerateRequest build() {
-            InvalidParameterException.require(prompt != null || promptTokens != null, "prompt", "a prompt is required");
+            InvalidParameterException.require(prompt != null || promptTokens != null || vision != null, "prompt",
+                    "a prompt is required");
             return new GenerateRequest(this);
         }
     }

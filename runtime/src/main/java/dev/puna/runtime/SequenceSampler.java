@@ -34,7 +34,7 @@ final class SequenceSampler {
      */
     void prepare(EngineJob job) {
         job.sampler = SamplerChain.create(job.request.sampling(), model.vocab(), model.vocabSize(), slotContext);
-        job.sampler.acceptPrompt(job.prompt);
+        job.sampler.acceptPrompt(job.images == null ? job.prompt : job.images.textTokens());
         job.completion = new CompletionState(job.request.stop(), job.request.maxTokens(), pieces);
     }
 

@@ -119,7 +119,8 @@ final class Speculator implements AutoCloseable {
                 continue;
             }
             s.job.drafted = NO_DRAFT;
-            if (s.decoding() && s.job.adapters.equals(adapters)
+            // Image cells are placeholders the draft model cannot evaluate: prompts with images are not drafted.
+            if (s.decoding() && s.job.images == null && s.job.adapters.equals(adapters)
                     && s.cached.length + 1 + params.draftMax() < slotContext) {
                 drafting.add(s);
             }
