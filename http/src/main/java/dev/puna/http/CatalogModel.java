@@ -28,12 +28,13 @@ import java.util.Objects;
  *     above
  * @param messages the Modelfile {@code MESSAGE}s: a conversation {@code /api/chat} puts before the request's
  *     messages
- * @param adapters the LoRA adapters the manifest names ({@code ADAPTER}); the server refuses to serve such a
- *     model (501) rather than run the base model without them, until it can apply adapters
+ * @param adapters the LoRA adapters the manifest names ({@code ADAPTER}), applied when the model loads
+ * @param projectors the image projectors the manifest names (Ollama's {@code application/vnd.ollama.image.projector}
+ *     layers); the first is loaded with the model, which then takes images
  */
 public record CatalogModel(String name, Path path, String digest, long size, Instant modifiedAt, ModelDetails details,
                            String template, String system, Map<String, Object> parameters, String license,
-                           String modelfile, List<Message> messages, List<Path> adapters) {
+                           String modelfile, List<Message> messages, List<Path> adapters, List<Path> projectors) {
     /** Checks the required fields and copies the parameters and messages. */
     public CatalogModel {
         Objects.requireNonNull(name, "name");
@@ -45,6 +46,15 @@ public record CatalogModel(String name, Path path, String digest, long size, Ins
         parameters = parameters == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         messages = messages == null ? List.of() : List.copyOf(messages);
         adapters = adapters == null ? List.of() : List.copyOf(adapters);
+        projectors = projectors == null ? List.of() : List.copyOf(projectors);
+    }
+
+    /** A model without projectors. */
+    public CatalogModel(String name, Path path, String digest, long size, Instant modifiedAt, ModelDetails details,
+                        String template, String system, Map<String, Object> parameters, String license,
+                        String modelfile, List<Message> messages, List<Path> adapters) {
+        this(name, path, digest, size, modifiedAt, details, template, system, parameters, license, modelfile,
+                messages, adapters, List.of());
     }
 
     /** A model without adapters. */

@@ -17,4 +17,10 @@ public final class LlamaCpp {
     public static String release() {
         return NativeLibrary.LLAMA_CPP_RELEASE;
     }
+
+    /** Whether this llama.cpp build has a GPU backend (CUDA, Metal, ...) that layers can be offloaded to. */
+    public static boolean supportsGpuOffload() {
+        dev.puna.runtime.internal.Backend.ensureInitialised();
+        return dev.puna.bindings.Llama.llama_supports_gpu_offload();
+    }
 }

@@ -8,12 +8,15 @@ import dev.puna.runtime.DraftParams;
 import dev.puna.runtime.Engine;
 import dev.puna.runtime.EngineParams;
 import dev.puna.runtime.InvalidParameterException;
+import dev.puna.runtime.LlamaCpp;
 import dev.puna.runtime.LoraAdapter;
 import dev.puna.runtime.Model;
 import dev.puna.runtime.ModelParams;
 import dev.puna.runtime.Reranker;
 import dev.puna.runtime.ResourceClosedException;
 import dev.puna.runtime.SessionParams;
+import dev.puna.runtime.vision.Projector;
+import dev.puna.runtime.vision.ProjectorParams;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,6 +89,7 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
                 .useMlock(o.useMlock()).build());
         List<LoraAdapter> adapters = new ArrayList<>();
         Model draft = null;
+        Projector projector = null;
         try {
             if (draftChoice != null) {
                 draft = Model.load(draftChoice.model().path(), ModelParams.builder().gpuLayers(o.numGpu())
@@ -95,6 +99,14 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
                 adapters.add(LoraAdapter.load(model, file));
             }
             LoraScales lora = new LoraScales(adapters);
+            if (!m.projectors().isEmpty()) {
+                // The projector runs where the layers go: on the GPU unless num_gpu is 0; warmed up only there,
+                // where the first image would otherwise pay for kernel set-up.
+                boolean gpu = o.numGpu() != 0 && LlamaCpp.supportsGpuOffload();
+                int threads = o.numThread() > 0 ? o.numThread() : config.numThread();
+                projector = Projector.load(model, m.projectors().getFirst(), new ProjectorParams(gpu,
+                        threads > 0 ? threads : ProjectorParams.defaults().threads(), gpu));
+            }
             SessionParams.Builder session = SessionParams.builder().contextSize(o.numCtx()).batchSize(o.numBatch())
                     .ubatchSize(Math.min(512, o.numBatch())).kvCacheType(config.kvCacheType())
                     .flashAttention(config.flashAttention());
@@ -110,8 +122,11 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
             if (metrics != null) {
                 metrics.modelLoaded(ModelNames.canonical(m.name()), (System.nanoTime() - start) / 1e9);
             }
-            return new Loaded(model, engine, session.build(), o.numCtx(), lora, draftModel, adapters);
+            return new Loaded(model, engine, session.build(), o.numCtx(), lora, draftModel, adapters, projector);
         } catch (RuntimeException | Error e) {
+            if (projector != null) {
+                projector.close();
+            }
             if (draft != null) {
                 draft.close();
             }
@@ -157,13 +172,14 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
         /** The draft model for speculative decoding, or null; closed after the engine. */
         private final Model draftModel;
         private final List<LoraAdapter> adapters;
+        private final Projector projector;
         /** Guarded by this. */
         private Reranker reranker;
         /** Guarded by this. */
         private boolean closed;
 
         Loaded(Model model, Engine engine, SessionParams session, int contextLength, LoraScales lora,
-               Model draftModel, List<LoraAdapter> adapters) {
+               Model draftModel, List<LoraAdapter> adapters, Projector projector) {
             this.model = model;
             this.engine = engine;
             this.session = session;
@@ -171,6 +187,12 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
             this.lora = lora;
             this.draftModel = draftModel;
             this.adapters = List.copyOf(adapters);
+            this.projector = projector;
+        }
+
+        @Override
+        public Projector projector() {
+            return projector;
         }
 
         @Override
@@ -212,6 +234,9 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
                 }
                 engine.close();
             } finally {
+                if (projector != null) {
+                    projector.close();
+                }
                 if (draftModel != null) {
                     draftModel.close();
                 }

@@ -109,9 +109,16 @@ public final class GenerationStream {
         return shutdown;
     }
 
+    private static void closeImages(GenerateRequest request) {
+        if (request.visionPrompt() != null) {
+            request.visionPrompt().close();
+        }
+    }
+
     /**
      * Submits {@code request} (its cancellation replaced by this stream's) to {@code engine}; the sink then
-     * receives the events on the request's context. Safe from any thread.
+     * receives the events on the request's context. A prompt with images ({@link GenerateRequest#visionPrompt}) is
+     * closed once the generation ends, or at once if the engine refuses it. Safe from any thread.
      *
      * @throws RuntimeException whatever {@link Engine#submit} throws (bad prompt, queue full, context overflow);
      *     the sink then receives nothing
@@ -119,13 +126,21 @@ public final class GenerationStream {
     public GenerationHandle submit(Engine engine, GenerateRequest request, Sink sink) {
         GenerateRequest r = request.toBuilder().cancellation(cancellation).build();
         boolean[] first = {true};
-        GenerationHandle h = engine.submit(r, event -> {
-            if (first[0] && metrics != null) { // the decode thread: one listener call at a time
-                first[0] = false;
-                metrics.firstToken(model, (System.nanoTime() - startNanos) / 1e9);
-            }
-            context.runOnContext(v -> sink.onToken(event));
-        });
+        GenerationHandle h;
+        try {
+            h = engine.submit(r, event -> {
+                if (first[0] && metrics != null) { // the decode thread: one listener call at a time
+                    first[0] = false;
+                    metrics.firstToken(model, (System.nanoTime() - startNanos) / 1e9);
+                }
+                context.runOnContext(v -> sink.onToken(event));
+            });
+        } catch (RuntimeException e) {
+            closeImages(request);
+            throw e;
+        }
+        // The prompt's images are the request's until the engine is done with them.
+        h.result().whenComplete((result, error) -> closeImages(request));
         handles.add(h);
         context.runOnContext(v -> {
             if (pauseWanted) {

@@ -64,6 +64,11 @@ public final class ModelScheduler implements AutoCloseable {
         /** The context length of each slot, for {@code /api/ps}. */
         int contextLength();
 
+        /** The model's image projector, or null for a model that takes no images. */
+        default dev.puna.runtime.vision.Projector projector() {
+            return null;
+        }
+
         /** The model's LoRA adapters (Modelfile {@code ADAPTER}) and their scales; none by default. */
         default LoraScales lora() {
             return NO_ADAPTERS;
@@ -171,6 +176,11 @@ public final class ModelScheduler implements AutoCloseable {
 
         public CatalogModel model() {
             return runner.model;
+        }
+
+        /** The loaded model's image projector, or null when it takes no images. */
+        public dev.puna.runtime.vision.Projector projector() {
+            return served.projector();
         }
 
         /** The loaded model's LoRA adapters and their global scales. */

@@ -99,6 +99,6 @@ public final class StoreCatalog implements ModelCatalog {
         return new CatalogModel(r.name().displayShortest(), r.modelPath(), "sha256:" + r.digest(), r.size(),
                 r.modifiedAt(), details, r.template(), r.system(), r.parameters(),
                 r.license().isEmpty() ? null : String.join("\n", r.license()), null, r.messages(),
-                r.adapterPaths());
+                r.adapterPaths(), r.projectorPaths());
     }
 }

@@ -19,7 +19,11 @@ import dev.puna.http.internal.output.AnswerFormat;
 import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.runtime.GenerateRequest;
 import dev.puna.runtime.GenerationResult;
+import dev.puna.http.internal.vision.ImageInputs;
+import dev.puna.http.internal.vision.VisionTokens;
 import dev.puna.runtime.Model;
+import dev.puna.runtime.vision.Image;
+import dev.puna.runtime.vision.VisionPrompt;
 import dev.puna.runtime.SamplingParams;
 import dev.puna.runtime.chat.ChatMessage;
 import dev.puna.runtime.chat.ChatRequest;
@@ -60,7 +64,7 @@ final class ChatRoute implements Handler<RoutingContext> {
      */
     record Request(String model, List<ChatMessage> messages, boolean stream, Duration keepAlive, ObjectNode options,
                    OllamaTemplate.Think think, Boolean truncate, Boolean shift, boolean logprobs, int topLogprobs,
-                   AnswerFormat format, ArrayNode toolsJson, List<ToolSpec> tools) {
+                   AnswerFormat format, ArrayNode toolsJson, List<ToolSpec> tools, List<Image> images) {
     }
 
     @Override
@@ -90,14 +94,16 @@ final class ChatRoute implements Handler<RoutingContext> {
         ArrayNode tools = body.array("tools");
         limits.checkTools("tools", tools);
         limits.checkImages("messages", OllamaFields.images(messages));
-        List<ChatMessage> parsed = messages == null ? List.of() : messages(messages);
+        List<Image> images = new ArrayList<>();
+        List<ChatMessage> parsed = messages == null ? List.of() : messages(messages, images);
         AnswerFormat format = OllamaFields.format(body);
         List<ToolSpec> specs = ToolSpec.listFrom(tools);
         return new Request(model, parsed, stream, keepAlive, options, think, truncate, shift,
-                logprobs != null && logprobs, topLogprobs, format, tools, specs);
+                logprobs != null && logprobs, topLogprobs, format, tools, specs, List.copyOf(images));
     }
 
-    private static List<ChatMessage> messages(ArrayNode array) {
+    /** The messages; their images are added to {@code images} in order, and marked before their text. */
+    private static List<ChatMessage> messages(ArrayNode array, List<Image> images) {
         List<ChatMessage> out = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {
             String path = "messages[" + i + "]";
@@ -112,7 +118,12 @@ final class ChatRoute implements Handler<RoutingContext> {
                 throw ApiException.badParameter(path + ".role", path + ".role is required");
             }
             String content = m.string("content");
-            OllamaFields.noImages(m, path + ".images");
+            List<Image> own = OllamaFields.images(m.array("images"), path + ".images");
+            if (!own.isEmpty()) {
+                // As Ollama does, a message's images come before its text.
+                images.addAll(own);
+                content = ImageInputs.SENTINEL.repeat(own.size()) + (content == null ? "" : content);
+            }
             String thinking = m.string("thinking"); // a previous turn's reasoning, passed back to the template
             String toolName = m.string("tool_name");
             String toolCallId = m.string("tool_call_id");
@@ -164,16 +175,31 @@ final class ChatRoute implements Handler<RoutingContext> {
                 Model m = lease.engine().model();
                 OutputPlan plan = OutputPlan.forChat(PromptTemplates.templateText(m, model), req.toolsJson, req.tools,
                         ToolChoice.auto(), true, req.format);
-                int[] tokens = promptTokens(m, model, req, plan);
+                VisionPrompt vision = null;
+                int[] tokens;
+                if (req.images.isEmpty()) {
+                    tokens = promptTokens(m, model, req, plan);
+                } else {
+                    ImageInputs.requireProjector(lease, req.model);
+                    PromptTemplates.Rendered prompt = PromptTemplates.chat(m, model, conversation(model, req),
+                            plan.templateTools(), req.think);
+                    vision = ImageInputs.tokenize(lease, req.model, prompt.text(), req.images, prompt.addBos());
+                    tokens = VisionTokens.textTokens(vision);
+                }
                 plan = plan.withThinking(PromptTemplates.thinking(m, model, null, req.think, req.model, tokens));
                 SamplingParams sampling = plan.grammar().map(g -> options.sampling().toBuilder().grammar(g).build())
                         .orElse(options.sampling());
-                GenerateRequest request = GenerateRequest.builder().promptTokens(tokens)
+                GenerateRequest.Builder request = GenerateRequest.builder()
                         .sampling(sampling).maxTokens(options.numPredict()).stop(options.stop())
                         .numKeep(options.numKeep())
                         .truncate(req.truncate == null || req.truncate).shift(req.shift == null || req.shift)
-                        .logprobs(req.logprobs).topLogprobs(req.topLogprobs).build();
-                return new CompletionFlow.Prepared(request, tokens, plan);
+                        .logprobs(req.logprobs).topLogprobs(req.topLogprobs);
+                if (vision != null) {
+                    request.visionPrompt(vision);
+                } else {
+                    request.promptTokens(tokens);
+                }
+                return new CompletionFlow.Prepared(request.build(), tokens, plan);
             }
 
             @Override

@@ -19,7 +19,11 @@ import dev.puna.http.internal.output.AnswerFormat;
 import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.runtime.GenerateRequest;
 import dev.puna.runtime.GenerationResult;
+import dev.puna.http.internal.vision.ImageInputs;
+import dev.puna.http.internal.vision.VisionTokens;
 import dev.puna.runtime.Model;
+import dev.puna.runtime.vision.Image;
+import dev.puna.runtime.vision.VisionPrompt;
 import dev.puna.runtime.SamplingParams;
 import dev.puna.runtime.chat.ChatMessage;
 import dev.puna.runtime.chat.ChatPrompt;
@@ -75,7 +79,7 @@ final class GenerateRoute implements Handler<RoutingContext> {
     record Request(String model, String prompt, String suffix, String system, OllamaTemplate template, int[] context,
                    boolean stream, boolean raw, Duration keepAlive, ObjectNode options, OllamaTemplate.Think think,
                    Boolean truncate, Boolean shift, boolean logprobs, int topLogprobs, AnswerFormat format,
-                   CodeCompletionPrompt code) {
+                   CodeCompletionPrompt code, List<Image> images) {
     }
 
     @Override
@@ -107,9 +111,9 @@ final class GenerateRoute implements Handler<RoutingContext> {
         Boolean shift = body.bool("shift");
         Boolean logprobs = body.bool("logprobs");
         int topLogprobs = OllamaFields.topLogprobs(body);
-        ArrayNode images = body.array("images");
-        limits.checkImages("images", images == null ? 0 : images.size());
-        OllamaFields.noImages(body, "images");
+        ArrayNode imagesJson = body.array("images");
+        limits.checkImages("images", imagesJson == null ? 0 : imagesJson.size());
+        List<Image> images = OllamaFields.images(imagesJson, "images");
         dev.puna.http.internal.ModelNames.require(model);
         AnswerFormat format = OllamaFields.format(body);
         boolean isRaw = raw != null && raw;
@@ -125,10 +129,22 @@ final class GenerateRoute implements Handler<RoutingContext> {
         }
         OllamaTemplate parsed = hasTemplate ? PromptTemplates.parse("template", template) : null;
         String text = prompt == null ? "" : prompt;
-        CodeCompletionPrompt code = hasSuffix || hasTemplate ? null : CodeCompletionPrompt.parse(text).orElse(null);
+        CodeCompletionPrompt code = hasSuffix || hasTemplate || !images.isEmpty() ? null
+                : CodeCompletionPrompt.parse(text).orElse(null);
+        if (!images.isEmpty()) {
+            if (hasSuffix) {
+                throw ApiException.badParameter("images", "images cannot be combined with suffix");
+            }
+            if (context != null && context.length > 0) {
+                throw ApiException.badParameter("images", "images cannot be combined with context: send the "
+                        + "conversation through /api/chat");
+            }
+            // As Ollama does, the images come before the prompt's text.
+            text = ImageInputs.SENTINEL.repeat(images.size()) + text;
+        }
         return new Request(model, text, hasSuffix ? suffix : "", system, parsed,
                 context == null ? new int[0] : context, stream, isRaw, keepAlive, options, think, truncate, shift,
-                logprobs != null && logprobs, topLogprobs, format, code);
+                logprobs != null && logprobs, topLogprobs, format, code, images);
     }
 
     private void generate(RoutingContext rc, Request req, CatalogModel model) {
@@ -141,17 +157,31 @@ final class GenerateRoute implements Handler<RoutingContext> {
             @Override
             public CompletionFlow.Prepared prepare(ModelScheduler.Lease lease) {
                 Model m = lease.engine().model();
-                int[] tokens = promptTokens(m, model, req, sc.config());
+                VisionPrompt vision = null;
+                int[] tokens;
+                if (req.images.isEmpty()) {
+                    tokens = promptTokens(m, model, req, sc.config());
+                } else {
+                    ImageInputs.requireProjector(lease, req.model);
+                    PromptText text = templatedText(m, model, req);
+                    vision = ImageInputs.tokenize(lease, req.model, text.text(), req.images, text.addBos());
+                    tokens = VisionTokens.textTokens(vision);
+                }
                 OutputPlan plan = OutputPlan.answer(req.format).withThinking(req.raw ? null
                         : PromptTemplates.thinking(m, model, req.template, req.think, req.model, tokens));
                 SamplingParams sampling = plan.grammar().map(g -> options.sampling().toBuilder().grammar(g).build())
                         .orElse(options.sampling());
-                GenerateRequest request = GenerateRequest.builder().promptTokens(tokens)
+                GenerateRequest.Builder request = GenerateRequest.builder()
                         .sampling(sampling).maxTokens(options.numPredict()).stop(options.stop())
                         .numKeep(options.numKeep())
                         .truncate(req.truncate == null || req.truncate).shift(req.shift == null || req.shift)
-                        .logprobs(req.logprobs).topLogprobs(req.topLogprobs).build();
-                return new CompletionFlow.Prepared(request, tokens, plan);
+                        .logprobs(req.logprobs).topLogprobs(req.topLogprobs);
+                if (vision != null) {
+                    request.visionPrompt(vision);
+                } else {
+                    request.promptTokens(tokens);
+                }
+                return new CompletionFlow.Prepared(request.build(), tokens, plan);
             }
 
             @Override
@@ -260,9 +290,18 @@ final class GenerateRoute implements Handler<RoutingContext> {
      * message]) or the GGUF's chat template.
      */
     private static int[] templated(Model model, CatalogModel entry, Request req) {
+        PromptText p = templatedText(model, entry, req);
+        return model.tokenize(p.text(), p.addBos(), true);
+    }
+
+    /** A rendered prompt and whether the tokenizer adds BOS to it. */
+    private record PromptText(String text, boolean addBos) {
+    }
+
+    private static PromptText templatedText(Model model, CatalogModel entry, Request req) {
         String system = req.system != null && !req.system.isEmpty() ? req.system : entry.system();
         if (req.raw) {
-            return model.tokenize(req.prompt, req.context.length == 0, true);
+            return new PromptText(req.prompt, req.context.length == 0);
         }
         Optional<OllamaTemplate> template = req.template != null ? Optional.of(req.template)
                 : PromptTemplates.of(entry);
@@ -295,7 +334,7 @@ final class GenerateRoute implements Handler<RoutingContext> {
         } else {
             text = req.prompt; // Ollama's default template is {{ .Prompt }}
         }
-        return model.tokenize(text, addBos && req.context.length == 0, true);
+        return new PromptText(text, addBos && req.context.length == 0);
     }
 
     private void loadOrUnload(RoutingContext rc, Request req, CatalogModel model, RequestOptions options) {

@@ -7,7 +7,11 @@ import dev.puna.http.internal.Durations;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.http.internal.output.AnswerFormat;
+import dev.puna.http.internal.vision.ImageInputs;
+import dev.puna.runtime.vision.Image;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Request fields several Ollama routes share, read strictly. */
 final class OllamaFields {
@@ -72,12 +76,25 @@ final class OllamaFields {
         return n;
     }
 
-    /** Refuses non-empty {@code images}: no vision model runs here. */
-    static void noImages(JsonBody body, String field) {
-        ArrayNode images = body.array("images");
-        if (images != null && !images.isEmpty()) {
-            throw ApiException.badParameter(field, "images are not supported: Puna runs no vision models yet");
+    /**
+     * Ollama's {@code images}: base64 strings, decoded and checked here (a 400 naming {@code field[i]} for bad
+     * base64 or data that is not an image).
+     */
+    static List<Image> images(ArrayNode images, String field) {
+        if (images == null || images.isEmpty()) {
+            return List.of();
         }
+        List<Image> out = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            String at = field + "[" + i + "]";
+            JsonNode v = images.get(i);
+            if (!v.isTextual()) {
+                throw ApiException.badParameter(at, "invalid value for \"" + at + "\": expected a base64 string, got "
+                        + JsonBody.describe(v));
+            }
+            out.add(ImageInputs.base64(v.textValue(), at));
+        }
+        return List.copyOf(out);
     }
 
     /**

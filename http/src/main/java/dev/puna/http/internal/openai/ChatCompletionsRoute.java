@@ -6,6 +6,7 @@ import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.Guard;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.ModelNames;
+import dev.puna.http.internal.ModelScheduler;
 import dev.puna.http.internal.PromptTemplates;
 import dev.puna.http.internal.RequestLimits;
 import dev.puna.http.internal.RequestLog;
@@ -13,9 +14,14 @@ import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.http.internal.output.OutputPlan;
+import dev.puna.http.internal.vision.ImageInputs;
+import dev.puna.http.internal.vision.VisionTokens;
+import dev.puna.runtime.GenerateRequest;
 import dev.puna.runtime.Model;
 import dev.puna.runtime.SamplingParams;
 import dev.puna.runtime.chat.ChatMessage;
+import dev.puna.runtime.vision.Image;
+import dev.puna.runtime.vision.VisionPrompt;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -36,7 +42,7 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
     }
 
     private record Request(String model, List<ChatMessage> messages, SamplingFields sampling, boolean logprobs,
-                           int topLogprobs, StructuredOutput structured) {
+                           int topLogprobs, StructuredOutput structured, List<Image> images) {
     }
 
     @Override
@@ -56,7 +62,8 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
         Integer topLogprobs = body.integer("top_logprobs");
         StructuredOutput structured = StructuredOutput.read(body);
         ModelNames.require(model);
-        List<ChatMessage> parsed = ChatMessages.read(messages);
+        List<Image> images = new ArrayList<>();
+        List<ChatMessage> parsed = ChatMessages.read(messages, images);
         if (topLogprobs != null) {
             if (topLogprobs < 0 || topLogprobs > 20) {
                 throw ApiException.badParameter("top_logprobs", "\"top_logprobs\" must be between 0 and 20, got "
@@ -67,7 +74,7 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
             }
         }
         return new Request(model, parsed, sampling, logprobs != null && logprobs,
-                topLogprobs == null ? 0 : topLogprobs, structured);
+                topLogprobs == null ? 0 : topLogprobs, structured, List.copyOf(images));
     }
 
     private void chat(RoutingContext rc, Request req, CatalogModel entry) {
@@ -79,19 +86,45 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
                     Prompts.checkLogitBias(model, options.sampling());
                     StructuredOutput.ToolCalling tools = req.structured.toolCalling(model, entry);
                     SamplingParams sampling = req.structured.apply(options.sampling(), tools);
-                    int[] tokens = promptTokens(model, entry, req.messages,
-                            tools == null ? null : tools.definitions());
+                    List<Map<String, Object>> definitions = tools == null ? null : tools.definitions();
+                    // Each choice owns its prompt with images: the stream closes it when that choice ends.
+                    List<VisionPrompt> visions = req.images.isEmpty() ? List.of()
+                            : visionPrompts(lease, req, render(model, entry, req.messages, definitions), n);
+                    int[] tokens = visions.isEmpty() ? promptTokens(model, entry, req.messages, definitions)
+                            : VisionTokens.textTokens(visions.getFirst());
                     // As llama-server does for a reasoning model: the <think> block goes to reasoning_content.
                     OutputPlan.Thinking thinking = PromptTemplates.thinkingTags(model, entry, null)
                             .map(t -> PromptTemplates.thinking(model, t, tokens)).orElse(null);
                     List<GenerationRun.Planned> choices = new ArrayList<>(n);
+                    int promptTokens = tokens.length;
                     for (int i = 0; i < n; i++) {
-                        choices.add(new GenerationRun.Planned(i, 0, "", Prompts.request(tokens, options,
-                                req.sampling.forChoice(sampling, i), req.logprobs, req.topLogprobs),
+                        GenerateRequest request = Prompts.request(tokens, options, req.sampling.forChoice(sampling, i),
+                                req.logprobs, req.topLogprobs);
+                        if (!visions.isEmpty()) {
+                            promptTokens = visions.get(i).tokenCount();
+                            request = request.toBuilder().visionPrompt(visions.get(i)).build();
+                        }
+                        choices.add(new GenerationRun.Planned(i, 0, "", request,
                                 tools == null ? null : tools.parser(), thinking));
                     }
-                    return new GenerationRun.Plan(choices, tokens.length);
+                    return new GenerationRun.Plan(choices, promptTokens);
                 });
+    }
+
+    /** One tokenized prompt with images per choice; all closed again if one fails. */
+    private static List<VisionPrompt> visionPrompts(ModelScheduler.Lease lease, Request req,
+                                                    PromptTemplates.Rendered rendered, int n) {
+        ImageInputs.requireProjector(lease, req.model);
+        List<VisionPrompt> out = new ArrayList<>(n);
+        try {
+            for (int i = 0; i < n; i++) {
+                out.add(ImageInputs.tokenize(lease, req.model, rendered.text(), req.images, rendered.addBos()));
+            }
+        } catch (RuntimeException e) {
+            out.forEach(VisionPrompt::close);
+            throw e;
+        }
+        return out;
     }
 
     private static int[] promptTokens(Model model, CatalogModel entry, List<ChatMessage> messages,

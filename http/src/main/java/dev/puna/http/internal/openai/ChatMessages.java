@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.JsonBody;
+import dev.puna.http.internal.vision.ImageInputs;
+import dev.puna.runtime.vision.Image;
 import dev.puna.runtime.chat.ChatMessage;
 import dev.puna.runtime.chat.ToolCall;
 import java.util.ArrayList;
@@ -17,7 +19,8 @@ import java.util.Set;
  * OpenAI's {@code messages}: roles {@code system}, {@code developer} (a system message for the template),
  * {@code user}, {@code assistant} (with {@code tool_calls} whose {@code arguments} are JSON text) and {@code tool}
  * (with {@code tool_call_id}); {@code content} as a string or an array of content parts, whose text parts are
- * concatenated. Image, audio and file parts are refused: no multimodal model runs here. Every mistake is a 400
+ * concatenated. Image parts ({@code image_url} with a data: URL, in user messages) become the request's images;
+ * audio and file parts are refused. Every mistake is a 400
  * naming the field, e.g. {@code messages[1].content[0].type}.
  */
 final class ChatMessages {
@@ -26,8 +29,16 @@ final class ChatMessages {
     private ChatMessages() {
     }
 
-    /** Reads a non-empty {@code messages} array. */
+    /** Reads a non-empty {@code messages} array without images (an image part is a 400). */
     static List<ChatMessage> read(ArrayNode messages) {
+        return read(messages, null);
+    }
+
+    /**
+     * Reads a non-empty {@code messages} array; {@code image_url} parts (data: URLs) are added to {@code images} in
+     * order and marked in their message's text by {@link ImageInputs#SENTINEL}. Null {@code images}: parts refused.
+     */
+    static List<ChatMessage> read(ArrayNode messages, List<Image> images) {
         if (messages == null) {
             throw ApiException.badParameter("messages", "\"messages\" is required");
         }
@@ -36,12 +47,12 @@ final class ChatMessages {
         }
         List<ChatMessage> out = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
-            out.add(message(messages.get(i), "messages[" + i + "]"));
+            out.add(message(messages.get(i), "messages[" + i + "]", images));
         }
         return out;
     }
 
-    private static ChatMessage message(JsonNode node, String path) {
+    private static ChatMessage message(JsonNode node, String path, List<Image> images) {
         if (!node.isObject()) {
             throw ApiException.badParameter(path, "invalid value for \"" + path + "\": expected an object, got "
                     + JsonBody.describe(node));
@@ -57,7 +68,7 @@ final class ChatMessages {
         }
         m.string("name");
         List<ToolCall> calls = role.equals("assistant") ? toolCalls(m, path) : List.of();
-        String content = content(m.raw("content"), path + ".content");
+        String content = content(m.raw("content"), path + ".content", role.equals("user") ? images : null);
         if (content == null && calls.isEmpty()) {
             throw ApiException.badParameter(path + ".content", "\"" + path + ".content\" is required"
                     + (role.equals("assistant") ? " unless the message has tool_calls" : ""));
@@ -98,7 +109,7 @@ final class ChatMessages {
     }
 
     /** A string, or the concatenated text of content parts; {@code null} when absent. */
-    private static String content(JsonNode v, String path) {
+    private static String content(JsonNode v, String path, List<Image> images) {
         if (v == null) {
             return null;
         }
@@ -130,8 +141,14 @@ final class ChatMessages {
                     }
                     text.append(t);
                 }
-                case "image_url" -> throw ApiException.badParameter(at,
-                        "vision is not supported: Puna runs no vision models yet (image_url content parts)");
+                case "image_url" -> {
+                    if (images == null) {
+                        throw ApiException.badParameter(at, "image_url content parts are only accepted in user "
+                                + "messages of /v1/chat/completions");
+                    }
+                    images.add(imageUrl(p, at));
+                    text.append(ImageInputs.SENTINEL);
+                }
                 case "input_audio" -> throw ApiException.badParameter(at,
                         "audio input is not supported (input_audio content parts)");
                 case "file" -> throw ApiException.badParameter(at, "file inputs are not supported (file content parts)");
@@ -140,6 +157,29 @@ final class ChatMessages {
             }
         }
         return text.toString();
+    }
+
+    /** {@code {"type": "image_url", "image_url": {"url": "data:...", "detail": ...}}} (or the url as a string). */
+    private static Image imageUrl(JsonBody part, String at) {
+        JsonNode node = part.raw("image_url");
+        String url;
+        if (node != null && node.isTextual()) {
+            url = node.textValue();
+        } else if (node != null && node.isObject()) {
+            JsonBody iu = JsonBody.of((ObjectNode) node, at + ".image_url");
+            url = iu.string("url");
+            String detail = iu.string("detail");
+            if (detail != null && !Set.of("auto", "low", "high").contains(detail)) {
+                throw ApiException.badParameter(at + ".image_url.detail", "invalid value for \"" + at
+                        + ".image_url.detail\": expected \"auto\", \"low\" or \"high\", got \"" + detail + "\"");
+            }
+        } else {
+            url = null;
+        }
+        if (url == null) {
+            throw ApiException.badParameter(at + ".image_url", "\"" + at + ".image_url.url\" is required");
+        }
+        return ImageInputs.url(url, at + ".image_url.url");
     }
 
     private static List<ToolCall> toolCalls(JsonBody m, String path) {
