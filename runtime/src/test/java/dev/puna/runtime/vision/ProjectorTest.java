@@ -89,6 +89,38 @@ class ProjectorTest {
     }
 
     @Test
+    void cacheTokensMatchPromptsUpToTheFirstDifferentImage() {
+        String m = projector.marker();
+        try (VisionPrompt a = projector.tokenize("Hello" + m + " world", List.of(png(pattern(40, 30, 1))), true, true);
+             VisionPrompt same = projector.tokenize("Hello" + m + " world", List.of(png(pattern(40, 30, 1))), true,
+                     true);
+             VisionPrompt b = projector.tokenize("Hello" + m + " world", List.of(png(pattern(40, 30, 2))), true,
+                     true)) {
+            int[] tokens = a.cacheTokens();
+            int hello = a.chunks().get(0).tokenCount();
+            assertEquals(a.tokenCount(), tokens.length);
+            assertArrayEquals(model.tokenize("Hello", true, true), Arrays.copyOf(tokens, hello));
+            for (int i = hello; i < hello + 16; i++) {
+                assertTrue(tokens[i] < 0, "stand-in " + i + " is negative: " + tokens[i]);
+            }
+            assertEquals(16, Arrays.stream(tokens, hello, hello + 16).distinct().count());
+            assertArrayEquals(model.tokenize(" world", false, true),
+                    Arrays.copyOfRange(tokens, hello + 16, tokens.length));
+            assertArrayEquals(tokens, same.cacheTokens());
+            assertEquals(hello, Arrays.mismatch(tokens, b.cacheTokens()), "the first image cell differs");
+
+            assertEquals(a.images().get(0), a.imageStartingAt(hello));
+            assertEquals(null, a.imageStartingAt(hello + 1));
+            assertEquals(null, a.imageStartingAt(0));
+            assertEquals(hello - 1, a.reusablePrefix(hello - 1));
+            assertEquals(hello, a.reusablePrefix(hello));
+            assertEquals(hello, a.reusablePrefix(hello + 7), "never part of an image");
+            assertEquals(hello + 16, a.reusablePrefix(hello + 16));
+            assertEquals(tokens.length, a.reusablePrefix(tokens.length + 5));
+        }
+    }
+
+    @Test
     void everyImageIsSixteenTokensWhateverItsSize() {
         String m = projector.marker();
         try (VisionPrompt prompt = projector.tokenize(m + m + m, List.of(png(pattern(8, 8, 1)),
