@@ -386,8 +386,16 @@ public final class Projector implements AutoCloseable {
                     int rc = Mtmd.mtmd_helper_eval_chunk_single(projector.context, llamaContext, nativeChunk, nPast,
                             seqId, nBatch, false, newPast);
                     if (rc != 0) {
+                        // Some of the image's embeddings may be in the KV cache now; drop them so the caller's
+                        // bookkeeping (n_past) and the cache agree.
+                        Llama.llama_memory_seq_rm(Llama.llama_get_memory(llamaContext), seqId, nPast, -1);
+                        if (rc == 2) {
+                            return VisionInternals.ABORTED;
+                        }
                         throw new NativeException("could not evaluate image " + chunk.imageIndex() + " into sequence "
-                                + seqId + " at position " + nPast + " (code " + rc + ")" + projector.logged());
+                                + seqId + " at position " + nPast + " (code " + rc + (rc == 1
+                                ? ": the projector failed, or no KV cache slot for the image" : "") + ")"
+                                + projector.logged());
                     }
                 } finally {
                     projector.encodeLock.unlock();

@@ -259,6 +259,32 @@ class ProjectorTest {
     }
 
     @Test
+    void anAbortedImageLeavesTheSequenceAsItWas() {
+        try (Arena arena = Arena.ofConfined();
+             VisionPrompt prompt = projector.tokenize("Hello" + projector.marker(), List.of(png(pattern(8, 8, 1))),
+                     true, true)) {
+            MemorySegment ctx = context(arena, model);
+            try {
+                int[] before = ((TextChunk) prompt.chunks().get(0)).tokens();
+                decode(arena, ctx, before, 0, false);
+                MemorySegment flag = dev.puna.bindings.Callbacks.newAbortFlag(arena);
+                Llama.llama_set_abort_callback(ctx, dev.puna.bindings.Callbacks.ABORT_ON_FLAG, flag);
+                dev.puna.bindings.Callbacks.setAbortFlag(flag, true);
+                assertEquals(VisionInternals.ABORTED,
+                        VisionInternals.evaluate(projector, prompt.images().get(0), ctx, 0, before.length, 8));
+                MemorySegment memory = Llama.llama_get_memory(ctx);
+                assertEquals(before.length - 1, Llama.llama_memory_seq_pos_max(memory, 0), "only the text is cached");
+                dev.puna.bindings.Callbacks.setAbortFlag(flag, false);
+                assertEquals(before.length + 16,
+                        VisionInternals.evaluate(projector, prompt.images().get(0), ctx, 0, before.length, 8));
+                assertEquals(before.length + 15, Llama.llama_memory_seq_pos_max(memory, 0));
+            } finally {
+                Llama.llama_free(ctx);
+            }
+        }
+    }
+
+    @Test
     void projectorsAndPromptsCloseOnceAndRefuseUseAfterClose() throws IOException {
         long live = NativeStats.live();
         Model own = Model.load(TestModels.scripted(DIR, GgmlType.F32));
@@ -346,14 +372,7 @@ class ProjectorTest {
     private static float[] logitsAfter(Projector eyes, Image image) {
         try (Arena arena = Arena.ofConfined();
              VisionPrompt prompt = eyes.tokenize("Hello" + eyes.marker() + " world", List.of(image), true, true)) {
-            MemorySegment cp = Llama.llama_context_default_params(arena);
-            LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_ctx").set(cp, 128);
-            LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_batch").set(cp, 64);
-            LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_ubatch").set(cp, 64);
-            LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_threads").set(cp, 2);
-            LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_threads_batch").set(cp, 2);
-            MemorySegment ctx = Llama.llama_init_from_model(ModelHandles.get().handle(eyes.model()), cp);
-            assertNotEquals(MemorySegment.NULL, ctx);
+            MemorySegment ctx = context(arena, eyes.model());
             try {
                 int[] before = ((TextChunk) prompt.chunks().get(0)).tokens();
                 int[] after = ((TextChunk) prompt.chunks().get(2)).tokens();
@@ -369,6 +388,19 @@ class ProjectorTest {
                 Llama.llama_free(ctx);
             }
         }
+    }
+
+    /** A small context on {@code owner}; the caller frees it. */
+    private static MemorySegment context(Arena arena, Model owner) {
+        MemorySegment cp = Llama.llama_context_default_params(arena);
+        LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_ctx").set(cp, 128);
+        LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_batch").set(cp, 64);
+        LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_ubatch").set(cp, 64);
+        LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_threads").set(cp, 2);
+        LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_threads_batch").set(cp, 2);
+        MemorySegment ctx = Llama.llama_init_from_model(ModelHandles.get().handle(owner), cp);
+        assertNotEquals(MemorySegment.NULL, ctx);
+        return ctx;
     }
 
     private static void decode(Arena arena, MemorySegment ctx, int[] tokens, int position, boolean logitsLast) {
