@@ -101,10 +101,15 @@ public final class Projector implements AutoCloseable {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(params, "params");
+        ModelHandles.Accessor models = ModelHandles.get();
+        if (models.vocabOnly(model)) {
+            // llama.cpp aborts the process reading a vocab-only model's hyperparameters, which mtmd does.
+            throw new IllegalStateException("model " + model.info().path() + " was loaded with vocabOnly: it cannot "
+                    + "take a projector");
+        }
         checkHeader(path);
         Backend.ensureInitialised();
         routeMtmdLog();
-        ModelHandles.Accessor models = ModelHandles.get();
         models.acquire(model);
         boolean loaded = false;
         try {

@@ -357,6 +357,9 @@ class ProjectorTest {
         assertTrue(mismatch.getMessage().contains("mismatch between text model (n_embd = 64) and mmproj (n_embd = 128)"),
                 mismatch.getMessage());
         assertThrows(ModelLoadException.class, () -> Projector.load(model, DIR.resolve("missing.gguf")));
+        try (Model vocab = Model.load(textModel, dev.puna.runtime.ModelParams.builder().vocabOnly(true).build())) {
+            assertThrows(IllegalStateException.class, () -> Projector.load(vocab, TestModels.scriptedProjector(DIR)));
+        }
     }
 
     private static float[] embed(Image image) {
