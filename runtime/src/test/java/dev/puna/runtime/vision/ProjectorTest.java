@@ -228,6 +228,14 @@ class ProjectorTest {
         InvalidImageException e = assertThrows(InvalidImageException.class, () -> Image.of(big));
         assertEquals("the PNG image is 20000x20000 pixels; at most 16384 pixels a side and 40000000 pixels are "
                 + "accepted", e.problem());
+        // A GIF whose first frame is small but whose logical screen (which stb_image allocates) is 60000 x 1000.
+        byte[] gif = encode(pattern(4, 4, 1), "gif").bytes();
+        gif[6] = (byte) 0x60;
+        gif[7] = (byte) 0xEA;
+        gif[8] = (byte) 0xE8;
+        gif[9] = 0x03;
+        assertEquals("the GIF image is 60000x1000 pixels; at most 16384 pixels a side and 40000000 pixels are "
+                + "accepted", assertThrows(InvalidImageException.class, () -> Image.of(gif)).problem());
     }
 
     @Test
