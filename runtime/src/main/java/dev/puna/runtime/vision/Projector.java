@@ -1,6 +1,7 @@
 package dev.puna.runtime.vision;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -289,11 +290,10 @@ public final class Projector implements AutoCloseable {
             } catch (InvalidImageException e) {
                 throw new InvalidImageException("image " + index + ": " + e.problem());
             }
-            bitmap = Mtmd.mtmd_bitmap_init(rgb.width(), rgb.height(), arena.allocateFrom(
-                    java.lang.foreign.ValueLayout.JAVA_BYTE, rgb.pixels()));
+            bitmap = Mtmd.mtmd_bitmap_init(rgb.width(), rgb.height(), arena.allocateFrom(JAVA_BYTE, rgb.pixels()));
             Mtmd.mtmd_bitmap_set_id(bitmap, arena.allocateFrom(image.id()));
         } else {
-            MemorySegment buf = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, bytes);
+            MemorySegment buf = arena.allocateFrom(JAVA_BYTE, bytes);
             MemorySegment wrapper = Mtmd.mtmd_helper_bitmap_init_from_buf(arena, context, buf, bytes.length, false,
                     Mtmd.mtmd_helper_init_opt_default(arena));
             bitmap = (MemorySegment) LlamaLayouts.field(MtmdLayouts.MTMD_HELPER_BITMAP_WRAPPER, "bitmap").get(wrapper);
@@ -349,11 +349,11 @@ public final class Projector implements AutoCloseable {
         try {
             prompt.guard().acquire();
             try {
-                MemorySegment native_ = Mtmd.mtmd_input_chunks_get(prompt.handle(), chunk.chunkIndex());
+                MemorySegment nativeChunk = Mtmd.mtmd_input_chunks_get(prompt.handle(), chunk.chunkIndex());
                 encodeLock.lock();
                 try {
                     Backend.clearLastError();
-                    int rc = Mtmd.mtmd_encode_chunk(context, native_);
+                    int rc = Mtmd.mtmd_encode_chunk(context, nativeChunk);
                     if (rc != 0) {
                         throw new NativeException("the projector " + path + " could not encode image "
                                 + chunk.imageIndex() + " (mtmd_encode_chunk returned " + rc + ")" + logged());
