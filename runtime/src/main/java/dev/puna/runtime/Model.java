@@ -55,6 +55,11 @@ public final class Model implements AutoCloseable {
             public void release(Model model) {
                 model.release();
             }
+
+            @Override
+            public boolean vocabOnly(Model model) {
+                return model.vocabOnly();
+            }
         });
     }
 

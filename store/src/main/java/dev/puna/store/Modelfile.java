@@ -22,7 +22,9 @@ import java.util.Set;
  *       first line end where the quotes close);
  *   <li>{@code PARAMETER name value} with Ollama's parameter names and types; repeated {@code stop} lines
  *       accumulate; unknown names are errors;
- *   <li>{@code MESSAGE role text} with role {@code system}, {@code user} or {@code assistant}.
+ *   <li>{@code MESSAGE role text} with role {@code system}, {@code user} or {@code assistant};
+ *   <li>a second {@code FROM} naming a file adds it next to the first: that is how a model and its image projector
+ *       ({@code general.architecture = clip}) are given, and the server tells the two apart by their content.
  * </ul>
  * Errors are {@link ModelfileException}s naming the line. {@link #render()} writes a Modelfile back (what
  * {@code /api/show} returns), and {@link #toCreateRequest} turns one into a {@link CreateRequest}. Immutable.
@@ -212,13 +214,15 @@ public final class Modelfile {
 
     private CreateRequest build(String model, BlobResolver blobs) throws IOException {
         CreateRequest.Builder b = CreateRequest.builder(model);
+        Set<String> fileNames = new java.util.HashSet<>();
         Map<String, Object> params = new LinkedHashMap<>();
         for (Command c : commands) {
             switch (c.keyword()) {
                 case FROM -> {
                     Blob blob = blobs.resolve(c, false);
                     if (blob != null) {
-                        b.file(blob.fileName(), blob.digest());
+                        // A model and its projector are two FROM lines; the server tells them apart by content.
+                        b.file(uniqueName(fileNames, blob.fileName()), blob.digest());
                     } else {
                         b.from(c.value());
                     }
@@ -235,6 +239,18 @@ public final class Modelfile {
             }
         }
         return b.parameters(params).build();
+    }
+
+    /** {@code name}, or {@code name-2.gguf}, {@code name-3.gguf}, ... when an earlier FROM took it. */
+    private static String uniqueName(Set<String> taken, String name) {
+        String unique = name;
+        int dot = name.lastIndexOf('.');
+        String stem = dot > 0 ? name.substring(0, dot) : name;
+        String ext = dot > 0 ? name.substring(dot) : "";
+        for (int n = 2; !taken.add(unique); n++) {
+            unique = stem + "-" + n + ext;
+        }
+        return unique;
     }
 
     private static void addParameter(Map<String, Object> params, Command c) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.puna.gguf.GgmlType;
 import dev.puna.gguf.GgufFile;
 import dev.puna.gguf.GgufTensorInfo;
+import dev.puna.testkit.TestModels;
 import dev.puna.testkit.Vocabulary;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -250,6 +251,34 @@ class ModelStoreTest {
         assertEquals(Map.of("temperature", 0.9, "top_k", 5L), two.parameters(), "merged, the new value wins");
         assertEquals(List.of(new Message("user", "a")), two.messages(), "kept when none are given");
         assertEquals("one:latest", two.details().parentModel());
+    }
+
+    @Test
+    void aModelfileWithTheModelAndItsGeneratedProjectorCreatesAVisionModel() throws Exception {
+        // testkit's projector is what the runtime really loads: general.architecture clip, no general.type, zero
+        // vision blocks; the second FROM line is how Ollama's Modelfiles name it.
+        Path dir = tmp.resolve("src");
+        Path projector = TestModels.scriptedProjector(dir);
+        Files.move(projector, dir.resolve("mmproj.gguf"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(gguf, dir.resolve("model.gguf"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CreateRequest req = Modelfile.parse("FROM ./model.gguf\nFROM ./mmproj.gguf\n").toCreateRequest("eyes", dir,
+                file -> store.importFile(file, ProgressListener.NONE));
+        assertEquals(java.util.Set.of("model.gguf", "mmproj.gguf"), req.files().keySet());
+        store.create(req, ProgressListener.NONE);
+
+        ResolvedModel r = store.resolve("eyes");
+        assertEquals(List.of(MediaTypes.MODEL, MediaTypes.PROJECTOR),
+                r.manifest().layers().stream().map(Layer::mediaType).toList());
+        assertArrayEquals(Files.readAllBytes(dir.resolve("mmproj.gguf")), Files.readAllBytes(r.projectorPaths().getFirst()));
+        assertTrue(store.show("eyes", false).capabilities().contains(Capability.VISION));
+        // Ollama's show writes the projector as a second FROM after the model's, so the Modelfile recreates it.
+        String modelfile = store.show("eyes", false).modelfile();
+        assertTrue(modelfile.contains("\nFROM " + r.modelPath() + "\nFROM " + r.projectorPaths().getFirst() + "\n"),
+                modelfile);
+        Modelfile again = Modelfile.parse(modelfile);
+        CreateRequest recreate = again.toCreateRequest("eyes2", dir, file -> store.importFile(file, ProgressListener.NONE));
+        store.create(recreate, ProgressListener.NONE);
+        assertEquals(r.manifest().layers(), store.resolve("eyes2").manifest().layers());
     }
 
     @Test

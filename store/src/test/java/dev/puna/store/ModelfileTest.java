@@ -158,6 +158,24 @@ class ModelfileTest {
     }
 
     @Test
+    void twoFromLinesGiveTheModelAndItsProjector(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("a"));
+        Files.createDirectories(dir.resolve("b"));
+        Files.writeString(dir.resolve("a/model.gguf"), "x");
+        Files.writeString(dir.resolve("b/model.gguf"), "y");
+        Files.writeString(dir.resolve("mmproj.gguf"), "z");
+        CreateRequest req = Modelfile.parse("FROM a/model.gguf\nFROM mmproj.gguf\n").toCreateRequest("x", dir, f -> D1);
+        assertEquals(Map.of("model.gguf", D1, "mmproj.gguf", D1), req.files());
+        // The same file name twice (two directories) keeps both.
+        CreateRequest same = Modelfile.parse("FROM a/model.gguf\nFROM b/model.gguf\n").toCreateRequest("x", dir,
+                f -> D1);
+        assertEquals(java.util.Set.of("model.gguf", "model-2.gguf"), same.files().keySet());
+        // As a client sends it: two uploaded blobs.
+        CreateRequest sent = Modelfile.parse("FROM @" + D1 + "\nFROM @" + D1 + "\n").toCreateRequest("x");
+        assertEquals(java.util.Set.of("model.gguf", "model-2.gguf"), sent.files().keySet());
+    }
+
+    @Test
     void fromAModelNameOrAMissingFile(@TempDir Path dir) throws IOException {
         CreateRequest byName = Modelfile.parse("FROM llama3.2:1b\nSYSTEM s\n").toCreateRequest("x", dir,
                 f -> { throw new AssertionError("nothing to upload"); });

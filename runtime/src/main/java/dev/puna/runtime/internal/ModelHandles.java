@@ -19,6 +19,9 @@ public final class ModelHandles {
 
         /** Returns a borrowed reference; the model is freed here if it was closed and this was the last one. */
         void release(Model model);
+
+        /** Whether the model was loaded vocabulary-only (no weights, no hyperparameters: it cannot run). */
+        boolean vocabOnly(Model model);
     }
 
     private static volatile Accessor accessor;

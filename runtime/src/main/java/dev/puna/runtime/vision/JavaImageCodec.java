@@ -20,13 +20,21 @@ final class JavaImageCodec {
     private JavaImageCodec() {
     }
 
-    /** {@code {width, height}} of the first image in {@code bytes}. */
+    /** {@code {width, height}} of the first image in {@code bytes} (for GIF, at least its logical screen's). */
     static int[] dimensions(byte[] bytes, ImageFormat format) {
         ImageReader reader = reader(format);
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             try {
                 reader.setInput(in, true, true);
-                return new int[] {reader.getWidth(0), reader.getHeight(0)};
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                if (format == ImageFormat.GIF && bytes.length >= 10) {
+                    // stb_image allocates the GIF's logical screen, not the first frame: a tiny frame on a huge
+                    // screen is a decompression bomb, so the screen's size (little-endian at 6 and 8) counts.
+                    width = Math.max(width, (bytes[6] & 0xFF) | (bytes[7] & 0xFF) << 8);
+                    height = Math.max(height, (bytes[8] & 0xFF) | (bytes[9] & 0xFF) << 8);
+                }
+                return new int[] {width, height};
             } finally {
                 reader.dispose();
             }

@@ -1,6 +1,7 @@
 package dev.puna.runtime.vision;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -101,10 +102,15 @@ public final class Projector implements AutoCloseable {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(params, "params");
+        ModelHandles.Accessor models = ModelHandles.get();
+        if (models.vocabOnly(model)) {
+            // llama.cpp aborts the process reading a vocab-only model's hyperparameters, which mtmd does.
+            throw new IllegalStateException("model " + model.info().path() + " was loaded with vocabOnly: it cannot "
+                    + "take a projector");
+        }
         checkHeader(path);
         Backend.ensureInitialised();
         routeMtmdLog();
-        ModelHandles.Accessor models = ModelHandles.get();
         models.acquire(model);
         boolean loaded = false;
         try {
@@ -284,11 +290,10 @@ public final class Projector implements AutoCloseable {
             } catch (InvalidImageException e) {
                 throw new InvalidImageException("image " + index + ": " + e.problem());
             }
-            bitmap = Mtmd.mtmd_bitmap_init(rgb.width(), rgb.height(), arena.allocateFrom(
-                    java.lang.foreign.ValueLayout.JAVA_BYTE, rgb.pixels()));
+            bitmap = Mtmd.mtmd_bitmap_init(rgb.width(), rgb.height(), arena.allocateFrom(JAVA_BYTE, rgb.pixels()));
             Mtmd.mtmd_bitmap_set_id(bitmap, arena.allocateFrom(image.id()));
         } else {
-            MemorySegment buf = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, bytes);
+            MemorySegment buf = arena.allocateFrom(JAVA_BYTE, bytes);
             MemorySegment wrapper = Mtmd.mtmd_helper_bitmap_init_from_buf(arena, context, buf, bytes.length, false,
                     Mtmd.mtmd_helper_init_opt_default(arena));
             bitmap = (MemorySegment) LlamaLayouts.field(MtmdLayouts.MTMD_HELPER_BITMAP_WRAPPER, "bitmap").get(wrapper);
@@ -344,11 +349,11 @@ public final class Projector implements AutoCloseable {
         try {
             prompt.guard().acquire();
             try {
-                MemorySegment native_ = Mtmd.mtmd_input_chunks_get(prompt.handle(), chunk.chunkIndex());
+                MemorySegment nativeChunk = Mtmd.mtmd_input_chunks_get(prompt.handle(), chunk.chunkIndex());
                 encodeLock.lock();
                 try {
                     Backend.clearLastError();
-                    int rc = Mtmd.mtmd_encode_chunk(context, native_);
+                    int rc = Mtmd.mtmd_encode_chunk(context, nativeChunk);
                     if (rc != 0) {
                         throw new NativeException("the projector " + path + " could not encode image "
                                 + chunk.imageIndex() + " (mtmd_encode_chunk returned " + rc + ")" + logged());
@@ -386,8 +391,16 @@ public final class Projector implements AutoCloseable {
                     int rc = Mtmd.mtmd_helper_eval_chunk_single(projector.context, llamaContext, nativeChunk, nPast,
                             seqId, nBatch, false, newPast);
                     if (rc != 0) {
+                        // Some of the image's embeddings may be in the KV cache now; drop them so the caller's
+                        // bookkeeping (n_past) and the cache agree.
+                        Llama.llama_memory_seq_rm(Llama.llama_get_memory(llamaContext), seqId, nPast, -1);
+                        if (rc == 2) {
+                            return VisionInternals.ABORTED;
+                        }
                         throw new NativeException("could not evaluate image " + chunk.imageIndex() + " into sequence "
-                                + seqId + " at position " + nPast + " (code " + rc + ")" + projector.logged());
+                                + seqId + " at position " + nPast + " (code " + rc + (rc == 1
+                                ? ": the projector failed, or no KV cache slot for the image" : "") + ")"
+                                + projector.logged());
                     }
                 } finally {
                     projector.encodeLock.unlock();

@@ -89,6 +89,38 @@ class ProjectorTest {
     }
 
     @Test
+    void cacheTokensMatchPromptsUpToTheFirstDifferentImage() {
+        String m = projector.marker();
+        try (VisionPrompt a = projector.tokenize("Hello" + m + " world", List.of(png(pattern(40, 30, 1))), true, true);
+             VisionPrompt same = projector.tokenize("Hello" + m + " world", List.of(png(pattern(40, 30, 1))), true,
+                     true);
+             VisionPrompt b = projector.tokenize("Hello" + m + " world", List.of(png(pattern(40, 30, 2))), true,
+                     true)) {
+            int[] tokens = a.cacheTokens();
+            int hello = a.chunks().get(0).tokenCount();
+            assertEquals(a.tokenCount(), tokens.length);
+            assertArrayEquals(model.tokenize("Hello", true, true), Arrays.copyOf(tokens, hello));
+            for (int i = hello; i < hello + 16; i++) {
+                assertTrue(tokens[i] < 0, "stand-in " + i + " is negative: " + tokens[i]);
+            }
+            assertEquals(16, Arrays.stream(tokens, hello, hello + 16).distinct().count());
+            assertArrayEquals(model.tokenize(" world", false, true),
+                    Arrays.copyOfRange(tokens, hello + 16, tokens.length));
+            assertArrayEquals(tokens, same.cacheTokens());
+            assertEquals(hello, Arrays.mismatch(tokens, b.cacheTokens()), "the first image cell differs");
+
+            assertEquals(a.images().get(0), a.imageStartingAt(hello));
+            assertEquals(null, a.imageStartingAt(hello + 1));
+            assertEquals(null, a.imageStartingAt(0));
+            assertEquals(hello - 1, a.reusablePrefix(hello - 1));
+            assertEquals(hello, a.reusablePrefix(hello));
+            assertEquals(hello, a.reusablePrefix(hello + 7), "never part of an image");
+            assertEquals(hello + 16, a.reusablePrefix(hello + 16));
+            assertEquals(tokens.length, a.reusablePrefix(tokens.length + 5));
+        }
+    }
+
+    @Test
     void everyImageIsSixteenTokensWhateverItsSize() {
         String m = projector.marker();
         try (VisionPrompt prompt = projector.tokenize(m + m + m, List.of(png(pattern(8, 8, 1)),
@@ -196,6 +228,14 @@ class ProjectorTest {
         InvalidImageException e = assertThrows(InvalidImageException.class, () -> Image.of(big));
         assertEquals("the PNG image is 20000x20000 pixels; at most 16384 pixels a side and 40000000 pixels are "
                 + "accepted", e.problem());
+        // A GIF whose first frame is small but whose logical screen (which stb_image allocates) is 60000 x 1000.
+        byte[] gif = encode(pattern(4, 4, 1), "gif").bytes();
+        gif[6] = (byte) 0x60;
+        gif[7] = (byte) 0xEA;
+        gif[8] = (byte) 0xE8;
+        gif[9] = 0x03;
+        assertEquals("the GIF image is 60000x1000 pixels; at most 16384 pixels a side and 40000000 pixels are "
+                + "accepted", assertThrows(InvalidImageException.class, () -> Image.of(gif)).problem());
     }
 
     @Test
@@ -223,6 +263,32 @@ class ProjectorTest {
             assertEquals(looking.vocabSize(), first.length);
             assertArrayEquals(first, again);
             assertFalse(Arrays.equals(first, other));
+        }
+    }
+
+    @Test
+    void anAbortedImageLeavesTheSequenceAsItWas() {
+        try (Arena arena = Arena.ofConfined();
+             VisionPrompt prompt = projector.tokenize("Hello" + projector.marker(), List.of(png(pattern(8, 8, 1))),
+                     true, true)) {
+            MemorySegment ctx = context(arena, model);
+            try {
+                int[] before = ((TextChunk) prompt.chunks().get(0)).tokens();
+                decode(arena, ctx, before, 0, false);
+                MemorySegment flag = dev.puna.bindings.Callbacks.newAbortFlag(arena);
+                Llama.llama_set_abort_callback(ctx, dev.puna.bindings.Callbacks.ABORT_ON_FLAG, flag);
+                dev.puna.bindings.Callbacks.setAbortFlag(flag, true);
+                assertEquals(VisionInternals.ABORTED,
+                        VisionInternals.evaluate(projector, prompt.images().get(0), ctx, 0, before.length, 8));
+                MemorySegment memory = Llama.llama_get_memory(ctx);
+                assertEquals(before.length - 1, Llama.llama_memory_seq_pos_max(memory, 0), "only the text is cached");
+                dev.puna.bindings.Callbacks.setAbortFlag(flag, false);
+                assertEquals(before.length + 16,
+                        VisionInternals.evaluate(projector, prompt.images().get(0), ctx, 0, before.length, 8));
+                assertEquals(before.length + 15, Llama.llama_memory_seq_pos_max(memory, 0));
+            } finally {
+                Llama.llama_free(ctx);
+            }
         }
     }
 
@@ -299,6 +365,9 @@ class ProjectorTest {
         assertTrue(mismatch.getMessage().contains("mismatch between text model (n_embd = 64) and mmproj (n_embd = 128)"),
                 mismatch.getMessage());
         assertThrows(ModelLoadException.class, () -> Projector.load(model, DIR.resolve("missing.gguf")));
+        try (Model vocab = Model.load(textModel, dev.puna.runtime.ModelParams.builder().vocabOnly(true).build())) {
+            assertThrows(IllegalStateException.class, () -> Projector.load(vocab, TestModels.scriptedProjector(DIR)));
+        }
     }
 
     private static float[] embed(Image image) {
@@ -314,14 +383,7 @@ class ProjectorTest {
     private static float[] logitsAfter(Projector eyes, Image image) {
         try (Arena arena = Arena.ofConfined();
              VisionPrompt prompt = eyes.tokenize("Hello" + eyes.marker() + " world", List.of(image), true, true)) {
-            MemorySegment cp = Llama.llama_context_default_params(arena);
-            LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_ctx").set(cp, 128);
-            LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_batch").set(cp, 64);
-            LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_ubatch").set(cp, 64);
-            LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_threads").set(cp, 2);
-            LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_threads_batch").set(cp, 2);
-            MemorySegment ctx = Llama.llama_init_from_model(ModelHandles.get().handle(eyes.model()), cp);
-            assertNotEquals(MemorySegment.NULL, ctx);
+            MemorySegment ctx = context(arena, eyes.model());
             try {
                 int[] before = ((TextChunk) prompt.chunks().get(0)).tokens();
                 int[] after = ((TextChunk) prompt.chunks().get(2)).tokens();
@@ -337,6 +399,19 @@ class ProjectorTest {
                 Llama.llama_free(ctx);
             }
         }
+    }
+
+    /** A small context on {@code owner}; the caller frees it. */
+    private static MemorySegment context(Arena arena, Model owner) {
+        MemorySegment cp = Llama.llama_context_default_params(arena);
+        LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_ctx").set(cp, 128);
+        LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_batch").set(cp, 64);
+        LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_ubatch").set(cp, 64);
+        LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_threads").set(cp, 2);
+        LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_threads_batch").set(cp, 2);
+        MemorySegment ctx = Llama.llama_init_from_model(ModelHandles.get().handle(owner), cp);
+        assertNotEquals(MemorySegment.NULL, ctx);
+        return ctx;
     }
 
     private static void decode(Arena arena, MemorySegment ctx, int[] tokens, int position, boolean logitsLast) {

@@ -80,12 +80,16 @@ public final class ShowBuilder {
         return String.join("\n", lines);
     }
 
-    /** A Modelfile that recreates the model, with Ollama's header; FROM names the model blob. */
+    /** A Modelfile that recreates the model, with Ollama's header; FROM names the model blob (then each projector's). */
     static String modelfile(ResolvedModel r) {
         List<Command> commands = new ArrayList<>();
         commands.add(Command.of(Keyword.FROM, null, r.modelPath().toString()));
         for (Path adapter : r.adapterPaths()) {
             commands.add(Command.of(Keyword.ADAPTER, null, adapter.toString()));
+        }
+        // Ollama writes a projector as a second FROM, after the adapters; creating from it detects the type again.
+        for (Path projector : r.projectorPaths()) {
+            commands.add(Command.of(Keyword.FROM, null, projector.toString()));
         }
         if (r.template() != null) {
             commands.add(Command.of(Keyword.TEMPLATE, null, r.template()));

@@ -16,6 +16,9 @@ public final class VisionInternals {
                      int nBatch);
     }
 
+    /** What {@link #evaluate} returns when the context's abort callback stopped the decode (cancel or close). */
+    public static final int ABORTED = -1;
+
     private static volatile Bridge bridge;
 
     private VisionInternals() {
@@ -40,7 +43,11 @@ public final class VisionInternals {
      * an image: decode at least one text token after the last image and sample from its logits (chat templates
      * always put text after an image).
      *
-     * @return the position after the image: {@code nPast + chunk.positionCount()}
+     * <p>On failure, and when aborted, the image's cells already decoded are removed from the sequence
+     * ({@code llama_memory_seq_rm} from {@code nPast}), so the sequence holds exactly what it held before.
+     *
+     * @return the position after the image ({@code nPast + chunk.positionCount()}), or {@link #ABORTED} when the
+     *     context's abort callback stopped llama_decode (llama_decode's 2)
      * @throws dev.puna.runtime.ResourceClosedException if the projector or the chunk's prompt is closed
      * @throws IllegalArgumentException if the chunk is from another projector's prompt
      * @throws dev.puna.runtime.NativeException if encoding or decoding fails (llama_decode's code and log included)
