@@ -124,7 +124,7 @@ class OllamaRoutesTest {
             POST | /api/generate | `{"model":"scripted","prompt":"x","options":{"num_ctx":-1}}` | 400 | invalid option num_ctx: must be between 1 and 262144 (PUNA_MAX_NUM_CTX), got -1
             POST | /api/generate | `{"model":"scripted","keep_alive":"soon"}`        | 400 | invalid keep_alive: invalid duration 'soon' (expected seconds or a Go duration such as 5m, 1h30m, 300ms)
             POST | /api/generate | `{"model":"scripted","keep_alive":true}`          | 400 | invalid value for "keep_alive": expected a number of seconds or a duration string such as "5m", got a boolean (true)
-            POST | /api/generate | `{"model":"scripted","prompt":"x","images":["iVBOR"]}` | 400 | images are not supported: Puna runs no vision models yet
+            POST | /api/generate | `{"model":"scripted","prompt":"x","images":["iVBOR"]}` | 400 | invalid image in "images[0]": not valid base64
             POST | /api/generate | `{"model":"scripted","prompt":"x","format":"xml"}` | 400 | invalid format 'xml': expected "json" or a JSON schema object
             POST | /api/generate | `{"model":"scripted","prompt":"x","format":1}`     | 400 | invalid value for "format": expected "json" or a JSON schema object, got a number (1)
             POST | /api/generate | `{"model":"scripted","prompt":"x","format":{"type":"object","properties":{"id":{"type":"string","pattern":"^[a-z]+$"}}}}` | 400 | format: JSON schema feature 'pattern' is not supported (at /properties/id/pattern)
@@ -151,7 +151,7 @@ class OllamaRoutesTest {
             POST | /api/chat     | `{"model":"scripted","messages":[1]}`             | 400 | invalid value for "messages[0]": expected an object, got a number (1)
             POST | /api/chat     | `{"model":"scripted","messages":[{"content":"hi"}]}` | 400 | messages[0].role is required
             POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":5}]}` | 400 | invalid value for "messages[0].content": expected a string, got a number (5)
-            POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":"x","images":["a"]}]}` | 400 | images are not supported: Puna runs no vision models yet
+            POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":"x","images":["a"]}]}` | 400 | invalid image in "messages[0].images[0]": not valid base64
             POST | /api/chat     | `{"model":"scripted","messages":[{"role":"assistant","tool_calls":[{}]}]}` | 400 | messages[0].tool_calls[0].function is required
             POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":"x"}],"tools":{"name":"f"}}` | 400 | invalid value for "tools": expected an array, got an object
             POST | /api/chat     | `{"model":"scripted","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"description":"f"}}]}` | 400 | tools[0].function.name: must be a non-empty string

@@ -333,10 +333,10 @@ class StoreEndToEndTest {
     /**
      * A model whose ADAPTER is not a LoRA llama.cpp can apply to it (here: no tensors for the model) fails to load
      * with a message naming the adapter, in each API's format, instead of running as its base model. A projector
-     * (vision) layer does not make {@code /api/show} list {@code vision}, since the server refuses images.
+     * layer makes {@code /api/show} list {@code vision}; one llama.cpp cannot load fails the model's load.
      */
     @Test
-    void aBrokenAdapterIsNamedAndProjectorsDoNotClaimVision() throws Exception {
+    void brokenAdaptersAndProjectorsAreNamedAndProjectorsClaimVision() throws Exception {
         Digest model = upload(server.http, ScriptedServer.MODEL);
         Digest lora = upload(server.http, tinyGguf(dir.resolve("lora.gguf"), w -> w
                 .putString("general.architecture", "llama").putString("general.type", "adapter")
@@ -361,10 +361,12 @@ class StoreEndToEndTest {
         create(server.http, """
                 {"model":"seeing","files":{"scripted.gguf":"%s","mmproj.gguf":"%s"}}""".formatted(model, mmproj));
         JsonNode show = server.http.post("/api/show", "{\"model\":\"seeing\"}").json();
-        assertEquals(Http.JSON.readTree("[\"completion\",\"insert\"]"), show.get("capabilities"));
+        assertEquals(Http.JSON.readTree("[\"completion\",\"insert\",\"vision\"]"), show.get("capabilities"));
         assertEquals("clip", show.get("projector_info").get("general.architecture").asText());
-        JsonNode text = generate("seeing", TestModels.HELLO_PROMPT, "{\"temperature\":0}");
-        assertTrue(text.get("response").asText().length() > 0, text.toString());
+        // A projector llama.cpp cannot load fails the model's load, naming it; the text model is not run without it.
+        Http.Response text = server.http.post("/api/generate", "{\"model\":\"seeing\",\"prompt\":\"Hello\"}");
+        assertEquals(500, text.status(), text.body());
+        assertTrue(text.json().get("error").asText().contains("llama.cpp could not load the projector"), text.body());
     }
 
     private static Path tinyGguf(Path file, java.util.function.Consumer<dev.puna.gguf.GgufWriter> meta)

@@ -570,8 +570,10 @@ public final class Engine implements AutoCloseable {
                     job.promptStartNanos = System.nanoTime();
                 }
                 try {
-                    VisionInternals.evaluate(job.images.projector(), image.chunk(), ctx, s.seq, job.prefilled,
-                            Llama.llama_n_batch(ctx));
+                    if (VisionInternals.evaluate(job.images.projector(), image.chunk(), ctx, s.seq, job.prefilled,
+                            Llama.llama_n_batch(ctx)) == VisionInternals.ABORTED) {
+                        return true; // the engine is closing: shutDown fails the job
+                    }
                 } catch (RuntimeException | Error e) {
                     // Part of the image may be in the KV cache now; drop what the slot does not account for.
                     Llama.llama_memory_seq_rm(memory, s.seq, s.cached.length, -1);

@@ -6,16 +6,15 @@ import dev.puna.runtime.vision.PromptChunk;
 import dev.puna.runtime.vision.TextChunk;
 import dev.puna.runtime.vision.VisionPrompt;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A prompt with images as the engine sees it: one token per KV cell, where the cells of an image hold
- * placeholder tokens derived from the image's SHA-256 (negative, so never a real token). Prefix reuse works on
- * these lists unchanged: the same image at the same place gives the same placeholders, so a follow-up turn finds
- * the image's cells in the cache and does not encode it again, and a different image differs at its first cell.
- * The spans say where each image's cells are, so the engine evaluates them through the projector instead of as
- * tokens. Immutable.
+ * A prompt with images as the engine sees it: one token per KV cell, where the cells of an image hold the
+ * stand-ins {@link VisionPrompt#cacheTokens()} derives from the image's SHA-256 (negative, so never a real token).
+ * Prefix reuse works on these lists unchanged: the same image at the same place gives the same stand-ins, so a
+ * follow-up turn finds the image's cells in the cache and does not encode it again, and a different image differs
+ * at its first cell. The spans say where each image's cells are, so the engine evaluates them through the projector
+ * instead of as tokens. Immutable.
  */
 final class ImagePrompt {
     /** One image's cells in the prompt: {@code [start, start + length)}. */
@@ -27,12 +26,12 @@ final class ImagePrompt {
 
     private final int[] tokens;
     private final List<Span> spans;
-    private final Projector projector;
+    private final VisionPrompt prompt;
 
-    private ImagePrompt(int[] tokens, List<Span> spans, Projector projector) {
+    private ImagePrompt(int[] tokens, List<Span> spans, VisionPrompt prompt) {
         this.tokens = tokens;
         this.spans = List.copyOf(spans);
-        this.projector = projector;
+        this.prompt = prompt;
     }
 
     /**
@@ -52,36 +51,19 @@ final class ImagePrompt {
         if (chunks.isEmpty() || !(chunks.getLast() instanceof TextChunk)) {
             throw new InvalidParameterException("images", "a prompt must end with text after its last image");
         }
-        int[] tokens = new int[prompt.tokenCount()];
         List<Span> spans = new ArrayList<>();
         int at = 0;
         for (PromptChunk c : chunks) {
-            switch (c) {
-                case TextChunk t -> {
-                    int[] ids = t.tokens();
-                    System.arraycopy(ids, 0, tokens, at, ids.length);
+            if (c instanceof ImageChunk image) {
+                if (image.positionCount() != image.tokenCount()) {
+                    throw new UnsupportedModelException(projector.path(), "this projector places image "
+                            + "embeddings in rows and columns (M-RoPE), which Puna's engine does not run yet");
                 }
-                case ImageChunk image -> {
-                    if (image.positionCount() != image.tokenCount()) {
-                        throw new UnsupportedModelException(projector.path(), "this projector places image "
-                                + "embeddings in rows and columns (M-RoPE), which Puna's engine does not run yet");
-                    }
-                    int seed = HexFormat.fromHexDigits(image.id(), 0, 8);
-                    for (int i = 0; i < image.tokenCount(); i++) {
-                        tokens[at + i] = placeholder(seed, i);
-                    }
-                    spans.add(new Span(at, image.tokenCount(), image));
-                }
+                spans.add(new Span(at, image.tokenCount(), image));
             }
             at += c.tokenCount();
         }
-        return new ImagePrompt(tokens, spans, projector);
-    }
-
-    /** A negative token for cell {@code i} of the image whose hash starts with {@code seed}. */
-    private static int placeholder(int seed, int i) {
-        int mixed = (seed ^ (i * 0x9E3779B9)) * 0x85EBCA6B;
-        return mixed | Integer.MIN_VALUE;
+        return new ImagePrompt(prompt.cacheTokens(), spans, prompt);
     }
 
     /** The prompt's cells as tokens, placeholders for images. */
@@ -90,7 +72,7 @@ final class ImagePrompt {
     }
 
     Projector projector() {
-        return projector;
+        return prompt.projector();
     }
 
     /** The image whose cells start at {@code position}, or null. */
@@ -115,12 +97,7 @@ final class ImagePrompt {
 
     /** {@code keep} moved back to the start of the image it falls inside, if any: an image is kept whole or not. */
     int alignDown(int keep) {
-        for (Span s : spans) {
-            if (s.start() < keep && keep < s.end()) {
-                return s.start();
-            }
-        }
-        return keep;
+        return prompt.reusablePrefix(keep);
     }
 
     /** The prompt's real tokens, without the images' placeholders (what repetition penalties see). */

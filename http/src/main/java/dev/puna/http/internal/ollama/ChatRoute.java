@@ -23,6 +23,7 @@ import dev.puna.http.internal.vision.ImageInputs;
 import dev.puna.http.internal.vision.VisionTokens;
 import dev.puna.runtime.Model;
 import dev.puna.runtime.vision.Image;
+import dev.puna.runtime.vision.ImagePlacement;
 import dev.puna.runtime.vision.VisionPrompt;
 import dev.puna.runtime.SamplingParams;
 import dev.puna.runtime.chat.ChatMessage;
@@ -120,9 +121,10 @@ final class ChatRoute implements Handler<RoutingContext> {
             String content = m.string("content");
             List<Image> own = OllamaFields.images(m.array("images"), path + ".images");
             if (!own.isEmpty()) {
-                // As Ollama does, a message's images come before its text.
-                images.addAll(own);
-                content = ImageInputs.SENTINEL.repeat(own.size()) + (content == null ? "" : content);
+                // Ollama's rule: each image takes the next [img] of the text, the rest go before it.
+                ImagePlacement.Placed placed = ImagePlacement.place(content, own.size(), ImageInputs.SENTINEL);
+                images.addAll(placed.arrange(own));
+                content = placed.text();
             }
             String thinking = m.string("thinking"); // a previous turn's reasoning, passed back to the template
             String toolName = m.string("tool_name");

@@ -23,6 +23,7 @@ import dev.puna.http.internal.vision.ImageInputs;
 import dev.puna.http.internal.vision.VisionTokens;
 import dev.puna.runtime.Model;
 import dev.puna.runtime.vision.Image;
+import dev.puna.runtime.vision.ImagePlacement;
 import dev.puna.runtime.vision.VisionPrompt;
 import dev.puna.runtime.SamplingParams;
 import dev.puna.runtime.chat.ChatMessage;
@@ -139,8 +140,10 @@ final class GenerateRoute implements Handler<RoutingContext> {
                 throw ApiException.badParameter("images", "images cannot be combined with context: send the "
                         + "conversation through /api/chat");
             }
-            // As Ollama does, the images come before the prompt's text.
-            text = ImageInputs.SENTINEL.repeat(images.size()) + text;
+            // Ollama's rule: each image takes the next [img] of the prompt, the rest go before it.
+            ImagePlacement.Placed placed = ImagePlacement.place(text, images.size(), ImageInputs.SENTINEL);
+            images = placed.arrange(images);
+            text = placed.text();
         }
         return new Request(model, text, hasSuffix ? suffix : "", system, parsed,
                 context == null ? new int[0] : context, stream, isRaw, keepAlive, options, think, truncate, shift,

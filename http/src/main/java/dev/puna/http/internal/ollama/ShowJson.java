@@ -39,11 +39,7 @@ final class ShowJson {
         }
         ArrayNode caps = o.putArray("capabilities");
         for (Capability c : r.capabilities()) {
-            // The store says what the files hold (a projector, a vision encoder); the server says what it serves,
-            // and it refuses images until vision lands: clients that pick a vision model by this list must not.
-            if (c != Capability.VISION) {
-                caps.add(c.apiName());
-            }
+            caps.add(c.apiName());
         }
         if (thinks(r.template())) {
             caps.add("thinking");
