@@ -296,8 +296,8 @@ final class Fields {
                     }
                     out.add(textPart(text));
                 }
-                case "image_url", "image_file" -> throw ApiException.badParameter(at, "image content parts need a "
-                        + "model with vision, and this server serves none yet (" + type + ")");
+                case "image_url", "image_file" -> throw ApiException.badParameter(at, "image content parts are not "
+                        + "taken by the Assistants API yet; /v1/chat/completions takes images (" + type + ")");
                 default -> throw ApiException.badParameter(at + ".type", "invalid value for \"" + at + ".type\": "
                         + "expected \"text\", \"image_url\" or \"image_file\", got \"" + type + "\"");
             }

@@ -202,8 +202,8 @@ final class Items {
                     r.put("type", "refusal");
                     r.put("refusal", refusal == null ? "" : refusal);
                 }
-                case "input_image" -> throw ApiException.badParameter(p, "image inputs need a model with vision, and "
-                        + "this server serves none yet (input_image)");
+                case "input_image" -> throw ApiException.badParameter(p, "image inputs are not taken by the "
+                        + "Responses API yet; /v1/chat/completions takes images (input_image)");
                 case "input_file" -> throw ApiException.badParameter(p, "file inputs are not supported (input_file)");
                 case "input_audio" -> throw ApiException.badParameter(p, "audio inputs are not supported "
                         + "(input_audio)");
