@@ -382,11 +382,18 @@ public final class Engine implements AutoCloseable {
 
     // ---- decode thread ----
 
+    /** What the decode thread does next. */
+    private enum Next { STEP, SAVE_IDLE, STOP }
+
     private void run() {
         Throwable failure = null;
         try {
-            while (awaitWork()) {
-                step();
+            for (Next next; (next = awaitWork()) != Next.STOP; ) {
+                if (next == Next.SAVE_IDLE) {
+                    saveIdleSlot();
+                } else {
+                    step();
+                }
             }
         } catch (Throwable t) {
             failure = t;
@@ -396,21 +403,27 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Admits queued jobs into free slots and waits until some slot has work. Returns false when closing. */
-    private boolean awaitWork() throws InterruptedException {
+    /**
+     * Admits queued jobs into free slots and waits until some slot has work, or, when there is none, until an idle
+     * slot's conversation is to be saved to host RAM ({@link #saveIdleSlot}).
+     */
+    private Next awaitWork() throws InterruptedException {
         List<EngineJob> cancelled = new ArrayList<>();
         try {
             lock.lock();
             try {
                 while (true) {
                     if (closing) {
-                        return false;
+                        return Next.STOP;
                     }
                     signalled = false;
                     queue.removeIf(job -> job.cancelled() && cancelled.add(job));
                     admit();
                     if (runnable() || !cancelled.isEmpty()) {
-                        return true;
+                        return Next.STEP;
+                    }
+                    if (unsavedIdleSlot() != null) {
+                        return Next.SAVE_IDLE;
                     }
                     while (!signalled) {
                         work.await();
@@ -431,6 +444,33 @@ public final class Engine implements AutoCloseable {
         EngineSlot s;
         while (!queue.isEmpty() && (s = SlotSelector.freeSlot(slots)) != null) {
             s.job = queue.pollFirst();
+        }
+    }
+
+    /**
+     * An idle slot whose conversation is not in the host-RAM cache yet, or null. Saving it while the engine idles
+     * takes the copy off the path of the next request: when that request displaces the conversation, the save in
+     * {@link #start} finds it saved and costs nothing.
+     */
+    private EngineSlot unsavedIdleSlot() {
+        if (params.promptCacheBytes() <= 0) {
+            return null;
+        }
+        for (EngineSlot s : slots) {
+            if (s.free() && s.cached.length >= PromptCache.MIN_TOKENS && s.saved != s.cached) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Saves one idle slot's conversation to host RAM (see {@link #unsavedIdleSlot}). */
+    private void saveIdleSlot() {
+        EngineSlot s = unsavedIdleSlot();
+        if (s != null) {
+            promptCache.save(ctx, s.seq, s.cached, s.cachedWith);
+            s.saved = s.cached; // saved, or refused (too big for the budget): either way not tried again
+            publishSlots();
         }
     }
 

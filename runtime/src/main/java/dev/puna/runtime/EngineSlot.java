@@ -11,6 +11,11 @@ final class EngineSlot {
     int[] cached = new int[0];
     /** The LoRA adapters {@link #cached} was computed with: KV state under one set is wrong under another. */
     AdapterSet cachedWith = AdapterSet.NONE;
+    /**
+     * The {@link #cached} array last saved to host RAM (compared by identity: every change of the cache makes a new
+     * array), or null.
+     */
+    int[] saved;
     /** The job this slot serves, or null while it idles (its cache stays, for the next prompt to reuse). */
     EngineJob job;
 

@@ -122,6 +122,27 @@ class EnginePrefixReuseTest {
     }
 
     @Test
+    void anIdleSlotsConversationIsSavedBeforeANewcomerNeedsTheSlot() throws Exception {
+        int[] first = turns(9)[0];
+        GenerationResult expected = reference(first);
+        try (Engine engine = engine(1, 64L << 20)) {
+            GenerationResult answer = run(engine, first, 20);
+            // Nothing else is asked: the engine idles, and saves the finished conversation meanwhile.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (engine.stats().promptCacheBytes() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            long saved = engine.stats().promptCacheBytes();
+            assertTrue(saved > 0, "saved while idle");
+            run(engine, turns(13)[0], 4); // takes the only slot: the conversation is in host RAM already
+            GenerationResult second = run(engine, secondTurn(first, answer), 12);
+            assertEquals(first.length + 19, second.cachedPromptTokens());
+            assertArrayEquals(expected.tokens(), second.tokens());
+            assertEquals(1, engine.stats().promptCacheRestores());
+        }
+    }
+
+    @Test
     void aConversationPushedOutOfItsSlotComesBackFromHostRam() {
         int[] first = turns(5)[0];
         GenerationResult expected = reference(first);
