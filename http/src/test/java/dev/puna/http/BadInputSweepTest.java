@@ -57,11 +57,14 @@ class BadInputSweepTest {
             + "|com\\.fasterxml|dev\\.puna)\\.[a-z]");
 
     /** Which error format a path's family answers with. */
-    enum Family { OLLAMA, OPENAI }
+    enum Family { OLLAMA, OPENAI, ANTHROPIC }
 
     /** One request and what must come back; {@code expect} 0: any 4xx. */
     record Case(String name, String method, String path, byte[] body, boolean chunked, int expect) {
         Family family() {
+            if (path.equals("/v1/messages") || path.startsWith("/v1/messages/")) {
+                return Family.ANTHROPIC;
+            }
             return path.startsWith("/v1/") || path.equals("/v1") || Stream.of("/chat/completions", "/completions",
                     "/embeddings", "/models", "/assistants", "/threads", "/responses", "/conversations").anyMatch(p -> path.equals(p) || path.startsWith(p + "/"))
                     ? Family.OPENAI : Family.OLLAMA;
@@ -286,6 +289,47 @@ class BadInputSweepTest {
                     .bad("tools", "[" + (tool() + ",").repeat(200) + tool() + "]"),
             post("/chat/completions", "{\"model\":\"scripted\"," + CHAT + ",\"max_tokens\":1}")
                     .bad("messages", "{}").bad("n", "-1"),
+            post("/v1/messages", "{\"model\":\"scripted\",\"max_tokens\":1," + CHAT + "}")
+                    .bad("max_tokens", "\"1\"").bad("max_tokens", "0").bad("max_tokens", "1000000000")
+                    .bad("max_tokens", "1e400").bad("messages", "{}").bad("messages", "[]").bad("messages", "[1]")
+                    .bad("messages", "[{\"role\":\"system\",\"content\":\"x\"}]")
+                    .bad("messages", "[{\"role\":\"user\"}]").bad("messages", "[{\"content\":\"x\"}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":5}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[5]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"nope\"}]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"text\":\"x\"}]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"text\"}]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":"
+                            + "{\"type\":\"url\",\"url\":\"http://169.254.169.254/\"}}]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":"
+                            + "{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"%%%\"}}]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":"
+                            + "{\"type\":\"base64\",\"media_type\":\"text/html\",\"data\":\"aGk=\"}}]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":"
+                            + "{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"aGk=\"}}]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\","
+                            + "\"tool_use_id\":\"toolu_x\"}]}]")
+                    .bad("messages", "[{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":"
+                            + "\"t\",\"name\":\"f\"}]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"document\"}]}]")
+                    .bad("system", "5").bad("system", "[{\"type\":\"image\"}]").bad("system", "[\"x\"]")
+                    .bad("temperature", "2").bad("temperature", "\"hot\"").bad("temperature", "1e400")
+                    .bad("top_p", "-1").bad("top_k", "-1").bad("top_k", "1.5").bad("stop_sequences", "\"x\"")
+                    .bad("stop_sequences", "[1]").bad("stop_sequences", "[" + "\"s\",".repeat(16) + "\"s\"]")
+                    .bad("stream", "\"yes\"").bad("tools", "{}").bad("tools", "[5]")
+                    .bad("tools", "[{\"name\":\"a b\",\"input_schema\":{}}]").bad("tools", "[{\"name\":\"f\"}]")
+                    .bad("tools", "[{\"name\":\"f\",\"input_schema\":[]}]")
+                    .bad("tools", "[{\"type\":\"bash_20250124\",\"name\":\"bash\"}]")
+                    .bad("tools", "[" + (anthropicTool() + ",").repeat(200) + anthropicTool() + "]")
+                    .bad("tool_choice", "\"auto\"").bad("tool_choice", "{\"type\":\"x\"}")
+                    .bad("tool_choice", "{\"type\":\"any\"}").bad("tool_choice", "{\"type\":\"tool\"}")
+                    .bad("thinking", "{\"type\":\"enabled\",\"budget_tokens\":1024}").bad("thinking", "5")
+                    .bad("thinking", "{\"type\":\"sometimes\"}").bad("metadata", "[]")
+                    .bad("metadata.user_id", "5").bad("service_tier", "1"),
+            post("/v1/messages/count_tokens", "{\"model\":\"scripted\"," + CHAT + "}")
+                    .bad("messages", "{}").bad("messages", "[{\"role\":\"tool\",\"content\":\"x\"}]")
+                    .bad("system", "{}").bad("tools", "[{\"name\":5,\"input_schema\":{}}]")
+                    .bad("max_tokens", "0"),
             post("/v1/completions", "{\"model\":\"scripted\",\"prompt\":\"hi\",\"max_tokens\":1}")
                     .bad("prompt", "{}").bad("prompt", "[{}]").bad("prompt", "[[1],\"a\"]").bad("prompt", "[-1]")
                     .bad("prompt", "[2147483648]").bad("prompt", "[[99999999]]").bad("echo", "\"y\"")
@@ -335,6 +379,10 @@ class BadInputSweepTest {
                             + "{\"role\":\"user\",\"content\":\"x\"}]"),
             post("/v1/conversations/conv_sweep/items", "{\"items\":[]}").names().bad("items", "{}"));
 
+    private static String anthropicTool() {
+        return "{\"name\":\"f\",\"input_schema\":{\"type\":\"object\"}}";
+    }
+
     private static String tool() {
         return "{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"object\"}}}";
     }
@@ -374,6 +422,10 @@ class BadInputSweepTest {
         out.add(new Case("wrong method, delete", "POST", "/api/delete", "{\"model\":\"x\"}".getBytes(), false, 405));
         out.add(new Case("wrong method, models", "PUT", "/v1/models", "{}".getBytes(), false, 405));
         out.add(new Case("wrong method, embeddings", "GET", "/v1/embeddings", null, false, 405));
+        out.add(new Case("wrong method, messages", "GET", "/v1/messages", null, false, 405));
+        out.add(new Case("wrong method, count_tokens", "PUT", "/v1/messages/count_tokens", "{}".getBytes(), false,
+                405));
+        out.add(new Case("unknown Anthropic route", "POST", "/v1/messages/nonexistent", "{}".getBytes(), false, 404));
         for (String id : List.of("..%2F..%2Fetc%2Fpasswd", "%00", "x".repeat(5000), "%C3%28", "a%2Fb", "thread_missing")) {
             String shown = id.substring(0, Math.min(id.length(), 30));
             for (String path : List.of("/v1/assistants/", "/v1/threads/", "/v1/threads/thread_x/messages/",
@@ -464,9 +516,17 @@ class BadInputSweepTest {
         assertFalse(LEAK.matcher(body).find(), "a stack trace or class name in the body: " + body);
         JsonNode json = Http.JSON.readTree(body);
         assertTrue(json != null && json.isObject(), "not a JSON object: " + body);
-        assertEquals(List.of("error"), iterate(json), body);
+        assertEquals(family == Family.ANTHROPIC ? List.of("type", "error") : List.of("error"), iterate(json), body);
         JsonNode error = json.get("error");
         switch (family) {
+            case ANTHROPIC -> {
+                assertEquals("error", json.get("type").asText(), body);
+                assertTrue(error.isObject(), "Anthropic's {\"type\":\"error\",\"error\":{...}}: " + body);
+                assertEquals(List.of("type", "message"), iterate(error), body);
+                assertTrue(error.get("type").isTextual() && error.get("type").textValue().endsWith("_error")
+                        || error.get("type").asText().equals("request_too_large"), body);
+                assertTrue(error.get("message").isTextual() && !error.get("message").textValue().isBlank(), body);
+            }
             case OLLAMA -> {
                 assertTrue(error.isTextual() && !error.textValue().isBlank(), "Ollama's {\"error\":\"...\"}: " + body);
             }

@@ -88,6 +88,32 @@ public final class PromptTemplates {
     }
 
     /**
+     * The conversation as the chat routes render it: the Modelfile's {@code SYSTEM} first when it has no system
+     * message of its own.
+     */
+    public static List<ChatMessage> withModelfileSystem(CatalogModel entry, List<ChatMessage> messages) {
+        boolean hasSystem = messages.stream().anyMatch(m -> m.role().equals("system"));
+        if (hasSystem || entry.system() == null || entry.system().isEmpty()) {
+            return messages;
+        }
+        List<ChatMessage> out = new java.util.ArrayList<>(messages);
+        out.addFirst(ChatMessage.system(entry.system()));
+        return out;
+    }
+
+    /**
+     * The prompt tokens of a chat request without {@code think} ({@link #withModelfileSystem} applied, then
+     * {@link #chat}), as the OpenAI and Anthropic chat routes build them.
+     *
+     * @param tools the tools for the template, or empty
+     */
+    public static int[] chatTokens(Model model, CatalogModel entry, List<ChatMessage> messages,
+                                   List<Map<String, Object>> tools) {
+        Rendered prompt = chat(model, entry, withModelfileSystem(entry, messages), tools, OllamaTemplate.Think.UNSET);
+        return model.tokenize(prompt.text(), prompt.addBos(), true);
+    }
+
+    /**
      * Runs a Go template; a failure that only these values bring out (the template was trial-run at parse) is a
      * 400, as Ollama answers it.
      */

@@ -98,6 +98,21 @@ public final class ServerContext {
         return store;
     }
 
+    /**
+     * Parses a generation or embedding request's body, its {@code model} set to {@code PUNA_DEFAULT_MODEL} when
+     * the request names none (absent, null or empty) and the server has a default; a {@code model} of another
+     * type stays, for the route to refuse.
+     */
+    public JsonBody requestBody(io.vertx.core.buffer.Buffer buffer) {
+        JsonBody body = JsonBody.parse(buffer);
+        String fallback = config.defaultModel();
+        com.fasterxml.jackson.databind.JsonNode model = body.raw("model");
+        if (fallback != null && (model == null || (model.isTextual() && model.textValue().isEmpty()))) {
+            body.node().put("model", fallback);
+        }
+        return body;
+    }
+
     /** Runs blocking work on a worker thread; the future completes on the caller's context. */
     public <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {
         return vertx.executeBlocking(work, false);
