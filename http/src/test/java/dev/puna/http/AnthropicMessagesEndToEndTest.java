@@ -44,6 +44,11 @@ class AnthropicMessagesEndToEndTest {
     static void start() {
         server = new ScriptedServer(ServerConfig.builder(), 1024);
         server.catalog.add("tools", ScriptedServer.TOOLS_MODEL);
+        try {
+            server.catalog.add("thinker", TestModels.thinker(ScriptedServer.MODEL.getParent()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @AfterAll
@@ -286,6 +291,52 @@ class AnthropicMessagesEndToEndTest {
         assertEquals(json("{\"input_tokens\":" + expected + "}"), r.json());
     }
 
+    private static final String THINK = "{\"model\":\"thinker\",\"max_tokens\":2048,\"temperature\":0,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"2+2?\"}]";
+
+    @Test
+    void aThinkingModelsReasoningIsAThinkingBlock() {
+        for (String thinking : List.of("", ",\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024}")) {
+            JsonNode o = server.http.post("/v1/messages", THINK + thinking + "}").json();
+            assertEquals(json("[{\"type\":\"thinking\",\"thinking\":\"" + TestModels.THINKING + "\",\"signature\":\"\"},"
+                    + "{\"type\":\"text\",\"text\":\"" + TestModels.THOUGHT_ANSWER + "\"}]"), o.get("content"), thinking);
+            assertEquals("end_turn", o.get("stop_reason").asText());
+        }
+        // Disabled, the template closes an empty block for the model, which answers at once.
+        JsonNode o = server.http.post("/v1/messages", THINK + ",\"thinking\":{\"type\":\"disabled\"}}").json();
+        assertEquals(json("[{\"type\":\"text\",\"text\":\"" + TestModels.THOUGHT_ANSWER + "\"}]"), o.get("content"));
+        // A turn's reasoning goes back to the template.
+        int with = server.http.post("/v1/messages/count_tokens", "{\"model\":\"thinker\",\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"2+2?\"},{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\","
+                + "\"thinking\":\"Let me think.\",\"signature\":\"\"},{\"type\":\"text\",\"text\":\"4\"}]},{\"role\":"
+                + "\"user\",\"content\":\"3+3?\"}]}").json().get("input_tokens").asInt();
+        int without = server.http.post("/v1/messages/count_tokens", "{\"model\":\"thinker\",\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"2+2?\"},{\"role\":\"assistant\",\"content\":\"4\"},{\"role\":"
+                + "\"user\",\"content\":\"3+3?\"}]}").json().get("input_tokens").asInt();
+        assertEquals(5, with - without, "<think>, Let, me, think., </think>");
+    }
+
+    @Test
+    void aStreamedThinkingBlockEndsWithItsSignature() {
+        List<JsonNode> events = events(server.http.post("/v1/messages", THINK + ",\"stream\":true}"));
+        assertEquals(List.of("message_start", "content_block_start", "ping", "content_block_delta",
+                "content_block_delta", "content_block_delta", "content_block_delta", "content_block_stop",
+                "content_block_start", "content_block_delta", "content_block_delta", "content_block_delta",
+                "content_block_delta", "content_block_stop", "message_delta", "message_stop"), types(events));
+        assertEquals(json("{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":"
+                + "\"thinking\",\"thinking\":\"\",\"signature\":\"\"}}"), events.get(1));
+        StringBuilder thought = new StringBuilder();
+        for (JsonNode e : events.subList(3, 6)) {
+            assertEquals("thinking_delta", e.get("delta").get("type").asText(), e.toString());
+            thought.append(e.get("delta").get("thinking").asText());
+        }
+        assertEquals(TestModels.THINKING, thought.toString());
+        assertEquals(json("{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"signature_delta\","
+                + "\"signature\":\"\"}}"), events.get(6));
+        assertEquals(json("{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"text\","
+                + "\"text\":\"\"}}"), events.get(8));
+    }
+
     private static void assertError(Http.Response r, int status, String type, String message) {
         assertEquals(status, r.status(), r.body());
         ObjectNode expected = Http.JSON.createObjectNode().put("type", "error");
@@ -308,8 +359,10 @@ class AnthropicMessagesEndToEndTest {
         assertError(messages("scripted", HELLO + ",\"temperature\":1.5"), 400, "invalid_request_error",
                 "temperature: must be between 0 and 1, got 1.5");
         assertError(messages("scripted", HELLO + ",\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024}"),
-                400, "invalid_request_error", "thinking: extended thinking is not supported by this server; leave "
-                        + "\"thinking\" out or set {\"type\": \"disabled\"}");
+                400, "invalid_request_error", "thinking.budget_tokens: must be less than max_tokens (64), got 1024");
+        assertError(server.http.post("/v1/messages", "{\"model\":\"scripted\",\"max_tokens\":2048,\"thinking\":"
+                + "{\"type\":\"enabled\",\"budget_tokens\":1024}," + HELLO + "}"), 400, "invalid_request_error",
+                "\"scripted\" does not support thinking");
         assertError(messages("scripted", "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\","
                 + "\"tool_use_id\":\"toolu_x\",\"content\":\"x\"}]}]"), 400, "invalid_request_error",
                 "messages[0].content[0].tool_use_id: no tool_use block with id 'toolu_x' comes before this "

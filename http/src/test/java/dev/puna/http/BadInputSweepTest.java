@@ -324,6 +324,7 @@ class BadInputSweepTest {
                     .bad("tool_choice", "\"auto\"").bad("tool_choice", "{\"type\":\"x\"}")
                     .bad("tool_choice", "{\"type\":\"any\"}").bad("tool_choice", "{\"type\":\"tool\"}")
                     .bad("thinking", "{\"type\":\"enabled\",\"budget_tokens\":1024}").bad("thinking", "5")
+                    .bad("thinking", "{\"type\":\"enabled\"}").bad("thinking", "{\"type\":\"enabled\",\"budget_tokens\":5}")
                     .bad("thinking", "{\"type\":\"sometimes\"}").bad("metadata", "[]")
                     .bad("metadata.user_id", "5").bad("service_tier", "1"),
             post("/v1/messages/count_tokens", "{\"model\":\"scripted\"," + CHAT + "}")

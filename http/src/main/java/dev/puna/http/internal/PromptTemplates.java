@@ -109,7 +109,13 @@ public final class PromptTemplates {
      */
     public static int[] chatTokens(Model model, CatalogModel entry, List<ChatMessage> messages,
                                    List<Map<String, Object>> tools) {
-        Rendered prompt = chat(model, entry, withModelfileSystem(entry, messages), tools, OllamaTemplate.Think.UNSET);
+        return chatTokens(model, entry, messages, tools, OllamaTemplate.Think.UNSET);
+    }
+
+    /** As {@link #chatTokens(Model, CatalogModel, List, List)}, with the request's {@code think} for the template. */
+    public static int[] chatTokens(Model model, CatalogModel entry, List<ChatMessage> messages,
+                                   List<Map<String, Object>> tools, OllamaTemplate.Think think) {
+        Rendered prompt = chat(model, entry, withModelfileSystem(entry, messages), tools, think);
         return model.tokenize(prompt.text(), prompt.addBos(), true);
     }
 

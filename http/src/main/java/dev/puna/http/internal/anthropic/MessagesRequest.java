@@ -7,6 +7,7 @@ import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.ModelNames;
 import dev.puna.http.internal.RequestLimits;
+import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.runtime.chat.ChatMessage;
 import dev.puna.runtime.chat.ToolCall;
 import dev.puna.runtime.tools.ToolChoice;
@@ -38,8 +39,8 @@ import java.util.regex.Pattern;
  *   <li>{@code tools} ({@code name}, {@code description}, {@code input_schema}; Anthropic's server tools are
  *       refused) and {@code tool_choice} ({@code auto}, {@code any}, {@code tool}, {@code none}, with
  *       {@code disable_parallel_tool_use}).</li>
- *   <li>{@code thinking}: {@code disabled} is accepted; {@code enabled} is refused, as extended thinking blocks are
- *       not produced yet. {@code metadata}, {@code service_tier} and {@code cache_control} marks are accepted: they
+ *   <li>{@code thinking} ({@code enabled} with {@code budget_tokens}, or {@code disabled}): Ollama's {@code think}
+ *       for the template. {@code metadata}, {@code service_tier} and {@code cache_control} marks are accepted: they
  *       cannot change the output.</li>
  * </ul>
  *
@@ -54,10 +55,12 @@ import java.util.regex.Pattern;
  * @param parallelToolCalls false with {@code disable_parallel_tool_use}
  * @param stream whether to stream events
  * @param images every image block, in order
+ * @param think {@code thinking}: enabled, disabled, or unset when absent
  */
 record MessagesRequest(String model, List<ChatMessage> messages, int maxTokens, ObjectNode options,
                        List<String> stopSequences, ArrayNode toolsJson, List<ToolSpec> tools, ToolChoice toolChoice,
-                       boolean parallelToolCalls, boolean stream, List<ImageBlock> images) {
+                       boolean parallelToolCalls, boolean stream, List<ImageBlock> images,
+                       OllamaTemplate.Think think) {
     /** Anthropic's rule for tool names. */
     private static final Pattern TOOL_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
@@ -113,7 +116,7 @@ record MessagesRequest(String model, List<ChatMessage> messages, int maxTokens, 
             JsonBody.of(metadata, "metadata").string("user_id");
         }
         body.string("service_tier");
-        thinking(body.object("thinking"));
+        OllamaTemplate.Think think = thinking(body.object("thinking"), maxTokens);
 
         ArrayNode toolsNode = body.array("tools");
         limits.checkTools("tools", toolsNode);
@@ -160,7 +163,7 @@ record MessagesRequest(String model, List<ChatMessage> messages, int maxTokens, 
         messages.addAll(new Conversation(images).read(body.array("messages")));
         limits.checkImages("messages", images.size());
         return new MessagesRequest(model, messages, maxTokens == null ? -1 : maxTokens, options, stop, toolsJson, specs,
-                choice, parallel, stream != null && stream, List.copyOf(images));
+                choice, parallel, stream != null && stream, List.copyOf(images), think);
     }
 
     private static Double range(JsonBody body, String field, double min, double max) {
@@ -172,20 +175,37 @@ record MessagesRequest(String model, List<ChatMessage> messages, int maxTokens, 
         return v;
     }
 
-    private static void thinking(ObjectNode thinking) {
+    /**
+     * {@code thinking}: {@code {"type":"enabled","budget_tokens":N}} (N at least 1024 and below {@code max_tokens},
+     * Anthropic's rule; the reasoning is not cut at N, {@code max_tokens} bounds the whole output) or
+     * {@code {"type":"disabled"}}, told to the template as Ollama's {@code think}.
+     */
+    private static OllamaTemplate.Think thinking(ObjectNode thinking, Integer maxTokens) {
         if (thinking == null) {
-            return;
+            return OllamaTemplate.Think.UNSET;
         }
-        String type = JsonBody.of(thinking, "thinking").string("type");
+        JsonBody t = JsonBody.of(thinking, "thinking");
+        String type = t.string("type");
+        Integer budget = t.integer("budget_tokens");
         if ("disabled".equals(type)) {
-            return;
+            return new OllamaTemplate.Think(false, "", true);
         }
-        if ("enabled".equals(type)) {
-            throw ApiException.badParameter("thinking", "thinking: extended thinking is not supported by this "
-                    + "server; leave \"thinking\" out or set {\"type\": \"disabled\"}");
+        if (!"enabled".equals(type)) {
+            throw ApiException.badParameter("thinking.type", "thinking.type: expected \"enabled\" or \"disabled\", "
+                    + "got " + (type == null ? "nothing" : "\"" + type + "\""));
         }
-        throw ApiException.badParameter("thinking.type", "thinking.type: expected \"enabled\" or \"disabled\", got "
-                + (type == null ? "nothing" : "\"" + type + "\""));
+        if (budget == null) {
+            throw ApiException.badParameter("thinking.budget_tokens", "thinking.budget_tokens: Field required");
+        }
+        if (budget < 1024) {
+            throw ApiException.badParameter("thinking.budget_tokens", "thinking.budget_tokens: must be at least 1024, "
+                    + "got " + budget);
+        }
+        if (maxTokens != null && budget >= maxTokens) {
+            throw ApiException.badParameter("thinking.budget_tokens", "thinking.budget_tokens: must be less than "
+                    + "max_tokens (" + maxTokens + "), got " + budget);
+        }
+        return new OllamaTemplate.Think(true, "", true);
     }
 
     /** {@code system}: a string or an array of text blocks, joined. */

@@ -27,15 +27,18 @@ import dev.puna.runtime.tools.ParsedToolCall;
 import dev.puna.runtime.tools.ToolCallEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /**
  * One {@code POST /v1/messages} from lease to last byte: lease the model, render the conversation with its template
  * and plan the output on a worker thread (the tools in the prompt, the tool-call format from the template, a grammar
  * when {@code tool_choice} forces calls), submit it through a {@link GenerationStream}, and turn the reply into
  * content blocks as it streams: text becomes {@code text} blocks, each tool call the parser finds a {@code tool_use}
- * block with a fresh {@code toolu_} id and its arguments as {@code input}. The same blocks make the whole
+ * block with a fresh {@code toolu_} id and its arguments as {@code input}, a thinking model's reasoning a
+ * {@code thinking} block (with an empty {@code signature}). The same blocks make the whole
  * {@code message} or, streamed, Anthropic's events: {@code message_start}, then per block
- * {@code content_block_start}, {@code content_block_delta}s ({@code text_delta}, {@code input_json_delta}) and
+ * {@code content_block_start}, {@code content_block_delta}s ({@code text_delta}, {@code input_json_delta},
+ * {@code thinking_delta} and a last {@code signature_delta}) and
  * {@code content_block_stop}, one {@code ping} after the first block opens, then {@code message_delta} (the
  * {@code stop_reason}, {@code stop_sequence} and final {@code usage}) and {@code message_stop}. A failure after the
  * stream began is an {@code event: error}.
@@ -109,9 +112,17 @@ final class MessagesRun implements GenerationStream.Sink {
     /** Worker thread: plans the output, renders and tokenizes the prompt, submits it. */
     private void submit(CatalogModel entry) {
         Model model = lease.engine().model();
-        OutputPlan p = OutputPlan.forChat(PromptTemplates.templateText(model, entry), req.toolsJson(), req.tools(),
+        OutputPlan planned = OutputPlan.forChat(PromptTemplates.templateText(model, entry), req.toolsJson(), req.tools(),
                 req.toolChoice(), req.parallelToolCalls(), AnswerFormat.text());
-        int[] tokens = PromptTemplates.chatTokens(model, entry, req.messages(), p.templateTools());
+        int[] tokens = PromptTemplates.chatTokens(model, entry, req.messages(), planned.templateTools(),
+                req.think());
+        // As on /v1/chat/completions, a thinking model's reasoning is split off whether or not it was asked for;
+        // asked for from a model that cannot think, it is a 400.
+        OutputPlan.Thinking thinking = req.think().enabled()
+                ? PromptTemplates.thinking(model, entry, null, req.think(), req.model(), tokens)
+                : PromptTemplates.thinkingTags(model, entry, null).map(t -> PromptTemplates.thinking(model, t, tokens))
+                        .orElse(null);
+        OutputPlan p = planned.withThinking(thinking);
         SamplingParams sampling = p.grammar().map(g -> options.sampling().toBuilder().grammar(g).build())
                 .orElse(options.sampling());
         // No silent truncation: Anthropic answers a prompt that does not fit with an error, and clients (coding
@@ -158,7 +169,23 @@ final class MessagesRun implements GenerationStream.Sink {
         if (reply == null) {
             reply = plan.stream();
         }
-        reply.push(event.text()).forEach(this::block);
+        take(reply.push(event.text()));
+    }
+
+    /** What the reply stream found: its reasoning first (it comes before any content), then the rest. */
+    private void take(List<ToolCallEvent> events) {
+        String thought = reply.takeThinking();
+        if (!thought.isEmpty()) {
+            if (open == null || !open.path("type").asText().equals("thinking")) {
+                close();
+                openBlock(AnthropicJson.object().put("type", "thinking").put("thinking", "").put("signature", ""));
+                openText = new StringBuilder();
+            }
+            openText.append(thought);
+            open.put("thinking", openText.toString());
+            delta(AnthropicJson.object().put("type", "thinking_delta").put("thinking", thought));
+        }
+        events.forEach(this::block);
     }
 
     /** Turns one piece of the reply into content blocks (and, streaming, their events). */
@@ -236,6 +263,11 @@ final class MessagesRun implements GenerationStream.Sink {
         if (open == null) {
             return;
         }
+        if (open.path("type").asText().equals("thinking")) {
+            // Anthropic signs its reasoning so that it can be sent back unaltered; a local model's needs no
+            // signature, and clients expect the delta before the block ends.
+            delta(AnthropicJson.object().put("type", "signature_delta").put("signature", ""));
+        }
         open = null;
         openText = null;
         if (req.stream()) {
@@ -269,7 +301,7 @@ final class MessagesRun implements GenerationStream.Sink {
             return;
         }
         if (reply != null) {
-            reply.finish().forEach(this::block);
+            take(reply.finish());
         }
         close();
         String stopReason = calledTools && result.finishReason() != FinishReason.LENGTH
