@@ -296,6 +296,7 @@ class BadInputSweepTest {
                     .bad("messages", "[{\"role\":\"user\"}]").bad("messages", "[{\"content\":\"x\"}]")
                     .bad("messages", "[{\"role\":\"user\",\"content\":5}]")
                     .bad("messages", "[{\"role\":\"user\",\"content\":[5]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[]}]")
                     .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"nope\"}]}]")
                     .bad("messages", "[{\"role\":\"user\",\"content\":[{\"text\":\"x\"}]}]")
                     .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"text\"}]}]")

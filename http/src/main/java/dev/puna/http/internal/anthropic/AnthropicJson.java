@@ -1,17 +1,13 @@
 package dev.puna.http.internal.anthropic;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.http.internal.JsonBody;
+import dev.puna.http.internal.ResponseIds;
 import dev.puna.runtime.FinishReason;
 import io.vertx.core.http.HttpServerResponse;
-import java.security.SecureRandom;
 
 /** JSON and server-sent-event helpers of the Anthropic routes. */
 final class AnthropicJson {
-    private static final char[] ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private AnthropicJson() {
     }
 
@@ -20,20 +16,12 @@ final class AnthropicJson {
     }
 
     static String write(Object o) {
-        try {
-            return JsonBody.MAPPER.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonBody.write(o);
     }
 
     /** A fresh id as Anthropic writes them: {@code msg_} or {@code toolu_} and 24 letters and digits. */
     static String id(String prefix) {
-        StringBuilder b = new StringBuilder(prefix).append('_');
-        for (int i = 0; i < 24; i++) {
-            b.append(ID_CHARS[RANDOM.nextInt(ID_CHARS.length)]);
-        }
-        return b.toString();
+        return ResponseIds.next(prefix + "_");
     }
 
     /** One named server-sent event: Anthropic's streams carry the event type in {@code event:} and in the data. */

@@ -331,21 +331,20 @@ record MessagesRequest(String model, List<ChatMessage> messages, int maxTokens, 
                 out.add(ChatMessage.user(content.textValue()));
                 return;
             }
-            StringBuilder text = null;
-            for (int j = 0; j < blocks(content, at).size(); j++) {
-                String bat = at + "[" + j + "]";
-                JsonBody b = block(content.get(j), bat);
-                String type = type(b, bat);
+            StringBuilder text = new StringBuilder();
+            boolean[] pending = {false};
+            eachBlock(content, at, (b, bat, type) -> {
                 switch (type) {
                     case "text" -> {
-                        text = text == null ? new StringBuilder() : text;
                         text.append(requiredString(b, "text", bat));
+                        pending[0] = true;
                     }
                     case "image" -> images.add(ImageBlock.read(b, bat));
                     case "tool_result" -> {
-                        if (text != null) {
+                        if (pending[0]) {
                             out.add(ChatMessage.user(text.toString()));
-                            text = null;
+                            text.setLength(0);
+                            pending[0] = false;
                         }
                         out.add(toolResult(b, bat));
                     }
@@ -354,8 +353,8 @@ record MessagesRequest(String model, List<ChatMessage> messages, int maxTokens, 
                     default -> throw ApiException.badParameter(bat + ".type", bat + ".type: expected \"text\", "
                             + "\"image\" or \"tool_result\" in a user message, got \"" + type + "\"");
                 }
-            }
-            if (text != null) {
+            });
+            if (pending[0]) {
                 out.add(ChatMessage.user(text.toString()));
             }
         }
@@ -374,24 +373,21 @@ record MessagesRequest(String model, List<ChatMessage> messages, int maxTokens, 
 
         /** A tool result's {@code content}: absent, a string, or text (and image) blocks. */
         private String resultContent(JsonNode v, String at) {
-            if (v == null) {
-                return "";
+            if (v == null || (v.isArray() && v.isEmpty())) {
+                return ""; // a tool may return nothing
             }
             if (v.isTextual()) {
                 return v.textValue();
             }
             StringBuilder text = new StringBuilder();
-            for (int k = 0; k < blocks(v, at).size(); k++) {
-                String bat = at + "[" + k + "]";
-                JsonBody b = block(v.get(k), bat);
-                String type = type(b, bat);
+            eachBlock(v, at, (b, bat, type) -> {
                 switch (type) {
                     case "text" -> text.append(requiredString(b, "text", bat));
                     case "image" -> images.add(ImageBlock.read(b, bat));
                     default -> throw ApiException.badParameter(bat + ".type", bat + ".type: expected \"text\" or "
                             + "\"image\" in a tool_result, got \"" + type + "\"");
                 }
-            }
+            });
             return text.toString();
         }
 
@@ -403,44 +399,53 @@ record MessagesRequest(String model, List<ChatMessage> messages, int maxTokens, 
             StringBuilder text = new StringBuilder();
             StringBuilder thinking = new StringBuilder();
             List<ToolCall> calls = new ArrayList<>();
-            for (int j = 0; j < blocks(content, at).size(); j++) {
-                String bat = at + "[" + j + "]";
-                JsonBody b = block(content.get(j), bat);
-                String type = type(b, bat);
+            eachBlock(content, at, (b, bat, type) -> {
                 switch (type) {
                     case "text" -> text.append(requiredString(b, "text", bat));
-                    case "tool_use" -> {
-                        String id = requiredString(b, "id", bat);
-                        String name = requiredString(b, "name", bat);
-                        ObjectNode input = b.object("input");
-                        if (input == null) {
-                            throw ApiException.badParameter(bat + ".input", bat + ".input: Field required");
-                        }
-                        toolNames.put(id, name);
-                        @SuppressWarnings("unchecked")
-                        Map<String, Object> arguments = JsonBody.MAPPER.convertValue(input, Map.class);
-                        calls.add(new ToolCall(id, name, arguments));
-                    }
+                    case "tool_use" -> calls.add(toolUse(b, bat));
                     case "thinking" -> thinking.append(requiredString(b, "thinking", bat));
                     case "redacted_thinking" -> requiredString(b, "data", bat);
                     default -> throw ApiException.badParameter(bat + ".type", bat + ".type: expected \"text\", "
                             + "\"tool_use\" or \"thinking\" in an assistant message, got \"" + type + "\"");
                 }
-            }
+            });
             return new ChatMessage("assistant", text.toString(), calls, null, null,
                     thinking.isEmpty() ? null : thinking.toString());
         }
 
-        private static ArrayNode blocks(JsonNode v, String at) {
+        /** A {@code tool_use} block as a tool call, remembered for the results that answer it. */
+        private ToolCall toolUse(JsonBody b, String at) {
+            String id = requiredString(b, "id", at);
+            String name = requiredString(b, "name", at);
+            ObjectNode input = b.object("input");
+            if (input == null) {
+                throw ApiException.badParameter(at + ".input", at + ".input: Field required");
+            }
+            toolNames.put(id, name);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> arguments = JsonBody.MAPPER.convertValue(input, Map.class);
+            return new ToolCall(id, name, arguments);
+        }
+
+        /** What reads one content block, given where it is and its type. */
+        private interface BlockReader {
+            void read(JsonBody block, String at, String type);
+        }
+
+        /** Reads a non-empty array of content blocks, each an object with a {@code type}. */
+        private static void eachBlock(JsonNode v, String at, BlockReader reader) {
             if (!v.isArray()) {
                 throw ApiException.badParameter(at, at + ": expected a string or an array of content blocks, got "
                         + JsonBody.describe(v));
             }
-            return (ArrayNode) v;
-        }
-
-        private static String type(JsonBody b, String at) {
-            return requiredString(b, "type", at);
+            if (v.isEmpty()) {
+                throw ApiException.badParameter(at, at + ": at least one content block is required");
+            }
+            for (int i = 0; i < v.size(); i++) {
+                String bat = at + "[" + i + "]";
+                JsonBody b = block(v.get(i), bat);
+                reader.read(b, bat, requiredString(b, "type", bat));
+            }
         }
     }
 }
