@@ -283,6 +283,23 @@ class AnthropicMessagesEndToEndTest {
     }
 
     @Test
+    void toolChoiceAnyOrAToolForcesTheCall() {
+        // As on /v1/chat/completions: the scripted model's greedy choices masked to the grammar of one call.
+        String tools = "[{\"name\":\"get_weather\",\"input_schema\":{\"type\":\"object\",\"properties\":"
+                + "{\"city\":{\"type\":\"string\",\"maxLength\":8}},\"required\":[\"city\"]}}]";
+        for (String choice : List.of("{\"type\":\"any\",\"disable_parallel_tool_use\":true}",
+                "{\"type\":\"tool\",\"name\":\"get_weather\",\"disable_parallel_tool_use\":true}")) {
+            JsonNode o = messages("scripted", HELLO + ",\"temperature\":0,\"tools\":" + tools + ",\"tool_choice\":"
+                    + choice).json();
+            JsonNode content = o.get("content");
+            assertEquals(1, content.size(), o.toString());
+            assertEquals("get_weather", content.get(0).get("name").asText(), choice);
+            assertEquals(json("{\"city\":\" one two\"}"), content.get(0).get("input"), choice);
+            assertEquals("tool_use", o.get("stop_reason").asText(), choice);
+        }
+    }
+
+    @Test
     void toolChoiceNoneLeavesTheToolsOutOfThePrompt() {
         int expected = promptTokens(ScriptedServer.TOOLS_MODEL, List.of(ChatMessage.user("Weather in Oslo?")), null);
         Http.Response r = server.http.post("/v1/messages/count_tokens", "{\"model\":\"tools\",\"tools\":" + TOOLS
