@@ -400,6 +400,15 @@ class AnthropicMessagesEndToEndTest {
     }
 
     @Test
+    void aPromptLongerThanTheContextIsRefusedNotCut() {
+        Http.Response r = messages("scripted", "\"messages\":[{\"role\":\"user\",\"content\":\""
+                + "one ".repeat(1100) + "\"}]");
+        int prompt = promptTokens(ScriptedServer.MODEL, List.of(ChatMessage.user("one ".repeat(1100))), null);
+        assertError(r, 400, "invalid_request_error", "the prompt is " + prompt + " tokens, which exceeds the context "
+                + "size of 1024 tokens (num_ctx); shorten the prompt or raise num_ctx");
+    }
+
+    @Test
     void imageBlocksAreReadThenRefusedWithoutAVisionProjector() {
         String png = "iVBORw0KGgo=";
         assertError(messages("scripted", "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":"
