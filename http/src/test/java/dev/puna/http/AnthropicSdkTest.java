@@ -12,7 +12,8 @@ import com.anthropic.errors.AnthropicServiceException;
 import com.anthropic.errors.BadRequestException;
 import com.anthropic.errors.NotFoundException;
 import com.anthropic.errors.UnauthorizedException;
-import com.anthropic.models.messages.ContentBlock;
+import com.anthropic.helpers.MessageAccumulator;
+import com.anthropic.models.messages.Base64ImageSource;
 import com.anthropic.models.messages.ContentBlockParam;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCountTokensParams;
@@ -23,7 +24,6 @@ import com.anthropic.models.messages.StopReason;
 import com.anthropic.models.messages.Tool;
 import com.anthropic.models.messages.ToolResultBlockParam;
 import com.anthropic.models.messages.ToolUseBlock;
-import com.anthropic.models.messages.Base64ImageSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.puna.testkit.TestModels;
 import java.time.Duration;
@@ -159,10 +159,12 @@ class AnthropicSdkTest {
     void aStreamedToolUse() {
         StringBuilder json = new StringBuilder();
         List<String> blocks = new ArrayList<>();
+        MessageAccumulator accumulator = MessageAccumulator.create();
         try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(MessageCreateParams
                 .builder().model("tools").maxTokens(64).putAdditionalBodyProperty("temperature", GREEDY).addTool(weather())
                 .addUserMessage("Weather in Oslo?").build())) {
             stream.stream().forEach(e -> {
+                accumulator.accumulate(e);
                 e.contentBlockStart().ifPresent(s -> blocks.add(s.contentBlock().isToolUse() ? "tool_use" : "text"));
                 e.contentBlockDelta().flatMap(d -> d.delta().inputJson()).ifPresent(d -> json.append(d.partialJson()));
             });
@@ -170,6 +172,12 @@ class AnthropicSdkTest {
         assertEquals(List.of("text", "tool_use"), blocks);
         assertEquals(AnthropicMessagesEndToEndTest.json(TestModels.TOOL_ARGUMENTS),
                 AnthropicMessagesEndToEndTest.json(json.toString()));
+        // The SDK's accumulator makes the same message a whole response is.
+        Message m = accumulator.message();
+        assertEquals(TestModels.TOOL_CONTENT, m.content().get(0).asText().text());
+        assertEquals(JsonValue.from(Map.of("city", "Oslo")), m.content().get(1).asToolUse()._input());
+        assertEquals(StopReason.TOOL_USE, m.stopReason().orElseThrow());
+        assertEquals(10, m.usage().outputTokens());
     }
 
     @Test
