@@ -400,6 +400,23 @@ class AnthropicMessagesEndToEndTest {
     }
 
     @Test
+    void aLastAssistantMessageIsAPrefillTheReplyContinues() {
+        int expected;
+        try (Model vocab = Model.load(ScriptedServer.MODEL, ModelParams.builder().vocabOnly(true).build())) {
+            ChatPrompt p = vocab.renderChat(ChatRequest.builder(List.of(ChatMessage.user("Hello"))).build());
+            expected = vocab.tokenize(p.text() + "Well:\n", p.addBos(), true).length;
+        }
+        String history = "\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"},{\"role\":\"assistant\","
+                + "\"content\":[{\"type\":\"text\",\"text\":\"Well:\\n\"}]}]";
+        assertEquals(json("{\"input_tokens\":" + expected + "}"), server.http.post("/v1/messages/count_tokens",
+                "{\"model\":\"scripted\"," + history + "}").json());
+        // The scripted model answers whatever ends in a newline; only the continuation comes back.
+        JsonNode o = messages("scripted", "\"temperature\":0," + history).json();
+        assertEquals(json("[{\"type\":\"text\",\"text\":\"" + TestModels.CHAT_COMPLETION + "\"}]"), o.get("content"));
+        assertUsage(o.get("usage"), expected, 2);
+    }
+
+    @Test
     void aPromptLongerThanTheContextIsRefusedNotCut() {
         Http.Response r = messages("scripted", "\"messages\":[{\"role\":\"user\",\"content\":\""
                 + "one ".repeat(1100) + "\"}]");

@@ -120,6 +120,24 @@ public final class PromptTemplates {
     }
 
     /**
+     * As {@link #chatTokens(Model, CatalogModel, List, List, OllamaTemplate.Think)}, the reply continuing
+     * {@code prefill}, the start of the assistant's answer the client wrote: with a GGUF chat template the
+     * conversation is rendered with a new assistant turn and the prefill follows it, as llama-server continues a last
+     * assistant message; a Modelfile's Go template gets the prefill as the last assistant message, which Ollama's
+     * templates leave open.
+     */
+    public static int[] chatTokens(Model model, CatalogModel entry, List<ChatMessage> messages,
+                                   List<Map<String, Object>> tools, OllamaTemplate.Think think, String prefill) {
+        if (of(entry).isPresent()) {
+            List<ChatMessage> all = new java.util.ArrayList<>(messages);
+            all.add(ChatMessage.assistant(prefill));
+            return chatTokens(model, entry, all, tools, think);
+        }
+        Rendered prompt = chat(model, entry, withModelfileSystem(entry, messages), tools, think);
+        return model.tokenize(prompt.text() + prefill, prompt.addBos(), true);
+    }
+
+    /**
      * Runs a Go template; a failure that only these values bring out (the template was trial-run at parse) is a
      * 400, as Ollama answers it.
      */

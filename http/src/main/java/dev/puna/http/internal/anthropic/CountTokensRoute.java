@@ -59,6 +59,6 @@ final class CountTokensRoute implements Handler<RoutingContext> {
     private static int count(Model model, CatalogModel entry, MessagesRequest req) {
         OutputPlan plan = OutputPlan.forChat(PromptTemplates.templateText(model, entry), req.toolsJson(), req.tools(),
                 req.toolChoice(), req.parallelToolCalls(), AnswerFormat.text());
-        return PromptTemplates.chatTokens(model, entry, req.messages(), plan.templateTools(), req.think()).length;
+        return req.promptTokens(model, entry, plan.templateTools()).length;
     }
 }

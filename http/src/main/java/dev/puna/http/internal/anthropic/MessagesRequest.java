@@ -3,11 +3,14 @@ package dev.puna.http.internal.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.puna.http.CatalogModel;
 import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.ModelNames;
+import dev.puna.http.internal.PromptTemplates;
 import dev.puna.http.internal.RequestLimits;
 import dev.puna.http.internal.gotemplate.OllamaTemplate;
+import dev.puna.runtime.Model;
 import dev.puna.runtime.chat.ChatMessage;
 import dev.puna.runtime.chat.ToolCall;
 import dev.puna.runtime.tools.ToolChoice;
@@ -33,7 +36,8 @@ import java.util.regex.Pattern;
  *       tool call, {@code input} its arguments); {@code tool_result} (user: a {@code tool} message for the template,
  *       named after the call it answers; {@code is_error} results are marked {@code Error: }); {@code thinking}
  *       (assistant: the turn's reasoning, passed back to the template); {@code redacted_thinking} is dropped, as
- *       it carries nothing a local model can read.</li>
+ *       it carries nothing a local model can read. A last {@code assistant} message without tool calls is a
+ *       prefill: the reply continues it ({@link #promptTokens}).</li>
  *   <li>{@code max_tokens} (required on {@code /v1/messages}), {@code stop_sequences}, {@code temperature} (0 to 1),
  *       {@code top_p}, {@code top_k}.</li>
  *   <li>{@code tools} ({@code name}, {@code description}, {@code input_schema}; Anthropic's server tools are
@@ -61,6 +65,27 @@ record MessagesRequest(String model, List<ChatMessage> messages, int maxTokens, 
                        List<String> stopSequences, ArrayNode toolsJson, List<ToolSpec> tools, ToolChoice toolChoice,
                        boolean parallelToolCalls, boolean stream, List<ImageBlock> images,
                        OllamaTemplate.Think think) {
+    /**
+     * The conversation the template renders and the prefill the reply continues: a last assistant message without
+     * tool calls is the start of the answer (Anthropic's prefill), not a finished turn.
+     */
+    List<ChatMessage> history() {
+        return prefill() == null ? messages : messages.subList(0, messages.size() - 1);
+    }
+
+    /** The text of a last assistant message the reply continues, or null. */
+    String prefill() {
+        ChatMessage last = messages.getLast();
+        return last.role().equals("assistant") && last.toolCalls().isEmpty() ? last.content() : null;
+    }
+
+    /** The prompt's tokens on {@code model} (on a worker thread), with {@code tools} in the template's tool list. */
+    int[] promptTokens(Model model, CatalogModel entry, List<Map<String, Object>> tools) {
+        String prefill = prefill();
+        return prefill == null ? PromptTemplates.chatTokens(model, entry, messages, tools, think)
+                : PromptTemplates.chatTokens(model, entry, history(), tools, think, prefill);
+    }
+
     /** Anthropic's rule for tool names. */
     private static final Pattern TOOL_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 

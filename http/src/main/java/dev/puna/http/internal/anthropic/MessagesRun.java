@@ -114,8 +114,7 @@ final class MessagesRun implements GenerationStream.Sink {
         Model model = lease.engine().model();
         OutputPlan planned = OutputPlan.forChat(PromptTemplates.templateText(model, entry), req.toolsJson(), req.tools(),
                 req.toolChoice(), req.parallelToolCalls(), AnswerFormat.text());
-        int[] tokens = PromptTemplates.chatTokens(model, entry, req.messages(), planned.templateTools(),
-                req.think());
+        int[] tokens = req.promptTokens(model, entry, planned.templateTools());
         // As on /v1/chat/completions, a thinking model's reasoning is split off whether or not it was asked for;
         // asked for from a model that cannot think, it is a 400.
         OutputPlan.Thinking thinking = req.think().enabled()
