@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The bad-input sweep: every route of both API families gets malformed JSON, wrong types, missing and extra fields,
+ * The bad-input sweep: every route of the three API families (Ollama, OpenAI, Anthropic) gets malformed JSON, wrong types, missing and extra fields,
  * out-of-range numbers, huge bodies and values, invalid UTF-8, deeply nested JSON, traversal names and digests, NUL
  * bytes, unknown models and ids. Every case must be a 4xx (the exact status where one is declared) in the route's own
  * error format, parsed, with no stack trace or class name in it, and the server must answer a normal request right
