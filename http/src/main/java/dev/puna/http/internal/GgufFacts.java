@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * What the server learns from a GGUF header without loading the model: details for {@code /api/tags},
@@ -34,9 +35,9 @@ public final class GgufFacts {
             Map.entry(36, "TQ1_0"), Map.entry(37, "TQ2_0"), Map.entry(38, "MXFP4"));
 
     /** A template that lists tools: Jinja's {@code tools} variable, Go's {@code .Tools}. */
-    private static final java.util.regex.Pattern TOOLS = java.util.regex.Pattern.compile("\\btools\\b|\\.Tools\\b");
+    private static final Pattern TOOLS = Pattern.compile("\\btools\\b|\\.Tools\\b");
     /** A Go template that fills in the middle. */
-    private static final java.util.regex.Pattern GO_SUFFIX = java.util.regex.Pattern.compile("\\.Suffix\\b");
+    private static final Pattern GO_SUFFIX = Pattern.compile("\\.Suffix\\b");
 
     private final GgufFile file;
     private final String arch;

@@ -8,6 +8,7 @@ import dev.puna.runtime.chat.ChatMessage;
 import dev.puna.runtime.chat.ChatPrompt;
 import dev.puna.runtime.chat.ChatRequest;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -96,7 +97,7 @@ public final class PromptTemplates {
         if (hasSystem || entry.system() == null || entry.system().isEmpty()) {
             return messages;
         }
-        List<ChatMessage> out = new java.util.ArrayList<>(messages);
+        List<ChatMessage> out = new ArrayList<>(messages);
         out.addFirst(ChatMessage.system(entry.system()));
         return out;
     }
@@ -129,7 +130,7 @@ public final class PromptTemplates {
     public static int[] chatTokens(Model model, CatalogModel entry, List<ChatMessage> messages,
                                    List<Map<String, Object>> tools, OllamaTemplate.Think think, String prefill) {
         if (of(entry).isPresent()) {
-            List<ChatMessage> all = new java.util.ArrayList<>(messages);
+            List<ChatMessage> all = new ArrayList<>(messages);
             all.add(ChatMessage.assistant(prefill));
             return chatTokens(model, entry, all, tools, think);
         }

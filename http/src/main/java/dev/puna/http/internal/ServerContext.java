@@ -1,11 +1,13 @@
 package dev.puna.http.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.puna.http.CatalogModel;
 import dev.puna.http.ModelCatalog;
 import dev.puna.http.ServerConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
@@ -103,10 +105,10 @@ public final class ServerContext {
      * the request names none (absent, null or empty) and the server has a default; a {@code model} of another
      * type stays, for the route to refuse.
      */
-    public JsonBody requestBody(io.vertx.core.buffer.Buffer buffer) {
+    public JsonBody requestBody(Buffer buffer) {
         JsonBody body = JsonBody.parse(buffer);
         String fallback = config.defaultModel();
-        com.fasterxml.jackson.databind.JsonNode model = body.raw("model");
+        JsonNode model = body.raw("model");
         if (fallback != null && (model == null || (model.isTextual() && model.textValue().isEmpty()))) {
             body.node().put("model", fallback);
         }

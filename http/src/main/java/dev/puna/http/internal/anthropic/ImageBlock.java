@@ -5,6 +5,7 @@ import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.JsonBody;
 import java.util.Base64;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * An {@code image} content block, decoded: {@code source} {@code {"type":"base64","media_type":...,"data":...}}
@@ -18,7 +19,7 @@ import java.util.Set;
  * @param data the image file's bytes
  */
 record ImageBlock(String path, String mediaType, byte[] data) {
-    private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final Set<String> MEDIA_TYPES = Set.of("image/png", "image/jpeg", "image/webp", "image/gif");
 
     static ImageBlock read(JsonBody block, String at) {

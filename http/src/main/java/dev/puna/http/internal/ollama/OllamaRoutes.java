@@ -19,6 +19,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -104,7 +105,7 @@ public final class OllamaRoutes implements RouteFamily {
             } catch (IOException e) {
                 throw ApiException.internal("cannot read the model store: " + e.getMessage(), e);
             }
-            Map<String, List<String>> caps = new java.util.HashMap<>();
+            Map<String, List<String>> caps = new HashMap<>();
             for (CatalogModel m : all) {
                 try {
                     GgufFacts facts = GgufFacts.read(m.path());
