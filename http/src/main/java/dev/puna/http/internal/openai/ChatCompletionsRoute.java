@@ -11,6 +11,7 @@ import dev.puna.http.internal.RequestLimits;
 import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.runtime.Model;
 import dev.puna.runtime.SamplingParams;
@@ -19,6 +20,7 @@ import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code POST /v1/chat/completions}: the conversation rendered with the model's chat template (the Modelfile's
@@ -77,8 +79,8 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
                     Prompts.checkLogitBias(model, options.sampling());
                     StructuredOutput.ToolCalling tools = req.structured.toolCalling(model, entry);
                     SamplingParams sampling = req.structured.apply(options.sampling(), tools);
-                    int[] tokens = PromptTemplates.chatTokens(model, entry, req.messages,
-                            tools == null ? List.of() : tools.definitions());
+                    int[] tokens = promptTokens(model, entry, req.messages,
+                            tools == null ? null : tools.definitions());
                     // As llama-server does for a reasoning model: the <think> block goes to reasoning_content.
                     OutputPlan.Thinking thinking = PromptTemplates.thinkingTags(model, entry, null)
                             .map(t -> PromptTemplates.thinking(model, t, tokens)).orElse(null);
@@ -90,5 +92,17 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
                     }
                     return new GenerationRun.Plan(choices, tokens.length);
                 });
+    }
+
+    private static int[] promptTokens(Model model, CatalogModel entry, List<ChatMessage> messages,
+                                      List<Map<String, Object>> tools) {
+        boolean hasSystem = messages.stream().anyMatch(m -> m.role().equals("system"));
+        if (!hasSystem && entry.system() != null && !entry.system().isEmpty()) {
+            messages = new ArrayList<>(messages);
+            messages.addFirst(ChatMessage.system(entry.system()));
+        }
+        PromptTemplates.Rendered prompt = PromptTemplates.chat(model, entry, messages,
+                tools == null ? List.of() : tools, OllamaTemplate.Think.UNSET);
+        return model.tokenize(prompt.text(), prompt.addBos(), true);
     }
 }
