@@ -62,9 +62,6 @@ class BadInputSweepTest {
     /** One request and what must come back; {@code expect} 0: any 4xx. */
     record Case(String name, String method, String path, byte[] body, boolean chunked, int expect) {
         Family family() {
-            if (path.equals("/v1/messages") || path.startsWith("/v1/messages/")) {
-                return Family.ANTHROPIC;
-            }
             return path.startsWith("/v1/") || path.equals("/v1") || Stream.of("/chat/completions", "/completions",
                     "/embeddings", "/models", "/assistants", "/threads", "/responses", "/conversations").anyMatch(p -> path.equals(p) || path.startsWith(p + "/"))
                     ? Family.OPENAI : Family.OLLAMA;
@@ -413,6 +410,10 @@ class BadInputSweepTest {
         out.add(new Case("HEAD missing blob", "HEAD", "/api/blobs/sha256:" + hex, null, false, 404));
         out.add(new Case("unknown Ollama route", "GET", "/api/nonexistent", null, false, 404));
         out.add(new Case("unknown OpenAI route", "POST", "/v1/nonexistent", "{}".getBytes(), false, 404));
+        out.add(new Case("unknown Anthropic route", "POST", "/v1/messages/nonexistent", "{}".getBytes(), false, 404));
+        out.add(new Case("wrong method, messages", "GET", "/v1/messages", null, false, 405));
+        out.add(new Case("wrong method, count_tokens", "PUT", "/v1/messages/count_tokens", "{}".getBytes(), false,
+                405));
         out.add(new Case("traversal route", "GET", "/api/../../etc/passwd", null, false, 0));
         out.add(new Case("encoded traversal route", "GET", "/api/%2E%2E/%2E%2E/etc/passwd", null, false, 0));
         out.add(new Case("NUL in a route", "GET", "/api/tags%00", null, false, 0));
@@ -424,10 +425,6 @@ class BadInputSweepTest {
         out.add(new Case("wrong method, delete", "POST", "/api/delete", "{\"model\":\"x\"}".getBytes(), false, 405));
         out.add(new Case("wrong method, models", "PUT", "/v1/models", "{}".getBytes(), false, 405));
         out.add(new Case("wrong method, embeddings", "GET", "/v1/embeddings", null, false, 405));
-        out.add(new Case("wrong method, messages", "GET", "/v1/messages", null, false, 405));
-        out.add(new Case("wrong method, count_tokens", "PUT", "/v1/messages/count_tokens", "{}".getBytes(), false,
-                405));
-        out.add(new Case("unknown Anthropic route", "POST", "/v1/messages/nonexistent", "{}".getBytes(), false, 404));
         for (String id : List.of("..%2F..%2Fetc%2Fpasswd", "%00", "x".repeat(5000), "%C3%28", "a%2Fb", "thread_missing")) {
             String shown = id.substring(0, Math.min(id.length(), 30));
             for (String path : List.of("/v1/assistants/", "/v1/threads/", "/v1/threads/thread_x/messages/",
@@ -509,9 +506,15 @@ class BadInputSweepTest {
             assertEquals(c.expect(), status, r.body());
         }
         if (!c.method().equals("HEAD")) {
-            assertFormat(c.family(), r.body());
+            assertFormat(format(c), r.body());
         }
         assertServes();
+    }
+
+    /** Anthropic's paths lie under OpenAI's {@code /v1} and answer in their own format. */
+    private static Family format(Case c) {
+        return c.path().equals("/v1/messages") || c.path().startsWith("/v1/messages/") ? Family.ANTHROPIC
+                : c.family();
     }
 
     private static void assertFormat(Family family, String body) throws IOException {
