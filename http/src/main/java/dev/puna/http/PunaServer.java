@@ -16,6 +16,7 @@ import dev.puna.http.internal.ServerLifecycle;
 import dev.puna.http.internal.StoreCatalog;
 import dev.puna.http.internal.StoreServices;
 import dev.puna.http.internal.Tls;
+import dev.puna.http.internal.anthropic.AnthropicRoutes;
 import dev.puna.http.internal.ollama.OllamaRoutes;
 import dev.puna.http.internal.stateful.StateService;
 import dev.puna.http.internal.openai.OpenAiRoutes;
@@ -169,9 +170,11 @@ public final class PunaServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         ServerLifecycle lifecycle = ServerLifecycle.starting();
         ServerContext sc = new ServerContext(vertx, config, catalog, scheduler, store, lifecycle);
-        // In order of precedence for error formats: a family for /v1/* goes before Ollama's, which owns the rest.
+        // In order of precedence for error formats: Anthropic's /v1/messages before OpenAI's rest of /v1/*, both
+        // before Ollama's, which owns the rest.
         StateService stateful = new StateService(config, vertx);
-        List<RouteFamily> families = List.of(new OpenAiRoutes(sc, stateful), new OllamaRoutes(sc));
+        List<RouteFamily> families = List.of(new AnthropicRoutes(sc), new OpenAiRoutes(sc, stateful),
+                new OllamaRoutes(sc));
         Router router = ServerRouter.create(vertx, config, families, metrics, keys,
                 new HealthRoute(lifecycle::state, scheduler), lifecycle);
         ConnectionGuard guard = new ConnectionGuard(vertx, config.maxConnections(), config.headerTimeout(),

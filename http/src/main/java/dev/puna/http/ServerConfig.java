@@ -52,6 +52,7 @@ public final class ServerConfig {
     private final List<String> apiKeys;
     private final Path apiKeyFile;
     private final boolean metricsPublic;
+    private final String defaultModel;
     private final boolean allowUnauthenticated;
     private final List<String> allowedHosts;
     private final Path tlsCert;
@@ -96,6 +97,7 @@ public final class ServerConfig {
         this.apiKeys = List.copyOf(b.apiKeys);
         this.apiKeyFile = b.apiKeyFile;
         this.metricsPublic = b.metricsPublic;
+        this.defaultModel = b.defaultModel;
         this.allowUnauthenticated = b.allowUnauthenticated;
         this.allowedHosts = List.copyOf(b.allowedHosts);
         this.tlsCert = b.tlsCert;
@@ -304,6 +306,14 @@ public final class ServerConfig {
         return metricsPublic;
     }
 
+    /**
+     * The model a generation or embedding request without {@code model} uses ({@code PUNA_DEFAULT_MODEL}), or
+     * null: then such a request is a 400.
+     */
+    public String defaultModel() {
+        return defaultModel;
+    }
+
     /** Whether the server may listen on a non-loopback address without any API key (then it warns). */
     public boolean allowUnauthenticated() {
         return allowUnauthenticated;
@@ -401,7 +411,8 @@ public final class ServerConfig {
                 + (ollamaModelsDir == null ? "" : ", ollama_models=" + ollamaModelsDir) + ", max_body=" + maxBodyBytes
                 + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", num_thread=" + numThread
                 + ", api_keys=" + apiKeys.size() + (apiKeyFile == null ? "" : ", api_key_file=" + apiKeyFile)
-                + (tlsCert == null ? "" : ", tls=" + tlsCert) + (metricsPublic ? ", metrics_public" : "") + (allowUnauthenticated ? ", allow_unauthenticated" : "")
+                + (tlsCert == null ? "" : ", tls=" + tlsCert) + (metricsPublic ? ", metrics_public" : "")
+                + (defaultModel == null ? "" : ", default_model=" + defaultModel) + (allowUnauthenticated ? ", allow_unauthenticated" : "")
                 + ", max_header=" + maxHeaderBytes + ", max_url=" + maxUrlLength + ", max_connections=" + maxConnections
                 + ", idle_timeout=" + Durations.format(idleTimeout) + ", header_timeout="
                 + Durations.format(headerTimeout) + ", max_num_ctx=" + maxNumCtx + ", max_num_predict=" + maxNumPredict
@@ -434,6 +445,7 @@ public final class ServerConfig {
         private List<String> apiKeys = List.of();
         private Path apiKeyFile;
         private boolean metricsPublic;
+        private String defaultModel;
         private boolean allowUnauthenticated;
         private List<String> allowedHosts = List.of();
         private Path tlsCert;
@@ -700,6 +712,23 @@ public final class ServerConfig {
         /** Sets the file of API keys, one a line (null: none). */
         public Builder apiKeyFile(Path file) {
             this.apiKeyFile = file;
+            return this;
+        }
+
+        /**
+         * The model requests without {@code model} use (code-completion clients send none); null or empty: none.
+         *
+         * @throws IllegalArgumentException for a malformed model name
+         */
+        public Builder defaultModel(String name) {
+            if (name == null || name.isBlank()) {
+                this.defaultModel = null;
+                return this;
+            }
+            if (!ModelNames.isValid(name.strip())) {
+                throw new IllegalArgumentException("not a valid model name: '" + name + "'");
+            }
+            this.defaultModel = name.strip();
             return this;
         }
 

@@ -55,6 +55,8 @@ public final class Settings {
                     + "(0: off)", (b, v) -> b.promptCacheBytes(v.equals("0") ? 0 : bytes(v))),
             Setting.of("PUNA_NUM_THREAD", "0", "CPU threads per model when a request sets no num_thread (0: all "
                     + "cores)", (b, v) -> b.numThread(integer(v))),
+            Setting.of("PUNA_DEFAULT_MODEL", "", "the model a request without \"model\" uses (none: such a request "
+                    + "is a 400)", ServerConfig.Builder::defaultModel),
             Setting.of("PUNA_COMPLETION_TEMPLATES", "", "JSON file: model name to code-completion template",
                     (b, v) -> b.completionTemplates(CompletionTemplateFile.read(Path.of(v)))),
             Setting.secret("PUNA_API_KEYS", "API keys clients must send (comma-separated); none: no key needed",

@@ -107,6 +107,28 @@ class ApiKeyTest {
     }
 
     @Test
+    void aMissingOrWrongKeyIsA401InAnthropicsFormat() throws Exception {
+        String missing = "missing API key: send it as 'Authorization: Bearer <key>' (or 'x-api-key: <key>')";
+        for (String path : List.of("/v1/messages", "/v1/messages/count_tokens", "/v1/messages/nonexistent")) {
+            assertAnthropic401(send("POST", path, "anthropic-version", "2023-06-01"), missing);
+            assertAnthropic401(send("POST", path, "x-api-key", "nope", "anthropic-version", "2023-06-01"),
+                    "invalid API key");
+        }
+        // With the key, the request gets past the check to the route, which reads the (empty) body.
+        Http.Response r = send("POST", "/v1/messages", "x-api-key", KEY, "anthropic-version", "2023-06-01");
+        assertEquals(400, r.status(), r.body());
+        assertEquals(Http.JSON.readTree("{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
+                + "\"message\":\"missing request body\"}}"), r.json());
+    }
+
+    private static void assertAnthropic401(Http.Response r, String message) throws Exception {
+        assertEquals(401, r.status(), r.body());
+        assertEquals("Bearer", r.header("WWW-Authenticate"));
+        assertEquals(Http.JSON.readTree("{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\","
+                + "\"message\":\"" + message + "\"}}"), r.json());
+    }
+
+    @Test
     void everyKeyIsAcceptedInEitherHeader() {
         assertEquals(200, send("GET", "/api/tags", "Authorization", "Bearer " + KEY).status());
         assertEquals(200, send("GET", "/api/tags", "Authorization", "bearer " + KEY).status());

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The bad-input sweep: every route of both API families gets malformed JSON, wrong types, missing and extra fields,
+ * The bad-input sweep: every route of the three API families (Ollama, OpenAI, Anthropic) gets malformed JSON, wrong types, missing and extra fields,
  * out-of-range numbers, huge bodies and values, invalid UTF-8, deeply nested JSON, traversal names and digests, NUL
  * bytes, unknown models and ids. Every case must be a 4xx (the exact status where one is declared) in the route's own
  * error format, parsed, with no stack trace or class name in it, and the server must answer a normal request right
@@ -57,7 +57,7 @@ class BadInputSweepTest {
             + "|com\\.fasterxml|dev\\.puna)\\.[a-z]");
 
     /** Which error format a path's family answers with. */
-    enum Family { OLLAMA, OPENAI }
+    enum Family { OLLAMA, OPENAI, ANTHROPIC }
 
     /** One request and what must come back; {@code expect} 0: any 4xx. */
     record Case(String name, String method, String path, byte[] body, boolean chunked, int expect) {
@@ -288,6 +288,49 @@ class BadInputSweepTest {
                     .bad("tools", "[" + (tool() + ",").repeat(200) + tool() + "]"),
             post("/chat/completions", "{\"model\":\"scripted\"," + CHAT + ",\"max_tokens\":1}")
                     .bad("messages", "{}").bad("n", "-1"),
+            post("/v1/messages", "{\"model\":\"scripted\",\"max_tokens\":1," + CHAT + "}")
+                    .bad("max_tokens", "\"1\"").bad("max_tokens", "0").bad("max_tokens", "1000000000")
+                    .bad("max_tokens", "1e400").bad("messages", "{}").bad("messages", "[]").bad("messages", "[1]")
+                    .bad("messages", "[{\"role\":\"system\",\"content\":\"x\"}]")
+                    .bad("messages", "[{\"role\":\"user\"}]").bad("messages", "[{\"content\":\"x\"}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":5}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[5]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"nope\"}]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"text\":\"x\"}]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"text\"}]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":"
+                            + "{\"type\":\"url\",\"url\":\"http://169.254.169.254/\"}}]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":"
+                            + "{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"%%%\"}}]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":"
+                            + "{\"type\":\"base64\",\"media_type\":\"text/html\",\"data\":\"aGk=\"}}]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"image\",\"source\":"
+                            + "{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"aGk=\"}}]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\","
+                            + "\"tool_use_id\":\"toolu_x\"}]}]")
+                    .bad("messages", "[{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":"
+                            + "\"t\",\"name\":\"f\"}]}]")
+                    .bad("messages", "[{\"role\":\"user\",\"content\":[{\"type\":\"document\"}]}]")
+                    .bad("system", "5").bad("system", "[{\"type\":\"image\"}]").bad("system", "[\"x\"]")
+                    .bad("temperature", "2").bad("temperature", "\"hot\"").bad("temperature", "1e400")
+                    .bad("top_p", "-1").bad("top_k", "-1").bad("top_k", "1.5").bad("stop_sequences", "\"x\"")
+                    .bad("stop_sequences", "[1]").bad("stop_sequences", "[" + "\"s\",".repeat(16) + "\"s\"]")
+                    .bad("stream", "\"yes\"").bad("tools", "{}").bad("tools", "[5]")
+                    .bad("tools", "[{\"name\":\"a b\",\"input_schema\":{}}]").bad("tools", "[{\"name\":\"f\"}]")
+                    .bad("tools", "[{\"name\":\"f\",\"input_schema\":[]}]")
+                    .bad("tools", "[{\"type\":\"bash_20250124\",\"name\":\"bash\"}]")
+                    .bad("tools", "[" + (anthropicTool() + ",").repeat(200) + anthropicTool() + "]")
+                    .bad("tool_choice", "\"auto\"").bad("tool_choice", "{\"type\":\"x\"}")
+                    .bad("tool_choice", "{\"type\":\"any\"}").bad("tool_choice", "{\"type\":\"tool\"}")
+                    .bad("thinking", "{\"type\":\"enabled\",\"budget_tokens\":1024}").bad("thinking", "5")
+                    .bad("thinking", "{\"type\":\"enabled\"}").bad("thinking", "{\"type\":\"enabled\",\"budget_tokens\":5}")
+                    .bad("thinking", "{\"type\":\"sometimes\"}").bad("metadata", "[]")
+                    .bad("metadata.user_id", "5").bad("service_tier", "1"),
+            post("/v1/messages/count_tokens", "{\"model\":\"scripted\"," + CHAT + "}")
+                    .bad("messages", "{}").bad("messages", "[{\"role\":\"tool\",\"content\":\"x\"}]")
+                    .bad("system", "{}").bad("tools", "[{\"name\":5,\"input_schema\":{}}]")
+                    .bad("max_tokens", "0"),
             post("/v1/completions", "{\"model\":\"scripted\",\"prompt\":\"hi\",\"max_tokens\":1}")
                     .bad("prompt", "{}").bad("prompt", "[{}]").bad("prompt", "[[1],\"a\"]").bad("prompt", "[-1]")
                     .bad("prompt", "[2147483648]").bad("prompt", "[[99999999]]").bad("echo", "\"y\"")
@@ -368,6 +411,10 @@ class BadInputSweepTest {
                             + "{\"role\":\"user\",\"content\":\"x\"}]"),
             post("/v1/conversations/conv_sweep/items", "{\"items\":[]}").names().bad("items", "{}"));
 
+    private static String anthropicTool() {
+        return "{\"name\":\"f\",\"input_schema\":{\"type\":\"object\"}}";
+    }
+
     private static String tool() {
         return "{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{\"type\":\"object\"}}}";
     }
@@ -396,6 +443,10 @@ class BadInputSweepTest {
         out.add(new Case("HEAD missing blob", "HEAD", "/api/blobs/sha256:" + hex, null, false, 404));
         out.add(new Case("unknown Ollama route", "GET", "/api/nonexistent", null, false, 404));
         out.add(new Case("unknown OpenAI route", "POST", "/v1/nonexistent", "{}".getBytes(), false, 404));
+        out.add(new Case("unknown Anthropic route", "POST", "/v1/messages/nonexistent", "{}".getBytes(), false, 404));
+        out.add(new Case("wrong method, messages", "GET", "/v1/messages", null, false, 405));
+        out.add(new Case("wrong method, count_tokens", "PUT", "/v1/messages/count_tokens", "{}".getBytes(), false,
+                405));
         out.add(new Case("traversal route", "GET", "/api/../../etc/passwd", null, false, 0));
         out.add(new Case("encoded traversal route", "GET", "/api/%2E%2E/%2E%2E/etc/passwd", null, false, 0));
         out.add(new Case("NUL in a route", "GET", "/api/tags%00", null, false, 0));
@@ -499,18 +550,32 @@ class BadInputSweepTest {
             assertEquals(c.expect(), status, r.body());
         }
         if (!c.method().equals("HEAD")) {
-            assertFormat(c.family(), r.body());
+            assertFormat(format(c), r.body());
         }
         assertServes();
+    }
+
+    /** Anthropic's paths lie under OpenAI's {@code /v1} and answer in their own format. */
+    private static Family format(Case c) {
+        return c.path().equals("/v1/messages") || c.path().startsWith("/v1/messages/") ? Family.ANTHROPIC
+                : c.family();
     }
 
     private static void assertFormat(Family family, String body) throws IOException {
         assertFalse(LEAK.matcher(body).find(), "a stack trace or class name in the body: " + body);
         JsonNode json = Http.JSON.readTree(body);
         assertTrue(json != null && json.isObject(), "not a JSON object: " + body);
-        assertEquals(List.of("error"), iterate(json), body);
+        assertEquals(family == Family.ANTHROPIC ? List.of("type", "error") : List.of("error"), iterate(json), body);
         JsonNode error = json.get("error");
         switch (family) {
+            case ANTHROPIC -> {
+                assertEquals("error", json.get("type").asText(), body);
+                assertTrue(error.isObject(), "Anthropic's {\"type\":\"error\",\"error\":{...}}: " + body);
+                assertEquals(List.of("type", "message"), iterate(error), body);
+                assertTrue(error.get("type").isTextual() && error.get("type").textValue().endsWith("_error")
+                        || error.get("type").asText().equals("request_too_large"), body);
+                assertTrue(error.get("message").isTextual() && !error.get("message").textValue().isBlank(), body);
+            }
             case OLLAMA -> {
                 assertTrue(error.isTextual() && !error.textValue().isBlank(), "Ollama's {\"error\":\"...\"}: " + body);
             }

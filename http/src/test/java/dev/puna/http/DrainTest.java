@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.puna.testkit.TestModels;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -59,6 +61,38 @@ class DrainTest {
             assertEquals(503, a.status());
             assertEquals("{\"error\":{\"message\":\"server is shutting down\",\"type\":\"server_error\","
                     + "\"param\":null,\"code\":\"server_busy\"}}", a.body());
+        }
+    }
+
+    @Test
+    void atTheDeadlineAnAnthropicStreamEndsWithAnErrorEventAndAWholeMessageIsA503() throws Exception {
+        // A context large enough that counting runs past the deadline (the Messages route does not shift).
+        try (ScriptedServer s = new ScriptedServer(ServerConfig.builder(), 32768)) {
+            s.catalog.add("counter", ScriptedServer.COUNTER_MODEL);
+            String request = "{\"model\":\"counter\",\"max_tokens\":100000,\"temperature\":0,\"messages\":"
+                    + "[{\"role\":\"user\",\"content\":\"Go\"}]";
+            CompletableFuture<Http.Response> whole = CompletableFuture.supplyAsync(
+                    () -> s.http.post("/v1/messages", request + "}"));
+            CompletableFuture<Http.Response> streamed = CompletableFuture.supplyAsync(
+                    () -> s.http.post("/v1/messages", request + ",\"stream\":true}"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!s.http.get("/metrics").body().contains("puna_active_slots{model=\"counter:latest\"} 2.0")) {
+                assertTrue(System.nanoTime() < deadline, "the two generations never ran");
+                Thread.sleep(20);
+            }
+            assertFalse(s.server.drain(Duration.ofMillis(300)));
+            String error = "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":"
+                    + "\"server is shutting down\"}}";
+            Http.Response w = whole.get();
+            assertEquals(503, w.status());
+            assertEquals(error, w.body());
+            assertEquals("1", w.header("Retry-After"));
+            List<JsonNode> events = AnthropicMessagesEndToEndTest.events(streamed.get());
+            List<String> types = AnthropicMessagesEndToEndTest.types(events);
+            assertEquals(List.of("message_start", "content_block_start", "ping"), types.subList(0, 3));
+            assertEquals("error", types.getLast(), types.toString());
+            assertFalse(types.contains("message_stop"), types.toString());
+            assertEquals(Http.JSON.readTree(error), events.getLast());
         }
     }
 }

@@ -108,6 +108,16 @@ class ServerConfigTest {
     }
 
     @Test
+    void theDefaultModelIsAModelName() {
+        assertEquals(null, ServerConfig.fromEnvironment(Map.of()).defaultModel());
+        assertEquals(null, ServerConfig.fromEnvironment(Map.of("PUNA_DEFAULT_MODEL", "")).defaultModel());
+        assertEquals("qwen2.5-coder:1.5b", ServerConfig.fromEnvironment(Map.of("PUNA_DEFAULT_MODEL",
+                "qwen2.5-coder:1.5b")).defaultModel());
+        assertInvalid("PUNA_DEFAULT_MODEL: invalid value '../x': not a valid model name: '../x'", "PUNA_DEFAULT_MODEL",
+                "../x");
+    }
+
+    @Test
     void invalidValuesNameTheVariable() {
         assertInvalid("PUNA_NUM_PARALLEL: invalid value 'many': expected a whole number", "PUNA_NUM_PARALLEL", "many");
         assertInvalid("PUNA_NUM_PARALLEL: must be between 1 and 256, got 0", "PUNA_NUM_PARALLEL", "0");

@@ -185,6 +185,7 @@ class StoreEndToEndTest {
         }
         assertTrue(entry != null, tags.toString());
         assertEquals("Everything:latest", entry.get("model").asText());
+        assertEquals(o.get("capabilities"), entry.get("capabilities"), "tags and show agree");
         byte[] manifest = Files.readAllBytes(dir.resolve("models/manifests/registry.ollama.ai/library/Everything/latest"));
         assertEquals(StoreServer.digest(manifest).hex(), entry.get("digest").asText());
         assertEquals(stored.size(), entry.get("size").asLong());

@@ -4,6 +4,8 @@ import dev.puna.gguf.GgmlType;
 import dev.puna.gguf.GgufFile;
 import dev.puna.gguf.GgufTensorInfo;
 import dev.puna.http.ModelDetails;
+import dev.puna.http.internal.gotemplate.OllamaTemplate;
+import dev.puna.http.internal.gotemplate.TemplateException;
 import dev.puna.runtime.KvCacheType;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * What the server learns from a GGUF header without loading the model: details for {@code /api/tags},
@@ -30,6 +33,11 @@ public final class GgufFacts {
             Map.entry(25, "IQ4_NL"), Map.entry(26, "IQ3_S"), Map.entry(27, "IQ3_M"), Map.entry(28, "IQ2_S"),
             Map.entry(29, "IQ2_M"), Map.entry(30, "IQ4_XS"), Map.entry(31, "IQ1_M"), Map.entry(32, "BF16"),
             Map.entry(36, "TQ1_0"), Map.entry(37, "TQ2_0"), Map.entry(38, "MXFP4"));
+
+    /** A template that lists tools: Jinja's {@code tools} variable, Go's {@code .Tools}. */
+    private static final Pattern TOOLS = Pattern.compile("\\btools\\b|\\.Tools\\b");
+    /** A Go template that fills in the middle. */
+    private static final Pattern GO_SUFFIX = Pattern.compile("\\.Suffix\\b");
 
     private final GgufFile file;
     private final String arch;
@@ -139,26 +147,47 @@ public final class GgufFacts {
     }
 
     /**
-     * Ollama's capability names this model has: {@code completion} or {@code embedding}, {@code tools} and
-     * {@code thinking} when its chat template handles them, {@code insert} when it has fill-in-the-middle tokens.
+     * Ollama's capability names this model has with {@code template} (its Modelfile {@code TEMPLATE}, else its GGUF
+     * chat template, or null), in Ollama's order: {@code completion} (or {@code embedding} for a model with a pooling
+     * type and no chat template), {@code tools} when the template mentions them ({@code tools} in Jinja,
+     * {@code .Tools} in Go), {@code insert} with fill-in-the-middle tokens or a Go template that uses {@code .Suffix},
+     * {@code thinking} when {@link #thinks} says {@code think} works. {@code vision} is left to the projector's
+     * owner.
      */
-    public List<String> capabilities() {
+    public List<String> capabilities(String template) {
         List<String> caps = new ArrayList<>();
         boolean embeddingOnly = file.metadata().containsKey(arch + ".pooling_type")
                 && !file.metadata().containsKey("tokenizer.chat_template");
         caps.add(embeddingOnly ? "embedding" : "completion");
-        String template = chatTemplate();
-        if (template != null && template.contains("tools")) {
+        if (template != null && TOOLS.matcher(template).find()) {
             caps.add("tools");
         }
-        if (hasFim()) {
+        if (hasFim() || (template != null && GO_SUFFIX.matcher(template).find())) {
             caps.add("insert");
         }
-        // As PromptTemplates.thinkingTags decides it: think works only with tags to split the reasoning at.
-        if (template != null && template.contains("<think>") && template.contains("</think>")) {
+        if (thinks(template)) {
             caps.add("thinking");
         }
         return caps;
+    }
+
+    /**
+     * Whether {@code think} works with {@code template}, as {@code PromptTemplates.thinkingTags} decides it: a Go
+     * template that writes {@code .Thinking} back between tags (Ollama's rule), or a GGUF chat template that writes
+     * {@code <think>} blocks.
+     */
+    public static boolean thinks(String template) {
+        if (template == null) {
+            return false;
+        }
+        if (template.contains(".Thinking")) {
+            try {
+                return OllamaTemplate.parse(template).thinkingTags().isPresent();
+            } catch (TemplateException e) {
+                return false;
+            }
+        }
+        return template.contains("<think>") && template.contains("</think>");
     }
 
     private boolean hasFim() {

@@ -76,6 +76,15 @@ public final class JsonBody {
         return tree;
     }
 
+    /** {@code o} as JSON text (a response body, an event's data). */
+    public static String write(Object o) {
+        try {
+            return MAPPER.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Wraps an object found inside a request; {@code path} prefixes field names in errors (e.g. {@code messages[0]}). */
     public static JsonBody of(ObjectNode node, String path) {
         return new JsonBody(node, path.isEmpty() ? "" : path + ".");

@@ -8,6 +8,7 @@ import dev.puna.runtime.chat.ChatMessage;
 import dev.puna.runtime.chat.ChatPrompt;
 import dev.puna.runtime.chat.ChatRequest;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,6 +86,56 @@ public final class PromptTemplates {
         }
         ChatPrompt p = model.renderChat(chat.build());
         return new Rendered(p.text(), p.addBos(), model.info().chatTemplate().orElse(null));
+    }
+
+    /**
+     * The conversation as the chat routes render it: the Modelfile's {@code SYSTEM} first when it has no system
+     * message of its own.
+     */
+    public static List<ChatMessage> withModelfileSystem(CatalogModel entry, List<ChatMessage> messages) {
+        boolean hasSystem = messages.stream().anyMatch(m -> m.role().equals("system"));
+        if (hasSystem || entry.system() == null || entry.system().isEmpty()) {
+            return messages;
+        }
+        List<ChatMessage> out = new ArrayList<>(messages);
+        out.addFirst(ChatMessage.system(entry.system()));
+        return out;
+    }
+
+    /**
+     * The prompt tokens of a chat request without {@code think} ({@link #withModelfileSystem} applied, then
+     * {@link #chat}), as the OpenAI and Anthropic chat routes build them.
+     *
+     * @param tools the tools for the template, or empty
+     */
+    public static int[] chatTokens(Model model, CatalogModel entry, List<ChatMessage> messages,
+                                   List<Map<String, Object>> tools) {
+        return chatTokens(model, entry, messages, tools, OllamaTemplate.Think.UNSET);
+    }
+
+    /** As {@link #chatTokens(Model, CatalogModel, List, List)}, with the request's {@code think} for the template. */
+    public static int[] chatTokens(Model model, CatalogModel entry, List<ChatMessage> messages,
+                                   List<Map<String, Object>> tools, OllamaTemplate.Think think) {
+        Rendered prompt = chat(model, entry, withModelfileSystem(entry, messages), tools, think);
+        return model.tokenize(prompt.text(), prompt.addBos(), true);
+    }
+
+    /**
+     * As {@link #chatTokens(Model, CatalogModel, List, List, OllamaTemplate.Think)}, the reply continuing
+     * {@code prefill}, the start of the assistant's answer the client wrote: with a GGUF chat template the
+     * conversation is rendered with a new assistant turn and the prefill follows it, as llama-server continues a last
+     * assistant message; a Modelfile's Go template gets the prefill as the last assistant message, which Ollama's
+     * templates leave open.
+     */
+    public static int[] chatTokens(Model model, CatalogModel entry, List<ChatMessage> messages,
+                                   List<Map<String, Object>> tools, OllamaTemplate.Think think, String prefill) {
+        if (of(entry).isPresent()) {
+            List<ChatMessage> all = new ArrayList<>(messages);
+            all.add(ChatMessage.assistant(prefill));
+            return chatTokens(model, entry, all, tools, think);
+        }
+        Rendered prompt = chat(model, entry, withModelfileSystem(entry, messages), tools, think);
+        return model.tokenize(prompt.text() + prefill, prompt.addBos(), true);
     }
 
     /**

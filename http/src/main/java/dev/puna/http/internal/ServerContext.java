@@ -1,11 +1,13 @@
 package dev.puna.http.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.puna.http.CatalogModel;
 import dev.puna.http.ModelCatalog;
 import dev.puna.http.ServerConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
@@ -96,6 +98,21 @@ public final class ServerContext {
                     + "(pull, push, create, copy, delete, blobs) needs a model store");
         }
         return store;
+    }
+
+    /**
+     * Parses a generation or embedding request's body, its {@code model} set to {@code PUNA_DEFAULT_MODEL} when
+     * the request names none (absent, null or empty) and the server has a default; a {@code model} of another
+     * type stays, for the route to refuse.
+     */
+    public JsonBody requestBody(Buffer buffer) {
+        JsonBody body = JsonBody.parse(buffer);
+        String fallback = config.defaultModel();
+        JsonNode model = body.raw("model");
+        if (fallback != null && (model == null || (model.isTextual() && model.textValue().isEmpty()))) {
+            body.node().put("model", fallback);
+        }
+        return body;
     }
 
     /** Runs blocking work on a worker thread; the future completes on the caller's context. */

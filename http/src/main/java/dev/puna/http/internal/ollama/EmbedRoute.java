@@ -43,7 +43,7 @@ final class EmbedRoute implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext rc) {
-        Request req = read(JsonBody.parse(rc.body().buffer()));
+        Request req = read(sc.requestBody(rc.body().buffer()));
         RequestLog.model(rc, req.model);
         sc.findModel(req.model).onSuccess(model -> Guard.run(rc, () -> embed(rc, req, model))).onFailure(rc::fail);
     }

@@ -19,6 +19,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -96,14 +97,31 @@ public final class OllamaRoutes implements RouteFamily {
         Responses.json(rc, 200, OllamaJson.write(Map.of("version", VERSION)));
     }
 
+    /** The catalog's models and, by name, the capabilities of those whose GGUF header could be read. */
+    private record Tags(List<CatalogModel> models, Map<String, List<String>> capabilities) {
+    }
+
     private void tags(RoutingContext rc) {
         sc.blocking(() -> {
+            List<CatalogModel> all;
             try {
-                return sc.catalog().list();
+                all = sc.catalog().list();
             } catch (IOException e) {
                 throw ApiException.internal("cannot read the model store: " + e.getMessage(), e);
             }
-        }).onSuccess(models -> Guard.run(rc, () -> {
+            Map<String, List<String>> caps = new HashMap<>();
+            for (CatalogModel m : all) {
+                try {
+                    GgufFacts facts = GgufFacts.read(m.path());
+                    caps.put(m.name(), facts.capabilities(m.template() != null ? m.template() : facts.chatTemplate()));
+                } catch (IOException | RuntimeException e) {
+                    // A model whose file cannot be read is still listed, as Ollama lists it, without capabilities.
+                }
+            }
+            return new Tags(all, caps);
+        }).onSuccess(tags -> Guard.run(rc, () -> {
+            List<CatalogModel> models = tags.models();
+            Map<String, List<String>> capabilities = tags.capabilities();
             ObjectNode o = OllamaJson.object();
             ArrayNode list = o.putArray("models");
             for (CatalogModel m : models) {
@@ -114,6 +132,10 @@ public final class OllamaRoutes implements RouteFamily {
                 e.put("size", m.size());
                 e.put("digest", bareDigest(m.digest()));
                 e.set("details", OllamaJson.details(m.details()));
+                List<String> caps = capabilities.get(m.name());
+                if (caps != null) {
+                    e.set("capabilities", JsonBody.MAPPER.valueToTree(caps));
+                }
             }
             Responses.json(rc, 200, OllamaJson.write(o));
         })).onFailure(rc::fail);
@@ -162,7 +184,7 @@ public final class OllamaRoutes implements RouteFamily {
         o.set("details", OllamaJson.details(m.details()));
         o.set("model_info", JsonBody.MAPPER.valueToTree(facts.modelInfo(verbose)));
         ArrayNode caps = o.putArray("capabilities");
-        facts.capabilities().forEach(caps::add);
+        facts.capabilities(template).forEach(caps::add);
         o.put("modified_at", OllamaJson.time(m.modifiedAt()));
         return o;
     }

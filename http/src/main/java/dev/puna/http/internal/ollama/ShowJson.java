@@ -3,8 +3,6 @@ package dev.puna.http.internal.ollama;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.http.internal.JsonBody;
-import dev.puna.http.internal.gotemplate.OllamaTemplate;
-import dev.puna.http.internal.gotemplate.TemplateException;
 import dev.puna.store.Capability;
 import dev.puna.store.Message;
 import dev.puna.store.ModelDetails;
@@ -41,29 +39,11 @@ final class ShowJson {
         for (Capability c : r.capabilities()) {
             caps.add(c.apiName());
         }
-        if (thinks(r.template())) {
+        if (dev.puna.http.internal.GgufFacts.thinks(r.template())) {
             caps.add("thinking");
         }
         o.put("modified_at", OllamaJson.time(r.modifiedAt()));
         return o;
-    }
-
-    /**
-     * Whether {@code think} works: a Go template that writes {@code .Thinking} back between tags (Ollama's rule),
-     * or a GGUF chat template that writes {@code <think>} blocks.
-     */
-    static boolean thinks(String template) {
-        if (template == null) {
-            return false;
-        }
-        if (template.contains(".Thinking")) {
-            try {
-                return OllamaTemplate.parse(template).thinkingTags().isPresent();
-            } catch (TemplateException e) {
-                return false;
-            }
-        }
-        return template.contains("<think>") && template.contains("</think>");
     }
 
     private static void putText(ObjectNode o, String field, String value) {

@@ -47,7 +47,7 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext rc) {
-        Request req = read(JsonBody.parse(rc.body().buffer()), sc.limits());
+        Request req = read(sc.requestBody(rc.body().buffer()), sc.limits());
         RequestLog.model(rc, req.model);
         sc.findModel(req.model).onSuccess(model -> Guard.run(rc, () -> chat(rc, req, model))).onFailure(rc::fail);
     }

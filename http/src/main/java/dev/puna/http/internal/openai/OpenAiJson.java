@@ -1,20 +1,16 @@
 package dev.puna.http.internal.openai;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.http.CatalogModel;
 import dev.puna.http.internal.JsonBody;
+import dev.puna.http.internal.ResponseIds;
 import dev.puna.runtime.FinishReason;
 import dev.puna.runtime.TokenLogprob;
-import java.security.SecureRandom;
 import java.util.List;
 
 /** Shapes of OpenAI's response objects that several routes share. */
 final class OpenAiJson {
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final char[] ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
-
     private OpenAiJson() {
     }
 
@@ -23,20 +19,12 @@ final class OpenAiJson {
     }
 
     static String write(Object o) {
-        try {
-            return JsonBody.MAPPER.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonBody.write(o);
     }
 
     /** A response id such as {@code chatcmpl-...}: the prefix and 24 random alphanumerics. */
     static String id(String prefix) {
-        StringBuilder b = new StringBuilder(prefix).append('-');
-        for (int i = 0; i < 24; i++) {
-            b.append(ID_CHARS[RANDOM.nextInt(ID_CHARS.length)]);
-        }
-        return b.toString();
+        return ResponseIds.next(prefix + "-");
     }
 
     /**

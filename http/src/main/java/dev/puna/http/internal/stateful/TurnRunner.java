@@ -7,7 +7,6 @@ import dev.puna.http.internal.Errors;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.ModelScheduler;
 import dev.puna.http.internal.PromptTemplates;
-import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.output.OutputPlan;
@@ -141,10 +140,10 @@ public final class TurnRunner {
             } catch (InvalidParameterException e) {
                 throw ApiException.badParameter(e.parameter(), e.getMessage());
             }
-            List<ChatMessage> messages = withModelfileSystem(entry, turn.messages());
+            List<ChatMessage> messages = PromptTemplates.withModelfileSystem(entry, turn.messages());
             int context = lease.engine().slotContextSize();
             PromptFit.Fitted fitted = PromptFit.fit(messages, turn.truncation(), budget(context),
-                    turn.maxPromptTokens(), m -> tokens(model, entry, m, plan));
+                    turn.maxPromptTokens(), m -> PromptTemplates.chatTokens(model, entry, m, plan.templateTools()));
             if (fitted.overBudget()) {
                 return new TurnOutcome("", List.of(), FinishReason.STOP, fitted.tokens().length, 0, 0, true);
             }
@@ -235,23 +234,5 @@ public final class TurnRunner {
                 lease = null;
             }
         }
-    }
-
-    /** The Modelfile's {@code SYSTEM} goes first when the conversation has no system message, as on the chat routes. */
-    private static List<ChatMessage> withModelfileSystem(CatalogModel entry, List<ChatMessage> messages) {
-        boolean hasSystem = messages.stream().anyMatch(m -> m.role().equals("system"));
-        if (hasSystem || entry.system() == null || entry.system().isEmpty()) {
-            return messages;
-        }
-        List<ChatMessage> out = new ArrayList<>(messages);
-        out.addFirst(ChatMessage.system(entry.system()));
-        return out;
-    }
-
-    /** The prompt's tokens: the Modelfile's {@code TEMPLATE} when it has one, else the GGUF's chat template. */
-    private static int[] tokens(Model model, CatalogModel entry, List<ChatMessage> messages, OutputPlan plan) {
-        PromptTemplates.Rendered prompt = PromptTemplates.chat(model, entry, messages, plan.templateTools(),
-                OllamaTemplate.Think.UNSET);
-        return model.tokenize(prompt.text(), prompt.addBos(), true);
     }
 }
