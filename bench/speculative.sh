@@ -31,8 +31,10 @@ wait_for() {
 common=(-t "$threads" -tb "$threads" -np 1 -c 4096 -b 512 -ub 512 --host 127.0.0.1 --no-webui)
 build/bench/bin/llama-server -m "$target" --alias target "${common[@]}" --port 18091 > "$out/llama-plain.log" 2>&1 &
 pids+=($!)
-build/bench/bin/llama-server -m "$target" --alias target -md "$draft" --draft-max 16 --draft-min 0 \
-  --draft-p-min 0.75 "${common[@]}" --port 18092 > "$out/llama-draft.log" 2>&1 &
+# The pinned llama-server names the settings --spec-draft-n-max/-n-min/-p-min; both servers draft alike.
+build/bench/bin/llama-server -m "$target" --alias target -md "$draft" --spec-type draft-simple \
+  --spec-draft-n-max 16 --spec-draft-n-min 0 --spec-draft-p-min 0.75 "${common[@]}" --port 18092 \
+  > "$out/llama-draft.log" 2>&1 &
 pids+=($!)
 rm -rf "$out/speculative/models"
 PUNA_LIBRARY_PATH="$root/build/bench/bin" PUNA_HOST="127.0.0.1:18093" PUNA_MODELS="$root/$out/speculative/models" \
@@ -45,7 +47,8 @@ wait_for http://127.0.0.1:18093/api/version
 export PUNA_HOST=127.0.0.1:18093
 printf 'FROM %s\n' "$draft" > "$out/speculative/Modelfile.draft"
 printf 'FROM %s\n' "$target" > "$out/speculative/Modelfile.target"
-printf 'FROM %s\nPARAMETER draft_model draft\nPARAMETER draft_max 16\n' "$target" > "$out/speculative/Modelfile.drafted"
+printf 'FROM %s\nPARAMETER draft_model draft\nPARAMETER draft_max 16\nPARAMETER draft_min 0\nPARAMETER draft_p_min 0.75\n' \
+  "$target" > "$out/speculative/Modelfile.drafted"
 ./puna create draft -f "$out/speculative/Modelfile.draft" >&2
 ./puna create target -f "$out/speculative/Modelfile.target" >&2
 ./puna create drafted -f "$out/speculative/Modelfile.drafted" >&2

@@ -426,12 +426,12 @@ class AnthropicMessagesEndToEndTest {
     }
 
     @Test
-    void imageBlocksAreReadThenRefusedWithoutAVisionProjector() {
-        String png = "iVBORw0KGgo=";
+    void imageBlocksAreReadThenRefusedWithoutAVisionProjector() throws Exception {
+        String png = VisionEndToEndTest.png(1);
         assertError(messages("scripted", "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":"
                 + "\"What is this?\"},{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":"
                 + "\"image/png\",\"data\":\"" + png + "\"}}]}]"), 400, "invalid_request_error",
-                "messages[0].content[1]: model 'scripted' has no vision projector, so it cannot read image blocks");
+                "model 'scripted' does not support images: it has no vision projector");
         assertError(messages("scripted", "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\","
                 + "\"source\":{\"type\":\"url\",\"url\":\"https://example.com/a.png\"}}]}]"), 400,
                 "invalid_request_error", "messages[0].content[0].source: remote images are not fetched by this "

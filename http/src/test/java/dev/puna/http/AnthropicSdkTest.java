@@ -181,7 +181,7 @@ class AnthropicSdkTest {
     }
 
     @Test
-    void badRequestsRaiseTheSdksExceptions() {
+    void badRequestsRaiseTheSdksExceptions() throws Exception {
         AnthropicServiceException missing = assertThrows(BadRequestException.class, () -> client.messages().create(
                 MessageCreateParams.builder().model("scripted").maxTokens(64).messages(List.of()).build()));
         assertEquals(400, missing.statusCode());
@@ -192,10 +192,9 @@ class AnthropicSdkTest {
         BadRequestException image = assertThrows(BadRequestException.class, () -> client.messages().create(
                 MessageCreateParams.builder().model("scripted").maxTokens(64).addUserMessageOfContentBlockParams(
                         List.of(ContentBlockParam.ofImage(Base64ImageSource.builder()
-                                .mediaType(Base64ImageSource.MediaType.IMAGE_PNG).data("iVBORw0KGgo=").build())))
-                        .build()));
-        assertEquals("messages[0].content[0]: model 'scripted' has no vision projector, so it cannot read image "
-                + "blocks", apiMessage(image));
+                                .mediaType(Base64ImageSource.MediaType.IMAGE_PNG).data(VisionEndToEndTest.png(1))
+                                .build()))).build()));
+        assertEquals("model 'scripted' does not support images: it has no vision projector", apiMessage(image));
         AnthropicClient wrong = AnthropicOkHttpClient.builder().baseUrl(server.server.url()).apiKey("sk-wrong")
                 .maxRetries(0).build();
         try {

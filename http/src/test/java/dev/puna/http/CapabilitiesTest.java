@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * template that shapes its prompts (the Modelfile's {@code TEMPLATE}, else the GGUF's), in Ollama's order, on the
  * generated models: the scripted model (ChatML without tools, FIM tokens), the tool caller (a Hermes template, no FIM
  * tokens), the thinker (a template that writes {@code <think>} blocks), and the tool caller under Go templates that
- * use {@code .Tools}, {@code .Suffix} and {@code .Thinking}.
+ * use {@code .Tools}, {@code .Suffix} and {@code .Thinking}, and the scripted model with a projector.
  */
 @Timeout(60)
 class CapabilitiesTest {
@@ -35,7 +35,10 @@ class CapabilitiesTest {
                         + "{{ else }}{{ .Prompt }}{{ end }}"))
                 .add(withTemplate("go-thinking", "{{ range .Messages }}{{ if .Thinking }}<think>{{ .Thinking }}"
                         + "</think>{{ end }}{{ .Content }}{{ end }}"))
-                .add(withTemplate("go-plain", "{{ .Prompt }}"));
+                .add(withTemplate("go-plain", "{{ .Prompt }}"))
+                .add(new CatalogModel("seeing:latest", ScriptedServer.MODEL, "sha256:" + "ef".repeat(32), 1,
+                        TestCatalog.MODIFIED, TestCatalog.DETAILS, null, null, Map.of(), null, null, List.of(),
+                        List.of(), List.of(TestModels.scriptedProjector(thinker.getParent()))));
     }
 
     private static CatalogModel withTemplate(String name, String template) {
@@ -56,7 +59,9 @@ class CapabilitiesTest {
             "go-insert", List.of("completion", "insert"),
             "go-thinking", List.of("completion", "thinking"),
             // The Modelfile's template replaces the GGUF's, whose tool list it does not render.
-            "go-plain", List.of("completion"));
+            "go-plain", List.of("completion"),
+            // A projector layer: Ollama lists vision after insert.
+            "seeing", List.of("completion", "insert", "vision"));
 
     @Test
     void showListsWhatTheModelAndItsTemplateCanDo() {

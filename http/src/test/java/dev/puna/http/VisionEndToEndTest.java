@@ -178,4 +178,70 @@ class VisionEndToEndTest {
         JsonNode fine = ok(generate("seeing", "[\"" + png(1) + "\"]", ""));
         assertEquals(TestModels.HELLO_COMPLETION, fine.get("response").asText(), "the server goes on");
     }
+
+    private static String imageBlock(String png) {
+        return "{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\""
+                + png + "\"}}";
+    }
+
+    private static int countTokens(String content) {
+        return ok(server.http.post("/v1/messages/count_tokens", "{\"model\":\"seeing\",\"messages\":[{\"role\":"
+                + "\"user\",\"content\":" + content + "}]}")).get("input_tokens").asInt();
+    }
+
+    @Test
+    void anthropicImageBlocksAddTheirCellsToTheInputTokens() throws Exception {
+        String one = "[" + imageBlock(png(21)) + ",{\"type\":\"text\",\"text\":\"Hello\"}]";
+        String two = "[" + imageBlock(png(22)) + "," + imageBlock(png(23)) + ",{\"type\":\"text\",\"text\":\"Hello\"}]";
+        assertEquals(IMAGE_CELLS, countTokens(two) - countTokens(one));
+        JsonNode m = ok(server.http.post("/v1/messages", "{\"model\":\"seeing\",\"max_tokens\":16,\"messages\":"
+                + "[{\"role\":\"user\",\"content\":" + one + "}]}"));
+        assertEquals(TestModels.CHAT_COMPLETION, m.get("content").get(0).get("text").asText());
+        JsonNode usage = m.get("usage");
+        assertEquals(countTokens(one), usage.get("input_tokens").asInt() + usage.get("cache_read_input_tokens").asInt());
+        // Through the official SDK, as an image block of a user message.
+        com.anthropic.client.AnthropicClient client = com.anthropic.client.okhttp.AnthropicOkHttpClient.builder()
+                .baseUrl(server.server.url()).apiKey("none").maxRetries(0).build();
+        try {
+            com.anthropic.models.messages.Message sdk = client.messages().create(
+                    com.anthropic.models.messages.MessageCreateParams.builder().model("seeing").maxTokens(16)
+                            .addUserMessageOfContentBlockParams(java.util.List.of(
+                                    com.anthropic.models.messages.ContentBlockParam.ofImage(
+                                            com.anthropic.models.messages.Base64ImageSource.builder()
+                                                    .mediaType(com.anthropic.models.messages.Base64ImageSource
+                                                            .MediaType.IMAGE_PNG).data(png(21)).build()),
+                                    com.anthropic.models.messages.ContentBlockParam.ofText("Hello"))).build());
+            assertEquals(TestModels.CHAT_COMPLETION, sdk.content().getFirst().asText().text());
+            assertEquals(countTokens(one), sdk.usage().inputTokens() + sdk.usage().cacheReadInputTokens().orElseThrow());
+        } finally {
+            client.close();
+        }
+    }
+
+    @Test
+    void tagsAndShowAgreeThatAModelWithAProjectorHasVision() throws Exception {
+        JsonNode show = ok(server.http.post("/api/show", "{\"model\":\"seeing\"}"));
+        assertEquals(Http.JSON.readTree("[\"completion\",\"insert\",\"vision\"]"), show.get("capabilities"));
+        for (JsonNode m : server.http.get("/api/tags").json().get("models")) {
+            if (m.get("name").asText().equals("seeing:latest")) {
+                assertEquals(show.get("capabilities"), m.get("capabilities"));
+                return;
+            }
+        }
+        throw new AssertionError("seeing is not listed");
+    }
+
+    @Test
+    void badAnthropicImagesAreNamed400s() throws Exception {
+        String body = "{\"model\":\"%s\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":[%s]}]}";
+        Http.Response blind = server.http.post("/v1/messages", body.formatted("blind", imageBlock(png(1))));
+        assertEquals(400, blind.status(), blind.body());
+        assertEquals(Http.JSON.readTree("{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
+                + "\"message\":\"model 'blind' does not support images: it has no vision projector\"}}"), blind.json());
+        Http.Response corrupt = server.http.post("/v1/messages", body.formatted("seeing",
+                imageBlock(Base64.getEncoder().encodeToString("not an image".getBytes()))));
+        assertEquals(400, corrupt.status(), corrupt.body());
+        assertTrue(corrupt.json().get("error").get("message").asText()
+                .startsWith("invalid image in \"messages[0].content[0]\": "), corrupt.body());
+    }
 }

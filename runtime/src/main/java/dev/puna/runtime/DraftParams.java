@@ -1,16 +1,17 @@
 package dev.puna.runtime;
 
 /**
- * How an {@link Engine} speculates with its draft model, named as llama-server names them: {@code draftMax}
- * ({@code --draft-max}) tokens drafted per step at most, {@code draftMin} ({@code --draft-min}) the fewest worth
- * verifying (a shorter draft is dropped), and {@code draftPMin} ({@code --draft-p-min}) the draft model's least
- * confidence in a token to go on drafting. Defaults are llama-server's: 16, 0, 0.75.
+ * How an {@link Engine} speculates with its draft model, named as Ollama-style options after llama-server's settings:
+ * {@code draftMax} ({@code --spec-draft-n-max}, formerly {@code --draft-max}) tokens drafted per step at most,
+ * {@code draftMin} ({@code --spec-draft-n-min}) the fewest worth verifying (a shorter draft is dropped), and
+ * {@code draftPMin} ({@code --spec-draft-p-min}) the draft model's least confidence in a token to go on drafting.
+ * Defaults are the pinned llama-server's: 3, 0, 0.
  *
  * @throws InvalidParameterException for a value out of range
  */
 public record DraftParams(int draftMax, int draftMin, float draftPMin) {
-    /** llama-server's defaults. */
-    public static final DraftParams DEFAULTS = new DraftParams(16, 0, 0.75f);
+    /** The pinned llama-server's defaults. */
+    public static final DraftParams DEFAULTS = new DraftParams(3, 0, 0f);
 
     public DraftParams {
         InvalidParameterException.require(draftMax >= 1 && draftMax <= 64, "draft_max",

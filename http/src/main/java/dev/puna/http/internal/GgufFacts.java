@@ -151,10 +151,10 @@ public final class GgufFacts {
      * chat template, or null), in Ollama's order: {@code completion} (or {@code embedding} for a model with a pooling
      * type and no chat template), {@code tools} when the template mentions them ({@code tools} in Jinja,
      * {@code .Tools} in Go), {@code insert} with fill-in-the-middle tokens or a Go template that uses {@code .Suffix},
-     * {@code thinking} when {@link #thinks} says {@code think} works. {@code vision} is left to the projector's
-     * owner.
+     * {@code vision} with a projector (Ollama's rule for projector layers), {@code thinking} when {@link #thinks}
+     * says {@code think} works.
      */
-    public List<String> capabilities(String template) {
+    public List<String> capabilities(String template, boolean hasProjector) {
         List<String> caps = new ArrayList<>();
         boolean embeddingOnly = file.metadata().containsKey(arch + ".pooling_type")
                 && !file.metadata().containsKey("tokenizer.chat_template");
@@ -164,6 +164,9 @@ public final class GgufFacts {
         }
         if (hasFim() || (template != null && GO_SUFFIX.matcher(template).find())) {
             caps.add("insert");
+        }
+        if (hasProjector) {
+            caps.add("vision");
         }
         if (thinks(template)) {
             caps.add("thinking");

@@ -24,8 +24,8 @@ public record LoadOptions(int numCtx, int numBatch, int numThread, int numGpu, i
      *     string turns drafting off
      */
     public record Draft(String model, int max, int min, float pMin) {
-        /** No draft model named: the server's default applies, with llama-server's defaults. */
-        public static final Draft DEFAULT = new Draft(null, 16, 0, 0.75f);
+        /** No draft model named: the server's default applies, with the pinned llama-server's defaults. */
+        public static final Draft DEFAULT = new Draft(null, 3, 0, 0f);
     }
 
     /** Options with the default draft settings. */

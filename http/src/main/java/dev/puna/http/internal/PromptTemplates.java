@@ -129,13 +129,25 @@ public final class PromptTemplates {
      */
     public static int[] chatTokens(Model model, CatalogModel entry, List<ChatMessage> messages,
                                    List<Map<String, Object>> tools, OllamaTemplate.Think think, String prefill) {
-        if (of(entry).isPresent()) {
+        Rendered prompt = chatPrompt(model, entry, messages, tools, think, prefill);
+        return model.tokenize(prompt.text(), prompt.addBos(), true);
+    }
+
+    /**
+     * The prompt text {@link #chatTokens(Model, CatalogModel, List, List, OllamaTemplate.Think, String)} tokenizes
+     * (for prompts with images, which the projector tokenizes); {@code prefill} null: none.
+     */
+    public static Rendered chatPrompt(Model model, CatalogModel entry, List<ChatMessage> messages,
+                                      List<Map<String, Object>> tools, OllamaTemplate.Think think, String prefill) {
+        if (prefill == null || of(entry).isPresent()) {
             List<ChatMessage> all = new ArrayList<>(messages);
-            all.add(ChatMessage.assistant(prefill));
-            return chatTokens(model, entry, all, tools, think);
+            if (prefill != null) {
+                all.add(ChatMessage.assistant(prefill));
+            }
+            return chat(model, entry, withModelfileSystem(entry, all), tools, think);
         }
         Rendered prompt = chat(model, entry, withModelfileSystem(entry, messages), tools, think);
-        return model.tokenize(prompt.text() + prefill, prompt.addBos(), true);
+        return new Rendered(prompt.text() + prefill, prompt.addBos(), prompt.templateText());
     }
 
     /**

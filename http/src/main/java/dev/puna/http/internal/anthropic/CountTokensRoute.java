@@ -33,7 +33,6 @@ final class CountTokensRoute implements Handler<RoutingContext> {
         MessagesRequest req = MessagesRequest.read(sc.requestBody(rc.body().buffer()), sc.limits(), false);
         RequestLog.model(rc, req.model());
         sc.findModel(req.model()).onSuccess(entry -> Guard.run(rc, () -> {
-            MessagesRoute.refuseImages(req);
             RequestOptions options = MessagesRoute.options(sc, entry, req);
             sc.lease(entry, options.load(), sc.keepAlive(null)).onComplete(leased -> {
                 if (leased.failed()) {
@@ -41,7 +40,7 @@ final class CountTokensRoute implements Handler<RoutingContext> {
                     return;
                 }
                 ModelScheduler.Lease lease = leased.result();
-                sc.blocking(() -> count(lease.engine().model(), entry, req)).onComplete(counted -> {
+                sc.blocking(() -> count(lease, entry, req)).onComplete(counted -> {
                     lease.release();
                     if (counted.failed()) {
                         Responses.fail(rc, Errors.toApi(counted.cause()), AnthropicErrors.INSTANCE);
@@ -55,10 +54,18 @@ final class CountTokensRoute implements Handler<RoutingContext> {
         })).onFailure(rc::fail);
     }
 
-    /** Worker thread: the prompt's length, the tools listed as the plan for this model lists them. */
-    private static int count(Model model, CatalogModel entry, MessagesRequest req) {
+    /**
+     * Worker thread: the prompt's length, image cells included, the tools listed as the plan for this model lists
+     * them.
+     */
+    private static int count(ModelScheduler.Lease lease, CatalogModel entry, MessagesRequest req) {
+        Model model = lease.engine().model();
         OutputPlan plan = OutputPlan.forChat(PromptTemplates.templateText(model, entry), req.toolsJson(), req.tools(),
                 req.toolChoice(), req.parallelToolCalls(), AnswerFormat.text());
-        return req.promptTokens(model, entry, plan.templateTools()).length;
+        MessagesRequest.Prompt prompt = req.prompt(lease, entry, plan.templateTools());
+        if (prompt.vision() != null) {
+            prompt.vision().close();
+        }
+        return prompt.tokenCount();
     }
 }

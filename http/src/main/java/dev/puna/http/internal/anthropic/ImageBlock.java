@@ -3,6 +3,8 @@ package dev.puna.http.internal.anthropic;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.JsonBody;
+import dev.puna.http.internal.vision.ImageInputs;
+import dev.puna.runtime.vision.Image;
 import java.util.Base64;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -11,14 +13,14 @@ import java.util.regex.Pattern;
  * An {@code image} content block, decoded: {@code source} {@code {"type":"base64","media_type":...,"data":...}}
  * with a media type Anthropic accepts ({@code image/png}, {@code image/jpeg}, {@code image/webp},
  * {@code image/gif}) and data that is base64. A {@code url} source is refused: this server fetches no remote images.
- * The bytes are not decoded as an image here; that belongs to the model's vision projector, which takes these blocks
- * in request order.
+ * The image is decoded where it is read ({@link ImageInputs#decode}), so a corrupt one is a 400 naming its block
+ * before any model loads; the model's vision projector takes the images in request order.
  *
  * @param path where the block is in the request ({@code messages[0].content[1]}), for errors about it
  * @param mediaType the declared media type
- * @param data the image file's bytes
+ * @param image the decoded image
  */
-record ImageBlock(String path, String mediaType, byte[] data) {
+record ImageBlock(String path, String mediaType, Image image) {
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private static final Set<String> MEDIA_TYPES = Set.of("image/png", "image/jpeg", "image/webp", "image/gif");
 
@@ -57,6 +59,6 @@ record ImageBlock(String path, String mediaType, byte[] data) {
         if (bytes == null || bytes.length == 0) {
             throw ApiException.badParameter(at + ".source.data", at + ".source.data: not valid base64");
         }
-        return new ImageBlock(at, mediaType, bytes);
+        return new ImageBlock(at, mediaType, ImageInputs.decode(bytes, at));
     }
 }

@@ -7,14 +7,18 @@ import dev.puna.http.CatalogModel;
 import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.ModelNames;
+import dev.puna.http.internal.ModelScheduler;
 import dev.puna.http.internal.PromptTemplates;
 import dev.puna.http.internal.RequestLimits;
 import dev.puna.http.internal.gotemplate.OllamaTemplate;
+import dev.puna.http.internal.vision.ImageInputs;
+import dev.puna.http.internal.vision.VisionTokens;
 import dev.puna.runtime.Model;
 import dev.puna.runtime.chat.ChatMessage;
 import dev.puna.runtime.chat.ToolCall;
 import dev.puna.runtime.tools.ToolChoice;
 import dev.puna.runtime.tools.ToolSpec;
+import dev.puna.runtime.vision.VisionPrompt;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,7 +36,7 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code system}: a string or text blocks, the conversation's first (system) message.</li>
  *   <li>{@code messages}: {@code user} and {@code assistant} turns, {@code content} a string or blocks:
- *       {@code text}; {@code image} (read into {@link ImageBlock}s, see there); {@code tool_use} (assistant: a
+ *       {@code text}; {@code image} (read into {@link ImageBlock}s and marked in the text where it stands); {@code tool_use} (assistant: a
  *       tool call, {@code input} its arguments); {@code tool_result} (user: a {@code tool} message for the template,
  *       named after the call it answers; {@code is_error} results are marked {@code Error: }); {@code thinking}
  *       (assistant: the turn's reasoning, passed back to the template); {@code redacted_thinking} is dropped, as
@@ -79,11 +83,33 @@ record MessagesRequest(String model, List<ChatMessage> messages, int maxTokens, 
         return last.role().equals("assistant") && last.toolCalls().isEmpty() ? last.content() : null;
     }
 
-    /** The prompt's tokens on {@code model} (on a worker thread), with {@code tools} in the template's tool list. */
-    int[] promptTokens(Model model, CatalogModel entry, List<Map<String, Object>> tools) {
-        String prefill = prefill();
-        return prefill == null ? PromptTemplates.chatTokens(model, entry, messages, tools, think)
-                : PromptTemplates.chatTokens(model, entry, history(), tools, think, prefill);
+    /**
+     * The prompt on the leased model (on a worker thread), with {@code tools} in the template's tool list: its text
+     * tokens, or, with images, text and images tokenized by the model's projector (a 400 for a model without one).
+     * The caller owns the returned prompt's vision part and closes it unless a generation takes it.
+     */
+    Prompt prompt(ModelScheduler.Lease lease, CatalogModel entry, List<Map<String, Object>> tools) {
+        Model model = lease.engine().model();
+        PromptTemplates.Rendered rendered = PromptTemplates.chatPrompt(model, entry, history(), tools, think,
+                prefill());
+        if (images.isEmpty()) {
+            int[] tokens = model.tokenize(rendered.text(), rendered.addBos(), true);
+            return new Prompt(tokens, tokens.length, null);
+        }
+        ImageInputs.requireProjector(lease, model());
+        VisionPrompt vision = ImageInputs.tokenize(lease, model(), rendered.text(),
+                images.stream().map(ImageBlock::image).toList(), rendered.addBos());
+        return new Prompt(VisionTokens.textTokens(vision), vision.tokenCount(), vision);
+    }
+
+    /**
+     * A tokenized prompt.
+     *
+     * @param textTokens its text tokens (images left out)
+     * @param tokenCount every position it takes, image cells included
+     * @param vision the prompt with its images, or null without images
+     */
+    record Prompt(int[] textTokens, int tokenCount, VisionPrompt vision) {
     }
 
     /** Anthropic's rule for tool names. */
@@ -364,7 +390,11 @@ record MessagesRequest(String model, List<ChatMessage> messages, int maxTokens, 
                         text.append(requiredString(b, "text", bat));
                         pending[0] = true;
                     }
-                    case "image" -> images.add(ImageBlock.read(b, bat));
+                    case "image" -> {
+                        images.add(ImageBlock.read(b, bat));
+                        text.append(ImageInputs.SENTINEL);
+                        pending[0] = true;
+                    }
                     case "tool_result" -> {
                         if (pending[0]) {
                             out.add(ChatMessage.user(text.toString()));
@@ -408,7 +438,10 @@ record MessagesRequest(String model, List<ChatMessage> messages, int maxTokens, 
             eachBlock(v, at, (b, bat, type) -> {
                 switch (type) {
                     case "text" -> text.append(requiredString(b, "text", bat));
-                    case "image" -> images.add(ImageBlock.read(b, bat));
+                    case "image" -> {
+                        images.add(ImageBlock.read(b, bat));
+                        text.append(ImageInputs.SENTINEL);
+                    }
                     default -> throw ApiException.badParameter(bat + ".type", bat + ".type: expected \"text\" or "
                             + "\"image\" in a tool_result, got \"" + type + "\"");
                 }

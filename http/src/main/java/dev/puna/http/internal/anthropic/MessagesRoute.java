@@ -1,7 +1,6 @@
 package dev.puna.http.internal.anthropic;
 
 import dev.puna.http.CatalogModel;
-import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.Guard;
 import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
@@ -29,10 +28,8 @@ final class MessagesRoute implements Handler<RoutingContext> {
     public void handle(RoutingContext rc) {
         MessagesRequest req = MessagesRequest.read(sc.requestBody(rc.body().buffer()), sc.limits(), true);
         RequestLog.model(rc, req.model());
-        sc.findModel(req.model()).onSuccess(entry -> Guard.run(rc, () -> {
-            refuseImages(req);
-            MessagesRun.start(sc, rc, entry, req, options(sc, entry, req));
-        })).onFailure(rc::fail);
+        sc.findModel(req.model()).onSuccess(entry -> Guard.run(rc, () -> MessagesRun.start(sc, rc, entry, req,
+                options(sc, entry, req)))).onFailure(rc::fail);
     }
 
     /** The request's options over the model's Modelfile parameters over Anthropic's defaults. */
@@ -40,17 +37,5 @@ final class MessagesRoute implements Handler<RoutingContext> {
         Map<String, Object> base = new LinkedHashMap<>(ANTHROPIC_DEFAULTS);
         base.putAll(entry.parameters());
         return sc.options().parse(base, req.options());
-    }
-
-    /**
-     * Image blocks need a model with a vision projector; no model served here has one yet, so any image is a 400
-     * naming the first block.
-     */
-    static void refuseImages(MessagesRequest req) {
-        if (!req.images().isEmpty()) {
-            ImageBlock first = req.images().getFirst();
-            throw ApiException.badParameter(first.path(), first.path() + ": model '" + req.model() + "' has no "
-                    + "vision projector, so it cannot read image blocks");
-        }
     }
 }

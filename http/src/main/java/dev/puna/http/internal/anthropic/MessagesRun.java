@@ -114,24 +114,36 @@ final class MessagesRun implements GenerationStream.Sink {
         Model model = lease.engine().model();
         OutputPlan planned = OutputPlan.forChat(PromptTemplates.templateText(model, entry), req.toolsJson(), req.tools(),
                 req.toolChoice(), req.parallelToolCalls(), AnswerFormat.text());
-        int[] tokens = req.promptTokens(model, entry, planned.templateTools());
-        // As on /v1/chat/completions, a thinking model's reasoning is split off whether or not it was asked for;
-        // asked for from a model that cannot think, it is a 400.
-        OutputPlan.Thinking thinking = req.think().enabled()
-                ? PromptTemplates.thinking(model, entry, null, req.think(), req.model(), tokens)
-                : PromptTemplates.thinkingTags(model, entry, null).map(t -> PromptTemplates.thinking(model, t, tokens))
-                        .orElse(null);
-        OutputPlan p = planned.withThinking(thinking);
+        MessagesRequest.Prompt prompt = req.prompt(lease, entry, planned.templateTools());
+        int[] tokens = prompt.textTokens();
+        OutputPlan p;
+        try {
+            // As on /v1/chat/completions, a thinking model's reasoning is split off whether or not it was asked for;
+            // asked for from a model that cannot think, it is a 400.
+            OutputPlan.Thinking thinking = req.think().enabled()
+                    ? PromptTemplates.thinking(model, entry, null, req.think(), req.model(), tokens)
+                    : PromptTemplates.thinkingTags(model, entry, null)
+                            .map(t -> PromptTemplates.thinking(model, t, tokens)).orElse(null);
+            p = planned.withThinking(thinking);
+        } catch (RuntimeException e) {
+            if (prompt.vision() != null) {
+                prompt.vision().close(); // no generation took it
+            }
+            throw e;
+        }
         SamplingParams sampling = p.grammar().map(g -> options.sampling().toBuilder().grammar(g).build())
                 .orElse(options.sampling());
         // No silent truncation: Anthropic answers a prompt that does not fit with an error, and clients (coding
         // agents) compact their history on it.
-        GenerateRequest request = GenerateRequest.builder().promptTokens(tokens).sampling(sampling)
+        GenerateRequest.Builder request = GenerateRequest.builder().promptTokens(tokens).sampling(sampling)
                 .maxTokens(options.numPredict()).stop(options.stop()).numKeep(options.numKeep())
-                .truncate(false).shift(false).build();
+                .truncate(false).shift(false);
+        if (prompt.vision() != null) {
+            request.visionPrompt(prompt.vision()); // the stream closes it when the generation ends
+        }
         plan = p;
-        promptTokens = tokens.length;
-        gs.submit(lease.engine(), request, this);
+        promptTokens = prompt.tokenCount();
+        gs.submit(lease.engine(), request.build(), this);
     }
 
     /** The stream's head and {@code message_start}; usage so far is the prompt, as no token is generated yet. */

@@ -22,7 +22,7 @@ import java.util.Map;
  * llama-server's {@code GET /lora-adapters} (each adapter's {@code id}, {@code path} and global {@code scale}) and
  * {@code POST /lora-adapters} (a body {@code [{"id", "scale"}]} setting the global scales, unlisted adapters to 0;
  * answers {@code {"success": true}}). llama-server serves one model; Puna names it in the query,
- * {@code ?model=NAME}. Both load the model if it is not loaded (its adapters belong to a loaded instance, as in
+ * {@code ?model=NAME}, or takes {@code PUNA_DEFAULT_MODEL}. Both load the model if it is not loaded (its adapters belong to a loaded instance, as in
  * llama-server, so global scales start again at 1 when the model is loaded anew). {@code path} is the adapter's
  * blob file name: the store's directories are not the client's business.
  */
@@ -67,6 +67,9 @@ public final class LoraAdaptersRoute {
 
     private void withLease(RoutingContext rc, Step step) {
         String name = rc.queryParams().get("model");
+        if (name == null || name.isEmpty()) {
+            name = sc.config().defaultModel();
+        }
         if (name == null || name.isEmpty()) {
             throw ApiException.badParameter("model", "the model is required: /lora-adapters?model=NAME");
         }

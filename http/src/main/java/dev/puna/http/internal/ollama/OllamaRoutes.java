@@ -113,7 +113,8 @@ public final class OllamaRoutes implements RouteFamily {
             for (CatalogModel m : all) {
                 try {
                     GgufFacts facts = GgufFacts.read(m.path());
-                    caps.put(m.name(), facts.capabilities(m.template() != null ? m.template() : facts.chatTemplate()));
+                    caps.put(m.name(), facts.capabilities(m.template() != null ? m.template() : facts.chatTemplate(),
+                            !m.projectors().isEmpty()));
                 } catch (IOException | RuntimeException e) {
                     // A model whose file cannot be read is still listed, as Ollama lists it, without capabilities.
                 }
@@ -184,7 +185,7 @@ public final class OllamaRoutes implements RouteFamily {
         o.set("details", OllamaJson.details(m.details()));
         o.set("model_info", JsonBody.MAPPER.valueToTree(facts.modelInfo(verbose)));
         ArrayNode caps = o.putArray("capabilities");
-        facts.capabilities(template).forEach(caps::add);
+        facts.capabilities(template, !m.projectors().isEmpty()).forEach(caps::add);
         o.put("modified_at", OllamaJson.time(m.modifiedAt()));
         return o;
     }

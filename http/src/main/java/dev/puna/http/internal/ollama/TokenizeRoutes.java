@@ -31,7 +31,7 @@ final class TokenizeRoutes {
     }
 
     void tokenize(RoutingContext rc) {
-        JsonBody body = JsonBody.parse(rc.body().buffer());
+        JsonBody body = sc.requestBody(rc.body().buffer());
         String model = body.string("model");
         String text = body.string("text");
         ModelNames.require(model);
@@ -52,7 +52,7 @@ final class TokenizeRoutes {
     }
 
     void detokenize(RoutingContext rc) {
-        JsonBody body = JsonBody.parse(rc.body().buffer());
+        JsonBody body = sc.requestBody(rc.body().buffer());
         String model = body.string("model");
         ArrayNode tokens = body.array("tokens");
         ModelNames.require(model);

@@ -47,7 +47,7 @@ final class RerankRoute implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext rc) {
-        Request req = read(JsonBody.parse(rc.body().buffer()));
+        Request req = read(sc.requestBody(rc.body().buffer()));
         RequestLog.model(rc, req.model);
         sc.findModel(req.model).onSuccess(entry -> Guard.run(rc, () -> checkReranker(rc, req, entry)))
                 .onFailure(rc::fail);

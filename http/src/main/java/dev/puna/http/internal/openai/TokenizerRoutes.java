@@ -51,7 +51,7 @@ final class TokenizerRoutes {
     }
 
     void tokenize(RoutingContext rc) {
-        JsonBody body = JsonBody.parse(rc.body().buffer());
+        JsonBody body = sc.requestBody(rc.body().buffer());
         String model = body.string("model");
         JsonNode content = body.raw("content");
         Boolean addSpecial = body.bool("add_special");
@@ -126,7 +126,7 @@ final class TokenizerRoutes {
     }
 
     void detokenize(RoutingContext rc) {
-        JsonBody body = JsonBody.parse(rc.body().buffer());
+        JsonBody body = sc.requestBody(rc.body().buffer());
         String model = body.string("model");
         ArrayNode tokens = body.array("tokens");
         ModelNames.require(model);
@@ -143,7 +143,7 @@ final class TokenizerRoutes {
     }
 
     void applyTemplate(RoutingContext rc) {
-        JsonBody body = JsonBody.parse(rc.body().buffer());
+        JsonBody body = sc.requestBody(rc.body().buffer());
         String model = body.string("model");
         ArrayNode messagesNode = body.array("messages");
         StructuredOutput structured = StructuredOutput.read(body);

@@ -1,6 +1,5 @@
 package dev.puna.http.internal.anthropic;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +8,7 @@ import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.RequestLimits;
 import dev.puna.http.internal.gotemplate.OllamaTemplate;
+import dev.puna.http.internal.vision.ImageInputs;
 import dev.puna.runtime.chat.ChatMessage;
 import dev.puna.runtime.chat.ToolCall;
 import dev.puna.runtime.tools.ToolChoice;
@@ -82,14 +82,20 @@ class MessagesRequestTest {
     }
 
     @Test
-    void imageBlocksAreDecoded() {
+    void imageBlocksAreDecodedAndMarkedWhereTheyStand() throws Exception {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(4, 3,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "png", png);
+        String data = java.util.Base64.getMimeEncoder().encodeToString(png.toByteArray()); // with line breaks
         MessagesRequest r = read("""
-                {"model":"m","max_tokens":1,"messages":[{"role":"user","content":[
-                  {"type":"image","source":{"type":"base64","media_type":"image/gif","data":"R0lG\\nODlh"}}]}]}""");
+                {"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":"text","text":"See "},
+                  {"type":"image","source":{"type":"base64","media_type":"image/png","data":"%s"}},
+                  {"type":"text","text":" now"}]}]}""".formatted(data.replace("\r\n", "\\n")));
         assertEquals(1, r.images().size());
-        assertEquals("messages[0].content[0]", r.images().getFirst().path());
-        assertEquals("image/gif", r.images().getFirst().mediaType());
-        assertArrayEquals("GIF89a".getBytes(), r.images().getFirst().data());
+        assertEquals("messages[0].content[1]", r.images().getFirst().path());
+        assertEquals("image/png", r.images().getFirst().mediaType());
+        assertEquals(List.of(ChatMessage.user("See " + ImageInputs.SENTINEL + " now")), r.messages());
     }
 
     @Test
