@@ -654,15 +654,19 @@ public final class Engine implements AutoCloseable {
                     s.cached = Arrays.copyOf(s.cached, keep);
                 }
             }
-            FinishReason reason = v.reason();
-            if (reason == null && s.cached.length >= slotContext && !shift(s)) {
-                reason = FinishReason.CONTEXT_FULL;
-            }
-            if (reason != null) {
-                finish(s, reason);
-            }
+            endOrGoOn(s, v.reason());
         } catch (RuntimeException | Error e) {
             fail(s, e);
+        }
+    }
+
+    /** Finishes the job for {@code reason}, or, when it goes on in a full slot, shifts the context or ends it. */
+    private void endOrGoOn(EngineSlot s, FinishReason reason) {
+        if (reason == null && s.cached.length >= slotContext && !shift(s)) {
+            reason = FinishReason.CONTEXT_FULL;
+        }
+        if (reason != null) {
+            finish(s, reason);
         }
     }
 
@@ -732,13 +736,7 @@ public final class Engine implements AutoCloseable {
         int index = job.outIndex;
         job.outIndex = -1;
         try {
-            FinishReason reason = sampler.next(ctx, job, index);
-            if (reason == null && s.cached.length >= slotContext && !shift(s)) {
-                reason = FinishReason.CONTEXT_FULL;
-            }
-            if (reason != null) {
-                finish(s, reason);
-            }
+            endOrGoOn(s, sampler.next(ctx, job, index));
         } catch (RuntimeException | Error e) {
             fail(s, e);
         }
