@@ -82,19 +82,19 @@ final class ApiClient {
     }
 
     JsonNode get(String path) {
-        return json(exchange("GET", path, null));
+        return json(fetch("GET", path, null));
     }
 
     JsonNode post(String path, Object body) {
         try {
-            return json(exchange("POST", path, JSON.writeValueAsBytes(body)));
+            return json(fetch("POST", path, JSON.writeValueAsBytes(body)));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
     /** One request and its whole answer over {@link HttpURLConnection}; an error status becomes its message. */
-    private byte[] exchange(String method, String path, byte[] body) {
+    private byte[] fetch(String method, String path, byte[] body) {
         HttpURLConnection c = null;
         try {
             c = (HttpURLConnection) base.resolve(path).toURL().openConnection();

@@ -4,6 +4,7 @@ import dev.puna.http.ServerConfigException;
 import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.PunaException;
 import dev.puna.store.StoreException;
+import java.io.PrintWriter;
 import org.apache.logging.log4j.LogManager;
 import picocli.CommandLine;
 
@@ -20,7 +21,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     }
 
     /** Reports {@code e} on {@code err} (or as a JSON log event) and returns the exit code. */
-    static int report(Exception e, java.io.PrintWriter err) {
+    static int report(Exception e, PrintWriter err) {
         if (LogSetup.json()) {
             int exit = exitCode(e);
             LogManager.getLogger("dev.puna.serve").error("Error: {}", message(e), exit == 1 && unexpected(e) ? e : null);
