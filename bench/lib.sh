@@ -13,10 +13,11 @@ bench_build_tools() {
   cmake --build build/bench --parallel "$(nproc)" >/dev/null
 }
 
-# The Puna jars (the CLI and its libraries), built once.
+# The Puna jars (the CLI and its libraries) and, on JDK 25+, their AOT caches (what ./puna builds), built once.
 bench_build_jars() {
   if [ ! -f cli/target/puna-cli.jar ] || [ "${PUNA_REBUILD:-0}" = 1 ]; then
     ./mvnw -B -q -ntp install -DskipTests >&2
+    scripts/aot-cache.sh >&2
   fi
 }
 

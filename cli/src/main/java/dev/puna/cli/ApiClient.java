@@ -2,12 +2,15 @@ package dev.puna.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.puna.http.ServerConfig;
+import dev.puna.http.ListenAddress;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -25,13 +28,18 @@ import java.util.function.Consumer;
  * {@code 127.0.0.1:11434}; a wildcard listen address means this machine), and with {@code PUNA_API_KEY} set every
  * request carries {@code Authorization: Bearer <key>} for a server that requires keys. Failures become one-line
  * {@link CliException}s: the server is not running, or its {@code {"error": ...}} message.
+ *
+ * <p>Plain JSON calls ({@link #get}, {@link #post}: {@code list}, {@code ps}, {@code show}) go over
+ * {@link HttpURLConnection}; the rest over {@link HttpClient}, built on first use: building one sets up TLS (an
+ * {@code SSLContext}, the trust store) even for {@code http://}, a few hundred classes a command that wants to
+ * answer at once does not need.
  */
 final class ApiClient {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI base;
-    private final HttpClient http;
     private final String apiKey;
+    private HttpClient http;
 
     ApiClient(URI base) {
         this(base, null);
@@ -41,8 +49,6 @@ final class ApiClient {
     ApiClient(URI base, String apiKey) {
         this.base = base;
         this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey.strip();
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     /**
@@ -59,11 +65,7 @@ final class ApiClient {
             tls = true;
             spec = "http://" + spec.strip().substring(8);
         }
-        ServerConfig.Builder b = ServerConfig.builder();
-        if (spec != null && !spec.isBlank()) {
-            b.listen(spec);
-        }
-        ServerConfig c = b.build();
+        ListenAddress c = ListenAddress.parse(spec == null || spec.isBlank() ? "" : spec);
         String host = switch (c.host()) {
             case "0.0.0.0" -> "127.0.0.1";
             case "::", "0:0:0:0:0:0:0:0" -> "::1";
@@ -80,11 +82,68 @@ final class ApiClient {
     }
 
     JsonNode get(String path) {
-        return json(send(request(path).GET()));
+        return json(fetch("GET", path, null));
     }
 
     JsonNode post(String path, Object body) {
-        return json(send(request(path).POST(body(body)).header("Content-Type", "application/json")));
+        try {
+            return json(fetch("POST", path, JSON.writeValueAsBytes(body)));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One request and its whole answer over {@link HttpURLConnection}; an error status becomes its message. */
+    private byte[] fetch(String method, String path, byte[] body) {
+        HttpURLConnection c = null;
+        try {
+            c = (HttpURLConnection) base.resolve(path).toURL().openConnection();
+            c.setConnectTimeout(10_000);
+            c.setReadTimeout(600_000);
+            c.setRequestMethod(method);
+            if (apiKey != null) {
+                c.setRequestProperty("Authorization", "Bearer " + apiKey);
+            }
+            if (body != null) {
+                c.setDoOutput(true);
+                c.setRequestProperty("Content-Type", "application/json");
+                c.setFixedLengthStreamingMode(body.length);
+            }
+            try {
+                c.connect();
+            } catch (ConnectException | SocketTimeoutException e) {
+                throw notRunning(e);
+            }
+            if (body != null) {
+                try (OutputStream out = c.getOutputStream()) {
+                    out.write(body);
+                }
+            }
+            int status = c.getResponseCode();
+            if (status >= 400) {
+                InputStream error = c.getErrorStream();
+                String text = error == null ? "" : new String(readAll(error), StandardCharsets.UTF_8);
+                throw failure(status, text, c.getHeaderField("WWW-Authenticate") != null);
+            }
+            return readAll(c.getInputStream());
+        } catch (IOException e) {
+            throw new CliException("the request to the Puna server at " + base + " failed: " + e, e);
+        } finally {
+            if (c != null) {
+                c.disconnect();
+            }
+        }
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        try (in) {
+            return in.readAllBytes();
+        }
+    }
+
+    private CliException notRunning(Exception cause) {
+        return new CliException("could not connect to a Puna server at " + base + "; is it running? Start one "
+                + "with 'puna serve'", cause);
     }
 
     /** A request answered with an empty body (copy, delete). */
@@ -164,11 +223,14 @@ final class ApiClient {
     }
 
     private HttpResponse<InputStream> exchange(HttpRequest.Builder request) {
+        if (http == null) {
+            http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+        }
         try {
             return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (ConnectException | HttpConnectTimeoutException e) {
-            throw new CliException("could not connect to a Puna server at " + base + "; is it running? Start one "
-                    + "with 'puna serve'", e);
+            throw notRunning(e);
         } catch (IOException e) {
             throw new CliException("the request to the Puna server at " + base + " failed: " + e, e);
         } catch (InterruptedException e) {
@@ -188,6 +250,11 @@ final class ApiClient {
         } catch (IOException e) {
             text = "";
         }
+        throw failure(r.statusCode(), text, r.headers().firstValue("WWW-Authenticate").isPresent());
+    }
+
+    /** The {@code {"error": ...}} message of an error answer, or its text. */
+    private CliException failure(int status, String text, boolean wwwAuthenticate) {
         String message = null;
         try {
             JsonNode error = JSON.readTree(text).get("error");
@@ -196,14 +263,14 @@ final class ApiClient {
             // not JSON: use the text
         }
         if (message == null || message.isBlank()) {
-            message = text.isBlank() ? "the server answered " + r.statusCode() : text.strip();
+            message = text.isBlank() ? "the server answered " + status : text.strip();
         }
         // The server's own key check says so with WWW-Authenticate; a registry's 401 for a pull does not.
-        if (r.statusCode() == 401 && r.headers().firstValue("WWW-Authenticate").isPresent()) {
+        if (status == 401 && wwwAuthenticate) {
             message = "the Puna server at " + base + " refused the request (" + message + "): "
                     + (apiKey == null ? "it requires an API key; set PUNA_API_KEY" : "check PUNA_API_KEY");
         }
-        throw new CliException(message, r.statusCode(), null);
+        return new CliException(message, status, null);
     }
 
     private static JsonNode json(byte[] body) {

@@ -16,6 +16,11 @@ abstract class ClientCommand implements Callable<Integer> {
     /** Set by {@link Main}'s command factory. */
     CliEnvironment environment = CliEnvironment.system();
 
+    /** Where {@link QuickCommands} sends output when it runs the command without picocli (then {@link #spec} is
+     * null). */
+    PrintWriter stdout;
+    PrintWriter stderr;
+
     private ApiClient client;
 
     ApiClient client() {
@@ -26,11 +31,11 @@ abstract class ClientCommand implements Callable<Integer> {
     }
 
     PrintWriter out() {
-        return spec.commandLine().getOut();
+        return spec == null ? stdout : spec.commandLine().getOut();
     }
 
     PrintWriter err() {
-        return spec.commandLine().getErr();
+        return spec == null ? stderr : spec.commandLine().getErr();
     }
 
     /** Progress of pull, push and create goes to standard error, like Ollama's. */

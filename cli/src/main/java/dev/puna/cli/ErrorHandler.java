@@ -4,6 +4,7 @@ import dev.puna.http.ServerConfigException;
 import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.PunaException;
 import dev.puna.store.StoreException;
+import java.io.PrintWriter;
 import org.apache.logging.log4j.LogManager;
 import picocli.CommandLine;
 
@@ -16,34 +17,39 @@ import picocli.CommandLine;
 final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        return report(e, cmd.getErr());
+    }
+
+    /** Reports {@code e} on {@code err} (or as a JSON log event) and returns the exit code. */
+    static int report(Exception e, PrintWriter err) {
         if (LogSetup.json()) {
             int exit = exitCode(e);
             LogManager.getLogger("dev.puna.serve").error("Error: {}", message(e), exit == 1 && unexpected(e) ? e : null);
             return exit;
         }
         if (e instanceof InvalidParameterException || e instanceof ServerConfigException) {
-            cmd.getErr().println("Error: " + e.getMessage());
+            err.println("Error: " + e.getMessage());
             return 2;
         }
         if (e instanceof PunaException || e instanceof IllegalStateException || e instanceof CliException
                 || e instanceof StoreException) {
-            cmd.getErr().println("Error: " + e.getMessage());
+            err.println("Error: " + e.getMessage());
             return 1;
         }
         if (e instanceof java.nio.file.NoSuchFileException nsf) {
-            cmd.getErr().println("Error: no such file: " + nsf.getFile());
+            err.println("Error: no such file: " + nsf.getFile());
             return 1;
         }
         if (e instanceof java.nio.file.AccessDeniedException ade) {
-            cmd.getErr().println("Error: permission denied: " + ade.getFile());
+            err.println("Error: permission denied: " + ade.getFile());
             return 1;
         }
         if (e instanceof java.io.IOException) {
-            cmd.getErr().println("Error: " + e.getMessage());
+            err.println("Error: " + e.getMessage());
             return 1;
         }
-        cmd.getErr().println("Error: unexpected failure: " + e);
-        e.printStackTrace(cmd.getErr());
+        err.println("Error: unexpected failure: " + e);
+        e.printStackTrace(err);
         return 1;
     }
 

@@ -42,8 +42,9 @@ final class LogSetup {
         }
     }
 
-    /** Whether log lines are JSON now. */
+    /** Whether log lines are JSON now. (A literal, not {@code LogFormat.JSON}: a client command's error path
+     * should not load the server's classes.) */
     static boolean json() {
-        return LogFormat.JSON.toString().equals(System.getProperty(PROPERTY));
+        return "json".equals(System.getProperty(PROPERTY));
     }
 }

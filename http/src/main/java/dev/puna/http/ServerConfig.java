@@ -488,55 +488,9 @@ public final class ServerConfig {
          * @throws ServerConfigException naming {@code PUNA_HOST} for anything else
          */
         public Builder listen(String spec) {
-            String s = spec.strip();
-            int scheme = s.indexOf("://");
-            if (scheme >= 0) {
-                if (!s.substring(0, scheme).equalsIgnoreCase("http")) {
-                    throw new ServerConfigException("PUNA_HOST", "only http:// is supported, got '" + spec + "'");
-                }
-                s = s.substring(scheme + 3);
-            }
-            int slash = s.indexOf('/');
-            if (slash >= 0) {
-                s = s.substring(0, slash);
-            }
-            String h;
-            String p = null;
-            if (s.startsWith("[")) {
-                int close = s.indexOf(']');
-                if (close < 0) {
-                    throw new ServerConfigException("PUNA_HOST", "unclosed '[' in '" + spec + "'");
-                }
-                h = s.substring(1, close);
-                String rest = s.substring(close + 1);
-                if (rest.startsWith(":")) {
-                    p = rest.substring(1);
-                } else if (!rest.isEmpty()) {
-                    throw new ServerConfigException("PUNA_HOST", "unexpected '" + rest + "' in '" + spec + "'");
-                }
-            } else if (s.indexOf(':') != s.lastIndexOf(':')) {
-                h = s; // a bare IPv6 address
-            } else {
-                int colon = s.indexOf(':');
-                h = colon < 0 ? s : s.substring(0, colon);
-                p = colon < 0 ? null : s.substring(colon + 1);
-            }
-            if (h.isEmpty()) {
-                h = "127.0.0.1";
-            }
-            if (!h.matches("[A-Za-z0-9._:%-]+")) {
-                throw new ServerConfigException("PUNA_HOST", "invalid host '" + h + "' in '" + spec + "'");
-            }
-            int portNumber = DEFAULT_PORT;
-            if (p != null) {
-                try {
-                    portNumber = Integer.parseInt(p);
-                } catch (NumberFormatException e) {
-                    throw new ServerConfigException("PUNA_HOST", "invalid port '" + p + "' in '" + spec + "'");
-                }
-            }
-            this.host = h;
-            return port(portNumber);
+            ListenAddress a = ListenAddress.parse(spec);
+            this.host = a.host();
+            return port(a.port());
         }
 
         /** Sets the host to bind. */
