@@ -132,15 +132,21 @@ final class Speculator implements AutoCloseable {
         if (perSlot < Math.max(1, params.draftMin())) {
             return;
         }
-        if (!catchUp(drafting)) {
+        int[] limit = new int[slots.length];
+        for (EngineSlot s : drafting) {
+            // As llama-server does: no more drafted tokens than the request may still generate after the pending
+            // one, so the last step verifies no tokens that would be thrown away.
+            limit[s.seq] = Math.min(perSlot, s.job.completion.remaining() - 1);
+        }
+        drafting.removeIf(s -> limit[s.seq] < Math.max(1, params.draftMin()));
+        int[] outIndex = drafting.isEmpty() ? null : catchUp(drafting, slots.length);
+        if (outIndex == null) {
             return;
         }
         int[][] drafts = new int[slots.length][];
-        int[] outIndex = new int[slots.length];
         List<EngineSlot> active = new ArrayList<>(drafting);
-        for (int i = 0; i < active.size(); i++) {
-            drafts[active.get(i).seq] = new int[0];
-            outIndex[active.get(i).seq] = i; // the catch-up batch's outputs, one per slot, in order
+        for (EngineSlot s : active) {
+            drafts[s.seq] = new int[0];
         }
         while (!active.isEmpty()) {
             List<EngineSlot> next = new ArrayList<>();
@@ -153,7 +159,7 @@ final class Speculator implements AutoCloseable {
                 int[] d = Arrays.copyOf(drafts[s.seq], drafts[s.seq].length + 1);
                 d[d.length - 1] = token;
                 drafts[s.seq] = d;
-                if (d.length < perSlot) {
+                if (d.length < limit[s.seq]) {
                     outIndex[s.seq] = batch.size();
                     batch.add(token, cached[s.seq].length, s.seq, true);
                     next.add(s);
@@ -185,11 +191,14 @@ final class Speculator implements AutoCloseable {
     static final int[] NO_DRAFT = new int[0];
 
     /**
-     * Brings each drafting slot's draft sequence to the target's tokens plus the pending one, the last of them
-     * evaluated in one batch with logits (output {@code i} for the {@code i}-th slot). False if a decode failed.
+     * Brings each drafting slot's draft sequence to the target's tokens plus the pending one, the last token of each
+     * decoded with logits. Returns each slot's row of those logits ({@code [seq]}), or null if a decode failed.
+     * Usually one decode does it all; catch-ups larger than the batch take their leading tokens in decodes of their
+     * own first (no logits needed), then every slot's last token in one.
      */
-    private boolean catchUp(List<EngineSlot> drafting) {
+    private int[] catchUp(List<EngineSlot> drafting, int slotCount) {
         int[][] want = new int[drafting.size()][];
+        int total = 0;
         for (int i = 0; i < drafting.size(); i++) {
             EngineSlot s = drafting.get(i);
             int[] target = append(s.cached, s.job.pending);
@@ -202,39 +211,43 @@ final class Speculator implements AutoCloseable {
                 }
                 cached[s.seq] = Arrays.copyOf(cached[s.seq], keep);
             }
+            total += target.length - keep;
         }
-        // All but the last token of each, in as many decodes as it takes (no logits needed).
         batch.clear();
+        if (total > batch.capacity()) {
+            for (int i = 0; i < drafting.size(); i++) {
+                EngineSlot s = drafting.get(i);
+                int from = cached[s.seq].length;
+                int to = want[i].length - 1;
+                while (from < to) {
+                    int n = Math.min(to - from, batch.capacity() - batch.size());
+                    batch.addRun(want[i], from, n, from, s.seq, false);
+                    from += n;
+                    if (batch.size() == batch.capacity() && !flush(drafting, want)) {
+                        return null;
+                    }
+                }
+            }
+            if (batch.size() > 0 && !flush(drafting, want)) {
+                return null;
+            }
+            batch.clear();
+        }
+        int[] outIndex = new int[slotCount];
         for (int i = 0; i < drafting.size(); i++) {
             EngineSlot s = drafting.get(i);
             int from = cached[s.seq].length;
-            int to = want[i].length - 1;
-            while (from < to) {
-                int n = Math.min(to - from, batch.capacity() - batch.size());
-                batch.addRun(want[i], from, n, from, s.seq, false);
-                from += n;
-                if (batch.size() == batch.capacity() && !flush(drafting, want)) {
-                    return false;
-                }
-            }
-        }
-        if (batch.size() > 0 && !flush(drafting, want)) {
-            return false;
-        }
-        batch.clear();
-        for (int i = 0; i < drafting.size(); i++) {
-            EngineSlot s = drafting.get(i);
-            int last = want[i].length - 1;
-            batch.add(want[i][last], last, s.seq, true);
+            batch.addRun(want[i], from, want[i].length - from, from, s.seq, true);
+            outIndex[s.seq] = batch.size() - 1;
         }
         if (batch.decode(ctx) != 0) {
             drafting.forEach(s -> forget(s.seq));
-            return false;
+            return null;
         }
         for (int i = 0; i < drafting.size(); i++) {
             cached[drafting.get(i).seq] = want[i];
         }
-        return true;
+        return outIndex;
     }
 
     /** Decodes the filled catch-up batch and records what each sequence now holds. */

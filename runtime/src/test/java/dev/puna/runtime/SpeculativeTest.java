@@ -81,8 +81,9 @@ class SpeculativeTest {
             assertArrayEquals(plain.tokens(), drafted.tokens());
             assertEquals(FinishReason.LENGTH, drafted.finishReason());
             GenerationResult.Drafts d = drafted.drafts();
-            assertTrue(d.proposed() >= 59, d.toString());
-            assertTrue(d.accepted() >= 59 - LONG.draftMax(), d.toString());
+            // Every drafted token is the script's; none is drafted past the 60-token limit, so none is wasted.
+            assertEquals(d.proposed(), d.accepted(), d.toString());
+            assertTrue(d.proposed() >= 50, d.toString());
             EngineStats stats = engine.stats();
             assertEquals(d.proposed(), stats.draftTokens());
             assertEquals(d.accepted(), stats.draftAccepted());

@@ -35,6 +35,11 @@ public final class CompletionState {
     }
 
     /** Whether {@code num_predict} tokens have been generated (before any sampling when it is 0). */
+    /** Tokens that may still be generated; {@link Integer#MAX_VALUE} without a limit. */
+    public int remaining() {
+        return maxTokens < 0 ? Integer.MAX_VALUE : Math.max(0, maxTokens - count);
+    }
+
     public boolean limitReached() {
         return maxTokens >= 0 && count >= maxTokens;
     }
