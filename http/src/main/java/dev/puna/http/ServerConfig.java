@@ -53,6 +53,7 @@ public final class ServerConfig {
     private final Path apiKeyFile;
     private final boolean metricsPublic;
     private final String defaultModel;
+    private final java.util.Set<String> imageUrlHosts;
     private final boolean allowUnauthenticated;
     private final List<String> allowedHosts;
     private final Path tlsCert;
@@ -98,6 +99,7 @@ public final class ServerConfig {
         this.apiKeyFile = b.apiKeyFile;
         this.metricsPublic = b.metricsPublic;
         this.defaultModel = b.defaultModel;
+        this.imageUrlHosts = java.util.Set.copyOf(b.imageUrlHosts);
         this.allowUnauthenticated = b.allowUnauthenticated;
         this.allowedHosts = List.copyOf(b.allowedHosts);
         this.tlsCert = b.tlsCert;
@@ -314,6 +316,14 @@ public final class ServerConfig {
         return defaultModel;
     }
 
+    /**
+     * {@code PUNA_IMAGE_URL_HOSTS}: the hosts ({@code host} or {@code host:port}) whose {@code http(s)} image URLs
+     * the server may fetch; empty (the default) refuses every remote image URL.
+     */
+    public java.util.Set<String> imageUrlHosts() {
+        return imageUrlHosts;
+    }
+
     /** Whether the server may listen on a non-loopback address without any API key (then it warns). */
     public boolean allowUnauthenticated() {
         return allowUnauthenticated;
@@ -412,7 +422,8 @@ public final class ServerConfig {
                 + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", num_thread=" + numThread
                 + ", api_keys=" + apiKeys.size() + (apiKeyFile == null ? "" : ", api_key_file=" + apiKeyFile)
                 + (tlsCert == null ? "" : ", tls=" + tlsCert) + (metricsPublic ? ", metrics_public" : "")
-                + (defaultModel == null ? "" : ", default_model=" + defaultModel) + (allowUnauthenticated ? ", allow_unauthenticated" : "")
+                + (defaultModel == null ? "" : ", default_model=" + defaultModel)
+                + (imageUrlHosts.isEmpty() ? "" : ", image_url_hosts=" + new java.util.TreeSet<>(imageUrlHosts)) + (allowUnauthenticated ? ", allow_unauthenticated" : "")
                 + ", max_header=" + maxHeaderBytes + ", max_url=" + maxUrlLength + ", max_connections=" + maxConnections
                 + ", idle_timeout=" + Durations.format(idleTimeout) + ", header_timeout="
                 + Durations.format(headerTimeout) + ", max_num_ctx=" + maxNumCtx + ", max_num_predict=" + maxNumPredict
@@ -446,6 +457,7 @@ public final class ServerConfig {
         private Path apiKeyFile;
         private boolean metricsPublic;
         private String defaultModel;
+        private java.util.Set<String> imageUrlHosts = java.util.Set.of();
         private boolean allowUnauthenticated;
         private List<String> allowedHosts = List.of();
         private Path tlsCert;
@@ -666,6 +678,19 @@ public final class ServerConfig {
         /** Sets the file of API keys, one a line (null: none). */
         public Builder apiKeyFile(Path file) {
             this.apiKeyFile = file;
+            return this;
+        }
+
+        /** Sets the hosts whose image URLs may be fetched ({@code host} or {@code host:port}, lower case). */
+        public Builder imageUrlHosts(java.util.Set<String> hosts) {
+            for (String h : hosts) {
+                if (h.isBlank() || h.contains("/") || h.contains("@") || !h.equals(h.strip())) {
+                    throw new ServerConfigException("PUNA_IMAGE_URL_HOSTS", "expected host or host:port, got '"
+                            + h + "'");
+                }
+            }
+            this.imageUrlHosts = java.util.Set.copyOf(hosts.stream()
+                    .map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList());
             return this;
         }
 

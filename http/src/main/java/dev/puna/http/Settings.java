@@ -97,6 +97,10 @@ public final class Settings {
             Setting.secret("PUNA_DATABASE_URL", "the stateful APIs' database: postgresql://user:password@host:port/db "
                     + "(a fleet shares one) or sqlite:/path/file.db; default: SQLite in PUNA_DATA_DIR",
                     (b, v) -> b.databaseUrl(DatabaseUrl.parse(v))),
+            Setting.of("PUNA_IMAGE_URL_HOSTS", "(none)", "hosts (host or host:port, comma-separated) whose http(s) "
+                    + "image URLs the server may fetch; by default no remote image is fetched",
+                    (b, v) -> b.imageUrlHosts(new java.util.LinkedHashSet<>(java.util.Arrays.stream(v.split(","))
+                            .map(String::strip).filter(h -> !h.isEmpty()).toList()))),
             Setting.of("PUNA_DRAFT_MODEL", "(none)", "draft models for speculative decoding: a model name (for every "
                     + "model of the same vocabulary) and/or target=draft pairs, comma-separated",
                     (b, v) -> b.draftModels(draftModels(v))),

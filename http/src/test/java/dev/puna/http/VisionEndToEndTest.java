@@ -164,8 +164,8 @@ class VisionEndToEndTest {
                 .startsWith("invalid image in \"messages[0].images[0]\": "));
         String url = "{\"model\":\"seeing\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
                 + "\"image_url\":{\"url\":\"%s\"}}]}]}";
-        assertEquals("remote image URLs are not fetched: the server downloads nothing a request names; send the image "
-                + "inline as a data: URL (data:image/png;base64,...)",
+        assertEquals("remote image URLs are not fetched: the server downloads nothing a request names (unless its "
+                + "host is in PUNA_IMAGE_URL_HOSTS); send the image inline as a data: URL (data:image/png;base64,...)",
                 error(server.http.post("/v1/chat/completions", url.formatted("https://example.com/cat.png"))));
         assertEquals("invalid image URL in \"messages[0].content[0].image_url.url\": expected "
                 + "data:image/<type>;base64,<data>",

@@ -25,6 +25,7 @@ public final class ServerContext {
     private final ModelScheduler scheduler;
     private final OptionsParser options;
     private final RequestLimits limits;
+    private final dev.puna.http.internal.vision.RemoteImages remoteImages;
     private final StoreServices store;
     private final ServerLifecycle lifecycle;
 
@@ -49,6 +50,8 @@ public final class ServerContext {
         this.scheduler = scheduler;
         this.limits = RequestLimits.of(config);
         this.options = new OptionsParser(config.contextLength(), limits);
+        this.remoteImages = new dev.puna.http.internal.vision.RemoteImages(config.imageUrlHosts(),
+                config.maxBodyBytes());
         this.store = store;
     }
 
@@ -113,6 +116,11 @@ public final class ServerContext {
             body.node().put("model", fallback);
         }
         return body;
+    }
+
+    /** The fetcher of allowed image URLs ({@code PUNA_IMAGE_URL_HOSTS}); disabled when no host is allowed. */
+    public dev.puna.http.internal.vision.RemoteImages remoteImages() {
+        return remoteImages;
     }
 
     /** Runs blocking work on a worker thread; the future completes on the caller's context. */

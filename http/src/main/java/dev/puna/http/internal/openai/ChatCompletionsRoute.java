@@ -15,6 +15,7 @@ import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.http.internal.vision.ImageInputs;
+import dev.puna.http.internal.vision.RemoteImages;
 import dev.puna.http.internal.vision.VisionTokens;
 import dev.puna.runtime.GenerateRequest;
 import dev.puna.runtime.Model;
@@ -47,12 +48,22 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext rc) {
-        Request req = read(sc.requestBody(rc.body().buffer()), sc.limits());
+        JsonBody body = sc.requestBody(rc.body().buffer());
+        RemoteImages remote = sc.remoteImages();
+        if (remote.enabled() && ChatMessages.remoteImageParts(body.raw("messages")) > 0) {
+            // Fetching an allowed image URL blocks: read the request on a worker thread.
+            sc.blocking(() -> read(body, sc.limits(), remote)).onSuccess(req -> start(rc, req)).onFailure(rc::fail);
+            return;
+        }
+        start(rc, read(body, sc.limits(), remote));
+    }
+
+    private void start(RoutingContext rc, Request req) {
         RequestLog.model(rc, req.model);
         sc.findModel(req.model).onSuccess(model -> Guard.run(rc, () -> chat(rc, req, model))).onFailure(rc::fail);
     }
 
-    private static Request read(JsonBody body, RequestLimits limits) {
+    private static Request read(JsonBody body, RequestLimits limits, RemoteImages remote) {
         String model = body.string("model");
         ArrayNode messages = body.array("messages");
         SamplingFields sampling = SamplingFields.read(body, limits);
@@ -63,7 +74,7 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
         StructuredOutput structured = StructuredOutput.read(body);
         ModelNames.require(model);
         List<Image> images = new ArrayList<>();
-        List<ChatMessage> parsed = ChatMessages.read(messages, images);
+        List<ChatMessage> parsed = ChatMessages.read(messages, images, remote);
         if (topLogprobs != null) {
             if (topLogprobs < 0 || topLogprobs > 20) {
                 throw ApiException.badParameter("top_logprobs", "\"top_logprobs\" must be between 0 and 20, got "

@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.http.internal.ApiException;
 import dev.puna.http.internal.JsonBody;
 import dev.puna.http.internal.vision.ImageInputs;
+import dev.puna.http.internal.vision.RemoteImages;
 import dev.puna.runtime.vision.Image;
 import dev.puna.runtime.chat.ChatMessage;
 import dev.puna.runtime.chat.ToolCall;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -39,6 +41,11 @@ final class ChatMessages {
      * order and marked in their message's text by {@link ImageInputs#SENTINEL}. Null {@code images}: parts refused.
      */
     static List<ChatMessage> read(ArrayNode messages, List<Image> images) {
+        return read(messages, images, null);
+    }
+
+    /** Like {@link #read(ArrayNode, List)}, fetching the image URLs {@code remote} allows (blocking). */
+    static List<ChatMessage> read(ArrayNode messages, List<Image> images, RemoteImages remote) {
         if (messages == null) {
             throw ApiException.badParameter("messages", "\"messages\" is required");
         }
@@ -47,12 +54,12 @@ final class ChatMessages {
         }
         List<ChatMessage> out = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
-            out.add(message(messages.get(i), "messages[" + i + "]", images));
+            out.add(message(messages.get(i), "messages[" + i + "]", images, remote));
         }
         return out;
     }
 
-    private static ChatMessage message(JsonNode node, String path, List<Image> images) {
+    private static ChatMessage message(JsonNode node, String path, List<Image> images, RemoteImages remote) {
         if (!node.isObject()) {
             throw ApiException.badParameter(path, "invalid value for \"" + path + "\": expected an object, got "
                     + JsonBody.describe(node));
@@ -68,7 +75,7 @@ final class ChatMessages {
         }
         m.string("name");
         List<ToolCall> calls = role.equals("assistant") ? toolCalls(m, path) : List.of();
-        String content = content(m.raw("content"), path + ".content", role.equals("user") ? images : null);
+        String content = content(m.raw("content"), path + ".content", role.equals("user") ? images : null, remote);
         if (content == null && calls.isEmpty()) {
             throw ApiException.badParameter(path + ".content", "\"" + path + ".content\" is required"
                     + (role.equals("assistant") ? " unless the message has tool_calls" : ""));
@@ -91,6 +98,15 @@ final class ChatMessages {
      * malformed input counts nothing here and is refused by {@link #read}.
      */
     static int imageParts(JsonNode messages) {
+        return countParts(messages, false);
+    }
+
+    /** How many {@code image_url} parts name an {@code http(s)} URL (those may need a fetch off the event loop). */
+    static int remoteImageParts(JsonNode messages) {
+        return countParts(messages, true);
+    }
+
+    private static int countParts(JsonNode messages, boolean remoteOnly) {
         int n = 0;
         if (messages != null && messages.isArray()) {
             for (JsonNode m : messages) {
@@ -98,7 +114,12 @@ final class ChatMessages {
                 if (content.isArray()) {
                     for (JsonNode part : content) {
                         String type = part.path("type").asText("");
-                        if (type.equals("image_url") || type.equals("input_image")) {
+                        if (remoteOnly) {
+                            JsonNode iu = part.path("image_url");
+                            String url = (iu.isTextual() ? iu : iu.path("url")).asText("").toLowerCase(Locale.ROOT);
+                            n += type.equals("image_url") && (url.startsWith("http://") || url.startsWith("https://"))
+                                    ? 1 : 0;
+                        } else if (type.equals("image_url") || type.equals("input_image")) {
                             n++;
                         }
                     }
@@ -109,7 +130,7 @@ final class ChatMessages {
     }
 
     /** A string, or the concatenated text of content parts; {@code null} when absent. */
-    private static String content(JsonNode v, String path, List<Image> images) {
+    private static String content(JsonNode v, String path, List<Image> images, RemoteImages remote) {
         if (v == null) {
             return null;
         }
@@ -146,7 +167,7 @@ final class ChatMessages {
                         throw ApiException.badParameter(at, "image_url content parts are only accepted in user "
                                 + "messages of /v1/chat/completions");
                     }
-                    images.add(imageUrl(p, at));
+                    images.add(imageUrl(p, at, remote));
                     text.append(ImageInputs.SENTINEL);
                 }
                 case "input_audio" -> throw ApiException.badParameter(at,
@@ -160,7 +181,7 @@ final class ChatMessages {
     }
 
     /** {@code {"type": "image_url", "image_url": {"url": "data:...", "detail": ...}}} (or the url as a string). */
-    private static Image imageUrl(JsonBody part, String at) {
+    private static Image imageUrl(JsonBody part, String at, RemoteImages remote) {
         JsonNode node = part.raw("image_url");
         String url;
         if (node != null && node.isTextual()) {
@@ -179,7 +200,7 @@ final class ChatMessages {
         if (url == null) {
             throw ApiException.badParameter(at + ".image_url", "\"" + at + ".image_url.url\" is required");
         }
-        return ImageInputs.url(url, at + ".image_url.url");
+        return ImageInputs.url(url, at + ".image_url.url", remote);
     }
 
     private static List<ToolCall> toolCalls(JsonBody m, String path) {

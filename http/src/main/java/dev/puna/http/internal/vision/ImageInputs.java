@@ -16,7 +16,8 @@ import java.util.Locale;
  * Images as the routes receive them, and prompts with images: Ollama's base64 {@code images}, OpenAI's
  * {@code image_url} with a {@code data:} URL, Anthropic's base64 image source. Each is decoded and checked
  * ({@link Image#of}: PNG, JPEG, WebP, GIF's first frame) where it is read, so a corrupt image is a 400 naming its
- * field before any model loads. Remote {@code http(s)} URLs are refused: the server fetches nothing a client names.
+ * field before any model loads. Remote {@code http(s)} URLs are refused unless the operator allowed their host
+ * ({@code PUNA_IMAGE_URL_HOSTS}, see {@link RemoteImages}).
  *
  * <p>While a request is read, an image's place in its text is marked by {@link #SENTINEL}, random per process, so
  * no text a client sends can pose as one; once the model is loaded, {@link #tokenize} swaps each for the projector's
@@ -56,10 +57,28 @@ public final class ImageInputs {
      * saying so.
      */
     public static Image url(String url, String field) {
+        return url(url, field, null);
+    }
+
+    /**
+     * Like {@link #url(String, String)}, and an {@code http(s)} URL of a host {@code remote} allows is fetched
+     * (blocking: call off the event loop when {@code remote} is enabled).
+     */
+    public static Image url(String url, String field, RemoteImages remote) {
         String lower = url.toLowerCase(Locale.ROOT);
         if (lower.startsWith("http://") || lower.startsWith("https://")) {
-            throw ApiException.badParameter(field, "remote image URLs are not fetched: the server downloads nothing "
-                    + "a request names; send the image inline as a data: URL (data:image/png;base64,...)");
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(url);
+            } catch (java.net.URISyntaxException e) {
+                throw ApiException.badParameter(field, "invalid image URL in \"" + field + "\"");
+            }
+            if (remote == null || !remote.allows(uri)) {
+                throw ApiException.badParameter(field, "remote image URLs are not fetched: the server downloads "
+                        + "nothing a request names (unless its host is in PUNA_IMAGE_URL_HOSTS); send the image "
+                        + "inline as a data: URL (data:image/png;base64,...)");
+            }
+            return decode(remote.fetch(uri, field), field);
         }
         if (!lower.startsWith("data:")) {
             throw ApiException.badParameter(field, "invalid image URL in \"" + field + "\": expected a data: URL "
