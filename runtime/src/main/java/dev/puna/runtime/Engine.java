@@ -5,7 +5,6 @@ import dev.puna.bindings.Llama;
 import dev.puna.runtime.internal.AbortSwitch;
 import dev.puna.runtime.internal.NativeBatch;
 import dev.puna.runtime.internal.PromptCache;
-import dev.puna.runtime.vision.internal.VisionInternals;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
@@ -61,6 +60,10 @@ public final class Engine implements AutoCloseable {
     /** Touched only by the decode thread. */
     private final PromptCache promptCache;
     private final SequenceSampler sampler;
+    /** Touched only by the decode thread. */
+    private final PrefixLoader prefixes;
+    /** Touched only by the decode thread. */
+    private final ImageEvaluator images;
     /** The draft model's side of speculative decoding, or null without a draft model. */
     private final Speculator speculator;
     /** Touched only by the decode thread. */
@@ -132,6 +135,8 @@ public final class Engine implements AutoCloseable {
             slots[i] = new EngineSlot(i);
         }
         this.sampler = new SequenceSampler(model, slotContext, tokensGenerated);
+        this.prefixes = new PrefixLoader(context, promptCache, slots, params.promptCacheBytes() > 0);
+        this.images = new ImageEvaluator(context);
         Speculator spec = null;
         if (params.draftModel() != null) {
             try {
@@ -422,7 +427,7 @@ public final class Engine implements AutoCloseable {
                     if (runnable() || !cancelled.isEmpty()) {
                         return Next.STEP;
                     }
-                    if (unsavedIdleSlot() != null) {
+                    if (prefixes.unsavedIdle() != null) {
                         return Next.SAVE_IDLE;
                     }
                     while (!signalled) {
@@ -447,29 +452,9 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /**
-     * An idle slot whose conversation is not in the host-RAM cache yet, or null. Saving it while the engine idles
-     * takes the copy off the path of the next request: when that request displaces the conversation, the save in
-     * {@link #start} finds it saved and costs nothing.
-     */
-    private EngineSlot unsavedIdleSlot() {
-        if (params.promptCacheBytes() <= 0) {
-            return null;
-        }
-        for (EngineSlot s : slots) {
-            if (s.free() && s.cached.length >= PromptCache.MIN_TOKENS && s.saved != s.cached) {
-                return s;
-            }
-        }
-        return null;
-    }
-
-    /** Saves one idle slot's conversation to host RAM (see {@link #unsavedIdleSlot}). */
+    /** Saves one idle slot's conversation to host RAM ({@link PrefixLoader#saveIdle}). */
     private void saveIdleSlot() {
-        EngineSlot s = unsavedIdleSlot();
-        if (s != null) {
-            promptCache.save(ctx, s.seq, s.cached, s.cachedWith);
-            s.saved = s.cached; // saved, or refused (too big for the budget): either way not tried again
+        if (prefixes.saveIdle()) {
             publishSlots();
         }
     }
@@ -590,9 +575,7 @@ public final class Engine implements AutoCloseable {
     private boolean evaluateImages(AdapterSet adapters) {
         List<EngineSlot> reached = new ArrayList<>();
         for (EngineSlot s : slots) {
-            EngineJob job = s.job;
-            if (s.started() && job.images != null && job.prefilling() && !job.cancelled()
-                    && job.adapters.equals(adapters) && job.images.imageAt(job.prefilled) != null) {
+            if (ImageEvaluator.reached(s) && s.job.adapters.equals(adapters)) {
                 reached.add(s);
             }
         }
@@ -603,27 +586,11 @@ public final class Engine implements AutoCloseable {
             return false;
         }
         for (EngineSlot s : reached) {
-            EngineJob job = s.job;
-            ImagePrompt.Span image;
-            while (job.prefilling() && (image = job.images.imageAt(job.prefilled)) != null) {
-                if (job.promptStartNanos == 0) {
-                    job.promptStartNanos = System.nanoTime();
-                }
-                try {
-                    if (VisionInternals.evaluate(job.images.projector(), image.chunk(), ctx, s.seq, job.prefilled,
-                            Llama.llama_n_batch(ctx)) == VisionInternals.ABORTED) {
-                        return true; // the engine is closing: shutDown fails the job
-                    }
-                } catch (RuntimeException | Error e) {
-                    // Part of the image may be in the KV cache now; drop what the slot does not account for.
-                    Llama.llama_memory_seq_rm(memory, s.seq, s.cached.length, -1);
-                    fail(s, e);
-                    break;
-                }
-                decodeCalls.incrementAndGet();
-                s.cached = append(s.cached, job.prompt, image.start(), image.length());
-                job.prefilled += image.length();
-                promptTokensEvaluated.addAndGet(image.length());
+            ImageEvaluator.Evaluated done = images.evaluate(s, this::fail);
+            decodeCalls.addAndGet(done.decodes());
+            promptTokensEvaluated.addAndGet(done.cells());
+            if (done.aborted()) {
+                return true;
             }
         }
         return true;
@@ -671,9 +638,8 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Prepares a newly admitted job: gives its slot the longest cached prefix of the prompt (its own cache, a free
-     * slot's, or a saved sequence from host RAM), drops the rest, and builds the job's sampler. A conversation
-     * pushed out of the slot is saved to host RAM first, so its next turn can come back.
+     * Prepares a newly admitted job: its slot gets the longest cached prefix of the prompt ({@link PrefixLoader}) and
+     * the job its sampler.
      */
     private void start(EngineSlot s) {
         EngineJob job = s.job;
@@ -681,46 +647,7 @@ public final class Engine implements AutoCloseable {
             finish(s, FinishReason.CANCELLED);
             return;
         }
-        boolean saved = false;
-        if (!s.cachedWith.equals(job.adapters)) {
-            // KV state computed under other adapters is wrong for this job: keep it in host RAM for its own kind.
-            promptCache.save(ctx, s.seq, s.cached, s.cachedWith);
-            Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
-            s.cached = new int[0];
-            s.cachedWith = job.adapters;
-            saved = true;
-        }
-        PromptCache.Match hit = promptCache.best(job.prompt, job.adapters);
-        SlotSelector.Reuse reuse = SlotSelector.reuse(s, slots, job.prompt, hit == null ? 0 : hit.common());
-        if (reuse.source() != SlotSelector.Source.OWN) {
-            promptCache.save(ctx, s.seq, s.cached, s.cachedWith);
-            saved = true;
-            Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
-            s.cached = new int[0];
-            if (reuse.source() == SlotSelector.Source.HOST_CACHE) {
-                if (promptCache.restore(ctx, hit, s.seq)) {
-                    s.cached = hit.tokens().clone();
-                }
-            } else {
-                // A copy between KV streams copies the whole buffer (at the next decode); the tail is trimmed below.
-                Llama.llama_memory_seq_cp(memory, reuse.donor().seq, s.seq, -1, -1);
-                s.cached = reuse.donor().cached.clone();
-            }
-        }
-        int keep = SlotSelector.keep(s.cached, job.prompt);
-        if (job.images != null) {
-            keep = job.images.alignDown(keep);
-        }
-        if (keep < s.cached.length) {
-            if (!saved && s.cached.length - keep >= PromptCache.MIN_TOKENS) {
-                promptCache.save(ctx, s.seq, s.cached, s.cachedWith);
-            }
-            if (!Llama.llama_memory_seq_rm(memory, s.seq, keep, -1)) {
-                Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
-                keep = 0;
-            }
-            s.cached = Arrays.copyOf(s.cached, keep);
-        }
+        int keep = prefixes.load(s, job);
         job.reused = keep;
         job.prefilled = keep;
         promptTokensCached.addAndGet(keep);
@@ -742,28 +669,9 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /**
-     * Makes room in a full slot by dropping the older half of the tokens after the first {@code numKeep}
-     * (Ollama's context shift), when the request allows it and the cache can shift positions.
-     */
+    /** Ollama's context shift for a full slot, when the request allows it ({@link PrefixLoader#shift}). */
     private boolean shift(EngineSlot s) {
-        EngineJob job = s.job;
-        if (!job.request.shift() || !canShift) {
-            return false;
-        }
-        int n = s.cached.length;
-        int keep = Math.min(job.request.numKeep(), n / 2);
-        int discard = (n - keep) / 2;
-        if (discard <= 0) {
-            return false;
-        }
-        Llama.llama_memory_seq_rm(memory, s.seq, keep, keep + discard);
-        Llama.llama_memory_seq_add(memory, s.seq, keep + discard, n, -discard);
-        int[] shifted = new int[n - discard];
-        System.arraycopy(s.cached, 0, shifted, 0, keep);
-        System.arraycopy(s.cached, keep + discard, shifted, keep, n - keep - discard);
-        s.cached = shifted;
-        return true;
+        return s.job.request.shift() && canShift && prefixes.shift(s, s.job.request.numKeep());
     }
 
     private void decodeFailed(int rc, List<EngineSlot> inBatch) {
