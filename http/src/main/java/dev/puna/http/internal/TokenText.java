@@ -19,6 +19,18 @@ public final class TokenText {
     }
 
     /**
+     * The required token-id array {@code field} of a detokenize request.
+     *
+     * @throws ApiException 400 when it is missing or not an array of valid ids
+     */
+    public static int[] requiredIds(ArrayNode tokens, String field) {
+        if (tokens == null) {
+            throw ApiException.badParameter(field, "\"" + field + "\" is required");
+        }
+        return ids(tokens, field);
+    }
+
+    /**
      * A JSON array of token ids.
      *
      * @throws ApiException 400 naming {@code param} for an element that is not a whole number from 0 to 2^31-1

@@ -56,10 +56,7 @@ final class TokenizeRoutes {
         String model = body.string("model");
         ArrayNode tokens = body.array("tokens");
         ModelNames.require(model);
-        if (tokens == null) {
-            throw ApiException.badParameter("tokens", "\"tokens\" is required");
-        }
-        int[] ids = TokenText.ids(tokens, "tokens");
+        int[] ids = TokenText.requiredIds(tokens, "tokens");
         run(rc, model, vocabulary -> {
             TokenText.check(vocabulary, ids, "tokens");
             ObjectNode o = OllamaJson.object();

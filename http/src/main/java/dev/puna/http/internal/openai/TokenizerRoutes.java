@@ -130,10 +130,7 @@ final class TokenizerRoutes {
         String model = body.string("model");
         ArrayNode tokens = body.array("tokens");
         ModelNames.require(model);
-        if (tokens == null) {
-            throw ApiException.badParameter("tokens", "\"tokens\" is required");
-        }
-        int[] ids = TokenText.ids(tokens, "tokens");
+        int[] ids = TokenText.requiredIds(tokens, "tokens");
         run(rc, model, (vocabulary, entry) -> {
             TokenText.check(vocabulary, ids, "tokens");
             ObjectNode o = OpenAiJson.object();
