@@ -23,6 +23,9 @@ set(LLAMA_BUILD_IS_DEV OFF CACHE BOOL "" FORCE)
 # ffmpeg subprocess, which a server should not spawn.
 set(LLAMA_BUILD_MTMD ON CACHE BOOL "" FORCE)
 set(MTMD_VIDEO OFF CACHE BOOL "" FORCE)
+# ggml's RPC backend (libggml-rpc): a model's layers can live on llama.cpp rpc-server workers on other machines.
+# Built for every backend; nothing connects anywhere unless a model is given RPC servers (PUNA_RPC_SERVERS).
+set(GGML_RPC ON CACHE BOOL "" FORCE)
 
 if(PUNA_PORTABLE)
   set(GGML_NATIVE OFF CACHE BOOL "" FORCE)

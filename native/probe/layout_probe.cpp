@@ -11,6 +11,7 @@
 #include "llama.h"
 #include "mtmd.h"
 #include "mtmd-helper.h"
+#include "ggml-rpc.h"
 
 #include <cstddef>
 #include <cstdio>
@@ -385,6 +386,14 @@ int main() {
     FUNC(mtmd_encode_chunk);
     FUNC(mtmd_get_output_embd);
     FUNC(mtmd_helper_log_set);
+
+    // RPC backend (GgmlBackend)
+    FUNC(llama_supports_rpc);
+    FUNC(ggml_backend_rpc_add_server);
+    FUNC(ggml_backend_reg_dev_count);
+    FUNC(ggml_backend_reg_dev_get);
+    FUNC(ggml_backend_dev_by_type);
+    FUNC(ggml_set_abort_callback);
     FUNC(mtmd_helper_init_opt_default);
     FUNC(mtmd_helper_bitmap_init_from_buf);
     FUNC(mtmd_helper_get_n_tokens);

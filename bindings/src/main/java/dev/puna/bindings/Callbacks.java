@@ -34,6 +34,22 @@ public final class Callbacks {
     private static volatile LogSink logSink = (level, text) -> { };
 
     /**
+     * Receives ggml's fatal errors (GGML_ABORT) before ggml calls {@code abort()}, on whatever thread hit them
+     * (a ggml-rpc connection thread, say). Returning lets the process abort as it would have; a hook that wants
+     * the process to live never returns (it parks the thread for good, see runtime's RpcWorkers).
+     */
+    @FunctionalInterface
+    public interface AbortHook {
+        void aborting(String message);
+    }
+
+    private static volatile AbortHook abortHook = message -> { };
+
+    private static final MemorySegment ABORT_TRAMPOLINE = Native.upcall(
+            Native.findStatic(MethodHandles.lookup(), "abortTrampoline", MethodType.methodType(void.class, MemorySegment.class)),
+            FunctionDescriptor.ofVoid(ADDRESS), Arena.global());
+
+    /**
      * {@code bool (*ggml_abort_callback)(void * data)}: {@code data} points at one byte that is non-zero when the
      * computation should stop. ggml polls it after every graph node, so a cancel takes effect within one node.
      */
@@ -72,6 +88,31 @@ public final class Callbacks {
      */
     public static void installMtmdLogSink() {
         Mtmd.mtmd_helper_log_set(LOG_TRAMPOLINE, MemorySegment.NULL);
+    }
+
+    /**
+     * Routes ggml's fatal errors to {@code hook} (process-wide: ggml_set_abort_callback). Without a hook ggml prints
+     * the message and a backtrace; with one, the hook is responsible for reporting it.
+     */
+    public static synchronized void installAbortHook(AbortHook hook) {
+        abortHook = hook;
+        GgmlBackend.ggml_set_abort_callback(ABORT_TRAMPOLINE);
+    }
+
+    @SuppressWarnings("unused") // upcall target
+    private static void abortTrampoline(MemorySegment message) {
+        String text;
+        try {
+            text = Native.cString(message);
+        } catch (Throwable t) {
+            text = "(unreadable message)";
+        }
+        try {
+            abortHook.aborting(text);
+        } catch (Throwable t) {
+            // ggml aborts next; nothing may propagate into native code.
+        }
+        System.err.println("ggml: fatal error: " + text);
     }
 
     @SuppressWarnings("unused") // upcall target

@@ -65,10 +65,11 @@ public final class Native {
         return SymbolLookup.libraryLookup(path, Arena.global());
     }
 
-    /** Every function bound (all of {@link Llama} and {@link Mtmd}, which this initialises); for the ABI tests. */
+    /** Every function bound (all of {@link Llama}, {@link Mtmd} and {@link GgmlBackend}, which this initialises); for the ABI tests. */
     public static List<Binding> bindings() {
         Llama.ensureLinked();
         Mtmd.ensureLinked();
+        GgmlBackend.ensureLinked();
         synchronized (BINDINGS) {
             return List.copyOf(BINDINGS);
         }

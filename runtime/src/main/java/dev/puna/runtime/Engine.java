@@ -78,6 +78,8 @@ public final class Engine implements AutoCloseable {
     private final ArrayDeque<EngineJob> queue = new ArrayDeque<>();
     /** Guarded by {@link #lock}. */
     private boolean closing;
+    /** Set when an RPC worker holding the model's layers was lost: the decode thread is stuck in llama.cpp. */
+    private volatile RpcWorkerException lost;
     /** Guarded by {@link #lock}: set when the decode thread must look at its slots again. */
     private boolean signalled;
     private volatile int activeSlots;
@@ -152,6 +154,9 @@ public final class Engine implements AutoCloseable {
         this.speculator = spec;
         this.thread = Thread.ofPlatform().name("puna-engine-" + model.info().name()).daemon().unstarted(this::run);
         thread.start();
+        if (model.rpcLink() != null) {
+            model.rpcLink().onLost(this::lose);
+        }
     }
 
     /**
@@ -165,6 +170,9 @@ public final class Engine implements AutoCloseable {
         Objects.requireNonNull(params, "params");
         if (model.vocabOnly()) {
             throw new IllegalStateException("model " + model.info().path() + " was loaded with vocabOnly: it cannot run");
+        }
+        if (model.rpcLink() != null) {
+            model.rpcLink().requireAlive();
         }
         return new Engine(model, params);
     }
@@ -213,6 +221,9 @@ public final class Engine implements AutoCloseable {
         job.images = images;
         lock.lock();
         try {
+            if (lost != null) {
+                throw new RpcWorkerException(lost.getMessage());
+            }
             if (closing) {
                 throw new ResourceClosedException("engine for " + model.info().path() + " is closed");
             }
@@ -741,6 +752,41 @@ public final class Engine implements AutoCloseable {
         return grown;
     }
 
+    /**
+     * An RPC worker holding the model's layers was lost (called from the thread ggml-rpc aborted on). The decode
+     * thread waits inside llama.cpp for an answer that will not come, so this fails every queued and running
+     * generation itself, with {@code e}, and lets {@link #close()} return without waiting for the decode thread;
+     * the context is left allocated (see RpcWorkers).
+     */
+    private void lose(RpcWorkerException e) {
+        List<EngineJob> left = new ArrayList<>();
+        lock.lock();
+        try {
+            if (terminated.isDone()) {
+                return;
+            }
+            lost = e;
+            closing = true;
+            signalled = true;
+            work.signal();
+            left.addAll(queue);
+            queue.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (EngineSlot s : slots) {
+            EngineJob job = s.job;
+            if (job != null) {
+                left.add(job);
+            }
+        }
+        LOG.error("engine for {} lost its RPC worker; failing {} request(s)", model.info().path(), left.size());
+        for (EngineJob job : left) {
+            job.result.completeExceptionally(e);
+        }
+        terminated.complete(null);
+    }
+
     /** Fails whatever is left, frees the native context and drops the model reference. */
     private void shutDown(Throwable failure) {
         List<EngineJob> left = new ArrayList<>();
@@ -759,7 +805,7 @@ public final class Engine implements AutoCloseable {
             }
         }
         activeSlots = 0;
-        ResourceClosedException closed = new ResourceClosedException(
+        RuntimeException closed = lost != null ? lost : new ResourceClosedException(
                 "engine for " + model.info().path() + (failure == null ? " was closed" : " failed: " + failure));
         for (EngineJob job : left) {
             job.release();
@@ -767,12 +813,14 @@ public final class Engine implements AutoCloseable {
         }
         try {
             promptCache.close();
-            if (speculator != null) {
-                speculator.close();
+            if (lost == null) {
+                if (speculator != null) {
+                    speculator.close();
+                }
+                batch.close();
+                NativeContext.free(ctx);
+                arena.close();
             }
-            batch.close();
-            NativeContext.free(ctx);
-            arena.close();
             model.release();
         } finally {
             terminated.complete(null);

@@ -18,9 +18,12 @@ public final class LlamaCpp {
         return NativeLibrary.LLAMA_CPP_RELEASE;
     }
 
-    /** Whether this llama.cpp build has a GPU backend (CUDA, Metal, ...) that layers can be offloaded to. */
+    /**
+     * Whether this machine has a GPU (CUDA, Metal, ...) that layers can be offloaded to. llama.cpp's own
+     * {@code llama_supports_gpu_offload} also says yes for a build with the RPC backend, which every Puna build has;
+     * RPC workers are given per model, so this asks about local devices only.
+     */
     public static boolean supportsGpuOffload() {
-        dev.puna.runtime.internal.Backend.ensureInitialised();
-        return dev.puna.bindings.Llama.llama_supports_gpu_offload();
+        return dev.puna.runtime.internal.Backend.hasLocalGpu();
     }
 }

@@ -17,6 +17,8 @@ import dev.puna.runtime.internal.ModelHandles;
 import dev.puna.runtime.internal.NativeChatTemplates;
 import dev.puna.runtime.internal.NativeStats;
 import dev.puna.runtime.internal.ResourceGuard;
+import dev.puna.runtime.internal.RpcLink;
+import dev.puna.runtime.internal.RpcWorkers;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -25,7 +27,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * A loaded GGUF model (weights and vocabulary): the owner of one {@code llama_model}.
@@ -63,6 +69,8 @@ public final class Model implements AutoCloseable {
         });
     }
 
+    private static final Logger LOG = LogManager.getLogger(Model.class);
+
     private final Path path;
     private final MemorySegment model;
     private final MemorySegment vocab;
@@ -74,12 +82,15 @@ public final class Model implements AutoCloseable {
     private final long loadNanos;
 
     private final boolean vocabOnly;
+    /** The RPC workers holding its layers; null for a local model. */
+    private final RpcLink rpc;
     private volatile ChatFormatter chatFormatter;
     /** Cached {@link #pieceUnchecked} results; arrays in it are never modified. */
     private final AtomicReferenceArray<byte[]> pieces;
 
-    private Model(Path path, MemorySegment model, GgufFile gguf, long loadNanos, boolean vocabOnly) {
+    private Model(Path path, MemorySegment model, GgufFile gguf, long loadNanos, boolean vocabOnly, RpcLink rpc) {
         this.path = path;
+        this.rpc = rpc;
         this.vocabOnly = vocabOnly;
         this.model = model;
         this.gguf = gguf;
@@ -88,7 +99,15 @@ public final class Model implements AutoCloseable {
         this.vocabSize = Llama.llama_vocab_n_tokens(vocab);
         this.pieces = new AtomicReferenceArray<>(vocabSize);
         this.guard = new ResourceGuard("model " + path, () -> {
-            Llama.llama_model_free(model);
+            if (rpc != null && rpc.lost() != null) {
+                // Its buffers are on a lost worker: freeing them would wait on the broken connection for ever.
+                LOG.warn("model {} left allocated: {}", path, rpc.lost().getMessage());
+            } else {
+                Llama.llama_model_free(model);
+            }
+            if (rpc != null) {
+                rpc.close();
+            }
             NativeStats.MODELS.decrementAndGet();
         });
         this.specials = new SpecialTokens(Llama.llama_vocab_bos(vocab), Llama.llama_vocab_eos(vocab),
@@ -120,28 +139,26 @@ public final class Model implements AutoCloseable {
                 () -> new ModelLoadException(path, "GGUF file has no general.architecture; not a model file"));
 
         Backend.ensureInitialised();
-        if (params.mainGpu() > 0 && !Llama.llama_supports_gpu_offload()) {
+        if (params.mainGpu() > 0 && !Backend.hasLocalGpu()) {
             throw new InvalidParameterException("main_gpu", "there is no GPU " + params.mainGpu() + ": this "
                     + "llama.cpp build has no GPU backend, so only 0 (the CPU) is valid");
         }
-        MemorySegment handle;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment mp = Llama.llama_model_default_params(arena);
-            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "n_gpu_layers").set(mp, params.gpuLayers());
-            if (params.mainGpu() >= 0) {
-                // llama.cpp reads main_gpu only in split mode NONE (0): the whole model on that one GPU.
-                LlamaLayouts.field(LLAMA_MODEL_PARAMS, "split_mode").set(mp, 0);
-                LlamaLayouts.field(LLAMA_MODEL_PARAMS, "main_gpu").set(mp, params.mainGpu());
+        RpcLink rpc = params.rpcServers().isEmpty() ? null : RpcLink.open(params.rpcServers());
+        NativeLoad loaded;
+        try {
+            loaded = rpc == null ? loadNative(path, params, null) : loadOverRpc(path, params, rpc);
+        } catch (RuntimeException | Error e) {
+            if (rpc != null) {
+                rpc.close();
             }
-            // llama_load_mode: NONE 0, MMAP 1, MLOCK 2, MMAP_MLOCK 3
-            int loadMode = (params.useMmap() ? 1 : 0) | (params.useMlock() ? 2 : 0);
-            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "load_mode").set(mp, loadMode);
-            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "vocab_only").set(mp, params.vocabOnly());
-            Backend.clearLastError();
-            handle = Llama.llama_model_load_from_file(arena.allocateFrom(path.toString()), mp);
+            throw e;
         }
+        MemorySegment handle = loaded.handle();
+        String why = loaded.why();
         if (handle.equals(MemorySegment.NULL)) {
-            String why = Backend.lastError();
+            if (rpc != null) {
+                rpc.close();
+            }
             if (why.contains("invalid value for main_gpu")) {
                 java.util.regex.Matcher m = java.util.regex.Pattern.compile("available devices: (\\d+)").matcher(why);
                 throw new InvalidParameterException("main_gpu", "there is no GPU " + params.mainGpu() + " ("
@@ -155,7 +172,63 @@ public final class Model implements AutoCloseable {
                     + (why.isEmpty() ? "" : ": " + why.replaceAll("\\s+", " ")));
         }
         NativeStats.MODELS.incrementAndGet();
-        return new Model(path, handle, gguf, System.nanoTime() - start, params.vocabOnly());
+        return new Model(path, handle, gguf, System.nanoTime() - start, params.vocabOnly(), rpc);
+    }
+
+    /** What llama_model_load_from_file returned, and the error text llama.cpp logged on its thread. */
+    private record NativeLoad(MemorySegment handle, String why) {
+    }
+
+    private static NativeLoad loadNative(Path path, ModelParams params, RpcLink rpc) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mp = Llama.llama_model_default_params(arena);
+            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "n_gpu_layers").set(mp, params.gpuLayers());
+            if (params.mainGpu() >= 0) {
+                // llama.cpp reads main_gpu only in split mode NONE (0): the whole model on that one GPU.
+                LlamaLayouts.field(LLAMA_MODEL_PARAMS, "split_mode").set(mp, 0);
+                LlamaLayouts.field(LLAMA_MODEL_PARAMS, "main_gpu").set(mp, params.mainGpu());
+            }
+            if (rpc != null) {
+                LlamaLayouts.field(LLAMA_MODEL_PARAMS, "devices").set(mp, RpcWorkers.devices(rpc.endpoints(), arena));
+            }
+            // llama_load_mode: NONE 0, MMAP 1, MLOCK 2, MMAP_MLOCK 3
+            int loadMode = (params.useMmap() ? 1 : 0) | (params.useMlock() ? 2 : 0);
+            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "load_mode").set(mp, loadMode);
+            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "vocab_only").set(mp, params.vocabOnly());
+            Backend.clearLastError();
+            MemorySegment handle = Llama.llama_model_load_from_file(arena.allocateFrom(path.toString()), mp);
+            return new NativeLoad(handle, handle.equals(MemorySegment.NULL) ? Backend.lastError() : "");
+        }
+    }
+
+    /**
+     * Loads on a thread of its own: if a worker is lost while the weights go to it, ggml-rpc parks the threads
+     * involved for good (see RpcWorkers), and the caller gets the worker's error instead of waiting with them.
+     */
+    private static NativeLoad loadOverRpc(Path path, ModelParams params, RpcLink rpc) {
+        CompletableFuture<NativeLoad> result = new CompletableFuture<>();
+        rpc.onLost(result::completeExceptionally);
+        Thread.ofPlatform().daemon().name("puna-rpc-load").start(() -> {
+            try {
+                NativeLoad loaded = loadNative(path, params, rpc);
+                if (!result.complete(loaded) && !loaded.handle().equals(MemorySegment.NULL)) {
+                    LOG.warn("model {} finished loading after its RPC worker was lost; left allocated", path);
+                }
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        try {
+            return result.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     static GgufFile readHeader(Path path) {
@@ -220,6 +293,11 @@ public final class Model implements AutoCloseable {
     /** Number of tokens in the vocabulary. */
     public int vocabSize() {
         return vocabSize;
+    }
+
+    /** The tie to the RPC workers holding the layers; null for a local model. */
+    RpcLink rpcLink() {
+        return rpc;
     }
 
     /** How long {@link #load} took, in nanoseconds. */

@@ -1,5 +1,8 @@
 package dev.puna.runtime;
 
+import dev.puna.runtime.rpc.RpcEndpoint;
+import java.util.List;
+
 /**
  * How a model file is loaded. Immutable; build with {@link #builder()}.
  *
@@ -13,6 +16,9 @@ package dev.puna.runtime;
  *   <li>{@code useMmap} (default true): map the file instead of reading it; shares pages between processes.</li>
  *   <li>{@code useMlock} (default false): lock the weights in RAM so the OS cannot page them out.</li>
  *   <li>{@code vocabOnly} (default false): load only the tokenizer (tokenize/detokenize, no sessions).</li>
+ *   <li>{@code rpcServers} (default none): llama.cpp {@code rpc-server} workers the offloaded layers are split
+ *       over, in proportion to the memory each reports (llama-server's {@code --rpc}); with workers, the model's
+ *       layers go to them instead of local GPUs.</li>
  * </ul>
  */
 public final class ModelParams {
@@ -23,8 +29,10 @@ public final class ModelParams {
     private final boolean useMmap;
     private final boolean useMlock;
     private final boolean vocabOnly;
+    private final List<RpcEndpoint> rpcServers;
 
     private ModelParams(Builder b) {
+        this.rpcServers = b.rpcServers;
         this.gpuLayers = b.gpuLayers;
         this.mainGpu = b.mainGpu;
         this.useMmap = b.useMmap;
@@ -61,6 +69,11 @@ public final class ModelParams {
         return vocabOnly;
     }
 
+    /** The RPC workers the model's layers are split over; empty for a local model. */
+    public List<RpcEndpoint> rpcServers() {
+        return rpcServers;
+    }
+
     /** Builder for {@link ModelParams}. */
     public static final class Builder {
         private int gpuLayers = -1;
@@ -68,6 +81,7 @@ public final class ModelParams {
         private boolean useMmap = true;
         private boolean useMlock;
         private boolean vocabOnly;
+        private List<RpcEndpoint> rpcServers = List.of();
 
         private Builder() {
         }
@@ -97,6 +111,12 @@ public final class ModelParams {
 
         public Builder vocabOnly(boolean v) {
             this.vocabOnly = v;
+            return this;
+        }
+
+        /** Splits the model over these llama.cpp RPC workers (empty: local). */
+        public Builder rpcServers(List<RpcEndpoint> endpoints) {
+            this.rpcServers = List.copyOf(endpoints);
             return this;
         }
 

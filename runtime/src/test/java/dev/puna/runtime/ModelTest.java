@@ -106,7 +106,7 @@ class ModelTest {
         InvalidParameterException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidParameterException.class,
                 () -> Model.load(Models.scripted(GgmlType.Q8_0), ModelParams.builder().mainGpu(64).build()));
         assertEquals("main_gpu", e.parameter());
-        if (dev.puna.bindings.Llama.llama_supports_gpu_offload()) {
+        if (LlamaCpp.supportsGpuOffload()) {
             assertTrue(e.getMessage().startsWith("main_gpu: there is no GPU 64 ("), e.getMessage());
         } else {
             assertEquals("main_gpu: there is no GPU 64: this llama.cpp build has no GPU backend, so only 0 (the CPU) "

@@ -1,9 +1,11 @@
 package dev.puna.runtime.internal;
 
 import dev.puna.bindings.Callbacks;
+import dev.puna.bindings.GgmlBackend;
 import dev.puna.bindings.Llama;
 import dev.puna.bindings.Native;
 import dev.puna.bindings.NativeLibrary;
+import java.lang.foreign.MemorySegment;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -37,6 +39,16 @@ public final class Backend {
                 }
             }
         }
+    }
+
+    /**
+     * Whether ggml found a local GPU (dedicated or integrated). RPC workers never enter ggml's device list (Puna
+     * hands their devices to each model and never calls ggml_backend_register), so they do not count here.
+     */
+    public static boolean hasLocalGpu() {
+        ensureInitialised();
+        return !GgmlBackend.ggml_backend_dev_by_type(GgmlBackend.GGML_BACKEND_DEVICE_TYPE_GPU).equals(MemorySegment.NULL)
+                || !GgmlBackend.ggml_backend_dev_by_type(GgmlBackend.GGML_BACKEND_DEVICE_TYPE_IGPU).equals(MemorySegment.NULL);
     }
 
     /** Clears this thread's remembered llama.cpp error text (call before a native operation that may fail). */
