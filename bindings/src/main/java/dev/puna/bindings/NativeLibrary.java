@@ -43,6 +43,8 @@ public final class NativeLibrary {
     public static final String LLAMA_CPP_RELEASE = "v0.5.0";
     static final String RESOURCE_DIR = "/dev/puna/nativelib/";
     private static final String INDEX = "libs.index";
+    /** Executables packaged next to the libraries (llama.cpp's rpc-server), extracted with them, never opened. */
+    private static final String TOOLS_INDEX = "tools.index";
 
     private static volatile Loaded loaded;
     private static volatile SymbolLookup mtmd;
@@ -94,6 +96,22 @@ public final class NativeLibrary {
                     + "; rebuild the native module, which builds and stages it next to " + System.mapLibraryName("llama"));
         }
         return Native.openLibrary(file);
+    }
+
+    /**
+     * A llama.cpp executable that travels with the libraries ({@code rpc-server}): the copy in the directory the
+     * libraries are loaded from, which its {@code $ORIGIN} run path links against.
+     *
+     * @throws IllegalStateException naming the directory when it has no such executable
+     */
+    public static Path tool(String name) {
+        Path dir = loadedFrom();
+        Path file = dir.resolve(name);
+        if (!Files.isRegularFile(file) || !Files.isExecutable(file)) {
+            throw new IllegalStateException("llama.cpp's " + name + " is not in " + dir
+                    + "; rebuild the native module, which builds and stages it next to " + System.mapLibraryName("llama"));
+        }
+        return file;
     }
 
     /** The directory the libraries were loaded from (loading them if needed). */
@@ -179,9 +197,13 @@ public final class NativeLibrary {
 
     /** Copies the jar's libraries to a directory named by their content hash; reuses it when present. */
     static Path extractPackaged(Path cacheDir) throws IOException {
-        List<String> libs = readResourceIndex();
+        List<String> libs = readResourceIndex(INDEX);
         if (libs == null) {
             return null;
+        }
+        List<String> tools = readResourceIndex(TOOLS_INDEX);
+        if (tools == null) {
+            tools = List.of();
         }
         MessageDigest sha;
         try {
@@ -190,9 +212,11 @@ public final class NativeLibrary {
             throw new IllegalStateException(e);
         }
         List<byte[]> contents = new ArrayList<>();
-        for (String lib : libs) {
-            byte[] bytes = readResource(lib);
-            sha.update(lib.getBytes(StandardCharsets.UTF_8));
+        List<String> files = new ArrayList<>(libs);
+        files.addAll(tools);
+        for (String file : files) {
+            byte[] bytes = readResource(file);
+            sha.update(file.getBytes(StandardCharsets.UTF_8));
             sha.update(bytes);
             contents.add(bytes);
         }
@@ -203,8 +227,11 @@ public final class NativeLibrary {
         }
         Files.createDirectories(target.getParent());
         Path tmp = Files.createTempDirectory(target.getParent(), ".extract-");
-        for (int i = 0; i < libs.size(); i++) {
-            Files.write(tmp.resolve(libs.get(i)), contents.get(i));
+        for (int i = 0; i < files.size(); i++) {
+            Path written = Files.write(tmp.resolve(files.get(i)), contents.get(i));
+            if (i >= libs.size() && !written.toFile().setExecutable(true, true)) {
+                throw new IOException("cannot make " + written + " executable");
+            }
         }
         Files.writeString(tmp.resolve(INDEX), String.join("\n", libs) + "\n");
         try {
@@ -217,8 +244,8 @@ public final class NativeLibrary {
         return target;
     }
 
-    private static List<String> readResourceIndex() throws IOException {
-        try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCE_DIR + INDEX)) {
+    private static List<String> readResourceIndex(String index) throws IOException {
+        try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCE_DIR + index)) {
             if (in == null) {
                 return null;
             }

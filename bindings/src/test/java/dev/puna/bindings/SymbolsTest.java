@@ -71,6 +71,13 @@ class SymbolsTest {
         for (String lib : index) {
             assertTrue(Files.size(first.resolve(lib)) > 0, lib);
         }
+        // llama.cpp's RPC worker travels with them, executable, and runs against the extracted libraries.
+        Path rpcServer = first.resolve("rpc-server");
+        assertTrue(Files.isExecutable(rpcServer), rpcServer.toString());
+        Process help = new ProcessBuilder(rpcServer.toString(), "--help").redirectErrorStream(true).start();
+        String usage = new String(help.getInputStream().readAllBytes());
+        help.waitFor();
+        assertTrue(usage.contains("--host HOST"), usage);
         long mtime = Files.getLastModifiedTime(first.resolve(index.get(0))).toMillis();
         Path second = NativeLibrary.extractPackaged(cache);
         assertEquals(first, second);

@@ -3,10 +3,12 @@ package dev.puna.cli;
 import dev.puna.runtime.GenerateRequest;
 import dev.puna.runtime.GenerationResult;
 import dev.puna.runtime.Model;
+import dev.puna.runtime.ModelParams;
 import dev.puna.runtime.SamplingParams;
 import dev.puna.runtime.Session;
 import dev.puna.runtime.SessionParams;
 import dev.puna.runtime.Timings;
+import dev.puna.runtime.rpc.RpcEndpoint;
 import dev.puna.testkit.TestModels;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -54,6 +56,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop string (repeatable)")
     List<String> stop = List.of();
 
+    @Option(names = "--rpc", paramLabel = "HOST:PORT,...",
+            description = "Split the model's layers over these llama.cpp rpc-server workers (llama-cli's --rpc)")
+    String rpc;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -73,7 +79,8 @@ final class GenerateCommand implements Callable<Integer> {
         GenerateRequest request = GenerateRequest.builder().prompt(prompt).maxTokens(maxTokens)
                 .sampling(sampling.build()).stop(stop).build();
         SessionParams sessionParams = sp.build();
-        try (Model m = Model.load(path); Session session = m.newSession(sessionParams)) {
+        ModelParams modelParams = ModelParams.builder().rpcServers(RpcEndpoint.parseList(rpc)).build();
+        try (Model m = Model.load(path, modelParams); Session session = m.newSession(sessionParams)) {
             GenerationResult r = session.generate(request, e -> {
                 out.print(e.text());
                 out.flush();

@@ -77,7 +77,7 @@ public final class Main implements Runnable {
     static List<Class<?>> subcommands() {
         return List.of(ServeCommand.class, RunCommand.class, PullCommand.class, PushCommand.class,
                 CreateCommand.class, ListCommand.class, ShowCommand.class, CopyCommand.class, RemoveCommand.class,
-                PsCommand.class, StopCommand.class, GenerateCommand.class);
+                PsCommand.class, StopCommand.class, GenerateCommand.class, RpcServerCommand.class);
     }
 
     /**
@@ -99,6 +99,7 @@ public final class Main implements Runnable {
             case "ps" -> PsCommand.class;
             case "stop" -> StopCommand.class;
             case "generate" -> GenerateCommand.class;
+            case "rpc-server" -> RpcServerCommand.class;
             default -> null;
         };
     }

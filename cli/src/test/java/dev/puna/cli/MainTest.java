@@ -37,7 +37,7 @@ class MainTest {
         assertEquals(List.of("show"), names(Main.commandLine(env, "show", "x")));
         assertEquals(List.of(), names(Main.commandLine(env, "--version")));
         List<String> whole = names(Main.commandLine(env));
-        assertEquals(13, whole.size(), whole::toString);
+        assertEquals(14, whole.size(), whole::toString);
         assertEquals(whole, names(Main.commandLine(env, "--help")));
         assertEquals(whole, names(Main.commandLine(env, "lst")));
     }

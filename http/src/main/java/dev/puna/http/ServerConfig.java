@@ -3,9 +3,11 @@ package dev.puna.http;
 import dev.puna.http.internal.Durations;
 import dev.puna.http.internal.ModelNames;
 import dev.puna.runtime.FlashAttention;
+import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.KvCacheType;
 import dev.puna.runtime.completion.CompletionTemplate;
 import dev.puna.runtime.completion.CompletionTemplateException;
+import dev.puna.runtime.rpc.RpcEndpoint;
 import dev.puna.state.DatabaseUrl;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -54,6 +56,7 @@ public final class ServerConfig {
     private final boolean metricsPublic;
     private final String defaultModel;
     private final java.util.Set<String> imageUrlHosts;
+    private final List<RpcEndpoint> rpcServers;
     private final boolean allowUnauthenticated;
     private final List<String> allowedHosts;
     private final Path tlsCert;
@@ -100,6 +103,7 @@ public final class ServerConfig {
         this.metricsPublic = b.metricsPublic;
         this.defaultModel = b.defaultModel;
         this.imageUrlHosts = java.util.Set.copyOf(b.imageUrlHosts);
+        this.rpcServers = b.rpcServers;
         this.allowUnauthenticated = b.allowUnauthenticated;
         this.allowedHosts = List.copyOf(b.allowedHosts);
         this.tlsCert = b.tlsCert;
@@ -324,6 +328,14 @@ public final class ServerConfig {
         return imageUrlHosts;
     }
 
+    /**
+     * {@code PUNA_RPC_SERVERS}: the llama.cpp rpc-server workers models are split over (every model, unless a
+     * request's {@code rpc_servers} option picks some of them or none); empty (the default) keeps models local.
+     */
+    public List<RpcEndpoint> rpcServers() {
+        return rpcServers;
+    }
+
     /** Whether the server may listen on a non-loopback address without any API key (then it warns). */
     public boolean allowUnauthenticated() {
         return allowUnauthenticated;
@@ -423,7 +435,8 @@ public final class ServerConfig {
                 + ", api_keys=" + apiKeys.size() + (apiKeyFile == null ? "" : ", api_key_file=" + apiKeyFile)
                 + (tlsCert == null ? "" : ", tls=" + tlsCert) + (metricsPublic ? ", metrics_public" : "")
                 + (defaultModel == null ? "" : ", default_model=" + defaultModel)
-                + (imageUrlHosts.isEmpty() ? "" : ", image_url_hosts=" + new java.util.TreeSet<>(imageUrlHosts)) + (allowUnauthenticated ? ", allow_unauthenticated" : "")
+                + (imageUrlHosts.isEmpty() ? "" : ", image_url_hosts=" + new java.util.TreeSet<>(imageUrlHosts))
+                + (rpcServers.isEmpty() ? "" : ", rpc_servers=" + rpcServers) + (allowUnauthenticated ? ", allow_unauthenticated" : "")
                 + ", max_header=" + maxHeaderBytes + ", max_url=" + maxUrlLength + ", max_connections=" + maxConnections
                 + ", idle_timeout=" + Durations.format(idleTimeout) + ", header_timeout="
                 + Durations.format(headerTimeout) + ", max_num_ctx=" + maxNumCtx + ", max_num_predict=" + maxNumPredict
@@ -458,6 +471,7 @@ public final class ServerConfig {
         private boolean metricsPublic;
         private String defaultModel;
         private java.util.Set<String> imageUrlHosts = java.util.Set.of();
+        private List<RpcEndpoint> rpcServers = List.of();
         private boolean allowUnauthenticated;
         private List<String> allowedHosts = List.of();
         private Path tlsCert;
@@ -678,6 +692,16 @@ public final class ServerConfig {
         /** Sets the file of API keys, one a line (null: none). */
         public Builder apiKeyFile(Path file) {
             this.apiKeyFile = file;
+            return this;
+        }
+
+        /** Sets the RPC workers ({@code host:port,...}; blank for none). */
+        public Builder rpcServers(String endpoints) {
+            try {
+                this.rpcServers = List.copyOf(RpcEndpoint.parseList(endpoints));
+            } catch (InvalidParameterException e) {
+                throw new ServerConfigException("PUNA_RPC_SERVERS", e.getMessage().substring("rpc_servers: ".length()));
+            }
             return this;
         }
 

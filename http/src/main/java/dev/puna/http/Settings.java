@@ -101,6 +101,10 @@ public final class Settings {
                     + "image URLs the server may fetch; by default no remote image is fetched",
                     (b, v) -> b.imageUrlHosts(new java.util.LinkedHashSet<>(java.util.Arrays.stream(v.split(","))
                             .map(String::strip).filter(h -> !h.isEmpty()).toList()))),
+            Setting.of("PUNA_RPC_SERVERS", "(none)", "llama.cpp rpc-server workers (host:port, comma-separated) that "
+                    + "models' layers are split over, as llama-server's --rpc; a request's rpc_servers option picks "
+                    + "some of them, or none with \"\". Workers have no authentication: loopback or a private network "
+                    + "only", (b, v) -> b.rpcServers(v)),
             Setting.of("PUNA_DRAFT_MODEL", "(none)", "draft models for speculative decoding: a model name (for every "
                     + "model of the same vocabulary) and/or target=draft pairs, comma-separated",
                     (b, v) -> b.draftModels(draftModels(v))),

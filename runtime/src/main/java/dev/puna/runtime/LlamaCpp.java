@@ -19,6 +19,16 @@ public final class LlamaCpp {
     }
 
     /**
+     * llama.cpp's {@code rpc-server} (tools/rpc) built with these libraries, in the directory they load from: the
+     * worker {@code PUNA_RPC_SERVERS} points at.
+     *
+     * @throws IllegalStateException when the library directory has none (a build from before Puna staged it)
+     */
+    public static java.nio.file.Path rpcServerExecutable() {
+        return NativeLibrary.tool("rpc-server");
+    }
+
+    /**
      * Whether this machine has a GPU (CUDA, Metal, ...) that layers can be offloaded to. llama.cpp's own
      * {@code llama_supports_gpu_offload} also says yes for a build with the RPC backend, which every Puna build has;
      * RPC workers are given per model, so this asks about local devices only.

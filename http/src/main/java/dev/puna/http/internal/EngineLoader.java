@@ -14,6 +14,7 @@ import dev.puna.runtime.Model;
 import dev.puna.runtime.ModelParams;
 import dev.puna.runtime.Reranker;
 import dev.puna.runtime.ResourceClosedException;
+import dev.puna.runtime.rpc.RpcEndpoint;
 import dev.puna.runtime.SessionParams;
 import dev.puna.runtime.vision.Projector;
 import dev.puna.runtime.vision.ProjectorParams;
@@ -79,14 +80,18 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
         return new DraftChoice(found, strict);
     }
 
+    /** The workers the model is split over: the request's pick, else every one of PUNA_RPC_SERVERS. */
+    private List<RpcEndpoint> rpcServers(LoadOptions o) {
+        return o.rpcServers() == null ? config.rpcServers() : RpcEndpoint.parseList(o.rpcServers());
+    }
+
     /** Loads the model and starts its engine; runs on a loader thread. */
     @Override
     public ModelScheduler.Served load(CatalogModel m, LoadOptions o) throws IOException {
         long start = System.nanoTime();
         DraftChoice draftChoice = draftFor(m, o);
         Model model = Model.load(m.path(), ModelParams.builder().gpuLayers(o.numGpu()).mainGpu(o.mainGpu())
-                .useMmap(o.useMmap())
-                .useMlock(o.useMlock()).build());
+                .useMmap(o.useMmap()).useMlock(o.useMlock()).rpcServers(rpcServers(o)).build());
         List<LoraAdapter> adapters = new ArrayList<>();
         Model draft = null;
         Projector projector = null;

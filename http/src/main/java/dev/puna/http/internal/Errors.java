@@ -7,6 +7,7 @@ import dev.puna.runtime.ModelLoadException;
 import dev.puna.runtime.PunaException;
 import dev.puna.runtime.QueueFullException;
 import dev.puna.runtime.ResourceClosedException;
+import dev.puna.runtime.RpcWorkerException;
 import dev.puna.runtime.chat.ChatTemplateException;
 import dev.puna.store.StoreException;
 import dev.puna.state.InvalidCursorException;
@@ -50,6 +51,11 @@ public final class Errors {
             case ResourceClosedException rce ->
                     // The model was unloaded under a request (server shutting down): retry is the right answer.
                     ApiException.unavailable("the model was unloaded while the request ran: " + rce.getMessage(), 1);
+            case RpcWorkerException rwe -> {
+                // A worker the model is split over is down: the server works, its upstream does not (502).
+                LOG.warn("request failed: {}", rwe.getMessage());
+                yield ApiException.ofStatus(502, rwe.getMessage());
+            }
             case PunaException pe -> {
                 LOG.error("request failed", pe);
                 yield ApiException.internal(pe.getMessage(), pe);

@@ -14,9 +14,12 @@ package dev.puna.http.internal;
  * @param useMlock lock the weights in RAM ({@code use_mlock})
  * @param draft speculative decoding: the draft model and how to draft ({@code draft_model}, {@code draft_max},
  *     {@code draft_min}, {@code draft_p_min}, llama-server's names)
+ * @param rpcServers the RPC workers to split the model over ({@code rpc_servers}, {@code host:port,...} as checked
+ *     against {@code PUNA_RPC_SERVERS}); the empty string keeps the model local, null uses every worker of
+ *     {@code PUNA_RPC_SERVERS}
  */
 public record LoadOptions(int numCtx, int numBatch, int numThread, int numGpu, int mainGpu, boolean useMmap,
-                          boolean useMlock, Draft draft) {
+                          boolean useMlock, Draft draft, String rpcServers) {
     /**
      * Speculative decoding settings.
      *
@@ -32,5 +35,11 @@ public record LoadOptions(int numCtx, int numBatch, int numThread, int numGpu, i
     public LoadOptions(int numCtx, int numBatch, int numThread, int numGpu, int mainGpu, boolean useMmap,
                        boolean useMlock) {
         this(numCtx, numBatch, numThread, numGpu, mainGpu, useMmap, useMlock, Draft.DEFAULT);
+    }
+
+    /** Options on the server's RPC workers, if any. */
+    public LoadOptions(int numCtx, int numBatch, int numThread, int numGpu, int mainGpu, boolean useMmap,
+                       boolean useMlock, Draft draft) {
+        this(numCtx, numBatch, numThread, numGpu, mainGpu, useMmap, useMlock, draft, null);
     }
 }

@@ -144,7 +144,16 @@ public final class ModelScheduler implements AutoCloseable {
         }
 
         boolean serves(CatalogModel m, LoadOptions o) {
-            return !retired && options.equals(o) && model.path().equals(m.path());
+            return !retired && !engineGone() && options.equals(o) && model.path().equals(m.path());
+        }
+
+        /** Its engine stopped on its own (an RPC worker was lost): the next request loads the model again. */
+        boolean engineGone() {
+            if (!ready.isDone() || ready.isCompletedExceptionally()) {
+                return false;
+            }
+            Served s = ready.join();
+            return s != null && s.engine() != null && s.engine().isClosed();
         }
 
         boolean idle() {

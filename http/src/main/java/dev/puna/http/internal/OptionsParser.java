@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.SamplingParams;
+import dev.puna.runtime.rpc.RpcEndpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ public final class OptionsParser {
 
     private final int defaultContextLength;
     private final RequestLimits limits;
+    private final List<RpcEndpoint> rpcWorkers;
 
     /**
      * @param defaultContextLength {@code num_ctx} when neither the request nor the model sets it
@@ -39,8 +41,14 @@ public final class OptionsParser {
 
     /** With the ceilings of {@code limits} on {@code num_ctx}, {@code num_predict} and {@code stop}. */
     public OptionsParser(int defaultContextLength, RequestLimits limits) {
+        this(defaultContextLength, limits, List.of());
+    }
+
+    /** And the RPC workers {@code rpc_servers} may name ({@code PUNA_RPC_SERVERS}). */
+    public OptionsParser(int defaultContextLength, RequestLimits limits, List<RpcEndpoint> rpcWorkers) {
         this.defaultContextLength = defaultContextLength;
         this.limits = limits;
+        this.rpcWorkers = List.copyOf(rpcWorkers);
     }
 
     /** The ceilings this parser applies. */
@@ -75,6 +83,7 @@ public final class OptionsParser {
         boolean useMmap = true;
         boolean useMlock = false;
         String draftModel = null;
+        String rpcServers = null;
         int draftMax = LoadOptions.Draft.DEFAULT.max();
         int draftMin = LoadOptions.Draft.DEFAULT.min();
         float draftPMin = LoadOptions.Draft.DEFAULT.pMin();
@@ -143,6 +152,11 @@ public final class OptionsParser {
                 if (!draftModel.isEmpty()) {
                     ModelNames.require(draftModel);
                 }
+            } else if (key.equals("rpc_servers")) {
+                if (!v.isTextual()) {
+                    throw wrongType(key, "a string (host:port,...)", v);
+                }
+                rpcServers = rpcServers(v.textValue());
             } else if (key.equals("stop")) {
                 stop = stops(v);
                 if (request != null && request.get("stop") == v) {
@@ -157,10 +171,32 @@ public final class OptionsParser {
             // -1 does here, since the engine stops there.
             return new RequestOptions(sampling.build(), Math.max(numPredict, -1), stop, Math.max(numKeep, 0),
                     new LoadOptions(numCtx, numBatch, numThread, numGpu, mainGpu, useMmap, useMlock,
-                            draft(draftModel, draftMax, draftMin, draftPMin)));
+                            draft(draftModel, draftMax, draftMin, draftPMin), rpcServers));
         } catch (InvalidParameterException e) {
             throw ApiException.badParameter(e.parameter(), "invalid option " + e.getMessage());
         }
+    }
+
+    /**
+     * The workers {@code rpc_servers} names, each one of the server's ({@code PUNA_RPC_SERVERS}): a client picks
+     * among the operator's workers and never makes the server connect anywhere else.
+     */
+    private String rpcServers(String value) {
+        List<RpcEndpoint> named;
+        try {
+            named = RpcEndpoint.parseList(value);
+        } catch (InvalidParameterException e) {
+            throw ApiException.badParameter("rpc_servers", "invalid option " + e.getMessage());
+        }
+        for (RpcEndpoint e : named) {
+            if (!rpcWorkers.contains(e)) {
+                throw ApiException.badParameter("rpc_servers", "invalid option rpc_servers: " + e + " is not one of "
+                        + "the server's RPC workers (PUNA_RPC_SERVERS: " + (rpcWorkers.isEmpty() ? "none"
+                        : rpcWorkers.stream().map(RpcEndpoint::toString).collect(java.util.stream.Collectors.joining(",")))
+                        + ")");
+            }
+        }
+        return named.stream().map(RpcEndpoint::toString).collect(java.util.stream.Collectors.joining(","));
     }
 
     private static LoadOptions.Draft draft(String model, int max, int min, float pMin) {

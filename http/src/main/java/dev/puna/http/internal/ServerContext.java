@@ -49,7 +49,7 @@ public final class ServerContext {
         this.catalog = catalog;
         this.scheduler = scheduler;
         this.limits = RequestLimits.of(config);
-        this.options = new OptionsParser(config.contextLength(), limits);
+        this.options = new OptionsParser(config.contextLength(), limits, config.rpcServers());
         this.remoteImages = new dev.puna.http.internal.vision.RemoteImages(config.imageUrlHosts(),
                 config.maxBodyBytes());
         this.store = store;

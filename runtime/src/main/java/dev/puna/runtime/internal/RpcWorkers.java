@@ -43,6 +43,11 @@ public final class RpcWorkers {
 
     private static final Set<RpcLink> LINKS = ConcurrentHashMap.newKeySet();
     private static final Set<RpcEndpoint> LOST = ConcurrentHashMap.newKeySet();
+    /**
+     * Workers that answer but stay connected to a model that lost another worker: rpc-server serves one client at
+     * a time, and that client's connection cannot be closed from outside ggml-rpc.
+     */
+    private static final Set<RpcEndpoint> HELD = ConcurrentHashMap.newKeySet();
     private static boolean hooked;
 
     private RpcWorkers() {
@@ -60,7 +65,17 @@ public final class RpcWorkers {
                 throw new RpcWorkerException("RPC worker " + e + " was lost earlier; restart Puna to use it again "
                         + "(llama.cpp keeps its broken connection)");
             }
-            if (!accepts(e, CONNECT_TIMEOUT_MS)) {
+        }
+        for (RpcEndpoint e : endpoints) {
+            if (HELD.contains(e)) {
+                throw new RpcWorkerException("RPC worker " + e + " is still connected to a model that lost another "
+                        + "worker (rpc-server serves one client at a time); restart Puna to use it again");
+            }
+        }
+        for (RpcEndpoint e : endpoints) {
+            // A worker a loaded model already talks to is not probed: rpc-server serves one client at a time and
+            // would leave the probe queued behind ggml's connection (its listen backlog is one).
+            if (!connected(e) && !accepts(e, CONNECT_TIMEOUT_MS)) {
                 throw new RpcWorkerException("RPC worker " + e + " is not reachable (is llama.cpp's rpc-server "
                         + "running there?)");
             }
@@ -116,15 +131,14 @@ public final class RpcWorkers {
         for (RpcLink link : LINKS) {
             inUse.addAll(link.endpoints());
         }
-        Set<RpcEndpoint> gone = new LinkedHashSet<>();
+        Set<RpcEndpoint> found = new LinkedHashSet<>();
         for (RpcEndpoint e : inUse) {
             if (!accepts(e, LOST_PROBE_TIMEOUT_MS)) {
-                gone.add(e);
+                found.add(e);
             }
         }
-        if (gone.isEmpty()) {
-            gone = inUse; // every worker answers: a protocol failure, and nothing says whose
-        }
+        // Every worker answers: a protocol failure, and nothing says whose.
+        Set<RpcEndpoint> gone = found.isEmpty() ? inUse : found;
         LOST.addAll(gone);
         String reason = message.substring(message.indexOf(": ") + 2).strip();
         LOG.error("RPC worker(s) {} lost ({}): requests on models split over them fail, and those models must be "
@@ -132,6 +146,7 @@ public final class RpcWorkers {
         for (RpcLink link : LINKS) {
             List<RpcEndpoint> hit = link.endpoints().stream().filter(gone::contains).toList();
             if (!hit.isEmpty()) {
+                link.endpoints().stream().filter(e -> !gone.contains(e)).forEach(HELD::add);
                 link.lose(new RpcWorkerException("RPC worker " + hit.get(0) + " was lost: " + reason));
             }
         }
@@ -139,6 +154,10 @@ public final class RpcWorkers {
         while (true) {
             LockSupport.park(RpcWorkers.class);
         }
+    }
+
+    private static boolean connected(RpcEndpoint e) {
+        return LINKS.stream().anyMatch(l -> l.lost() == null && l.endpoints().contains(e));
     }
 
     private static boolean accepts(RpcEndpoint e, int timeoutMs) {
