@@ -16,6 +16,7 @@ mkdir -p bench/out
 
 . bench/lib.sh
 bench_build_jars
+export PUNA_REBUILD=0 # built once above; ./puna must not rebuild on every run
 model=$(bench_model)
 libs="$root/build/native/cpu/bin"
 rpc_server="$libs/rpc-server"

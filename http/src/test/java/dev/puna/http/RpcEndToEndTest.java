@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,10 +55,25 @@ class RpcEndToEndTest {
                     + "(PUNA_RPC_SERVERS: " + a.endpoint() + "," + b.endpoint() + ")", other.json().get("error").asText());
             Http.Response typed = s.http.post("/api/generate", hello(",\"rpc_servers\":5"));
             assertEquals(400, typed.status());
+            assertEquals("invalid value for \"options.rpc_servers\": expected a string (host:port,...), got a number (5)",
+                    typed.json().get("error").asText());
+
+            // A Modelfile's PARAMETER rpc_servers is the model's default, checked like a request's.
+            s.catalog.add(modelfile("on-b", b.endpoint())).add(modelfile("elsewhere", "10.9.9.9:50052"));
+            Http.Response onB = s.http.post("/api/generate", hello("").replace("\"scripted\"", "\"on-b\""));
+            assertEquals(200, onB.status(), onB.body());
+            assertEquals(TestModels.HELLO_COMPLETION, onB.json().get("response").asText());
+            Http.Response elsewhere = s.http.post("/api/generate", hello("").replace("\"scripted\"", "\"elsewhere\""));
+            assertEquals(400, elsewhere.status(), elsewhere.body());
             Http.Response malformed = s.http.post("/v1/completions", "{\"model\":\"scripted\",\"prompt\":\"Hello\","
                     + "\"rpc_servers\":\"x\"}");
             assertEquals(200, malformed.status(), "OpenAI's routes take no Ollama options: " + malformed.body());
         }
+    }
+
+    private static CatalogModel modelfile(String name, String rpcServers) {
+        return new CatalogModel(name + ":latest", ScriptedServer.MODEL, "sha256:" + "ab".repeat(32), 1,
+                TestCatalog.MODIFIED, TestCatalog.DETAILS, null, null, Map.of("rpc_servers", rpcServers), null, null);
     }
 
     @Test
