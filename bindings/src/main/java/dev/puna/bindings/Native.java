@@ -65,9 +65,13 @@ public final class Native {
         return SymbolLookup.libraryLookup(path, Arena.global());
     }
 
-    /** Every function bound (all of {@link Llama} and {@link Mtmd}, which this initialises); for the ABI tests. */
+    /**
+     * Every function bound (all of {@link Llama}, {@link GgmlDevices} and {@link Mtmd}, which this initialises); for
+     * the ABI tests.
+     */
     public static List<Binding> bindings() {
         Llama.ensureLinked();
+        GgmlDevices.ensureLinked();
         Mtmd.ensureLinked();
         synchronized (BINDINGS) {
             return List.copyOf(BINDINGS);
