@@ -124,19 +124,14 @@ public final class Model implements AutoCloseable {
             throw new InvalidParameterException("main_gpu", "there is no GPU " + params.mainGpu() + ": this "
                     + "llama.cpp build has no GPU backend, so only 0 (the CPU) is valid");
         }
+        long maxDevices = Llama.llama_max_devices();
+        if (params.tensorSplit().size() > maxDevices) {
+            throw new InvalidParameterException("tensor_split", params.tensorSplit().size()
+                    + " proportions, but this llama.cpp build supports at most " + maxDevices + " devices");
+        }
         MemorySegment handle;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment mp = Llama.llama_model_default_params(arena);
-            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "n_gpu_layers").set(mp, params.gpuLayers());
-            if (params.mainGpu() >= 0) {
-                // llama.cpp reads main_gpu only in split mode NONE (0): the whole model on that one GPU.
-                LlamaLayouts.field(LLAMA_MODEL_PARAMS, "split_mode").set(mp, 0);
-                LlamaLayouts.field(LLAMA_MODEL_PARAMS, "main_gpu").set(mp, params.mainGpu());
-            }
-            // llama_load_mode: NONE 0, MMAP 1, MLOCK 2, MMAP_MLOCK 3
-            int loadMode = (params.useMmap() ? 1 : 0) | (params.useMlock() ? 2 : 0);
-            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "load_mode").set(mp, loadMode);
-            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "vocab_only").set(mp, params.vocabOnly());
+            MemorySegment mp = nativeParams(arena, params, maxDevices);
             Backend.clearLastError();
             handle = Llama.llama_model_load_from_file(arena.allocateFrom(path.toString()), mp);
         }
@@ -156,6 +151,33 @@ public final class Model implements AutoCloseable {
         }
         NativeStats.MODELS.incrementAndGet();
         return new Model(path, handle, gguf, System.nanoTime() - start, params.vocabOnly());
+    }
+
+    /**
+     * {@code params} as a {@code llama_model_params} in {@code arena}. The tensor split is an array of
+     * {@code maxDevices} floats, because llama.cpp copies exactly {@code llama_max_devices()} of them
+     * (llama_model's constructor) and keeps its own copy, so the arena may close once the model is loaded.
+     */
+    static MemorySegment nativeParams(Arena arena, ModelParams params, long maxDevices) {
+        MemorySegment mp = Llama.llama_model_default_params(arena);
+        LlamaLayouts.field(LLAMA_MODEL_PARAMS, "n_gpu_layers").set(mp, params.gpuLayers());
+        if (params.mainGpu() >= 0) {
+            // llama.cpp reads main_gpu only in split mode NONE (0): the whole model on that one GPU.
+            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "split_mode").set(mp, 0);
+            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "main_gpu").set(mp, params.mainGpu());
+        }
+        if (!params.tensorSplit().isEmpty()) {
+            MemorySegment split = arena.allocate(java.lang.foreign.ValueLayout.JAVA_FLOAT, maxDevices);
+            for (int i = 0; i < params.tensorSplit().size(); i++) {
+                split.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, params.tensorSplit().get(i));
+            }
+            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "tensor_split").set(mp, split);
+        }
+        // llama_load_mode: NONE 0, MMAP 1, MLOCK 2, MMAP_MLOCK 3
+        int loadMode = (params.useMmap() ? 1 : 0) | (params.useMlock() ? 2 : 0);
+        LlamaLayouts.field(LLAMA_MODEL_PARAMS, "load_mode").set(mp, loadMode);
+        LlamaLayouts.field(LLAMA_MODEL_PARAMS, "vocab_only").set(mp, params.vocabOnly());
+        return mp;
     }
 
     static GgufFile readHeader(Path path) {
