@@ -16,11 +16,18 @@ import dev.puna.runtime.Reranker;
 import dev.puna.runtime.ResourceClosedException;
 import dev.puna.runtime.SessionParams;
 import dev.puna.runtime.vision.Projector;
+import dev.puna.runtime.offload.ComputeDevice;
+import dev.puna.runtime.offload.Devices;
+import dev.puna.runtime.offload.ModelFootprint;
+import dev.puna.runtime.offload.OffloadPlan;
+import dev.puna.runtime.offload.OffloadPlanner;
+import dev.puna.runtime.offload.OffloadSettings;
 import dev.puna.runtime.vision.ProjectorParams;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -28,7 +35,13 @@ import org.apache.logging.log4j.Logger;
  * How the server loads a model for serving: the GGUF file with the request's load options, its LoRA adapters
  * (Modelfile {@code ADAPTER}, at scale 1 until {@code POST /lora-adapters} or a request says otherwise), and one
  * {@link Engine} with {@code PUNA_NUM_PARALLEL} slots of {@code num_ctx} tokens each. Also estimates what that
- * takes in memory: the mapped weights plus the KV cache of every slot.
+ * takes in memory: the mapped weights plus the KV cache of every slot, split between host RAM and the GPUs by the
+ * {@link OffloadPlanner}'s plan.
+ *
+ * <p>GPU layers: a request's or Modelfile's {@code num_gpu} of 0 or more is used as given; unset or -1 (Ollama's
+ * "auto") takes the planner's choice for the devices llama.cpp reports, which on a machine without a GPU is 0. The
+ * devices are read once, on first use, so every model is planned against the GPUs' free memory before Puna loaded
+ * anything and the scheduler keeps the loaded models' planned VRAM within that ({@link #vramBudget()}).
  */
 public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler.Estimator {
     private static final Logger LOG = LogManager.getLogger(EngineLoader.class);
@@ -36,6 +49,9 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
     private final ServerConfig config;
     private final Metrics metrics;
     private final ModelCatalog catalog;
+    private final Supplier<List<ComputeDevice>> devices;
+    /** Guarded by this: the devices as first read. */
+    private List<ComputeDevice> deviceSnapshot;
 
     public EngineLoader(ServerConfig config) {
         this(config, null, null);
@@ -46,9 +62,45 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
      * @param catalog where draft models are looked up; null: no speculative decoding
      */
     public EngineLoader(ServerConfig config, Metrics metrics, ModelCatalog catalog) {
+        this(config, metrics, catalog, Devices::list);
+    }
+
+    /** As above, planning offload for {@code devices} (recorded figures in tests) instead of llama.cpp's. */
+    public EngineLoader(ServerConfig config, Metrics metrics, ModelCatalog catalog,
+                        Supplier<List<ComputeDevice>> devices) {
         this.config = config;
         this.metrics = metrics;
         this.catalog = catalog;
+        this.devices = devices;
+    }
+
+    private synchronized List<ComputeDevice> devices() {
+        if (deviceSnapshot == null) {
+            deviceSnapshot = List.copyOf(devices.get());
+        }
+        return deviceSnapshot;
+    }
+
+    /** The offload plan for {@code m} with {@code o}: reads the GGUF header, so call it off the event loop. */
+    public OffloadPlan plan(CatalogModel m, LoadOptions o) throws IOException {
+        OffloadSettings.Builder s = OffloadSettings.builder().numCtx(o.numCtx()).slots(config.numParallel())
+                .kvType(config.kvCacheType()).ubatch(Math.min(512, o.numBatch()))
+                .flashAttention(config.flashAttention() == dev.puna.runtime.FlashAttention.ENABLED)
+                .gpuOverheadBytes(config.gpuOverheadBytes()).tensorSplit(config.tensorSplit())
+                .numGpu(o.numGpu()).mainGpu(o.mainGpu());
+        return OffloadPlanner.plan(ModelFootprint.read(m.path()), s.build(), devices());
+    }
+
+    /** The GPUs' free memory when first read, less {@code PUNA_GPU_OVERHEAD} each: what all models may plan. */
+    @Override
+    public long vramBudget() {
+        long sum = 0;
+        for (ComputeDevice d : devices()) {
+            if (d.offloadable()) {
+                sum += Math.max(0, d.freeBytes() - config.gpuOverheadBytes());
+            }
+        }
+        return sum;
     }
 
     /**
@@ -84,9 +136,16 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
     public ModelScheduler.Served load(CatalogModel m, LoadOptions o) throws IOException {
         long start = System.nanoTime();
         DraftChoice draftChoice = draftFor(m, o);
-        Model model = Model.load(m.path(), ModelParams.builder().gpuLayers(o.numGpu()).mainGpu(o.mainGpu())
-                .useMmap(o.useMmap())
-                .useMlock(o.useMlock()).build());
+        OffloadPlan plan = plan(m, o);
+        int gpuLayers = o.numGpu() >= 0 ? o.numGpu() : plan.gpuLayers();
+        LOG.info("{}: {} GPU layers ({}), {} MiB on GPU, {} MiB in RAM", m.name(), gpuLayers, plan.reason(),
+                plan.gpuBytes() >> 20, plan.cpu().totalBytes() >> 20);
+        ModelParams.Builder params = ModelParams.builder().gpuLayers(gpuLayers).mainGpu(o.mainGpu())
+                .useMmap(o.useMmap()).useMlock(o.useMlock());
+        if (o.mainGpu() < 0) {
+            params.tensorSplit(plan.tensorSplit()); // empty for one GPU or none: llama.cpp's own split
+        }
+        Model model = Model.load(m.path(), params.build());
         List<LoraAdapter> adapters = new ArrayList<>();
         Model draft = null;
         Projector projector = null;
@@ -102,7 +161,7 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
             if (!m.projectors().isEmpty()) {
                 // The projector runs where the layers go: on the GPU unless num_gpu is 0; warmed up only there,
                 // where the first image would otherwise pay for kernel set-up.
-                boolean gpu = o.numGpu() != 0 && LlamaCpp.supportsGpuOffload();
+                boolean gpu = gpuLayers != 0 && LlamaCpp.supportsGpuOffload();
                 int threads = o.numThread() > 0 ? o.numThread() : config.numThread();
                 projector = Projector.load(model, m.projectors().getFirst(), new ProjectorParams(gpu,
                         threads > 0 ? threads : ProjectorParams.defaults().threads(), gpu));
@@ -246,9 +305,33 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
         }
     }
 
-    /** Weights (the mapped file) plus the KV cache of every slot. */
+    /** Host memory: weights (the mapped file) plus the KV cache of every slot, less what the plan puts on GPUs. */
     @Override
     public long estimate(CatalogModel m, LoadOptions o) throws IOException {
+        return estimateWithVram(m, o).hostBytes();
+    }
+
+    /**
+     * The host part as {@link #estimate} and the plan's GPU part ({@code size_vram}). Weights and KV cache the plan
+     * offloads leave host memory (their compute buffers are GPU-only); a draft model is counted in host memory.
+     */
+    @Override
+    public ModelScheduler.Estimate estimateWithVram(CatalogModel m, LoadOptions o) throws IOException {
+        long host = hostEstimate(m, o);
+        OffloadPlan plan;
+        try {
+            plan = plan(m, o);
+        } catch (dev.puna.runtime.InvalidParameterException e) {
+            throw ApiException.badParameter(e.parameter(), e.getMessage());
+        }
+        long offloaded = 0;
+        for (OffloadPlan.DeviceUse g : plan.gpus()) {
+            offloaded += g.weightBytes() + g.kvBytes();
+        }
+        return new ModelScheduler.Estimate(Math.max(0, host - offloaded), plan.gpuBytes());
+    }
+
+    private long hostEstimate(CatalogModel m, LoadOptions o) throws IOException {
         GgufFacts facts;
         try {
             facts = GgufFacts.read(m.path());
