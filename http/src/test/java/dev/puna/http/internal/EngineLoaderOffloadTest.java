@@ -14,8 +14,13 @@ import dev.puna.runtime.offload.ModelFootprint;
 import dev.puna.runtime.offload.OffloadPlan;
 import dev.puna.testkit.TestModels;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,5 +108,28 @@ class EngineLoaderOffloadTest {
                 .plan(m, new LoadOptions(256, 512, 0, -1, 1, true, false));
         assertEquals(List.of("CUDA1"), only.gpus().stream().map(OffloadPlan.DeviceUse::device).toList());
         assertEquals(List.of(), only.tensorSplit());
+    }
+
+    @Test
+    void aModelLoadedWithThePlanIsReportedWithItsVram() throws Exception {
+        // The load itself runs on this CPU-only build: llama.cpp, which has no GPU device here, ignores the
+        // n_gpu_layers the plan asks for; what /api/ps reports comes from the plan the scheduler was given.
+        ServerConfig config = ServerConfig.builder().numParallel(1).build();
+        CatalogModel m = model();
+        EngineLoader loader = new EngineLoader(config, null, null, () -> List.of(CPU, GPU0));
+        ExecutorService executor = Executors.newCachedThreadPool();
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+        try (ModelScheduler s = new ModelScheduler(loader, loader, 3, Long.MAX_VALUE, executor, timers)) {
+            ModelScheduler.Lease lease = s.acquire(m, AUTO, Duration.ofMinutes(5)).get(60, TimeUnit.SECONDS);
+            ModelScheduler.Estimate e = loader.estimateWithVram(m, AUTO);
+            ModelScheduler.Running r = s.running().getFirst();
+            assertEquals(loader.plan(m, AUTO).gpuBytes(), r.vramBytes());
+            assertEquals(e.hostBytes() + e.vramBytes(), r.sizeBytes());
+            assertEquals(256, r.contextLength());
+            lease.release();
+        } finally {
+            executor.shutdownNow();
+            timers.shutdownNow();
+        }
     }
 }
