@@ -41,7 +41,8 @@ import org.apache.logging.log4j.Logger;
  * <p>GPU layers: a request's or Modelfile's {@code num_gpu} of 0 or more is used as given; unset or -1 (Ollama's
  * "auto") takes the planner's choice for the devices llama.cpp reports, which on a machine without a GPU is 0. The
  * devices are read once, on first use, so every model is planned against the GPUs' free memory before Puna loaded
- * anything and the scheduler keeps the loaded models' planned VRAM within that ({@link #vramBudget()}).
+ * anything and the scheduler keeps the loaded models' planned VRAM within that ({@link #vramBudget()}). A draft
+ * model for speculative decoding is planned the same way on what the model leaves of each GPU.
  */
 public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler.Estimator {
     private static final Logger LOG = LogManager.getLogger(EngineLoader.class);
@@ -83,12 +84,59 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
 
     /** The offload plan for {@code m} with {@code o}: reads the GGUF header, so call it off the event loop. */
     public OffloadPlan plan(CatalogModel m, LoadOptions o) throws IOException {
-        OffloadSettings.Builder s = OffloadSettings.builder().numCtx(o.numCtx()).slots(config.numParallel())
+        return OffloadPlanner.plan(ModelFootprint.read(m.path()), settings(o), devices());
+    }
+
+    private OffloadSettings settings(LoadOptions o) {
+        return OffloadSettings.builder().numCtx(o.numCtx()).slots(config.numParallel())
                 .kvType(config.kvCacheType()).ubatch(Math.min(512, o.numBatch()))
                 .flashAttention(config.flashAttention() == dev.puna.runtime.FlashAttention.ENABLED)
                 .gpuOverheadBytes(config.gpuOverheadBytes()).tensorSplit(config.tensorSplit())
-                .numGpu(o.numGpu()).mainGpu(o.mainGpu());
-        return OffloadPlanner.plan(ModelFootprint.read(m.path()), s.build(), devices());
+                .numGpu(o.numGpu()).mainGpu(o.mainGpu()).build();
+    }
+
+    /** The main model's plan and, when there is a draft model, the draft's. */
+    private record Plans(OffloadPlan main, OffloadPlan draft) {
+    }
+
+    /**
+     * Plans the model, then its draft (its context has the same slots and {@code num_ctx}, Speculator) on what the
+     * model leaves of each GPU: the model is placed first, and the draft gets GPU layers only where room is left.
+     */
+    private Plans plans(CatalogModel m, LoadOptions o, DraftChoice draft) throws IOException {
+        OffloadSettings s = settings(o);
+        List<ComputeDevice> devs = devices();
+        OffloadPlan main = OffloadPlanner.plan(ModelFootprint.read(m.path()), s, devs);
+        OffloadPlan d = draft == null ? null
+                : OffloadPlanner.plan(ModelFootprint.read(draft.model().path()), s, remaining(devs, main));
+        return new Plans(main, d);
+    }
+
+    /** {@code devices} with what {@code plan} puts on each GPU taken off its free memory. */
+    static List<ComputeDevice> remaining(List<ComputeDevice> devices, OffloadPlan plan) {
+        List<ComputeDevice> out = new ArrayList<>(devices.size());
+        for (ComputeDevice d : devices) {
+            long used = 0;
+            for (OffloadPlan.DeviceUse g : plan.gpus()) {
+                if (g.device().equals(d.name())) {
+                    used += g.totalBytes();
+                }
+            }
+            out.add(used == 0 ? d : new ComputeDevice(d.name(), d.description(), d.type(),
+                    Math.max(0, d.freeBytes() - used), d.totalBytes()));
+        }
+        return out;
+    }
+
+    /** A load's model parameters: the plan's GPU layers unless {@code num_gpu} is set, and its tensor split. */
+    private static ModelParams modelParams(LoadOptions o, OffloadPlan plan) {
+        ModelParams.Builder params = ModelParams.builder()
+                .gpuLayers(o.numGpu() >= 0 ? o.numGpu() : plan.gpuLayers()).mainGpu(o.mainGpu())
+                .useMmap(o.useMmap()).useMlock(o.useMlock());
+        if (o.mainGpu() < 0) {
+            params.tensorSplit(plan.tensorSplit()); // empty for one GPU or none: llama.cpp's own split
+        }
+        return params.build();
     }
 
     /** The GPUs' free memory when first read, less {@code PUNA_GPU_OVERHEAD} each: what all models may plan. */
@@ -136,23 +184,20 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
     public ModelScheduler.Served load(CatalogModel m, LoadOptions o) throws IOException {
         long start = System.nanoTime();
         DraftChoice draftChoice = draftFor(m, o);
-        OffloadPlan plan = plan(m, o);
-        int gpuLayers = o.numGpu() >= 0 ? o.numGpu() : plan.gpuLayers();
+        Plans plans = plans(m, o, draftChoice);
+        OffloadPlan plan = plans.main();
+        ModelParams params = modelParams(o, plan);
+        int gpuLayers = params.gpuLayers();
         LOG.info("{}: {} GPU layers ({}), {} MiB on GPU, {} MiB in RAM", m.name(), gpuLayers, plan.reason(),
                 plan.gpuBytes() >> 20, plan.cpu().totalBytes() >> 20);
-        ModelParams.Builder params = ModelParams.builder().gpuLayers(gpuLayers).mainGpu(o.mainGpu())
-                .useMmap(o.useMmap()).useMlock(o.useMlock());
-        if (o.mainGpu() < 0) {
-            params.tensorSplit(plan.tensorSplit()); // empty for one GPU or none: llama.cpp's own split
-        }
-        Model model = Model.load(m.path(), params.build());
+        Model model = Model.load(m.path(), params);
         List<LoraAdapter> adapters = new ArrayList<>();
         Model draft = null;
         Projector projector = null;
         try {
             if (draftChoice != null) {
-                draft = Model.load(draftChoice.model().path(), ModelParams.builder().gpuLayers(o.numGpu())
-                        .mainGpu(o.mainGpu()).useMmap(o.useMmap()).useMlock(o.useMlock()).build());
+                LOG.info("{} (draft of {}): {}", draftChoice.model().name(), m.name(), plans.draft().reason());
+                draft = Model.load(draftChoice.model().path(), modelParams(o, plans.draft()));
             }
             for (Path file : m.adapters()) {
                 adapters.add(LoraAdapter.load(model, file));
@@ -318,17 +363,25 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
     @Override
     public ModelScheduler.Estimate estimateWithVram(CatalogModel m, LoadOptions o) throws IOException {
         long host = hostEstimate(m, o);
-        OffloadPlan plan;
+        Plans plans;
         try {
-            plan = plan(m, o);
+            plans = plans(m, o, draftFor(m, o));
         } catch (dev.puna.runtime.InvalidParameterException e) {
             throw ApiException.badParameter(e.parameter(), e.getMessage());
         }
         long offloaded = 0;
-        for (OffloadPlan.DeviceUse g : plan.gpus()) {
+        for (OffloadPlan.DeviceUse g : plans.main().gpus()) {
             offloaded += g.weightBytes() + g.kvBytes();
         }
-        return new ModelScheduler.Estimate(Math.max(0, host - offloaded), plan.gpuBytes());
+        long vram = plans.main().gpuBytes();
+        if (plans.draft() != null) {
+            // the host estimate counts the draft's file, not its KV cache: only its offloaded weights leave
+            for (OffloadPlan.DeviceUse g : plans.draft().gpus()) {
+                offloaded += g.weightBytes();
+            }
+            vram += plans.draft().gpuBytes();
+        }
+        return new ModelScheduler.Estimate(Math.max(0, host - offloaded), vram);
     }
 
     private long hostEstimate(CatalogModel m, LoadOptions o) throws IOException {

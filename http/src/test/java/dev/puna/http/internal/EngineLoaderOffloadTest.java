@@ -132,4 +132,33 @@ class EngineLoaderOffloadTest {
             timers.shutdownNow();
         }
     }
+
+    @Test
+    void aDraftModelIsPlannedOnWhatTheModelLeavesOfTheGpu() throws Exception {
+        ServerConfig config = ServerConfig.builder().build();
+        CatalogModel m = model();
+        CatalogModel draftModel = CatalogModel.ofFile("draft", m.path(), "", 10, Instant.EPOCH, m.details());
+        dev.puna.http.ModelCatalog catalog = org.mockito.Mockito.mock(dev.puna.http.ModelCatalog.class);
+        org.mockito.Mockito.when(catalog.find("draft")).thenReturn(java.util.Optional.of(draftModel));
+        LoadOptions withDraft = new LoadOptions(256, 512, 0, -1, -1, true, false,
+                new LoadOptions.Draft("draft", 3, 0, 0f));
+        OffloadPlan alone = new EngineLoader(config, null, null, () -> List.of(CPU, GPU0)).plan(m, withDraft);
+
+        // room for both: the draft (the same file) is planned on the GPU too, after the model
+        EngineLoader roomy = new EngineLoader(config, null, catalog, () -> List.of(CPU, GPU0));
+        ModelScheduler.Estimate both = roomy.estimateWithVram(m, withDraft);
+        assertEquals(2 * alone.gpuBytes(), both.vramBytes());
+        List<ComputeDevice> left = EngineLoader.remaining(List.of(CPU, GPU0), alone);
+        assertEquals(GPU0.freeBytes() - alone.gpuBytes(), left.get(1).freeBytes());
+        assertEquals(CPU, left.get(0));
+
+        // a GPU with exactly the model's room: the draft stays on the CPU, its weights counted in host memory
+        ComputeDevice tight = new ComputeDevice("CUDA0", "small", DeviceType.GPU, alone.gpuBytes(), 24_564 * MIB);
+        EngineLoader full = new EngineLoader(config, null, catalog, () -> List.of(CPU, tight));
+        ModelScheduler.Estimate e = full.estimateWithVram(m, withDraft);
+        assertEquals(alone.gpuBytes(), e.vramBytes());
+        long draftWeights = ModelFootprint.read(m.path()).weightBytes() - ModelFootprint.read(m.path())
+                .tokenEmbeddingBytes();
+        assertEquals(both.hostBytes() + draftWeights, e.hostBytes());
+    }
 }
