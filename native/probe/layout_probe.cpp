@@ -1,4 +1,4 @@
-// Prints the ABI facts of the llama.h, mtmd.h and mtmd-helper.h that Puna's bindings are written against, one
+// Prints the ABI facts of the llama.h, ggml-backend.h (the device registry), mtmd.h and mtmd-helper.h that Puna's bindings are written against, one
 // record per line:
 //   struct <name> <sizeof> <alignof>
 //   field <struct> <field> <offsetof> <sizeof>
@@ -8,6 +8,7 @@
 // bindings' LayoutProbeTest runs this binary and compares every Java StructLayout and FunctionDescriptor with
 // it, so a llama.cpp bump that moves a field or changes a signature fails the build loudly.
 // Every struct and function the bindings use must be listed here; the test rejects bindings the probe misses.
+#include "ggml-backend.h"
 #include "llama.h"
 #include "mtmd.h"
 #include "mtmd-helper.h"
@@ -326,6 +327,14 @@ int main() {
     FUNC(llama_perf_context_reset);
     FUNC(llama_perf_sampler);
     FUNC(llama_perf_sampler_reset);
+
+    // ggml-backend.h device registry, bound by dev.puna.bindings.GgmlDevices
+    FUNC(ggml_backend_dev_count);
+    FUNC(ggml_backend_dev_get);
+    FUNC(ggml_backend_dev_name);
+    FUNC(ggml_backend_dev_description);
+    FUNC(ggml_backend_dev_type);
+    FUNC(ggml_backend_dev_memory);
     // libmtmd (tools/mtmd): the multimodal projector, bound by dev.puna.bindings.Mtmd
     STRUCT(mtmd_context_params);
     FIELD(mtmd_context_params, use_gpu);
@@ -387,12 +396,11 @@ int main() {
     FUNC(mtmd_get_output_embd);
     FUNC(mtmd_helper_log_set);
 
-    // RPC backend (GgmlBackend)
+    // RPC backend (GgmlRpc)
     FUNC(llama_supports_rpc);
     FUNC(ggml_backend_rpc_add_server);
     FUNC(ggml_backend_reg_dev_count);
     FUNC(ggml_backend_reg_dev_get);
-    FUNC(ggml_backend_dev_by_type);
     FUNC(ggml_set_abort_callback);
     FUNC(mtmd_helper_init_opt_default);
     FUNC(mtmd_helper_bitmap_init_from_buf);

@@ -96,7 +96,7 @@ public final class Callbacks {
      */
     public static synchronized void installAbortHook(AbortHook hook) {
         abortHook = hook;
-        GgmlBackend.ggml_set_abort_callback(ABORT_TRAMPOLINE);
+        GgmlRpc.ggml_set_abort_callback(ABORT_TRAMPOLINE);
     }
 
     @SuppressWarnings("unused") // upcall target

@@ -65,11 +65,15 @@ public final class Native {
         return SymbolLookup.libraryLookup(path, Arena.global());
     }
 
-    /** Every function bound (all of {@link Llama}, {@link Mtmd} and {@link GgmlBackend}, which this initialises); for the ABI tests. */
+    /**
+     * Every function bound (all of {@link Llama}, {@link GgmlDevices}, {@link Mtmd} and {@link GgmlRpc}, which this
+     * initialises); for the ABI tests.
+     */
     public static List<Binding> bindings() {
         Llama.ensureLinked();
+        GgmlDevices.ensureLinked();
         Mtmd.ensureLinked();
-        GgmlBackend.ensureLinked();
+        GgmlRpc.ensureLinked();
         synchronized (BINDINGS) {
             return List.copyOf(BINDINGS);
         }

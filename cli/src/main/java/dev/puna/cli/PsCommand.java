@@ -28,15 +28,24 @@ final class PsCommand extends ClientCommand {
         return 0;
     }
 
-    /** {@code 100% CPU}, {@code 100% GPU}, or the split, {@code 48%/52% CPU/GPU}. */
+    /**
+     * The PROCESSOR column as Ollama's {@code ollama ps} writes it (cmd/cmd.go): {@code 100% CPU} with nothing in
+     * VRAM, {@code 100% GPU} when all of it is, {@code Unknown} for figures that cannot be (VRAM above the size, or no
+     * size), else the CPU share rounded half away from zero (Go's {@code math.Round}) and the GPU share as the rest:
+     * {@code 48%/52% CPU/GPU}.
+     */
     static String processor(long size, long vram) {
-        if (vram <= 0 || size <= 0) {
+        if (vram == 0) {
             return "100% CPU";
         }
-        if (vram >= size) {
+        if (vram == size) {
             return "100% GPU";
         }
-        long gpu = Math.round(vram * 100.0 / size);
-        return (100 - gpu) + "%/" + gpu + "% CPU/GPU";
+        if (vram > size || size == 0) {
+            return "Unknown";
+        }
+        // shares are in [0, 100], so Math.round (half up) equals Go's half-away-from-zero here
+        long cpu = Math.round((double) (size - vram) / size * 100);
+        return cpu + "%/" + (100 - cpu) + "% CPU/GPU";
     }
 }

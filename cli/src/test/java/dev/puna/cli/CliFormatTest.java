@@ -131,5 +131,12 @@ class CliFormatTest {
         assertEquals("100% CPU", PsCommand.processor(1000, 0));
         assertEquals("100% GPU", PsCommand.processor(1000, 1000));
         assertEquals("48%/52% CPU/GPU", PsCommand.processor(1000, 520));
+        // Ollama rounds the CPU share (Go's math.Round, half away from zero) and gives the GPU the rest: a CPU
+        // share of 48.5% is 49%/51%, where rounding the GPU share (51.5% -> 52%) would print 48%/52%.
+        assertEquals("49%/51% CPU/GPU", PsCommand.processor(1000, 515));
+        // almost all on the GPU still shows the split, as Ollama does
+        assertEquals("0%/100% CPU/GPU", PsCommand.processor(1000, 999));
+        assertEquals("Unknown", PsCommand.processor(1000, 1001));
+        assertEquals("Unknown", PsCommand.processor(0, 5));
     }
 }

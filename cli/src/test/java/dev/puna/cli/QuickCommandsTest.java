@@ -79,6 +79,8 @@ class QuickCommandsTest {
         assertEquals("NAME           ID              SIZE      MODIFIED\n"
                 + "demo:latest    7d70b52087c5    161 KB    2 hours ago\n", quick("list").out());
         assertEquals(new Run(1, "", "Error: model 'nope' not found\n"), quick("show", "nope"));
+        // the fake server reports half of 8550208 bytes in VRAM
+        assertTrue(quick("ps").out().contains("    50%/50% CPU/GPU    "), quick("ps").out());
     }
 
     @ParameterizedTest

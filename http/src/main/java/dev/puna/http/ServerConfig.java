@@ -49,6 +49,8 @@ public final class ServerConfig {
     private final long maxBodyBytes;
     private final long maxMemoryBytes;
     private final long promptCacheBytes;
+    private final long gpuOverheadBytes;
+    private final List<Float> tensorSplit;
     private final int numThread;
     private final Map<String, String> completionTemplates;
     private final List<String> apiKeys;
@@ -96,6 +98,8 @@ public final class ServerConfig {
         this.maxBodyBytes = b.maxBodyBytes;
         this.maxMemoryBytes = b.maxMemoryBytes;
         this.promptCacheBytes = b.promptCacheBytes;
+        this.gpuOverheadBytes = b.gpuOverheadBytes;
+        this.tensorSplit = List.copyOf(b.tensorSplit);
         this.numThread = b.numThread;
         this.completionTemplates = Map.copyOf(b.completionTemplates);
         this.apiKeys = List.copyOf(b.apiKeys);
@@ -271,6 +275,16 @@ public final class ServerConfig {
         return promptCacheBytes;
     }
 
+    /** GPU memory the offload planner leaves free on every GPU, in bytes ({@code PUNA_GPU_OVERHEAD}). */
+    public long gpuOverheadBytes() {
+        return gpuOverheadBytes;
+    }
+
+    /** Proportions of the offloaded layers per GPU ({@code PUNA_TENSOR_SPLIT}); empty: by free memory. */
+    public List<Float> tensorSplit() {
+        return tensorSplit;
+    }
+
     /** CPU threads per model when a request does not set {@code num_thread}; 0 means all cores. */
     public int numThread() {
         return numThread;
@@ -431,7 +445,9 @@ public final class ServerConfig {
                 + contextLength + ", flash_attention=" + flashAttention.name().toLowerCase(Locale.ROOT)
                 + ", kv_cache_type=" + kvCacheType + ", models=" + modelsDir
                 + (ollamaModelsDir == null ? "" : ", ollama_models=" + ollamaModelsDir) + ", max_body=" + maxBodyBytes
-                + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", num_thread=" + numThread
+                + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes
+                + (gpuOverheadBytes == 0 ? "" : ", gpu_overhead=" + gpuOverheadBytes)
+                + (tensorSplit.isEmpty() ? "" : ", tensor_split=" + tensorSplit) + ", num_thread=" + numThread
                 + ", api_keys=" + apiKeys.size() + (apiKeyFile == null ? "" : ", api_key_file=" + apiKeyFile)
                 + (tlsCert == null ? "" : ", tls=" + tlsCert) + (metricsPublic ? ", metrics_public" : "")
                 + (defaultModel == null ? "" : ", default_model=" + defaultModel)
@@ -464,6 +480,8 @@ public final class ServerConfig {
         private long maxBodyBytes = 32L << 20;
         private long maxMemoryBytes = physicalMemory();
         private long promptCacheBytes = 1L << 30;
+        private long gpuOverheadBytes;
+        private List<Float> tensorSplit = List.of();
         private int numThread;
         private final Map<String, String> completionTemplates = new LinkedHashMap<>();
         private List<String> apiKeys = List.of();
@@ -638,6 +656,36 @@ public final class ServerConfig {
                 throw new ServerConfigException("PUNA_CACHE_RAM", "must be >= 0, got " + n);
             }
             this.promptCacheBytes = n;
+            return this;
+        }
+
+        /** Sets the GPU memory left free on every GPU when planning offload; 0 (default) leaves none. */
+        public Builder gpuOverheadBytes(long n) {
+            if (n < 0) {
+                throw new ServerConfigException("PUNA_GPU_OVERHEAD", "must be >= 0, got " + n);
+            }
+            this.gpuOverheadBytes = n;
+            return this;
+        }
+
+        /**
+         * Sets the proportions of the offloaded layers per GPU, in llama.cpp's device order; empty (default) splits
+         * in proportion to each GPU's free memory.
+         */
+        public Builder tensorSplit(List<Float> proportions) {
+            boolean positive = proportions.isEmpty();
+            for (float f : proportions) {
+                if (!Float.isFinite(f) || f < 0) {
+                    throw new ServerConfigException("PUNA_TENSOR_SPLIT", "proportions must be finite and >= 0, got "
+                            + proportions);
+                }
+                positive |= f > 0;
+            }
+            if (!positive) {
+                throw new ServerConfigException("PUNA_TENSOR_SPLIT", "at least one proportion must be > 0, got "
+                        + proportions);
+            }
+            this.tensorSplit = List.copyOf(proportions);
             return this;
         }
 

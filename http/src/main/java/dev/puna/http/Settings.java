@@ -53,6 +53,10 @@ public final class Settings {
                     (b, v) -> b.maxMemoryBytes(bytes(v))),
             Setting.of("PUNA_CACHE_RAM", "1GiB", "host RAM per model for KV-cache sequences pushed out of their slots "
                     + "(0: off)", (b, v) -> b.promptCacheBytes(v.equals("0") ? 0 : bytes(v))),
+            Setting.of("PUNA_GPU_OVERHEAD", "0", "GPU memory (bytes or a size) the offload planner leaves free on "
+                    + "every GPU", (b, v) -> b.gpuOverheadBytes(v.equals("0") ? 0 : bytes(v))),
+            Setting.of("PUNA_TENSOR_SPLIT", "(by free memory)", "proportions of the offloaded layers per GPU, "
+                    + "comma-separated (llama.cpp's tensor_split, e.g. 3,1)", (b, v) -> b.tensorSplit(proportions(v))),
             Setting.of("PUNA_NUM_THREAD", "0", "CPU threads per model when a request sets no num_thread (0: all "
                     + "cores)", (b, v) -> b.numThread(integer(v))),
             Setting.of("PUNA_DEFAULT_MODEL", "", "the model a request without \"model\" uses (none: such a request "
@@ -199,6 +203,21 @@ public final class Settings {
             case "false" -> false;
             default -> throw new IllegalArgumentException("expected true or false");
         };
+    }
+
+    /** Comma-separated non-negative numbers, e.g. {@code 3,1} or {@code 0.6, 0.4}. */
+    static List<Float> proportions(String v) {
+        List<Float> out = new ArrayList<>();
+        for (String part : list(v)) {
+            float f;
+            try {
+                f = Float.parseFloat(part);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected comma-separated numbers such as 3,1");
+            }
+            out.add(f);
+        }
+        return out;
     }
 
     /** A comma-separated list; blank items are dropped. */

@@ -188,6 +188,30 @@ class ServerConfigTest {
                 + missing, unreadable.getMessage());
     }
 
+    @Test
+    void gpuOverheadAndTensorSplit() {
+        ServerConfig defaults = ServerConfig.fromEnvironment(Map.of());
+        assertEquals(0, defaults.gpuOverheadBytes());
+        assertEquals(List.of(), defaults.tensorSplit());
+        ServerConfig c = ServerConfig.fromEnvironment(Map.of("PUNA_GPU_OVERHEAD", "1GiB",
+                "PUNA_TENSOR_SPLIT", "3, 1"));
+        assertEquals(1L << 30, c.gpuOverheadBytes());
+        assertEquals(List.of(3f, 1f), c.tensorSplit());
+        assertEquals(536_870_912L, ServerConfig.fromEnvironment(Map.of("PUNA_GPU_OVERHEAD", "536870912"))
+                .gpuOverheadBytes());
+        assertEquals(0, ServerConfig.fromEnvironment(Map.of("PUNA_GPU_OVERHEAD", "0")).gpuOverheadBytes());
+        assertEquals(List.of(0.6f, 0.4f), ServerConfig.fromEnvironment(Map.of("PUNA_TENSOR_SPLIT", "0.6,0.4"))
+                .tensorSplit());
+        assertInvalid("PUNA_TENSOR_SPLIT: invalid value 'a,b': expected comma-separated numbers such as 3,1",
+                "PUNA_TENSOR_SPLIT", "a,b");
+        assertInvalid("PUNA_TENSOR_SPLIT: at least one proportion must be > 0, got [0.0, 0.0]",
+                "PUNA_TENSOR_SPLIT", "0,0");
+        assertInvalid("PUNA_TENSOR_SPLIT: proportions must be finite and >= 0, got [1.0, -1.0]",
+                "PUNA_TENSOR_SPLIT", "1,-1");
+        assertInvalid("PUNA_GPU_OVERHEAD: invalid value 'lots': unknown size unit 'lots' (use B, KiB, MiB, GiB)",
+                "PUNA_GPU_OVERHEAD", "lots");
+    }
+
     private static void assertInvalid(String message, String variable, String value) {
         ServerConfigException e = assertThrows(ServerConfigException.class,
                 () -> ServerConfig.fromEnvironment(Map.of(variable, value)));

@@ -143,10 +143,16 @@ public final class Model implements AutoCloseable {
             throw new InvalidParameterException("main_gpu", "there is no GPU " + params.mainGpu() + ": this "
                     + "llama.cpp build has no GPU backend, so only 0 (the CPU) is valid");
         }
+        long maxDevices = Llama.llama_max_devices();
+        if (params.tensorSplit().size() > maxDevices) {
+            throw new InvalidParameterException("tensor_split", params.tensorSplit().size()
+                    + " proportions, but this llama.cpp build supports at most " + maxDevices + " devices");
+        }
         RpcLink rpc = params.rpcServers().isEmpty() ? null : RpcLink.open(params.rpcServers());
         NativeLoad loaded;
         try {
-            loaded = rpc == null ? loadNative(path, params, null) : loadOverRpc(path, params, rpc);
+            loaded = rpc == null ? loadNative(path, params, maxDevices, null)
+                    : loadOverRpc(path, params, maxDevices, rpc);
         } catch (RuntimeException | Error e) {
             if (rpc != null) {
                 rpc.close();
@@ -179,22 +185,12 @@ public final class Model implements AutoCloseable {
     private record NativeLoad(MemorySegment handle, String why) {
     }
 
-    private static NativeLoad loadNative(Path path, ModelParams params, RpcLink rpc) {
+    private static NativeLoad loadNative(Path path, ModelParams params, long maxDevices, RpcLink rpc) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment mp = Llama.llama_model_default_params(arena);
-            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "n_gpu_layers").set(mp, params.gpuLayers());
-            if (params.mainGpu() >= 0) {
-                // llama.cpp reads main_gpu only in split mode NONE (0): the whole model on that one GPU.
-                LlamaLayouts.field(LLAMA_MODEL_PARAMS, "split_mode").set(mp, 0);
-                LlamaLayouts.field(LLAMA_MODEL_PARAMS, "main_gpu").set(mp, params.mainGpu());
-            }
+            MemorySegment mp = nativeParams(arena, params, maxDevices);
             if (rpc != null) {
                 LlamaLayouts.field(LLAMA_MODEL_PARAMS, "devices").set(mp, RpcWorkers.devices(rpc.endpoints(), arena));
             }
-            // llama_load_mode: NONE 0, MMAP 1, MLOCK 2, MMAP_MLOCK 3
-            int loadMode = (params.useMmap() ? 1 : 0) | (params.useMlock() ? 2 : 0);
-            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "load_mode").set(mp, loadMode);
-            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "vocab_only").set(mp, params.vocabOnly());
             Backend.clearLastError();
             MemorySegment handle = Llama.llama_model_load_from_file(arena.allocateFrom(path.toString()), mp);
             return new NativeLoad(handle, handle.equals(MemorySegment.NULL) ? Backend.lastError() : "");
@@ -205,12 +201,12 @@ public final class Model implements AutoCloseable {
      * Loads on a thread of its own: if a worker is lost while the weights go to it, ggml-rpc parks the threads
      * involved for good (see RpcWorkers), and the caller gets the worker's error instead of waiting with them.
      */
-    private static NativeLoad loadOverRpc(Path path, ModelParams params, RpcLink rpc) {
+    private static NativeLoad loadOverRpc(Path path, ModelParams params, long maxDevices, RpcLink rpc) {
         CompletableFuture<NativeLoad> result = new CompletableFuture<>();
         rpc.onLost(result::completeExceptionally);
         Thread.ofPlatform().daemon().name("puna-rpc-load").start(() -> {
             try {
-                NativeLoad loaded = loadNative(path, params, rpc);
+                NativeLoad loaded = loadNative(path, params, maxDevices, rpc);
                 if (!result.complete(loaded) && !loaded.handle().equals(MemorySegment.NULL)) {
                     LOG.warn("model {} finished loading after its RPC worker was lost; left allocated", path);
                 }
@@ -229,6 +225,33 @@ public final class Model implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * {@code params} as a {@code llama_model_params} in {@code arena}. The tensor split is an array of
+     * {@code maxDevices} floats, because llama.cpp copies exactly {@code llama_max_devices()} of them
+     * (llama_model's constructor) and keeps its own copy, so the arena may close once the model is loaded.
+     */
+    static MemorySegment nativeParams(Arena arena, ModelParams params, long maxDevices) {
+        MemorySegment mp = Llama.llama_model_default_params(arena);
+        LlamaLayouts.field(LLAMA_MODEL_PARAMS, "n_gpu_layers").set(mp, params.gpuLayers());
+        if (params.mainGpu() >= 0) {
+            // llama.cpp reads main_gpu only in split mode NONE (0): the whole model on that one GPU.
+            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "split_mode").set(mp, 0);
+            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "main_gpu").set(mp, params.mainGpu());
+        }
+        if (!params.tensorSplit().isEmpty()) {
+            MemorySegment split = arena.allocate(java.lang.foreign.ValueLayout.JAVA_FLOAT, maxDevices);
+            for (int i = 0; i < params.tensorSplit().size(); i++) {
+                split.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, params.tensorSplit().get(i));
+            }
+            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "tensor_split").set(mp, split);
+        }
+        // llama_load_mode: NONE 0, MMAP 1, MLOCK 2, MMAP_MLOCK 3
+        int loadMode = (params.useMmap() ? 1 : 0) | (params.useMlock() ? 2 : 0);
+        LlamaLayouts.field(LLAMA_MODEL_PARAMS, "load_mode").set(mp, loadMode);
+        LlamaLayouts.field(LLAMA_MODEL_PARAMS, "vocab_only").set(mp, params.vocabOnly());
+        return mp;
     }
 
     static GgufFile readHeader(Path path) {

@@ -13,6 +13,10 @@ import java.util.List;
  *       split); {@code n >= 0} puts the whole model on GPU {@code n} alone (split mode none, Ollama's
  *       {@code main_gpu}). A GPU that does not exist fails the load with an {@link InvalidParameterException}
  *       ({@code main_gpu}); on a build without a GPU backend only 0, the CPU, is valid.</li>
+ *   <li>{@code tensorSplit}: the proportion of the offloaded layers each GPU gets, in llama.cpp's device order
+ *       ({@code tensor_split}, e.g. the {@link dev.puna.runtime.offload.OffloadPlan}'s); empty (default) lets
+ *       llama.cpp split by free memory. More entries than llama.cpp supports devices fail the load with an
+ *       {@link InvalidParameterException} ({@code tensor_split}).</li>
  *   <li>{@code useMmap} (default true): map the file instead of reading it; shares pages between processes.</li>
  *   <li>{@code useMlock} (default false): lock the weights in RAM so the OS cannot page them out.</li>
  *   <li>{@code vocabOnly} (default false): load only the tokenizer (tokenize/detokenize, no sessions).</li>
@@ -26,6 +30,7 @@ public final class ModelParams {
 
     private final int gpuLayers;
     private final int mainGpu;
+    private final java.util.List<Float> tensorSplit;
     private final boolean useMmap;
     private final boolean useMlock;
     private final boolean vocabOnly;
@@ -35,6 +40,7 @@ public final class ModelParams {
         this.rpcServers = b.rpcServers;
         this.gpuLayers = b.gpuLayers;
         this.mainGpu = b.mainGpu;
+        this.tensorSplit = b.tensorSplit;
         this.useMmap = b.useMmap;
         this.useMlock = b.useMlock;
         this.vocabOnly = b.vocabOnly;
@@ -55,6 +61,11 @@ public final class ModelParams {
     /** The only GPU to use, or -1 for all of them. */
     public int mainGpu() {
         return mainGpu;
+    }
+
+    /** Proportions of the offloaded layers per GPU, or empty for llama.cpp's split by free memory. */
+    public java.util.List<Float> tensorSplit() {
+        return tensorSplit;
     }
 
     public boolean useMmap() {
@@ -78,6 +89,7 @@ public final class ModelParams {
     public static final class Builder {
         private int gpuLayers = -1;
         private int mainGpu = -1;
+        private java.util.List<Float> tensorSplit = java.util.List.of();
         private boolean useMmap = true;
         private boolean useMlock;
         private boolean vocabOnly;
@@ -96,6 +108,17 @@ public final class ModelParams {
         public Builder mainGpu(int n) {
             InvalidParameterException.require(n >= -1, "main_gpu", "must be >= 0, got " + n);
             this.mainGpu = n;
+            return this;
+        }
+
+        /** Proportions per GPU: finite, none negative (an empty list or all zeros: llama.cpp's own split). */
+        public Builder tensorSplit(java.util.List<Float> proportions) {
+            java.util.List<Float> p = java.util.List.copyOf(proportions);
+            for (float f : p) {
+                InvalidParameterException.require(Float.isFinite(f) && f >= 0, "tensor_split",
+                        "proportions must be finite and >= 0, got " + p);
+            }
+            this.tensorSplit = p;
             return this;
         }
 

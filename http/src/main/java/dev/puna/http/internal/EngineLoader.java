@@ -14,14 +14,21 @@ import dev.puna.runtime.Model;
 import dev.puna.runtime.ModelParams;
 import dev.puna.runtime.Reranker;
 import dev.puna.runtime.ResourceClosedException;
-import dev.puna.runtime.rpc.RpcEndpoint;
 import dev.puna.runtime.SessionParams;
+import dev.puna.runtime.offload.ComputeDevice;
+import dev.puna.runtime.offload.Devices;
+import dev.puna.runtime.offload.ModelFootprint;
+import dev.puna.runtime.offload.OffloadPlan;
+import dev.puna.runtime.offload.OffloadPlanner;
+import dev.puna.runtime.offload.OffloadSettings;
+import dev.puna.runtime.rpc.RpcEndpoint;
 import dev.puna.runtime.vision.Projector;
 import dev.puna.runtime.vision.ProjectorParams;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -29,7 +36,14 @@ import org.apache.logging.log4j.Logger;
  * How the server loads a model for serving: the GGUF file with the request's load options, its LoRA adapters
  * (Modelfile {@code ADAPTER}, at scale 1 until {@code POST /lora-adapters} or a request says otherwise), and one
  * {@link Engine} with {@code PUNA_NUM_PARALLEL} slots of {@code num_ctx} tokens each. Also estimates what that
- * takes in memory: the mapped weights plus the KV cache of every slot.
+ * takes in memory: the mapped weights plus the KV cache of every slot, split between host RAM and the GPUs by the
+ * {@link OffloadPlanner}'s plan.
+ *
+ * <p>GPU layers: a request's or Modelfile's {@code num_gpu} of 0 or more is used as given; unset or -1 (Ollama's
+ * "auto") takes the planner's choice for the devices llama.cpp reports, which on a machine without a GPU is 0. The
+ * devices are read once, on first use, so every model is planned against the GPUs' free memory before Puna loaded
+ * anything and the scheduler keeps the loaded models' planned VRAM within that ({@link #vramBudget()}). A draft
+ * model for speculative decoding is planned the same way on what the model leaves of each GPU.
  */
 public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler.Estimator {
     private static final Logger LOG = LogManager.getLogger(EngineLoader.class);
@@ -37,6 +51,9 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
     private final ServerConfig config;
     private final Metrics metrics;
     private final ModelCatalog catalog;
+    private final Supplier<List<ComputeDevice>> devices;
+    /** Guarded by this: the devices as first read. */
+    private List<ComputeDevice> deviceSnapshot;
 
     public EngineLoader(ServerConfig config) {
         this(config, null, null);
@@ -47,9 +64,98 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
      * @param catalog where draft models are looked up; null: no speculative decoding
      */
     public EngineLoader(ServerConfig config, Metrics metrics, ModelCatalog catalog) {
+        this(config, metrics, catalog, Devices::list);
+    }
+
+    /** As above, planning offload for {@code devices} (recorded figures in tests) instead of llama.cpp's. */
+    public EngineLoader(ServerConfig config, Metrics metrics, ModelCatalog catalog,
+                        Supplier<List<ComputeDevice>> devices) {
         this.config = config;
         this.metrics = metrics;
         this.catalog = catalog;
+        this.devices = devices;
+    }
+
+    private synchronized List<ComputeDevice> devices() {
+        if (deviceSnapshot == null) {
+            deviceSnapshot = List.copyOf(devices.get());
+        }
+        return deviceSnapshot;
+    }
+
+    /** The offload plan for {@code m} with {@code o}: reads the GGUF header, so call it off the event loop. */
+    public OffloadPlan plan(CatalogModel m, LoadOptions o) throws IOException {
+        return OffloadPlanner.plan(ModelFootprint.read(m.path()), settings(o), devices());
+    }
+
+    private OffloadSettings settings(LoadOptions o) {
+        return OffloadSettings.builder().numCtx(o.numCtx()).slots(config.numParallel())
+                .kvType(config.kvCacheType()).ubatch(Math.min(512, o.numBatch()))
+                .flashAttention(config.flashAttention() == dev.puna.runtime.FlashAttention.ENABLED)
+                .gpuOverheadBytes(config.gpuOverheadBytes()).tensorSplit(config.tensorSplit())
+                .numGpu(o.numGpu()).mainGpu(o.mainGpu()).build();
+    }
+
+    /** The main model's plan and, when there is a draft model, the draft's. */
+    private record Plans(OffloadPlan main, OffloadPlan draft) {
+    }
+
+    /**
+     * Plans the model, then its draft (its context has the same slots and {@code num_ctx}, Speculator) on what the
+     * model leaves of each GPU: the model is placed first, and the draft gets GPU layers only where room is left.
+     */
+    private Plans plans(CatalogModel m, LoadOptions o, DraftChoice draft) throws IOException {
+        OffloadSettings s = settings(o);
+        List<ComputeDevice> devs = devices();
+        OffloadPlan main = OffloadPlanner.plan(ModelFootprint.read(m.path()), s, devs);
+        OffloadPlan d = draft == null ? null
+                : OffloadPlanner.plan(ModelFootprint.read(draft.model().path()), s, remaining(devs, main));
+        return new Plans(main, d);
+    }
+
+    /** {@code devices} with what {@code plan} puts on each GPU taken off its free memory. */
+    static List<ComputeDevice> remaining(List<ComputeDevice> devices, OffloadPlan plan) {
+        List<ComputeDevice> out = new ArrayList<>(devices.size());
+        for (ComputeDevice d : devices) {
+            long used = 0;
+            for (OffloadPlan.DeviceUse g : plan.gpus()) {
+                if (g.device().equals(d.name())) {
+                    used += g.totalBytes();
+                }
+            }
+            out.add(used == 0 ? d : new ComputeDevice(d.name(), d.description(), d.type(),
+                    Math.max(0, d.freeBytes() - used), d.totalBytes()));
+        }
+        return out;
+    }
+
+    /** A load's model parameters: the plan's GPU layers unless {@code num_gpu} is set, and its tensor split. */
+    private static ModelParams modelParams(LoadOptions o, OffloadPlan plan, List<RpcEndpoint> workers) {
+        if (!workers.isEmpty()) {
+            // Split over the workers by the memory each reports, as llama-server's --rpc does; the plan knows only
+            // local devices.
+            return ModelParams.builder().gpuLayers(o.numGpu()).mainGpu(o.mainGpu()).useMmap(o.useMmap())
+                    .useMlock(o.useMlock()).rpcServers(workers).build();
+        }
+        ModelParams.Builder params = ModelParams.builder()
+                .gpuLayers(o.numGpu() >= 0 ? o.numGpu() : plan.gpuLayers()).mainGpu(o.mainGpu())
+                .useMmap(o.useMmap()).useMlock(o.useMlock());
+        if (o.mainGpu() < 0) {
+            params.tensorSplit(plan.tensorSplit()); // empty for one GPU or none: llama.cpp's own split
+        }
+        return params.build();
+    }
+
+    /** The GPUs' free memory when first read, less {@code PUNA_GPU_OVERHEAD} each: what all models may plan. */
+    @Override
+    public long vramBudget() {
+        long sum = 0;
+        for (ComputeDevice d : devices()) {
+            if (d.offloadable()) {
+                sum += Math.max(0, d.freeBytes() - config.gpuOverheadBytes());
+            }
+        }
+        return sum;
     }
 
     /**
@@ -90,15 +196,24 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
     public ModelScheduler.Served load(CatalogModel m, LoadOptions o) throws IOException {
         long start = System.nanoTime();
         DraftChoice draftChoice = draftFor(m, o);
-        Model model = Model.load(m.path(), ModelParams.builder().gpuLayers(o.numGpu()).mainGpu(o.mainGpu())
-                .useMmap(o.useMmap()).useMlock(o.useMlock()).rpcServers(rpcServers(o)).build());
+        Plans plans = plans(m, o, draftChoice);
+        OffloadPlan plan = plans.main();
+        List<RpcEndpoint> workers = rpcServers(o);
+        ModelParams params = modelParams(o, plan, workers);
+        if (workers.isEmpty()) {
+            LOG.info("{}: {} GPU layers ({}), {} MiB on GPU, {} MiB in RAM", m.name(), params.gpuLayers(),
+                    plan.reason(), plan.gpuBytes() >> 20, plan.cpu().totalBytes() >> 20);
+        } else {
+            LOG.info("{}: layers on RPC workers {} (num_gpu {})", m.name(), workers, params.gpuLayers());
+        }
+        Model model = Model.load(m.path(), params);
         List<LoraAdapter> adapters = new ArrayList<>();
         Model draft = null;
         Projector projector = null;
         try {
             if (draftChoice != null) {
-                draft = Model.load(draftChoice.model().path(), ModelParams.builder().gpuLayers(o.numGpu())
-                        .mainGpu(o.mainGpu()).useMmap(o.useMmap()).useMlock(o.useMlock()).build());
+                LOG.info("{} (draft of {}): {}", draftChoice.model().name(), m.name(), plans.draft().reason());
+                draft = Model.load(draftChoice.model().path(), modelParams(o, plans.draft(), List.of()));
             }
             for (Path file : m.adapters()) {
                 adapters.add(LoraAdapter.load(model, file));
@@ -107,7 +222,7 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
             if (!m.projectors().isEmpty()) {
                 // The projector runs where the layers go: on the GPU unless num_gpu is 0; warmed up only there,
                 // where the first image would otherwise pay for kernel set-up.
-                boolean gpu = o.numGpu() != 0 && LlamaCpp.supportsGpuOffload();
+                boolean gpu = params.gpuLayers() != 0 && workers.isEmpty() && LlamaCpp.supportsGpuOffload();
                 int threads = o.numThread() > 0 ? o.numThread() : config.numThread();
                 projector = Projector.load(model, m.projectors().getFirst(), new ProjectorParams(gpu,
                         threads > 0 ? threads : ProjectorParams.defaults().threads(), gpu));
@@ -251,9 +366,41 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
         }
     }
 
-    /** Weights (the mapped file) plus the KV cache of every slot. */
+    /** Host memory: weights (the mapped file) plus the KV cache of every slot, less what the plan puts on GPUs. */
     @Override
     public long estimate(CatalogModel m, LoadOptions o) throws IOException {
+        return estimateWithVram(m, o).hostBytes();
+    }
+
+    /**
+     * The host part as {@link #estimate} and the plan's GPU part ({@code size_vram}). Weights and KV cache the plan
+     * offloads leave host memory (their compute buffers are GPU-only); a draft model is counted in host memory.
+     */
+    @Override
+    public ModelScheduler.Estimate estimateWithVram(CatalogModel m, LoadOptions o) throws IOException {
+        long host = hostEstimate(m, o);
+        Plans plans;
+        try {
+            plans = plans(m, o, draftFor(m, o));
+        } catch (dev.puna.runtime.InvalidParameterException e) {
+            throw ApiException.badParameter(e.parameter(), e.getMessage());
+        }
+        long offloaded = 0;
+        for (OffloadPlan.DeviceUse g : plans.main().gpus()) {
+            offloaded += g.weightBytes() + g.kvBytes();
+        }
+        long vram = plans.main().gpuBytes();
+        if (plans.draft() != null) {
+            // the host estimate counts the draft's file, not its KV cache: only its offloaded weights leave
+            for (OffloadPlan.DeviceUse g : plans.draft().gpus()) {
+                offloaded += g.weightBytes();
+            }
+            vram += plans.draft().gpuBytes();
+        }
+        return new ModelScheduler.Estimate(Math.max(0, host - offloaded), vram);
+    }
+
+    private long hostEstimate(CatalogModel m, LoadOptions o) throws IOException {
         GgufFacts facts;
         try {
             facts = GgufFacts.read(m.path());

@@ -7,7 +7,7 @@ package dev.puna.http.internal;
  * @param numCtx context of each slot ({@code num_ctx})
  * @param numBatch most tokens per decode call ({@code num_batch})
  * @param numThread CPU threads, 0 for the runtime's default ({@code num_thread})
- * @param numGpu layers to offload, -1 for all ({@code num_gpu})
+ * @param numGpu layers to offload, -1 for the offload planner's choice ({@code num_gpu})
  * @param mainGpu the one GPU to load the model on ({@code main_gpu}), -1 (not given) for llama.cpp's split over
  *     every GPU; a GPU that does not exist fails the load with a 400
  * @param useMmap map the file instead of reading it ({@code use_mmap})

@@ -34,6 +34,9 @@ import org.apache.logging.log4j.Logger;
  *       {@code maxMemory}. To make room, idle models are evicted, least recently used first; when every loaded
  *       model is busy the request is refused with 503 (retry later); a model that could never fit is a clear
  *       error.</li>
+ *   <li>GPU memory is budgeted the same way: each model's planned VRAM ({@link Estimate#vramBytes()}) is placed
+ *       beside the loaded models' within {@link Estimator#vramBudget()}; a model that does not fit beside them
+ *       evicts idle ones, least recently used first (503 when all are busy).</li>
  *   <li>A request whose load options ({@code num_ctx}, {@code num_batch}, ...) differ from the loaded instance's
  *       gets a fresh instance once the old one's requests have finished.</li>
  * </ul>
@@ -54,7 +57,25 @@ public final class ModelScheduler implements AutoCloseable {
 
     /** Estimates the memory a model will take when loaded with {@code options}, in bytes. */
     public interface Estimator {
+        /** Host memory the model takes, in bytes. */
         long estimate(CatalogModel model, LoadOptions options) throws Exception;
+
+        /** Host and GPU memory the model takes; by default all of it in host memory. */
+        default Estimate estimateWithVram(CatalogModel model, LoadOptions options) throws Exception {
+            return new Estimate(estimate(model, options), 0);
+        }
+
+        /**
+         * GPU memory the loaded models may take together (all GPUs' free memory when the server started, less the
+         * reserve); only asked once a model plans to use some. Unlimited by default.
+         */
+        default long vramBudget() {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** A model's planned memory: {@code hostBytes} in RAM, {@code vramBytes} on GPUs. */
+    public record Estimate(long hostBytes, long vramBytes) {
     }
 
     /** A loaded model: the engine requests run on, and how to unload it. */
@@ -88,8 +109,12 @@ public final class ModelScheduler implements AutoCloseable {
         void close();
     }
 
-    /** A loaded model as {@code /api/ps} shows it. */
-    public record Running(CatalogModel model, long sizeBytes, Instant expiresAt, int contextLength, int leases) {
+    /**
+     * A loaded model as {@code /api/ps} shows it: {@code sizeBytes} in all (host and GPU), {@code vramBytes} of it
+     * on GPUs (Ollama's {@code size} and {@code size_vram}).
+     */
+    public record Running(CatalogModel model, long sizeBytes, Instant expiresAt, int contextLength, int leases,
+                          long vramBytes) {
     }
 
     private static final LoraScales NO_ADAPTERS = new LoraScales(List.of());
@@ -125,6 +150,7 @@ public final class ModelScheduler implements AutoCloseable {
         final CatalogModel model;
         final LoadOptions options;
         final long size;
+        final long vram;
         final CompletableFuture<Served> ready = new CompletableFuture<>();
         final CompletableFuture<Void> unloaded = new CompletableFuture<>();
         int refs;
@@ -137,10 +163,11 @@ public final class ModelScheduler implements AutoCloseable {
         boolean retired;
         boolean unloading;
 
-        Runner(CatalogModel model, LoadOptions options, long size) {
+        Runner(CatalogModel model, LoadOptions options, long size, long vram) {
             this.model = model;
             this.options = options;
             this.size = size;
+            this.vram = vram;
         }
 
         boolean serves(CatalogModel m, LoadOptions o) {
@@ -252,8 +279,11 @@ public final class ModelScheduler implements AutoCloseable {
             }
         }
         long size;
+        long vram;
         try {
-            size = estimator.estimate(model, options);
+            Estimate estimate = estimator.estimateWithVram(model, options);
+            size = estimate.hostBytes();
+            vram = estimate.vramBytes();
         } catch (Exception e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -281,7 +311,16 @@ public final class ModelScheduler implements AutoCloseable {
                 evicted.add(evictIdle(model, "not enough memory: it needs about " + gib(size) + " and loaded models "
                         + "in use take " + gib(used()) + " of " + gib(maxMemory)));
             }
-            Runner n = new Runner(model, options, size);
+            if (vram > 0) {
+                long budget = estimator.vramBudget();
+                // Only other models are evicted: one planned past the budget on its own (num_gpu set by hand) is
+                // loaded as asked, and llama.cpp reports if the GPU cannot hold it.
+                while (usedVram() > 0 && usedVram() + vram > budget) {
+                    evicted.add(evictIdle(model, "not enough GPU memory: it needs about " + gib(vram)
+                            + " and loaded models in use take " + gib(usedVram()) + " of " + gib(budget), true));
+                }
+            }
+            Runner n = new Runner(model, options, size, vram);
             n.refs = 1;
             n.keepAlive = keepAlive;
             active.put(model.name(), n);
@@ -344,9 +383,14 @@ public final class ModelScheduler implements AutoCloseable {
 
     /** Retires the least recently used idle model, or throws 503 with {@code why}. Returns its unload future. */
     private CompletableFuture<Void> evictIdle(CatalogModel wanted, String why) {
+        return evictIdle(wanted, why, false);
+    }
+
+    /** As above; with {@code onGpu} only a model holding VRAM qualifies (evicting a CPU-only one frees none). */
+    private CompletableFuture<Void> evictIdle(CatalogModel wanted, String why, boolean onGpu) {
         Runner victim = null;
         for (Runner r : active.values()) {
-            if (r.idle() && (victim == null || r.lastUsedNanos < victim.lastUsedNanos)) {
+            if (r.idle() && (!onGpu || r.vram > 0) && (victim == null || r.lastUsedNanos < victim.lastUsedNanos)) {
                 victim = r;
             }
         }
@@ -363,6 +407,14 @@ public final class ModelScheduler implements AutoCloseable {
         long sum = 0;
         for (Runner r : active.values()) {
             sum += r.size;
+        }
+        return sum;
+    }
+
+    private long usedVram() {
+        long sum = 0;
+        for (Runner r : active.values()) {
+            sum += r.vram;
         }
         return sum;
     }
@@ -468,7 +520,7 @@ public final class ModelScheduler implements AutoCloseable {
         for (Runner r : ready) {
             Instant expires = r.expiresAt != null ? r.expiresAt
                     : Durations.isForever(r.keepAlive) ? farFuture() : Instant.now().plus(r.keepAlive);
-            out.add(new Running(r.model, r.size, expires, r.ready.join().contextLength(), r.refs));
+            out.add(new Running(r.model, r.size + r.vram, expires, r.ready.join().contextLength(), r.refs, r.vram));
         }
         return out;
     }

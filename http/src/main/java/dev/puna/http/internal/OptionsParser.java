@@ -124,7 +124,7 @@ public final class OptionsParser {
                             "must be between 1 and 1048576");
                     case "num_thread" -> numThread = require(key, n, n >= 0 && n <= 1024,
                             "must be between 0 (default) and 1024");
-                    case "num_gpu" -> numGpu = require(key, n, n >= -1, "must be >= -1 (-1 = all layers)");
+                    case "num_gpu" -> numGpu = require(key, n, n >= -1, "must be >= -1 (-1 = auto: as many layers as fit on the GPUs)");
                     case "main_gpu" -> mainGpu = require(key, n, n >= 0, "must be >= 0");
                     case "draft_max" -> draftMax = require(key, n, n >= 1 && n <= 64, "must be between 1 and 64");
                     case "draft_min" -> draftMin = require(key, n, n >= 0 && n <= 64, "must be between 0 and 64");

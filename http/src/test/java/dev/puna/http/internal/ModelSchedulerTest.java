@@ -213,6 +213,70 @@ class ModelSchedulerTest {
                 + "than the 100 bytes available (PUNA_MAX_MEMORY); lower num_ctx or PUNA_NUM_PARALLEL", api.getMessage());
     }
 
+    /** A scheduler whose estimator plans {@code vram} bytes of GPU memory per model name within {@code budget}. */
+    private ModelScheduler gpuScheduler(long budget, Map<String, Long> vram) {
+        ModelScheduler.Estimator estimator = new ModelScheduler.Estimator() {
+            @Override
+            public long estimate(CatalogModel m, LoadOptions o) {
+                return sizes.getOrDefault(m.name(), 10L);
+            }
+
+            @Override
+            public ModelScheduler.Estimate estimateWithVram(CatalogModel m, LoadOptions o) {
+                return new ModelScheduler.Estimate(estimate(m, o), vram.getOrDefault(m.name(), 0L));
+            }
+
+            @Override
+            public long vramBudget() {
+                return budget;
+            }
+        };
+        return new ModelScheduler((m, o) -> {
+            loads.computeIfAbsent(m.name(), k -> new AtomicInteger()).incrementAndGet();
+            ModelScheduler.Served s = mock(ModelScheduler.Served.class);
+            when(s.contextLength()).thenReturn(o.numCtx());
+            served.computeIfAbsent(m.name(), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(s);
+            return s;
+        }, estimator, 5, 1_000_000, executor, timers);
+    }
+
+    @Test
+    void aModelThatDoesNotFitBesideTheLoadedOnesInVramEvictsTheIdleLeastRecentlyUsed() throws Exception {
+        // 24 GiB of VRAM as the planner saw it; host RAM is plentiful (1 MB budget, 10 bytes a model)
+        long gib = 1L << 30;
+        ModelScheduler s = gpuScheduler(24 * gib, Map.of("a", 10 * gib, "b", 10 * gib, "c", 10 * gib, "cpu", 0L));
+        lease(s.acquire(model("a"), CTX_256, FIVE_MINUTES)).release();
+        Thread.sleep(5); // b is used later than a
+        lease(s.acquire(model("b"), CTX_256, FIVE_MINUTES)).release();
+        // a CPU-only model needs no VRAM and evicts nothing
+        ModelScheduler.Lease cpu = lease(s.acquire(model("cpu"), CTX_256, FIVE_MINUTES));
+        assertEquals(3, s.running().size());
+        // c needs 10 GiB beside a's and b's 20: a, the least recently used idle one, goes
+        ModelScheduler.Lease c = lease(s.acquire(model("c"), CTX_256, FIVE_MINUTES));
+        verify(only("a"), timeout(5000)).close();
+        verify(only("b"), never()).close();
+        assertEquals(List.of("b", "c", "cpu"), s.running().stream().map(r -> r.model().name()).sorted().toList());
+        ModelScheduler.Running rc = s.running().stream().filter(r -> r.model().name().equals("c")).findFirst()
+                .orElseThrow();
+        assertEquals(10 * gib, rc.vramBytes()); // /api/ps size_vram
+        assertEquals(10 + 10 * gib, rc.sizeBytes()); // size: host and GPU together
+        assertEquals(0, s.running().stream().filter(r -> r.model().name().equals("cpu")).findFirst().orElseThrow()
+                .vramBytes());
+        // with b held by a request and c busy, a needs room that only busy models hold: 503, retry later; the idle
+        // CPU-only model is not evicted for it, since that frees no VRAM
+        cpu.release();
+        ModelScheduler.Lease b = lease(s.acquire(model("b"), CTX_256, FIVE_MINUTES));
+        ExecutionException busy = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> lease(s.acquire(model("a"), CTX_256, FIVE_MINUTES)));
+        ApiException api = (ApiException) busy.getCause();
+        assertEquals(503, api.status());
+        assertEquals("server busy: cannot load 'a' now: not enough GPU memory: it needs about 10.00 GiB and loaded "
+                + "models in use take 20.00 GiB of 24.00 GiB; retry later", api.getMessage());
+        verify(only("cpu"), never()).close();
+        b.release();
+        c.release();
+    }
+
     @Test
     void differentLoadOptionsReloadOnceTheOldInstanceIsFree() throws Exception {
         ModelScheduler s = scheduler(3, 1000);

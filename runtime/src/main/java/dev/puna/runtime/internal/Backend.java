@@ -1,11 +1,10 @@
 package dev.puna.runtime.internal;
 
 import dev.puna.bindings.Callbacks;
-import dev.puna.bindings.GgmlBackend;
+import dev.puna.bindings.GgmlDevices;
 import dev.puna.bindings.Llama;
 import dev.puna.bindings.Native;
 import dev.puna.bindings.NativeLibrary;
-import java.lang.foreign.MemorySegment;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -47,8 +46,13 @@ public final class Backend {
      */
     public static boolean hasLocalGpu() {
         ensureInitialised();
-        return !GgmlBackend.ggml_backend_dev_by_type(GgmlBackend.GGML_BACKEND_DEVICE_TYPE_GPU).equals(MemorySegment.NULL)
-                || !GgmlBackend.ggml_backend_dev_by_type(GgmlBackend.GGML_BACKEND_DEVICE_TYPE_IGPU).equals(MemorySegment.NULL);
+        for (long i = 0, n = GgmlDevices.ggml_backend_dev_count(); i < n; i++) {
+            int type = GgmlDevices.ggml_backend_dev_type(GgmlDevices.ggml_backend_dev_get(i));
+            if (type == GgmlDevices.TYPE_GPU || type == GgmlDevices.TYPE_IGPU) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Clears this thread's remembered llama.cpp error text (call before a native operation that may fail). */

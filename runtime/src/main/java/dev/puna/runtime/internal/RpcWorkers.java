@@ -3,7 +3,7 @@ package dev.puna.runtime.internal;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 
 import dev.puna.bindings.Callbacks;
-import dev.puna.bindings.GgmlBackend;
+import dev.puna.bindings.GgmlRpc;
 import dev.puna.runtime.RpcWorkerException;
 import dev.puna.runtime.rpc.RpcEndpoint;
 import java.io.IOException;
@@ -91,13 +91,13 @@ public final class RpcWorkers {
         installHook();
         List<MemorySegment> devices = new ArrayList<>();
         for (RpcEndpoint e : endpoints) {
-            MemorySegment reg = GgmlBackend.ggml_backend_rpc_add_server(arena.allocateFrom(e.toString()));
+            MemorySegment reg = GgmlRpc.ggml_backend_rpc_add_server(arena.allocateFrom(e.toString()));
             if (reg.equals(MemorySegment.NULL)) {
                 throw new RpcWorkerException("RPC worker " + e + " reports no devices");
             }
-            long n = GgmlBackend.ggml_backend_reg_dev_count(reg);
+            long n = GgmlRpc.ggml_backend_reg_dev_count(reg);
             for (long i = 0; i < n; i++) {
-                devices.add(GgmlBackend.ggml_backend_reg_dev_get(reg, i));
+                devices.add(GgmlRpc.ggml_backend_reg_dev_get(reg, i));
             }
         }
         MemorySegment array = arena.allocate(ADDRESS, devices.size() + 1L);

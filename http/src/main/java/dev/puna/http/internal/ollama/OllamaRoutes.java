@@ -239,8 +239,8 @@ public final class OllamaRoutes implements RouteFamily {
             e.put("digest", bareDigest(m.digest()));
             e.set("details", OllamaJson.details(m.details()));
             e.put("expires_at", OllamaJson.time(r.expiresAt()));
-            // CPU builds keep everything in RAM; a GPU build would report the offloaded part here.
-            e.put("size_vram", 0);
+            // The offload plan's GPU part: 0 on a CPU-only machine.
+            e.put("size_vram", r.vramBytes());
             e.put("context_length", r.contextLength());
         }
         Responses.json(rc, 200, OllamaJson.write(o));

@@ -2,7 +2,6 @@ package dev.puna.bindings;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.FunctionDescriptor;
@@ -10,13 +9,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
- * Downcalls into ggml-backend.h, ggml-rpc.h and ggml.h: the devices ggml found, registering an rpc-server worker
- * and enumerating its devices, and ggml's process-wide abort hook (ggml-rpc aborts the process
+ * Downcalls into ggml-rpc.h and the parts of ggml-backend.h / ggml.h the RPC backend needs: registering an
+ * rpc-server worker, enumerating its devices, and ggml's process-wide abort hook (ggml-rpc aborts the process
  * when a worker's connection breaks; the runtime turns that into an error, see runtime's RpcWorkers). Named as
  * in C; verified by the layout probe like {@link Llama}. Internal to Puna: only {@code puna-runtime} may call it.
  */
-public final class GgmlBackend {
-    private GgmlBackend() {
+public final class GgmlRpc {
+    private GgmlRpc() {
     }
 
     /** Forces class initialisation (all handles linked). */
@@ -27,7 +26,6 @@ public final class GgmlBackend {
     private static final MethodHandle GGML_BACKEND_RPC_ADD_SERVER = Native.downcall("ggml_backend_rpc_add_server", FunctionDescriptor.of(ADDRESS, ADDRESS));
     private static final MethodHandle GGML_BACKEND_REG_DEV_COUNT = Native.downcall("ggml_backend_reg_dev_count", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
     private static final MethodHandle GGML_BACKEND_REG_DEV_GET = Native.downcall("ggml_backend_reg_dev_get", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle GGML_BACKEND_DEV_BY_TYPE = Native.downcall("ggml_backend_dev_by_type", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     private static final MethodHandle GGML_SET_ABORT_CALLBACK = Native.downcall("ggml_set_abort_callback", FunctionDescriptor.of(ADDRESS, ADDRESS));
 
     public static boolean llama_supports_rpc() {
@@ -62,19 +60,6 @@ public final class GgmlBackend {
     public static MemorySegment ggml_backend_reg_dev_get(MemorySegment reg, long index) {
         try {
             return (MemorySegment) GGML_BACKEND_REG_DEV_GET.invokeExact(reg, index);
-        } catch (Throwable e) {
-            throw Native.rethrow(e);
-        }
-    }
-
-    /** ggml_backend_dev_type: CPU 0, GPU 1, IGPU 2, ACCEL 3, META 4. */
-    public static final int GGML_BACKEND_DEVICE_TYPE_GPU = 1;
-    public static final int GGML_BACKEND_DEVICE_TYPE_IGPU = 2;
-
-    /** The first device of {@code type} ggml registered, or NULL. Registered RPC workers count as GPUs. */
-    public static MemorySegment ggml_backend_dev_by_type(int type) {
-        try {
-            return (MemorySegment) GGML_BACKEND_DEV_BY_TYPE.invokeExact(type);
         } catch (Throwable e) {
             throw Native.rethrow(e);
         }

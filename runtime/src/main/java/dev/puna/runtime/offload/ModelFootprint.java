@@ -1,0 +1,166 @@
+package dev.puna.runtime.offload;
+
+import dev.puna.gguf.GgufFile;
+import dev.puna.gguf.GgufTensorInfo;
+import dev.puna.runtime.KvCacheType;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What a model needs in memory, layer by layer, as the offload planner counts it: read from a GGUF header (the
+ * tensor table and the hyperparameters) without loading the model, or written down from recorded figures in tests.
+ *
+ * <p>llama.cpp places a model in three parts (src/llama-model.cpp, {@code load_tensors}): the input layer (the
+ * token embedding table) always stays on the CPU; the repeating layers {@code blk.N.*} go to the CPU or a GPU one
+ * by one, their KV cache with them; the output layer ({@code output_norm}, {@code output}) goes where the last
+ * layer would go. A model whose output shares the token embedding (no {@code output.weight}) gets a second copy
+ * of that table on the output layer's device ({@code TENSOR_DUPLICATED}); on the CPU it is the same mapped memory.
+ *
+ * @param architecture {@code general.architecture}
+ * @param layerWeightBytes the weights of each repeating layer {@code blk.N}, in layer order
+ * @param tokenEmbeddingBytes the input layer ({@code token_embd.weight}), which stays in host memory
+ * @param outputBytes the output layer on a GPU: every tensor outside {@code blk.N} and the token embedding, plus
+ *     the token embedding again when the output is tied to it
+ * @param outputTied whether {@code output.weight} is absent, so the output layer reuses the token embedding
+ * @param embeddingLength {@code <arch>.embedding_length}
+ * @param feedForwardLength {@code <arch>.feed_forward_length} (0 when absent)
+ * @param headCount {@code <arch>.attention.head_count}
+ * @param headCountKv {@code <arch>.attention.head_count_kv} per layer (one value repeated when the file has one)
+ * @param keyLength K head dimension ({@code attention.key_length}, else embedding length / heads)
+ * @param valueLength V head dimension ({@code attention.value_length}, else embedding length / heads)
+ * @param vocabSize tokens in the vocabulary (the output layer's logits per token)
+ */
+public record ModelFootprint(String architecture, List<Long> layerWeightBytes, long tokenEmbeddingBytes,
+                             long outputBytes, boolean outputTied, int embeddingLength, int feedForwardLength,
+                             int headCount, List<Integer> headCountKv, int keyLength, int valueLength,
+                             int vocabSize) {
+    private static final Pattern LAYER_TENSOR = Pattern.compile("blk\\.(\\d+)\\..*");
+
+    public ModelFootprint {
+        Objects.requireNonNull(architecture, "architecture");
+        layerWeightBytes = List.copyOf(layerWeightBytes);
+        headCountKv = List.copyOf(headCountKv);
+        if (headCountKv.size() != layerWeightBytes.size()) {
+            throw new IllegalArgumentException("head_count_kv has " + headCountKv.size() + " values for "
+                    + layerWeightBytes.size() + " layers");
+        }
+    }
+
+    /**
+     * Reads the footprint from {@code gguf}'s header (milliseconds; no tensor data is read). Call off event loops.
+     *
+     * @throws dev.puna.gguf.GgufFormatException when the file is not valid GGUF
+     * @throws IOException when it cannot be read
+     */
+    public static ModelFootprint read(Path gguf) throws IOException {
+        return of(GgufFile.read(gguf));
+    }
+
+    /** The footprint of an already parsed GGUF file. */
+    public static ModelFootprint of(GgufFile file) {
+        String arch = file.architecture().orElse("");
+        int layers = (int) file.getLong(arch + ".block_count").orElse(0);
+        long[] perLayer = new long[layers];
+        long tokenEmbd = 0;
+        long global = 0;
+        boolean hasOutput = false;
+        int vocab = 0;
+        for (GgufTensorInfo t : file.tensors()) {
+            Matcher m = LAYER_TENSOR.matcher(t.name());
+            if (m.matches()) {
+                int il = Integer.parseInt(m.group(1));
+                if (il < layers) {
+                    perLayer[il] += t.byteSize();
+                    continue;
+                }
+                // blk.N beyond block_count: nextn/MTP layers llama.cpp loads only on request; not counted.
+                continue;
+            }
+            if (t.name().equals("token_embd.weight")) {
+                tokenEmbd = t.byteSize();
+                vocab = t.dims().size() > 1 ? t.dims().get(1).intValue() : vocab;
+                continue;
+            }
+            if (t.name().equals("output.weight")) {
+                hasOutput = true;
+            }
+            global += t.byteSize();
+        }
+        if (vocab == 0 && file.metadata().get("tokenizer.ggml.tokens") instanceof List<?> tokens) {
+            vocab = tokens.size();
+        }
+        int embd = (int) file.getLong(arch + ".embedding_length").orElse(0);
+        int heads = (int) Math.max(1, perLayerOrSingle(file, arch + ".attention.head_count", 1, 1).getFirst());
+        List<Integer> kvHeads = perLayerOrSingle(file, arch + ".attention.head_count_kv", layers, heads);
+        int headDim = embd / heads;
+        List<Long> weights = new ArrayList<>(layers);
+        for (long b : perLayer) {
+            weights.add(b);
+        }
+        return new ModelFootprint(arch, weights, tokenEmbd, global + (hasOutput ? 0 : tokenEmbd), !hasOutput, embd,
+                (int) longOrFirst(file, arch + ".feed_forward_length", 0), heads, kvHeads,
+                (int) file.getLong(arch + ".attention.key_length").orElse(headDim),
+                (int) file.getLong(arch + ".attention.value_length").orElse(headDim), vocab);
+    }
+
+    /** A per-layer integer key: an array of one value per layer, or a single value for every layer. */
+    private static List<Integer> perLayerOrSingle(GgufFile file, String key, int layers, int fallback) {
+        Object v = file.metadata().get(key);
+        List<Integer> out = new ArrayList<>(layers);
+        if (v instanceof List<?> list) {
+            for (int i = 0; i < layers; i++) {
+                out.add(i < list.size() && list.get(i) instanceof Number n ? n.intValue() : fallback);
+            }
+            return out.isEmpty() ? List.of(fallback) : out;
+        }
+        int single = v instanceof Number n ? n.intValue() : fallback;
+        for (int i = 0; i < Math.max(1, layers); i++) {
+            out.add(single);
+        }
+        return layers == 0 ? List.of(single) : out;
+    }
+
+    private static long longOrFirst(GgufFile file, String key, long fallback) {
+        Object v = file.metadata().get(key);
+        if (v instanceof List<?> list) {
+            return list.isEmpty() || !(list.getFirst() instanceof Number n) ? fallback : n.longValue();
+        }
+        return v instanceof Number n ? n.longValue() : fallback;
+    }
+
+    /** The repeating layers ({@code block_count}); llama.cpp's {@code n_gpu_layers} counts one more, the output. */
+    public int layerCount() {
+        return layerWeightBytes.size();
+    }
+
+    /** Every weight: the repeating layers, the token embedding and the output layer (once, even when tied). */
+    public long weightBytes() {
+        long sum = tokenEmbeddingBytes + outputBytes - (outputTied ? tokenEmbeddingBytes : 0);
+        for (long b : layerWeightBytes) {
+            sum += b;
+        }
+        return sum;
+    }
+
+    /**
+     * Bytes the KV cache of layer {@code layer} takes per cell (one token of one sequence) at {@code type}: K and V
+     * rows of {@code head_count_kv x key/value length} elements, as {@code ggml_row_size} sizes them.
+     */
+    public long kvBytesPerCell(int layer, KvCacheType type) {
+        long heads = headCountKv.get(layer);
+        return rowBytes(heads * keyLength, type) + rowBytes(heads * valueLength, type);
+    }
+
+    private static long rowBytes(long elements, KvCacheType type) {
+        return switch (type) {
+            case F16 -> elements * 2;
+            case Q8_0 -> elements / 32 * 34;
+            case Q4_0 -> elements / 32 * 18;
+        };
+    }
+}

@@ -1,0 +1,209 @@
+package dev.puna.runtime.offload;
+
+import dev.puna.runtime.offload.OffloadPlan.DeviceUse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Decides how many layers of a model go to the GPUs, and how they split across GPUs. A pure function of the
+ * model's {@link ModelFootprint}, the load's {@link OffloadSettings} and the devices llama.cpp reports (recorded
+ * figures in tests): no native call, no I/O. Stateless and thread-safe.
+ *
+ * <p>What it counts on a GPU for each layer placed there: the layer's weights, its KV cache ({@code numCtx x slots}
+ * cells at the KV type), and once per GPU that holds any layer a compute-buffer estimate; the output layer (and
+ * its logits) on the GPU of the last layer. The token embedding stays in host memory, as llama.cpp keeps it.
+ *
+ * <p>How it places layers is how llama.cpp places them for a given {@code n_gpu_layers} and {@code tensor_split}
+ * (src/llama-model.cpp {@code load_tensors}): the last {@code n_gpu_layers} of the {@code n_layer + 1} layers
+ * (output last) are offloaded; layer {@code il} goes to the first GPU whose cumulative split point exceeds
+ * {@code (il - first offloaded) / n_gpu_layers}. The split is the {@code tensor_split} setting, else each GPU's
+ * free memory less the reserve. With {@code numGpu} unset the planner picks the largest {@code n_gpu_layers} for
+ * which every GPU stays within its free memory less {@code gpuOverheadBytes}; like llama.cpp's {@code --fit}
+ * (common/fit.cpp) it never overcommits a device, and only discrete GPUs are used when there are any
+ * (integrated ones otherwise), as llama.cpp's device list does.
+ */
+public final class OffloadPlanner {
+    private static final long MIB = 1L << 20;
+
+    private OffloadPlanner() {
+    }
+
+    /**
+     * The plan for {@code model} with {@code settings} on {@code devices}.
+     *
+     * @param devices every device llama.cpp lists, in its order ({@link Devices#list()}); CPU and accelerator
+     *     entries are ignored for placement
+     */
+    public static OffloadPlan plan(ModelFootprint model, OffloadSettings settings, List<ComputeDevice> devices) {
+        int total = model.layerCount() + 1;
+        List<ComputeDevice> gpus = offloadTargets(devices);
+        if (settings.mainGpu() >= 0) {
+            gpus = settings.mainGpu() < gpus.size() ? List.of(gpus.get(settings.mainGpu())) : List.of();
+        }
+        if (gpus.isEmpty()) {
+            String why = settings.mainGpu() >= 0 ? "there is no GPU " + settings.mainGpu() : "no GPU";
+            return place(model, settings, gpus, new float[0], 0, why + ": all " + total + " layers on the CPU");
+        }
+        float[] split = proportions(settings, gpus);
+        if (settings.numGpu() >= 0) {
+            int layers = Math.min(settings.numGpu(), total);
+            OffloadPlan p = place(model, settings, gpus, split, layers, "");
+            String over = overcommitted(p, gpus, settings);
+            return withReason(p, "num_gpu " + settings.numGpu() + ": " + layers + " of " + total + " layers on GPU"
+                    + (over.isEmpty() ? "" : " (" + over + ")"));
+        }
+        for (int layers = total; layers > 0; layers--) {
+            OffloadPlan p = place(model, settings, gpus, split, layers, "");
+            if (overcommitted(p, gpus, settings).isEmpty()) {
+                return withReason(p, layers == total ? "all " + total + " layers fit on GPU"
+                        : layers + " of " + total + " layers fit in free GPU memory");
+            }
+        }
+        OffloadPlan one = place(model, settings, gpus, split, 1, "");
+        return place(model, settings, gpus, split, 0, "not even one layer fits in free GPU memory ("
+                + overcommitted(one, gpus, settings) + "): all " + total + " layers on the CPU");
+    }
+
+    /** The GPUs llama.cpp offloads to: the discrete ones, else the integrated ones. */
+    static List<ComputeDevice> offloadTargets(List<ComputeDevice> devices) {
+        List<ComputeDevice> gpus = new ArrayList<>();
+        List<ComputeDevice> igpus = new ArrayList<>();
+        for (ComputeDevice d : devices) {
+            if (d.type() == DeviceType.GPU) {
+                gpus.add(d);
+            } else if (d.type() == DeviceType.IGPU) {
+                igpus.add(d);
+            }
+        }
+        return gpus.isEmpty() ? igpus : gpus;
+    }
+
+    private static long usable(ComputeDevice gpu, OffloadSettings s) {
+        return Math.max(0, gpu.freeBytes() - s.gpuOverheadBytes());
+    }
+
+    /** The setting's split (first entries, missing ones 0), else usable free memory; never all zero. */
+    private static float[] proportions(OffloadSettings s, List<ComputeDevice> gpus) {
+        float[] p = new float[gpus.size()];
+        boolean any = false;
+        for (int i = 0; i < p.length && i < s.tensorSplit().size(); i++) {
+            p[i] = s.tensorSplit().get(i);
+            any |= p[i] > 0;
+        }
+        if (!any) {
+            for (int i = 0; i < p.length; i++) {
+                p[i] = usable(gpus.get(i), s);
+                any |= p[i] > 0;
+            }
+        }
+        if (!any) {
+            p[0] = 1; // nothing is free anywhere: whatever is offloaded cannot fit; keep the arithmetic defined
+        }
+        return p;
+    }
+
+    /** Which GPU holds each offloaded layer, exactly as llama.cpp computes it (float split points). */
+    static int[] assign(float[] proportions, int layers) {
+        float[] points = new float[proportions.length];
+        float sum = 0;
+        for (int i = 0; i < points.length; i++) {
+            sum += proportions[i];
+            points[i] = sum;
+        }
+        for (int i = 0; i < points.length; i++) {
+            points[i] /= sum;
+        }
+        int[] gpuOf = new int[layers];
+        for (int k = 0; k < layers; k++) {
+            float at = (float) k / layers;
+            int g = 0;
+            while (g < points.length && points[g] <= at) { // std::upper_bound: first point > at
+                g++;
+            }
+            gpuOf[k] = Math.min(g, points.length - 1);
+        }
+        return gpuOf;
+    }
+
+    private static OffloadPlan place(ModelFootprint m, OffloadSettings s, List<ComputeDevice> gpus, float[] split,
+                                     int layers, String reason) {
+        int n = m.layerCount();
+        int total = n + 1;
+        long cells = (long) s.numCtx() * s.slots();
+        int first = total - layers; // layers first..n are offloaded; index n is the output layer
+        int[] gpuOf = assign(split, layers);
+        int g = gpus.size();
+        int[] gpuLayers = new int[g];
+        long[] gpuWeights = new long[g];
+        long[] gpuKv = new long[g];
+        boolean[] holdsOutput = new boolean[g];
+        long cpuWeights = m.tokenEmbeddingBytes();
+        long cpuKv = 0;
+        int cpuLayers = 0;
+        for (int il = 0; il <= n; il++) {
+            boolean output = il == n;
+            long weights = output ? m.outputBytes() : m.layerWeightBytes().get(il);
+            long kv = output ? 0 : cells * m.kvBytesPerCell(il, s.kvType());
+            if (il < first) {
+                cpuLayers++;
+                cpuWeights += output && m.outputTied() ? weights - m.tokenEmbeddingBytes() : weights;
+                cpuKv += kv;
+            } else {
+                int d = gpuOf[il - first];
+                gpuLayers[d]++;
+                gpuWeights[d] += weights;
+                gpuKv[d] += kv;
+                holdsOutput[d] |= output;
+            }
+        }
+        List<DeviceUse> uses = new ArrayList<>(g);
+        for (int d = 0; d < g; d++) {
+            long compute = gpuLayers[d] == 0 ? 0 : computeBytes(m, s, holdsOutput[d]);
+            uses.add(new DeviceUse(gpus.get(d).name(), gpuLayers[d], gpuWeights[d], gpuKv[d], compute));
+        }
+        List<Float> tensorSplit = new ArrayList<>();
+        if (g > 1) {
+            for (float f : split) {
+                tensorSplit.add(f);
+            }
+        }
+        return new OffloadPlan(layers, total, tensorSplit, new DeviceUse("CPU", cpuLayers, cpuWeights, cpuKv, 0),
+                uses, reason);
+    }
+
+    /**
+     * An estimate of a GPU's compute buffer for one micro-batch: the F32 activations of {@code ubatch} tokens
+     * (hidden state, attention and feed-forward intermediates), the attention scores over {@code numCtx} cells for
+     * every head unless flash attention computes them tiled, and the logits where the output layer is. llama.cpp
+     * measures this exactly with a dry run ({@code no_alloc}); the estimate errs on the large side.
+     */
+    static long computeBytes(ModelFootprint m, OffloadSettings s, boolean output) {
+        long ub = s.ubatch();
+        long activations = 4 * ub * (4L * m.embeddingLength() + 2L * m.feedForwardLength());
+        long scores = s.flashAttention() ? 0 : 4 * ub * s.numCtx() * (long) m.headCount();
+        long logits = output ? 4 * ub * m.vocabSize() : 0;
+        return activations + scores + logits;
+    }
+
+    /** "" when every GPU stays within its free memory less the reserve, else which one does not. */
+    private static String overcommitted(OffloadPlan p, List<ComputeDevice> gpus, OffloadSettings s) {
+        for (int d = 0; d < gpus.size(); d++) {
+            long need = p.gpus().get(d).totalBytes();
+            long room = usable(gpus.get(d), s);
+            if (need > room) {
+                return String.format(Locale.ROOT, "%s needs %d MiB, %d MiB free after the %d MiB reserve",
+                        gpus.get(d).name(), ceilMib(need), room / MIB, s.gpuOverheadBytes() / MIB);
+            }
+        }
+        return "";
+    }
+
+    private static long ceilMib(long bytes) {
+        return (bytes + MIB - 1) / MIB;
+    }
+
+    private static OffloadPlan withReason(OffloadPlan p, String reason) {
+        return new OffloadPlan(p.gpuLayers(), p.totalLayers(), p.tensorSplit(), p.cpu(), p.gpus(), reason);
+    }
+}
