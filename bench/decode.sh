@@ -17,6 +17,7 @@ mkdir -p "$out"
 . bench/lib.sh
 bench_build_tools
 bench_build_jars
+export PUNA_REBUILD=0 # built once above; ./puna must not rebuild on every run
 model=$(bench_model)
 
 echo "llama-bench: -p 0 -n $tokens -t $threads -r $runs" >&2

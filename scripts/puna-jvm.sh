@@ -10,7 +10,8 @@
 #   all a command that lives for a fraction of a second needs.
 # quick (list, ps, show: dev.puna.cli.QuickCommands): as client, with the client AOT cache.
 # version (--version): as quick without the cache, which costs more to map than it saves on this little work.
-# serve: the JVM's defaults and the server AOT cache.
+# serve: the JVM's defaults but a 64 MiB initial heap (the default, 1/64 of RAM, lets the young generation touch
+#   hundreds of MiB before its first collection; the heap still grows as needed), and the server AOT cache.
 # local (generate, which runs a model in-process): the JVM's defaults, no cache.
 #
 # A cache is used only on JDK 25+ (-XX:AOTCache), when it exists and is newer than every jar; the JVM checks it
@@ -41,7 +42,7 @@ puna_jvm() {
   case "$kind" in
     quick) PUNA_JVM+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC); cache="$aot/client.aot" ;;
     version|client) PUNA_JVM+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC) ;;
-    serve) cache="$aot/serve.aot" ;;
+    serve) PUNA_JVM+=(-Xms64m); cache="$aot/serve.aot" ;;
   esac
   if [ -n "$cache" ] && [ "${PUNA_JDK_MAJOR:-0}" -ge 25 ]; then
     if [ -n "${PUNA_JVM_AOT_OUTPUT:-}" ]; then

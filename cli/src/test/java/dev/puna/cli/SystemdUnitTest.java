@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code contrib/systemd/puna.service}: {@code systemd-analyze verify} accepts it without a warning, and it has the
- * hardening and settings the README promises. systemd-analyze must be installed ({@code scripts/test-deps.sh}
+ * hardening and settings the README promises; its launcher {@code contrib/systemd/puna} starts {@code serve} with
+ * a small initial heap and the server's AOT cache when it may. systemd-analyze must be installed ({@code scripts/test-deps.sh}
  * installs Debian's {@code systemd} package); without it this test fails, it does not skip.
  */
 @Timeout(120)
@@ -89,5 +92,77 @@ class SystemdUnitTest {
         // The stop timeout leaves the drain (PUNA_SHUTDOWN_TIMEOUT) time to end before systemd's SIGKILL.
         assertTrue(d.get("Environment").contains("PUNA_SHUTDOWN_TIMEOUT=30s"));
         assertEquals(List.of("60"), d.get("TimeoutStopSec"));
+    }
+
+    /**
+     * The launcher's java command line, from a copy installed under {@code dir/opt/puna} with a stand-in JDK whose
+     * {@code java} prints its arguments and whose release file says {@code jdkVersion}.
+     */
+    private String launch(String jdkVersion, Map<String, String> env, String... args) throws Exception {
+        Path jdk = Files.createDirectories(dir.resolve("jdk-" + jdkVersion + "/bin"));
+        Path java = jdk.resolve("java");
+        if (!Files.exists(java)) {
+            Files.writeString(java, "#!/bin/sh\necho \"$@\"\n");
+            Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.writeString(jdk.getParent().resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\""
+                    + jdkVersion + "\"\n");
+        }
+        Path bin = dir.resolve("opt/puna/bin/puna");
+        List<String> command = new ArrayList<>(List.of(bin.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", jdk.getParent().toString());
+        pb.environment().remove("PUNA_AOT");
+        pb.environment().remove("PUNA_JAVA_OPTS");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    /** Installs the launcher, a jar from {@code jarTime} and, if {@code aotTime} is not null, a cache from then. */
+    private Path install(Instant jarTime, Instant aotTime) throws IOException {
+        Path top = dir.resolve("opt/puna");
+        Path launcher = Files.createDirectories(top.resolve("bin")).resolve("puna");
+        Files.copy(CONTRIB.resolve("puna"), launcher);
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path jar = Files.createDirectories(top.resolve("lib")).resolve("puna-cli.jar");
+        Files.writeString(jar, "jar");
+        Files.setLastModifiedTime(jar, FileTime.from(jarTime));
+        Path aot = top.resolve("aot/serve.aot");
+        if (aotTime != null) {
+            Files.createDirectories(aot.getParent());
+            Files.writeString(aot, "cache");
+            Files.setLastModifiedTime(aot, FileTime.from(aotTime));
+        }
+        return top;
+    }
+
+    @Test
+    void theLauncherStartsServeWithASmallHeapAndTheAotCache() throws Exception {
+        Instant now = Instant.now();
+        Path top = install(now.minusSeconds(60), now);
+        String lib = top.toRealPath().resolve("bin/../lib/*").toString();
+        String aot = top.resolve("aot/serve.aot").toRealPath().toString();
+        assertEquals("--enable-native-access=ALL-UNNAMED -Xms64m -XX:AOTCache=" + aot
+                + " -Xlog:aot=off,cds=off -cp " + lib + " dev.puna.cli.Main serve", launch("25.0.3", Map.of(), "serve"));
+        // PUNA_JAVA_OPTS last, so that its options win; PUNA_AOT=0 leaves the cache out.
+        assertEquals("--enable-native-access=ALL-UNNAMED -Xms64m -Xms1g -cp " + lib + " dev.puna.cli.Main serve",
+                launch("25.0.3", Map.of("PUNA_AOT", "0", "PUNA_JAVA_OPTS", "-Xms1g"), "serve"));
+        // JDK 22-24 have no -XX:AOTCache; client commands run as before.
+        assertEquals("--enable-native-access=ALL-UNNAMED -Xms64m -cp " + lib + " dev.puna.cli.Main serve",
+                launch("24.0.1", Map.of(), "serve"));
+        assertEquals("--enable-native-access=ALL-UNNAMED -cp " + lib + " dev.puna.cli.Main list",
+                launch("25.0.3", Map.of(), "list"));
+    }
+
+    @Test
+    void theLauncherLeavesOutACacheOlderThanTheJars() throws Exception {
+        Instant now = Instant.now();
+        Path top = install(now, now.minusSeconds(60));
+        assertEquals("--enable-native-access=ALL-UNNAMED -Xms64m -cp " + top.toRealPath().resolve("bin/../lib/*")
+                + " dev.puna.cli.Main serve --demo", launch("25.0.3", Map.of(), "serve", "--demo"));
     }
 }

@@ -152,6 +152,9 @@ public final class Engine implements AutoCloseable {
             }
         }
         this.speculator = spec;
+        if (spec == null && params.warmupTokens() > 0) {
+            warmUp(params.warmupTokens());
+        }
         this.thread = Thread.ofPlatform().name("puna-engine-" + model.info().name()).daemon().unstarted(this::run);
         thread.start();
         if (model.rpcLink() != null) {
@@ -160,7 +163,9 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Starts an engine on {@code model}: creates the context and the decode thread.
+     * Starts an engine on {@code model}: creates the context, warms it up ({@link EngineParams#warmupTokens()}) and
+     * starts the decode thread. The warm-up runs before this method returns and leaves no trace: no tokens in
+     * any slot's KV cache or the prompt cache, and {@link #stats()} all zero.
      *
      * @throws NativeException if llama.cpp cannot create the context (not enough memory, say)
      * @throws ResourceClosedException if the model is closed
@@ -175,6 +180,51 @@ public final class Engine implements AutoCloseable {
             model.rpcLink().requireAlive();
         }
         return new Engine(model, params);
+    }
+
+    /**
+     * Generates {@code tokens} tokens from a short prompt in slot 0, through the very steps a request takes, on the
+     * starting thread before the decode thread exists, so the first request does not pay what only a first decode
+     * costs: the weights' pages read in (mmap), llama.cpp's compute buffers and graph set up, the first JIT
+     * compilations of the prefill, decode and sampling paths. Then forgets it: slot 0's KV cells are removed and
+     * every counter reset, so no request can reuse it and no figure counts it. A failure here costs only the
+     * warm-up (the first request meets the same failure and reports it). Not done with a draft model, whose context
+     * would need clearing as well.
+     */
+    private void warmUp(int tokens) {
+        long start = System.nanoTime();
+        EngineSlot s = slots[0];
+        try {
+            int[] prompt = model.tokenizeUnchecked("Warm up the engine", true, false);
+            if (prompt.length == 0) {
+                prompt = new int[] {0};
+            }
+            // The default sampler chain (not greedy) is what most requests run; a fixed seed keeps it repeatable.
+            GenerateRequest request = GenerateRequest.builder().promptTokens(prompt).maxTokens(tokens)
+                    .sampling(SamplingParams.builder().seed(42).build()).build();
+            s.job = new EngineJob(request, GenerationListener.NONE, prompt, () -> { });
+            for (int i = 0; s.job != null && i < prompt.length + tokens + 4; i++) {
+                step();
+            }
+            if (s.job != null) {
+                fail(s, new IllegalStateException("warm-up did not finish"));
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("warm-up of {} failed", model.info().path(), e);
+            if (s.job != null) {
+                fail(s, e);
+            }
+        }
+        Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
+        s.cached = new int[0];
+        s.saved = null;
+        s.cachedWith = AdapterSet.NONE;
+        for (AtomicLong counter : List.of(requests, promptTokensEvaluated, promptTokensCached, tokensGenerated,
+                decodeCalls, draftTokens, draftAccepted)) {
+            counter.set(0);
+        }
+        publishSlots();
+        LOG.debug("warmed up {} in {} ms", model.info().name(), (System.nanoTime() - start) / 1_000_000);
     }
 
     /** The model this engine runs. */

@@ -20,6 +20,9 @@ import java.util.Objects;
  *   <li>{@code draftModel} (default none) and {@code draft} ({@link DraftParams#DEFAULTS}): speculative decoding
  *       with a small model of the same vocabulary (see {@link Speculator}); the caller keeps ownership of the draft
  *       model, which the engine holds a reference to until it closes.</li>
+ *   <li>{@code warmupTokens} (default 8; the system property {@code puna.warmupTokens} changes the default, 0
+ *       turns the warm-up off): tokens the engine generates in slot 0 when it starts, before it serves anything,
+ *       and then forgets (see {@link Engine#start}); not done with a draft model.</li>
  * </ul>
  */
 public final class EngineParams {
@@ -30,6 +33,7 @@ public final class EngineParams {
     private final long promptCacheBytes;
     private final Model draftModel;
     private final DraftParams draft;
+    private final int warmupTokens;
 
     private EngineParams(Builder b) {
         this.session = b.session;
@@ -39,6 +43,12 @@ public final class EngineParams {
         this.promptCacheBytes = b.promptCacheBytes;
         this.draftModel = b.draftModel;
         this.draft = b.draft;
+        this.warmupTokens = b.warmupTokens;
+    }
+
+    /** Tokens generated, then forgotten, when the engine starts; 0 for no warm-up. */
+    public int warmupTokens() {
+        return warmupTokens;
     }
 
     /** The draft model for speculative decoding, or null. */
@@ -84,6 +94,7 @@ public final class EngineParams {
         private long promptCacheBytes = 1L << 30;
         private Model draftModel;
         private DraftParams draft = DraftParams.DEFAULTS;
+        private int warmupTokens = Math.max(0, Integer.getInteger("puna.warmupTokens", 8));
 
         private Builder() {
         }
@@ -123,6 +134,14 @@ public final class EngineParams {
         public Builder draft(Model model, DraftParams params) {
             this.draftModel = model;
             this.draft = Objects.requireNonNull(params, "params");
+            return this;
+        }
+
+        /** Tokens to generate and forget when the engine starts (0: no warm-up). */
+        public Builder warmupTokens(int n) {
+            InvalidParameterException.require(n >= 0 && n <= 1024, "warmup_tokens",
+                    "must be between 0 and 1024, got " + n);
+            this.warmupTokens = n;
             return this;
         }
 

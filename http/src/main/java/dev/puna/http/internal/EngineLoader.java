@@ -2,6 +2,7 @@ package dev.puna.http.internal;
 
 import dev.puna.http.CatalogModel;
 import dev.puna.http.ServerConfig;
+import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.http.internal.lora.LoraScales;
 import dev.puna.http.ModelCatalog;
 import dev.puna.runtime.DraftParams;
@@ -15,6 +16,7 @@ import dev.puna.runtime.ModelParams;
 import dev.puna.runtime.Reranker;
 import dev.puna.runtime.ResourceClosedException;
 import dev.puna.runtime.SessionParams;
+import dev.puna.runtime.chat.ChatMessage;
 import dev.puna.runtime.offload.ComputeDevice;
 import dev.puna.runtime.offload.Devices;
 import dev.puna.runtime.offload.ModelFootprint;
@@ -238,6 +240,7 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
                     .parallel(config.numParallel()).maxQueue(config.maxQueue())
                     .promptCacheBytes(config.promptCacheBytes());
             Engine engine = startEngine(model, engineParams, draft, draftChoice, o.draft());
+            Thread.ofVirtual().name("puna-template-" + m.name()).start(() -> prepareTemplate(model, m));
             Model draftModel = draft;
             if (metrics != null) {
                 metrics.modelLoaded(ModelNames.canonical(m.name()), (System.nanoTime() - start) / 1e9);
@@ -253,6 +256,21 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
             adapters.forEach(LoraAdapter::close);
             model.close();
             throw e;
+        }
+    }
+
+    /**
+     * Renders a one-message conversation with the model's template and throws it away, so that the first chat
+     * request does not pay for parsing it (the Jinja template is parsed once per model, a Modelfile's Go template
+     * once per text) nor for loading the template engine's classes. Off the loader's thread: the load does not wait
+     * for it. A template that fails here fails the same way on a request, which reports it.
+     */
+    private static void prepareTemplate(Model model, CatalogModel entry) {
+        try {
+            PromptTemplates.chat(model, entry, List.of(ChatMessage.user("Hello")), List.of(),
+                    OllamaTemplate.Think.UNSET);
+        } catch (RuntimeException e) {
+            LOG.debug("rendering the chat template of {} ahead of its first request failed", entry.name(), e);
         }
     }
 
