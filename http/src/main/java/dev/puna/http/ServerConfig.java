@@ -47,6 +47,8 @@ public final class ServerConfig {
     private final long maxBodyBytes;
     private final long maxMemoryBytes;
     private final long promptCacheBytes;
+    private final long diskCacheBytes;
+    private final Path diskCacheDir;
     private final int numThread;
     private final Map<String, String> completionTemplates;
     private final List<String> apiKeys;
@@ -93,6 +95,8 @@ public final class ServerConfig {
         this.maxBodyBytes = b.maxBodyBytes;
         this.maxMemoryBytes = b.maxMemoryBytes;
         this.promptCacheBytes = b.promptCacheBytes;
+        this.diskCacheBytes = b.diskCacheBytes;
+        this.diskCacheDir = b.diskCacheDir;
         this.numThread = b.numThread;
         this.completionTemplates = Map.copyOf(b.completionTemplates);
         this.apiKeys = List.copyOf(b.apiKeys);
@@ -267,6 +271,19 @@ public final class ServerConfig {
         return promptCacheBytes;
     }
 
+    /**
+     * The most bytes of KV-cache files on disk ({@code PUNA_CACHE_DISK}), over all models: conversations pushed out of
+     * host RAM and held by slots at shutdown, so they resume after a restart. 0: the prompt cache stays in RAM.
+     */
+    public long diskCacheBytes() {
+        return diskCacheBytes;
+    }
+
+    /** Where the KV-cache files are ({@code PUNA_KV_CACHE_DIR}): by default {@code kv-cache} in the data directory. */
+    public Path diskCacheDir() {
+        return diskCacheDir != null ? diskCacheDir : dataDir.resolve("kv-cache");
+    }
+
     /** CPU threads per model when a request does not set {@code num_thread}; 0 means all cores. */
     public int numThread() {
         return numThread;
@@ -419,7 +436,8 @@ public final class ServerConfig {
                 + contextLength + ", flash_attention=" + flashAttention.name().toLowerCase(Locale.ROOT)
                 + ", kv_cache_type=" + kvCacheType + ", models=" + modelsDir
                 + (ollamaModelsDir == null ? "" : ", ollama_models=" + ollamaModelsDir) + ", max_body=" + maxBodyBytes
-                + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", num_thread=" + numThread
+                + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", cache_disk=" + diskCacheBytes
+                + (diskCacheBytes == 0 ? "" : ", kv_cache_dir=" + diskCacheDir()) + ", num_thread=" + numThread
                 + ", api_keys=" + apiKeys.size() + (apiKeyFile == null ? "" : ", api_key_file=" + apiKeyFile)
                 + (tlsCert == null ? "" : ", tls=" + tlsCert) + (metricsPublic ? ", metrics_public" : "")
                 + (defaultModel == null ? "" : ", default_model=" + defaultModel)
@@ -451,6 +469,8 @@ public final class ServerConfig {
         private long maxBodyBytes = 32L << 20;
         private long maxMemoryBytes = physicalMemory();
         private long promptCacheBytes = 1L << 30;
+        private long diskCacheBytes = 8L << 30;
+        private Path diskCacheDir;
         private int numThread;
         private final Map<String, String> completionTemplates = new LinkedHashMap<>();
         private List<String> apiKeys = List.of();
@@ -624,6 +644,21 @@ public final class ServerConfig {
                 throw new ServerConfigException("PUNA_CACHE_RAM", "must be >= 0, got " + n);
             }
             this.promptCacheBytes = n;
+            return this;
+        }
+
+        /** Sets the most bytes of KV-cache files on disk, over all models; 0 keeps the prompt cache in RAM. */
+        public Builder diskCacheBytes(long n) {
+            if (n < 0) {
+                throw new ServerConfigException("PUNA_CACHE_DISK", "must be >= 0, got " + n);
+            }
+            this.diskCacheBytes = n;
+            return this;
+        }
+
+        /** Sets the directory of the KV-cache files; {@code null}: {@code kv-cache} in the data directory. */
+        public Builder diskCacheDir(Path dir) {
+            this.diskCacheDir = dir;
             return this;
         }
 

@@ -53,6 +53,11 @@ public final class Settings {
                     (b, v) -> b.maxMemoryBytes(bytes(v))),
             Setting.of("PUNA_CACHE_RAM", "1GiB", "host RAM per model for KV-cache sequences pushed out of their slots "
                     + "(0: off)", (b, v) -> b.promptCacheBytes(v.equals("0") ? 0 : bytes(v))),
+            Setting.of("PUNA_CACHE_DISK", "8GiB", "disk space for KV-cache sequences pushed out of host RAM and held "
+                    + "by slots at shutdown, so conversations resume after a restart (0: off)",
+                    (b, v) -> b.diskCacheBytes(v.equals("0") ? 0 : bytes(v))),
+            Setting.of("PUNA_KV_CACHE_DIR", "(PUNA_DATA_DIR/kv-cache)", "the directory of PUNA_CACHE_DISK's files",
+                    (b, v) -> b.diskCacheDir(Path.of(v))),
             Setting.of("PUNA_NUM_THREAD", "0", "CPU threads per model when a request sets no num_thread (0: all "
                     + "cores)", (b, v) -> b.numThread(integer(v))),
             Setting.of("PUNA_DEFAULT_MODEL", "", "the model a request without \"model\" uses (none: such a request "
