@@ -22,7 +22,8 @@ import java.util.concurrent.Executors;
  * RestartBench --url ... --phase turn
  *     # both turns on one server: the second-turn TTFT without a restart
  * </pre>
- * Every phase prints one line {@code ttft_ms median=<ms> all=<ms,...>} (the first phase: its prefills).
+ * Every phase first sends {@code --warmup} short unrelated requests (default 2), then prints one line
+ * {@code ttft_ms median=<ms> all=<ms,...>} (the first phase: its prefills).
  */
 public final class RestartBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,6 +39,7 @@ public final class RestartBench {
         int conversations = 4;
         int history = 1500;
         int seed = 20261203;
+        int warmup = 2;
         for (int i = 0; i < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -48,6 +50,7 @@ public final class RestartBench {
                 case "--conversations" -> conversations = Integer.parseInt(v);
                 case "--history" -> history = Integer.parseInt(v);
                 case "--seed" -> seed = Integer.parseInt(v);
+                case "--warmup" -> warmup = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -58,6 +61,12 @@ public final class RestartBench {
                 .connectTimeout(Duration.ofSeconds(10)).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         CompletionClient client = new CompletionClient(http, url, model);
         Prompts prompts = new Prompts(seed);
+        // A fresh JVM's first requests also pay for its JIT: short unrelated requests first, so that every phase
+        // measures the prompt cache, not how warm the server process is.
+        Prompts other = new Prompts(seed ^ 0x5eed);
+        for (int i = 0; i < warmup; i++) {
+            client.complete(other.words(100), 16);
+        }
         List<Double> ttft = new ArrayList<>();
         switch (phase) {
             case "first" -> {

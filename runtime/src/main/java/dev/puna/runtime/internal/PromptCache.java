@@ -52,7 +52,6 @@ public final class PromptCache implements AutoCloseable {
     private long usedBytes;
     private long saves;
     private long restores;
-    private long diskRestores;
 
     /** @param capacityBytes the most state bytes to keep; 0 disables the cache */
     public PromptCache(long capacityBytes) {
@@ -173,7 +172,6 @@ public final class PromptCache implements AutoCloseable {
                 return false;
             }
             restores++;
-            diskRestores++;
             return true;
         }
         Entry e = (Entry) match.entry();
@@ -204,11 +202,6 @@ public final class PromptCache implements AutoCloseable {
     /** Sequences restored from RAM or disk so far. */
     public long restores() {
         return restores;
-    }
-
-    /** Of {@link #restores()}, those read from disk. */
-    public long diskRestores() {
-        return diskRestores;
     }
 
     private void touch(Entry e) {
