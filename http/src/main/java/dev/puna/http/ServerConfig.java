@@ -51,6 +51,8 @@ public final class ServerConfig {
     private final long promptCacheBytes;
     private final long gpuOverheadBytes;
     private final List<Float> tensorSplit;
+    private final long diskCacheBytes;
+    private final Path diskCacheDir;
     private final int numThread;
     private final Map<String, String> completionTemplates;
     private final List<String> apiKeys;
@@ -100,6 +102,8 @@ public final class ServerConfig {
         this.promptCacheBytes = b.promptCacheBytes;
         this.gpuOverheadBytes = b.gpuOverheadBytes;
         this.tensorSplit = List.copyOf(b.tensorSplit);
+        this.diskCacheBytes = b.diskCacheBytes;
+        this.diskCacheDir = b.diskCacheDir;
         this.numThread = b.numThread;
         this.completionTemplates = Map.copyOf(b.completionTemplates);
         this.apiKeys = List.copyOf(b.apiKeys);
@@ -285,6 +289,19 @@ public final class ServerConfig {
         return tensorSplit;
     }
 
+    /**
+     * The most bytes of KV-cache files on disk ({@code PUNA_CACHE_DISK}), over all models: conversations pushed out of
+     * host RAM and held by slots at shutdown, so they resume after a restart. 0: the prompt cache stays in RAM.
+     */
+    public long diskCacheBytes() {
+        return diskCacheBytes;
+    }
+
+    /** Where the KV-cache files are ({@code PUNA_KV_CACHE_DIR}): by default {@code kv-cache} in the data directory. */
+    public Path diskCacheDir() {
+        return diskCacheDir != null ? diskCacheDir : dataDir.resolve("kv-cache");
+    }
+
     /** CPU threads per model when a request does not set {@code num_thread}; 0 means all cores. */
     public int numThread() {
         return numThread;
@@ -445,7 +462,8 @@ public final class ServerConfig {
                 + contextLength + ", flash_attention=" + flashAttention.name().toLowerCase(Locale.ROOT)
                 + ", kv_cache_type=" + kvCacheType + ", models=" + modelsDir
                 + (ollamaModelsDir == null ? "" : ", ollama_models=" + ollamaModelsDir) + ", max_body=" + maxBodyBytes
-                + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes
+                + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", cache_disk=" + diskCacheBytes
+                + (diskCacheBytes == 0 ? "" : ", kv_cache_dir=" + diskCacheDir())
                 + (gpuOverheadBytes == 0 ? "" : ", gpu_overhead=" + gpuOverheadBytes)
                 + (tensorSplit.isEmpty() ? "" : ", tensor_split=" + tensorSplit) + ", num_thread=" + numThread
                 + ", api_keys=" + apiKeys.size() + (apiKeyFile == null ? "" : ", api_key_file=" + apiKeyFile)
@@ -482,6 +500,8 @@ public final class ServerConfig {
         private long promptCacheBytes = 1L << 30;
         private long gpuOverheadBytes;
         private List<Float> tensorSplit = List.of();
+        private long diskCacheBytes = 8L << 30;
+        private Path diskCacheDir;
         private int numThread;
         private final Map<String, String> completionTemplates = new LinkedHashMap<>();
         private List<String> apiKeys = List.of();
@@ -686,6 +706,21 @@ public final class ServerConfig {
                         + proportions);
             }
             this.tensorSplit = List.copyOf(proportions);
+            return this;
+        }
+
+        /** Sets the most bytes of KV-cache files on disk, over all models; 0 keeps the prompt cache in RAM. */
+        public Builder diskCacheBytes(long n) {
+            if (n < 0) {
+                throw new ServerConfigException("PUNA_CACHE_DISK", "must be >= 0, got " + n);
+            }
+            this.diskCacheBytes = n;
+            return this;
+        }
+
+        /** Sets the directory of the KV-cache files; {@code null}: {@code kv-cache} in the data directory. */
+        public Builder diskCacheDir(Path dir) {
+            this.diskCacheDir = dir;
             return this;
         }
 

@@ -57,6 +57,11 @@ public final class Settings {
                     + "every GPU", (b, v) -> b.gpuOverheadBytes(v.equals("0") ? 0 : bytes(v))),
             Setting.of("PUNA_TENSOR_SPLIT", "(by free memory)", "proportions of the offloaded layers per GPU, "
                     + "comma-separated (llama.cpp's tensor_split, e.g. 3,1)", (b, v) -> b.tensorSplit(proportions(v))),
+            Setting.of("PUNA_CACHE_DISK", "8GiB", "disk space for KV-cache sequences pushed out of host RAM and held "
+                    + "by slots at shutdown, so conversations resume after a restart (0: off)",
+                    (b, v) -> b.diskCacheBytes(v.equals("0") ? 0 : bytes(v))),
+            Setting.of("PUNA_KV_CACHE_DIR", "(PUNA_DATA_DIR/kv-cache)", "the directory of PUNA_CACHE_DISK's files",
+                    (b, v) -> b.diskCacheDir(Path.of(v))),
             Setting.of("PUNA_NUM_THREAD", "0", "CPU threads per model when a request sets no num_thread (0: all "
                     + "cores)", (b, v) -> b.numThread(integer(v))),
             Setting.of("PUNA_DEFAULT_MODEL", "", "the model a request without \"model\" uses (none: such a request "

@@ -36,6 +36,21 @@ class ServerConfigTest {
         assertEquals(List.of(), c.origins());
         assertTrue(c.maxMemoryBytes() > 0);
         assertEquals(Map.of(), c.completionTemplates());
+        assertEquals(8L << 30, c.diskCacheBytes());
+        assertEquals(c.dataDir().resolve("kv-cache"), c.diskCacheDir());
+    }
+
+    @Test
+    void theDiskCacheFollowsTheDataDirectoryUnlessItsOwnIsSet() {
+        assertEquals(Path.of("/srv/puna/kv-cache"), ServerConfig.fromEnvironment(Map.of("PUNA_DATA_DIR", "/srv/puna"))
+                .diskCacheDir());
+        ServerConfig c = ServerConfig.fromEnvironment(Map.of("PUNA_DATA_DIR", "/srv/puna", "PUNA_KV_CACHE_DIR",
+                "/fast/kv", "PUNA_CACHE_DISK", "20GiB"));
+        assertEquals(Path.of("/fast/kv"), c.diskCacheDir());
+        assertEquals(20L << 30, c.diskCacheBytes());
+        assertEquals(0, ServerConfig.fromEnvironment(Map.of("PUNA_CACHE_DISK", "0")).diskCacheBytes());
+        assertInvalid("PUNA_CACHE_DISK: invalid value 'lots': unknown size unit 'lots' (use B, KiB, MiB, GiB)",
+                "PUNA_CACHE_DISK", "lots");
     }
 
     @Test

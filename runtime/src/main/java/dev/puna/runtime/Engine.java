@@ -2,10 +2,13 @@ package dev.puna.runtime;
 
 import dev.puna.bindings.Callbacks;
 import dev.puna.bindings.Llama;
+import dev.puna.runtime.cache.DiskCache;
 import dev.puna.runtime.internal.AbortSwitch;
+import dev.puna.runtime.internal.DiskTier;
 import dev.puna.runtime.internal.NativeBatch;
 import dev.puna.runtime.internal.PromptCache;
 import java.lang.foreign.Arena;
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -30,7 +33,10 @@ import org.apache.logging.log4j.Logger;
  *
  * <p><b>Prompt cache.</b> A finished request's tokens stay in its slot's KV cache. A new request goes to the
  * free slot whose cache shares the longest prefix with its prompt and evaluates only the rest, so the second
- * turn of a chat costs only its new tokens ({@link GenerationResult#cachedPromptTokens()}).
+ * turn of a chat costs only its new tokens ({@link GenerationResult#cachedPromptTokens()}). A conversation pushed out
+ * of its slot is kept in host RAM, and, with {@link EngineParams.Builder#diskCache}, pushed out of RAM to disk, where
+ * each slot's conversation also goes when the engine closes: an engine started later on the same directory, model key,
+ * llama.cpp build and context settings resumes it.
  *
  * <p><b>Threads.</b> {@link #submit} and {@link #embed} may be called from any thread; submit tokenizes the
  * prompt on the calling thread and never waits for the decoder. Listeners run on the engine's decode thread,
@@ -131,7 +137,7 @@ public final class Engine implements AutoCloseable {
         this.memory = Llama.llama_get_memory(context);
         this.canShift = Llama.llama_memory_can_shift(memory);
         this.slotContext = params.unifiedKv() ? Llama.llama_n_ctx(context) / parallel : Llama.llama_n_ctx_seq(context);
-        this.promptCache = new PromptCache(params.promptCacheBytes());
+        this.promptCache = new PromptCache(params.promptCacheBytes(), diskTier(model, params, context));
         this.slots = new EngineSlot[parallel];
         for (int i = 0; i < parallel; i++) {
             slots[i] = new EngineSlot(i);
@@ -159,6 +165,31 @@ public final class Engine implements AutoCloseable {
         thread.start();
         if (model.rpcLink() != null) {
             model.rpcLink().onLost(this::lose);
+        }
+    }
+
+    /** The disk tier {@code params} ask for, or null; a directory that cannot be opened leaves the cache in RAM. */
+    private static DiskTier diskTier(Model model, EngineParams params, MemorySegment context) {
+        if (params.diskCacheDir() == null) {
+            return null;
+        }
+        SessionParams sp = params.session();
+        // Everything KV state depends on: a file written under any other value is never loaded.
+        String identity = "model=" + params.diskCacheModelKey()
+                + ";llama.cpp=" + LlamaCpp.release() + "+" + LlamaCpp.buildId()
+                + ";kv=" + sp.kvCacheType() + ";flash_attn=" + sp.effectiveFlashAttention()
+                + ";n_ctx=" + Llama.llama_n_ctx(context) + ";n_seq=" + params.parallel()
+                + ";unified_kv=" + params.unifiedKv();
+        try {
+            DiskCache disk = DiskCache.open(params.diskCacheDir(), params.diskCacheBytes(), identity);
+            LOG.debug("prompt cache for {} on disk in {}: {} sequences, {} bytes", model.info().name(),
+                    disk.directory(), disk.size(), disk.bytes());
+            // Writes waiting for the disk may hold as much host memory again as the RAM tier (at least 256 MiB).
+            return new DiskTier(disk, AdapterSet.NONE, Math.max(params.promptCacheBytes(), 256L << 20));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("prompt cache for {} stays in RAM: cannot use {} ({})", model.info().name(),
+                    params.diskCacheDir(), e.toString());
+            return null;
         }
     }
 
@@ -862,6 +893,16 @@ public final class Engine implements AutoCloseable {
             job.result.completeExceptionally(closed);
         }
         try {
+            // The slots' conversations go to disk (copied to host memory here, written by the disk tier's thread,
+            // which close() waits for) before the context they live in is freed.
+            // A slot saved while it idled is in the host-RAM cache, which spillAll hands over; after an unexpected
+            // failure the KV cache is not trusted.
+            promptCache.spillAll();
+            for (EngineSlot s : slots) {
+                if (failure == null && s.saved != s.cached) {
+                    promptCache.persist(ctx, s.seq, s.cached, s.cachedWith);
+                }
+            }
             promptCache.close();
             if (lost == null) {
                 if (speculator != null) {

@@ -1,5 +1,6 @@
 package dev.puna.runtime;
 
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -15,6 +16,11 @@ import java.util.Objects;
  *   <li>{@code promptCacheBytes} ({@code PUNA_CACHE_RAM}, default 1 GiB; 0 disables): host RAM for KV-cache
  *       sequences pushed out of a slot, so a conversation's next turn can resume without evaluating its history
  *       again.</li>
+ *   <li>{@code diskCache} (default off): a directory where KV-cache sequences pushed out of host RAM, and each
+ *       slot's conversation when the engine closes, are kept in files of at most {@code diskCacheBytes} in all, so
+ *       that a conversation resumes after a restart (see {@link dev.puna.runtime.cache.DiskCache}). The model key
+ *       names the model's weights (say, their digest); state is only ever loaded by an engine of the same key,
+ *       llama.cpp build and context settings. Sequences computed with LoRA adapters or images stay in RAM.</li>
  *   <li>{@code unifiedKv} (default false): one KV buffer shared by all slots instead of one stream per slot.
  *       Split streams attend only over their own tokens, which is faster when prompts share little.</li>
  *   <li>{@code draftModel} (default none) and {@code draft} ({@link DraftParams#DEFAULTS}): speculative decoding
@@ -34,8 +40,14 @@ public final class EngineParams {
     private final Model draftModel;
     private final DraftParams draft;
     private final int warmupTokens;
+    private final Path diskCacheDir;
+    private final long diskCacheBytes;
+    private final String diskCacheModelKey;
 
     private EngineParams(Builder b) {
+        this.diskCacheDir = b.diskCacheDir;
+        this.diskCacheBytes = b.diskCacheBytes;
+        this.diskCacheModelKey = b.diskCacheModelKey;
         this.session = b.session;
         this.parallel = b.parallel;
         this.maxQueue = b.maxQueue;
@@ -85,6 +97,21 @@ public final class EngineParams {
         return promptCacheBytes;
     }
 
+    /** The prompt cache's directory on disk, or null when it stays in RAM. */
+    public Path diskCacheDir() {
+        return diskCacheDir;
+    }
+
+    /** The most bytes of files in {@link #diskCacheDir()}; 0 when off. */
+    public long diskCacheBytes() {
+        return diskCacheBytes;
+    }
+
+    /** What the disk cache knows the model by, or null when off. */
+    public String diskCacheModelKey() {
+        return diskCacheModelKey;
+    }
+
     /** Builder for {@link EngineParams}; each setter validates its argument. */
     public static final class Builder {
         private SessionParams session = SessionParams.defaults();
@@ -95,6 +122,9 @@ public final class EngineParams {
         private Model draftModel;
         private DraftParams draft = DraftParams.DEFAULTS;
         private int warmupTokens = Math.max(0, Integer.getInteger("puna.warmupTokens", 8));
+        private Path diskCacheDir;
+        private long diskCacheBytes;
+        private String diskCacheModelKey;
 
         private Builder() {
         }
@@ -127,6 +157,26 @@ public final class EngineParams {
         public Builder promptCacheBytes(long bytes) {
             InvalidParameterException.require(bytes >= 0, "cache_ram", "must be >= 0, got " + bytes);
             this.promptCacheBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Keeps the prompt cache on disk too: in {@code dir}, within {@code maxBytes}, for the model known as
+         * {@code modelKey} (it must change whenever the weights do). {@code dir} null or {@code maxBytes} 0: off.
+         */
+        public Builder diskCache(Path dir, long maxBytes, String modelKey) {
+            InvalidParameterException.require(maxBytes >= 0, "cache_disk", "must be >= 0, got " + maxBytes);
+            if (dir == null || maxBytes == 0) {
+                this.diskCacheDir = null;
+                this.diskCacheBytes = 0;
+                this.diskCacheModelKey = null;
+                return this;
+            }
+            InvalidParameterException.require(modelKey != null && !modelKey.isBlank(), "cache_disk",
+                    "a disk cache needs a model key, to never load another model's state");
+            this.diskCacheDir = dir;
+            this.diskCacheBytes = maxBytes;
+            this.diskCacheModelKey = modelKey;
             return this;
         }
 

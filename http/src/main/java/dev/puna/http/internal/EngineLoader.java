@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -49,6 +50,8 @@ import org.apache.logging.log4j.Logger;
  */
 public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler.Estimator {
     private static final Logger LOG = LogManager.getLogger(EngineLoader.class);
+    /** A model store's blob: {@code sha256-<hex>} of its content. */
+    private static final Pattern BLOB_NAME = Pattern.compile("sha256-[0-9a-f]{64}");
 
     private final ServerConfig config;
     private final Metrics metrics;
@@ -239,6 +242,10 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
             EngineParams.Builder engineParams = EngineParams.builder().session(session.build())
                     .parallel(config.numParallel()).maxQueue(config.maxQueue())
                     .promptCacheBytes(config.promptCacheBytes());
+            String key = diskCacheKey(m);
+            if (key != null && config.diskCacheBytes() > 0) {
+                engineParams.diskCache(config.diskCacheDir(), config.diskCacheBytes(), key);
+            }
             Engine engine = startEngine(model, engineParams, draft, draftChoice, o.draft());
             Thread.ofVirtual().name("puna-template-" + m.name()).start(() -> prepareTemplate(model, m));
             Model draftModel = draft;
@@ -272,6 +279,31 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
         } catch (RuntimeException e) {
             LOG.debug("rendering the chat template of {} ahead of its first request failed", entry.name(), e);
         }
+    }
+
+    /**
+     * What the prompt cache on disk knows the model by: the store digests of its weights and adapters, or null to
+     * keep its cache in RAM. A store blob is named by the SHA-256 of its bytes, so the name changes whenever the
+     * weights do, and costs nothing to read; a file outside a store has no such name (hashing gigabytes at every
+     * load is not worth a restart's cache), and a model with a vision projector stays in RAM because its images'
+     * cells do not go to disk anyway.
+     */
+    static String diskCacheKey(CatalogModel m) {
+        if (!m.projectors().isEmpty()) {
+            return null;
+        }
+        StringBuilder key = new StringBuilder();
+        List<Path> files = new ArrayList<>();
+        files.add(m.path());
+        files.addAll(m.adapters());
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            if (!BLOB_NAME.matcher(name).matches()) {
+                return null;
+            }
+            key.append(key.isEmpty() ? "" : "+").append(name);
+        }
+        return key.toString();
     }
 
     /** The engine, with the draft when there is one; a lenient default draft that does not fit is dropped. */

@@ -1,6 +1,7 @@
 package dev.puna.runtime.internal;
 
 import dev.puna.bindings.Llama;
+import dev.puna.runtime.cache.DiskCache;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -13,8 +14,13 @@ import java.util.List;
  * {@code --cache-ram}).
  *
  * <p>Entries are keyed by the tokens the sequence held and kept in least-recently-used order within a byte
- * budget. Each entry's state lives in its own confined arena: the cache belongs to one engine's decode thread,
- * which alone saves, restores and finally {@linkplain #close() closes} it.
+ * budget. Each entry's state lives in its own arena: the cache belongs to one engine's decode thread, which alone
+ * saves, restores and finally {@linkplain #close() closes} it.
+ *
+ * <p>With a {@link DiskTier}, an entry pushed out of the budget is handed to it (its arena is then a shared one, for
+ * the tier's writer thread to free) instead of freed, {@link #persist} hands over a slot's conversation when the
+ * engine closes, and {@link #close} hands over every entry left; a prompt that shares more with a file than with any
+ * entry is restored from the file.
  */
 public final class PromptCache implements AutoCloseable {
     /** Sequences shorter than this are cheaper to evaluate again than to copy around. */
@@ -39,6 +45,8 @@ public final class PromptCache implements AutoCloseable {
     }
 
     private final long capacityBytes;
+    /** The disk tier, or null. */
+    private final DiskTier disk;
     /** Least recently used first. */
     private final List<Entry> entries = new ArrayList<>();
     private long usedBytes;
@@ -47,7 +55,17 @@ public final class PromptCache implements AutoCloseable {
 
     /** @param capacityBytes the most state bytes to keep; 0 disables the cache */
     public PromptCache(long capacityBytes) {
+        this(capacityBytes, null);
+    }
+
+    /**
+     * @param capacityBytes the most state bytes to keep in RAM; 0 keeps none there (sequences then go straight to
+     *        the disk tier, if any)
+     * @param disk the disk tier, or null; the cache closes it
+     */
+    public PromptCache(long capacityBytes, DiskTier disk) {
         this.capacityBytes = capacityBytes;
+        this.disk = disk;
     }
 
     /**
@@ -57,7 +75,13 @@ public final class PromptCache implements AutoCloseable {
      * depends on (the LoRA adapters it was computed with): {@link #best} only offers entries of the same kind.
      */
     public void save(MemorySegment ctx, int seq, int[] tokens, Object kind) {
-        if (capacityBytes <= 0 || tokens.length < MIN_TOKENS) {
+        if (tokens.length < MIN_TOKENS) {
+            return;
+        }
+        if (capacityBytes <= 0) {
+            if (disk != null && disk.eligible(tokens, kind)) {
+                disk.copyAndWrite(ctx, seq, tokens, true);
+            }
             return;
         }
         for (Entry e : entries) {
@@ -67,14 +91,21 @@ public final class PromptCache implements AutoCloseable {
             }
         }
         long size = Llama.llama_state_seq_get_size(ctx, seq);
-        if (size <= 0 || size > capacityBytes) {
+        if (size <= 0) {
+            return;
+        }
+        if (size > capacityBytes) {
+            if (disk != null && disk.eligible(tokens, kind)) {
+                disk.copyAndWrite(ctx, seq, tokens, true);
+            }
             return;
         }
         entries.removeIf(e -> e.kind.equals(kind) && startsWith(tokens, e.tokens) && drop(e));
         while (usedBytes + size > capacityBytes && !entries.isEmpty()) {
-            drop(entries.removeFirst());
+            spill(entries.removeFirst(), true);
         }
-        Arena arena = Arena.ofConfined();
+        // The disk tier's writer thread frees what it writes: its entries need an arena another thread may close.
+        Arena arena = disk != null && disk.eligible(tokens, kind) ? Arena.ofShared() : Arena.ofConfined();
         MemorySegment state = arena.allocate(size, 64);
         long written = Llama.llama_state_seq_get_data(ctx, state, size, seq);
         if (written <= 0) {
@@ -87,7 +118,29 @@ public final class PromptCache implements AutoCloseable {
     }
 
     /**
-     * The entry of {@code kind} sharing the longest prefix with {@code prompt}, or {@code null} when none shares any.
+     * When the engine closes: empties RAM, handing every entry the disk tier takes to it, least recently used first
+     * (so that the files' ages keep their order). Then {@link #persist} hands over the slots' conversations.
+     */
+    public void spillAll() {
+        for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
+            spill(it.next(), false);
+            it.remove();
+        }
+    }
+
+    /**
+     * Hands sequence {@code seq} of {@code ctx} to the disk tier when the engine closes (no-op without one, or for a
+     * sequence that may not go to disk). Unlike {@link #save}, does not keep it in RAM.
+     */
+    public void persist(MemorySegment ctx, int seq, int[] tokens, Object kind) {
+        if (disk != null && disk.eligible(tokens, kind)) {
+            disk.copyAndWrite(ctx, seq, tokens, false);
+        }
+    }
+
+    /**
+     * The entry of {@code kind} sharing the longest prefix with {@code prompt}, or {@code null} when none shares any:
+     * in RAM, or on disk when a file shares more.
      */
     public Match best(int[] prompt, Object kind) {
         Entry best = null;
@@ -102,6 +155,10 @@ public final class PromptCache implements AutoCloseable {
                 bestCommon = common;
             }
         }
+        DiskCache.Hit hit = disk == null ? null : disk.best(prompt, kind);
+        if (hit != null && hit.common() > bestCommon) {
+            return new Match(hit, hit.tokens(), hit.common());
+        }
         return best == null ? null : new Match(best, best.tokens, bestCommon);
     }
 
@@ -110,6 +167,13 @@ public final class PromptCache implements AutoCloseable {
      * it (the sequence is then left empty).
      */
     public boolean restore(MemorySegment ctx, Match match, int seq) {
+        if (match.entry() instanceof DiskCache.Hit hit) {
+            if (!disk.restore(ctx, hit, seq)) {
+                return false;
+            }
+            restores++;
+            return true;
+        }
         Entry e = (Entry) match.entry();
         long read = Llama.llama_state_seq_set_data(ctx, e.state, e.state.byteSize(), seq);
         if (read <= 0) {
@@ -135,6 +199,7 @@ public final class PromptCache implements AutoCloseable {
         return saves;
     }
 
+    /** Sequences restored from RAM or disk so far. */
     public long restores() {
         return restores;
     }
@@ -144,17 +209,28 @@ public final class PromptCache implements AutoCloseable {
         entries.add(e);
     }
 
+    /** Hands an entry leaving RAM to the disk tier, or frees it. */
+    private void spill(Entry e, boolean bounded) {
+        usedBytes -= e.state.byteSize();
+        if (disk != null && disk.eligible(e.tokens, e.kind)) {
+            disk.write(e.tokens, e.arena, e.state, bounded);
+        } else {
+            e.arena.close();
+        }
+    }
+
     private boolean drop(Entry e) {
         usedBytes -= e.state.byteSize();
         e.arena.close();
         return true;
     }
 
+    /** Frees every entry ({@link #spillAll}) and waits for the disk tier's writes to finish. */
     @Override
     public void close() {
-        for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
-            drop(it.next());
-            it.remove();
+        spillAll();
+        if (disk != null) {
+            disk.close();
         }
     }
 
