@@ -14,7 +14,7 @@ package dev.puna.runtime;
  * @param tokensGenerated completion tokens sampled
  * @param decodeCalls {@code llama_decode} calls made
  * @param promptCacheBytes bytes of KV-cache sequences saved in host RAM
- * @param promptCacheRestores saved sequences brought back into a slot
+ * @param promptCacheRestores saved sequences brought back into a slot, from host RAM or from disk
  */
 public record EngineStats(int slots, int activeSlots, int queued, long kvTokensUsed, long kvTokensCapacity,
                           long requests, long promptTokensEvaluated, long promptTokensCached, long tokensGenerated,

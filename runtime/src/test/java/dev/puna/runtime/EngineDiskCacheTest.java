@@ -138,6 +138,31 @@ class EngineDiskCacheTest {
     }
 
     @Test
+    void aConversationUnderALoraAdapterStaysOffDisk() throws IOException {
+        int[] prompt = new int[80];
+        Arrays.fill(prompt, Models.id("▁Hello"));
+        prompt[0] = dev.puna.testkit.Vocabulary.BOS;
+        try (Model scripted = Model.load(Models.scripted());
+             LoraAdapter lora = LoraAdapter.load(scripted, dev.puna.testkit.TestModels.scriptedLora(Models.DIR))) {
+            EngineParams params = EngineParams.builder().parallel(2).diskCache(dir, DISK, "scripted")
+                    .session(SessionParams.builder().contextSize(256).threads(2).build()).build();
+            try (Engine engine = Engine.start(scripted, params)) {
+                GenerateRequest.Builder request = GenerateRequest.builder().promptTokens(prompt)
+                        .sampling(SamplingParams.greedy()).maxTokens(3);
+                engine.submit(request.adapters(java.util.List.of(new LoraScale(lora, 1))).build(),
+                        GenerationListener.NONE).result().orTimeout(60, TimeUnit.SECONDS).join();
+            }
+            assertEquals(0, files());
+            try (Engine engine = Engine.start(scripted, params)) { // the control: the same without the adapter
+                engine.submit(GenerateRequest.builder().promptTokens(prompt).sampling(SamplingParams.greedy())
+                        .maxTokens(3).build(), GenerationListener.NONE).result().orTimeout(60, TimeUnit.SECONDS)
+                        .join();
+            }
+            assertEquals(1, files());
+        }
+    }
+
+    @Test
     void shortConversationsStayOffDisk() throws IOException {
         try (Engine engine = engine(1L << 30, "model-a")) {
             run(engine, Arrays.copyOf(firstTurn(3), 30), 5);

@@ -79,7 +79,10 @@ public final class DiskCache {
     /** ByteBuffer views of a segment hold at most 2 GiB; state is moved in slices of this size. */
     private static final long CHUNK = 1L << 30;
 
-    /** A cached sequence and how many leading tokens it shares with a prompt. */
+    /**
+     * A cached sequence and how many leading tokens it shares with a prompt. {@code tokens} is the cache's own array:
+     * read it, copy it, never change it.
+     */
     public record Hit(Path file, int[] tokens, int common) {
     }
 
