@@ -279,13 +279,19 @@ public final class DiskCache {
                     }
                     ch.force(true);
                 }
-                move(temp, target);
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(temp);
                 throw e;
             }
-            syncDirectory();
+            // The rename and the index change happen under the monitor best() takes, so whoever sees the file
+            // also finds it in the index.
             synchronized (this) {
+                try {
+                    move(temp, target);
+                } catch (IOException | RuntimeException e) {
+                    Files.deleteIfExists(temp);
+                    throw e;
+                }
                 Entry replaced = entries.remove(target);
                 if (replaced != null) {
                     usedBytes -= replaced.bytes;
@@ -301,6 +307,7 @@ public final class DiskCache {
                 entries.put(target, new Entry(target, tokens.clone(), total));
                 usedBytes += total;
             }
+            syncDirectory();
             return true;
         } finally {
             writeLock.unlock();
