@@ -48,6 +48,8 @@ public final class ServeBench {
     private static java.util.Set<String> only = java.util.Set.of();
     /** The routes every per-route scenario runs on ({@code --routes}), in this order. */
     private static List<Route> routes = List.of(Route.CHAT, Route.COMPLETIONS);
+    /** {@code --quick}: fewer runs, and half the requests per client in the streams scenarios. */
+    private static boolean quick;
 
     private record Server(String name, String url, long pid) {
     }
@@ -74,7 +76,6 @@ public final class ServeBench {
         String model = "bench";
         Path modelFile = null;
         int threads = Runtime.getRuntime().availableProcessors();
-        boolean quick = false;
         Integer runs = null;
         Integer aggRuns = null;
         for (int i = 0; i < args.length; i += 2) {
@@ -131,12 +132,12 @@ public final class ServeBench {
         }
         for (Route route : routes) {
             if (wanted("streams8")) {
-                aggregate(route, 8, 4);
+                aggregate(route, 8, quick ? 2 : 4);
             }
         }
         for (Route route : routes) {
             if (wanted("streams32")) {
-                aggregate(route, 32, 2);
+                aggregate(route, 32, quick ? 1 : 2);
             }
         }
         for (Route route : routes) {
