@@ -442,17 +442,19 @@ public final class ServeBench {
     private void print(Path modelFile, int threads) throws Exception {
         String a = servers.get(0).name();
         String b = servers.get(1).name();
-        System.out.printf(Locale.ROOT, "%n| %-52s | %14s | %14s | %8s | %-11s |%n", "metric", a, b, b + "/" + a,
-                "target");
+        String ratioHeader = b + "/" + a;
+        int w = Math.max(8, ratioHeader.length());
+        System.out.printf(Locale.ROOT, "%n| %-52s | %14s | %14s | %" + w + "s | %-11s |%n", "metric", a, b,
+                ratioHeader, "target");
         System.out.printf(Locale.ROOT, "|%s|%s|%s|%s|%s|%n", "-".repeat(54), "-".repeat(16), "-".repeat(16),
-                "-".repeat(10), "-".repeat(13));
+                "-".repeat(w + 2), "-".repeat(13));
         for (Row r : rows) {
             // A difference has no meaningful ratio (each side is small and may be negative): the target is on b's.
             String ratio = r.unit().equals("MiB")
                     ? String.format(Locale.ROOT, "%+.0f MiB", r.values()[1] - r.values()[0])
                     : r.unit().equals("Δms") ? "-"
                     : String.format(Locale.ROOT, "%.3f", r.values()[1] / r.values()[0]);
-            System.out.printf(Locale.ROOT, "| %-52s | %10.1f %-3s | %10.1f %-3s | %8s | %-11s |%n", r.metric(),
+            System.out.printf(Locale.ROOT, "| %-52s | %10.1f %-3s | %10.1f %-3s | %" + w + "s | %-11s |%n", r.metric(),
                     r.values()[0], r.unit().equals("tok/s") ? "t/s" : r.unit(), r.values()[1],
                     r.unit().equals("tok/s") ? "t/s" : r.unit(), ratio, r.target());
         }
