@@ -2,9 +2,10 @@
 # The serving benchmark: llama.cpp's llama-server and `puna serve`, both on the libraries of one llama.cpp build
 # (build/bench: the pinned source plus llama.cpp's tools), the generated ~126 MiB random Q8_0 model, the same
 # threads, parallel slots and per-slot context, driven side by side in one run by the same load generator
-# (bench/src/main/java/dev/puna/bench/ServeBench.java) over the same OpenAI /v1/completions route.
-# Prints every figure of both servers and the ratio Puna / llama-server.
-#   bench/serve.sh [ServeBench options, e.g. --runs 15 --only decode,turn]
+# (bench/src/main/java/dev/puna/bench/ServeBench.java) over the same OpenAI routes (/v1/chat/completions and
+# /v1/completions), after one warm-up request. Prints every figure of both servers and the ratio
+# Puna / llama-server as a Markdown table.
+#   bench/serve.sh [ServeBench options, e.g. --quick, --runs 15, --only decode,turn, --routes chat, --warmup 24]
 #                             THREADS=n PARALLEL=n CTX=n to override (defaults: all cores, 32 slots, 2048 tokens)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,11 +51,14 @@ PUNA_LIBRARY_PATH="$root/build/bench/bin" PUNA_HOST="127.0.0.1:$puna_port" PUNA_
   PUNA_NUM_PARALLEL="$parallel" PUNA_CONTEXT_LENGTH="$ctx" PUNA_NUM_THREAD="$threads" PUNA_KEEP_ALIVE=-1 \
   ./puna serve > "$out/puna-serve.log" 2>&1 &
 pids+=($!)
+puna_pid=$! # ./puna execs the JVM, so this is the server itself (not another puna on a shared machine)
 wait_for "http://127.0.0.1:$llama_port/health"
 wait_for "http://127.0.0.1:$puna_port/api/version"
-puna_pid=$(pgrep -f "dev.puna.cli.Main serve" | head -1)
 printf 'FROM %s\n' "$model" > "$out/Modelfile"
 PUNA_HOST="127.0.0.1:$puna_port" ./puna create bench -f "$out/Modelfile" >&2
+# llama-server loads its model before it answers /health; Puna loads one on its first request, so that is done
+# here (Ollama's load-only request: no prompt), and the bench's first request finds both models loaded.
+curl -sf "http://127.0.0.1:$puna_port/api/generate" -d '{"model":"bench","keep_alive":-1}' >/dev/null
 
 "$JAVA_HOME/bin/java" -cp "bench/target/puna-bench.jar:cli/target/lib/*" dev.puna.bench.ServeBench \
   --server "llama-server=http://127.0.0.1:$llama_port" --server "puna=http://127.0.0.1:$puna_port" \

@@ -10,14 +10,49 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Streams one OpenAI {@code /v1/completions} request and times it from the client's side: the same request, the
- * same parsing and the same clock for every server under test.
+ * Streams one OpenAI {@code /v1/completions} or {@code /v1/chat/completions} request and times it from the
+ * client's side: the same request, the same parsing and the same clock for every server under test.
  */
 final class CompletionClient {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The OpenAI route a client sends to. */
+    enum Route {
+        COMPLETIONS("completions", "/v1/completions"),
+        CHAT("chat", "/v1/chat/completions");
+
+        final String label;
+        final String path;
+
+        Route(String label, String path) {
+            this.label = label;
+            this.path = path;
+        }
+
+        static Route of(String label) {
+            for (Route r : values()) {
+                if (r.label.equals(label)) {
+                    return r;
+                }
+            }
+            throw new IllegalArgumentException("unknown route " + label + " (chat, completions)");
+        }
+    }
+
+    /** One chat message. */
+    record Message(String role, String content) {
+        static Message user(String content) {
+            return new Message("user", content);
+        }
+
+        static Message assistant(String content) {
+            return new Message("assistant", content);
+        }
+    }
 
     /** What one request took. Times are {@link System#nanoTime()} readings. */
     record Sample(long start, long firstToken, long lastToken, long end, int promptTokens, int completionTokens,
@@ -34,13 +69,24 @@ final class CompletionClient {
     }
 
     private final HttpClient http;
-    private final URI uri;
+    private final String baseUrl;
     private final String model;
+    private final Route route;
 
     CompletionClient(HttpClient http, String baseUrl, String model) {
+        this(http, baseUrl, model, Route.COMPLETIONS);
+    }
+
+    /** A client whose {@link #complete} goes to {@code route}. */
+    CompletionClient(HttpClient http, String baseUrl, String model, Route route) {
         this.http = http;
-        this.uri = URI.create(baseUrl + "/v1/completions");
+        this.baseUrl = baseUrl;
         this.model = model;
+        this.route = route;
+    }
+
+    Route route() {
+        return route;
     }
 
     /**
@@ -60,10 +106,52 @@ final class CompletionClient {
         }
     }
 
+    /** {@code prompt} on this client's route: as the prompt of a completion, or as one user message. */
     Sample complete(String prompt, int maxTokens) throws IOException, InterruptedException {
+        return route == Route.CHAT ? chat(List.of(Message.user(prompt)), maxTokens) : completion(prompt, maxTokens);
+    }
+
+    /** {@code prompt} on {@code /v1/completions}, whatever this client's route. */
+    Sample completion(String prompt, int maxTokens) throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode();
-        body.put("model", model);
         body.put("prompt", prompt);
+        return stream(Route.COMPLETIONS, body, maxTokens);
+    }
+
+    /** {@code messages} on {@code /v1/chat/completions}, whatever this client's route. */
+    Sample chat(List<Message> messages, int maxTokens) throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode();
+        messages(body, messages);
+        return stream(Route.CHAT, body, maxTokens);
+    }
+
+    /**
+     * The prompt text the server's chat route generates from for {@code messages} (its {@code /apply-template}, which
+     * llama-server and Puna both have), to send the same tokens to {@code /v1/completions}.
+     */
+    String applyTemplate(List<Message> messages) throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode();
+        messages(body, messages);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/apply-template"))
+                .timeout(Duration.ofMinutes(1)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException(request.uri() + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body()).path("prompt").asText();
+    }
+
+    private void messages(ObjectNode body, List<Message> messages) {
+        body.put("model", model);
+        for (Message m : messages) {
+            body.withArray("messages").addObject().put("role", m.role()).put("content", m.content());
+        }
+    }
+
+    private Sample stream(Route to, ObjectNode body, int maxTokens) throws IOException, InterruptedException {
+        URI uri = URI.create(baseUrl + to.path);
+        body.put("model", model);
         body.put("max_tokens", maxTokens);
         body.put("temperature", 0);
         body.put("stream", true);
@@ -97,7 +185,9 @@ final class CompletionClient {
                 JsonNode chunk = JSON.readTree(data);
                 JsonNode choices = chunk.path("choices");
                 if (choices.isArray() && !choices.isEmpty()) {
-                    String piece = choices.get(0).path("text").asText("");
+                    JsonNode choice = choices.get(0);
+                    JsonNode content = to == Route.CHAT ? choice.path("delta").path("content") : choice.path("text");
+                    String piece = content.isTextual() ? content.asText() : "";
                     if (!piece.isEmpty()) {
                         long now = System.nanoTime();
                         if (first == 0) {

@@ -1,5 +1,7 @@
 package dev.puna.bench;
 
+import dev.puna.bench.CompletionClient.Message;
+import dev.puna.bench.CompletionClient.Route;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,12 +21,14 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
- * Drives two OpenAI-compatible servers (llama-server first, Puna second) with the same workloads, alternating
- * between them run by run, and prints each figure with the ratio Puna / llama-server.
+ * Drives two OpenAI-compatible servers (llama-server first, Puna second) with the same workloads on the chat and
+ * the completions route, alternating between them run by run, and prints each figure with the ratio
+ * Puna / llama-server as a Markdown table.
  *
  * <pre>
  * ServeBench --server llama-server=http://127.0.0.1:8081 --server puna=http://127.0.0.1:8082 --model bench
  *            --pid llama-server=1234 --pid puna=5678 --model-file bench/out/puna-bench-q8_0.gguf --threads 2
+ *            [--routes chat,completions] [--only first,decode,...] [--warmup 1] [--quick]
  * </pre>
  */
 public final class ServeBench {
@@ -32,10 +36,20 @@ public final class ServeBench {
     private static int RUNS = 7;
     /** Repetitions of each concurrent-streams scenario (medians reported); {@code --agg-runs} changes it. */
     private static int AGG_RUNS = 3;
-    /** Warm-up rounds per server before anything is timed (--warmup). */
-    private static int WARMUP = 12;
-    /** With {@code --only}, the scenarios to run (decode, prefill, streams8, streams32, turn), else all. */
+    /**
+     * Warm-up requests per server before anything is timed ({@code --warmup}); the first request, timed by the
+     * {@code first} scenario, is one of them. One is what a user's first client sees after {@code puna serve}.
+     */
+    private static int WARMUP = 1;
+    /**
+     * With {@code --only}, the scenarios to run (first, decode, prefill, streams8, streams32, afterburst,
+     * chatoverhead, turn), else all.
+     */
     private static java.util.Set<String> only = java.util.Set.of();
+    /** The routes every per-route scenario runs on ({@code --routes}), in this order. */
+    private static List<Route> routes = List.of(Route.CHAT, Route.COMPLETIONS);
+    /** {@code --quick}: fewer runs, and half the requests per client in the streams scenarios. */
+    private static boolean quick;
 
     private record Server(String name, String url, long pid) {
     }
@@ -62,7 +76,17 @@ public final class ServeBench {
         String model = "bench";
         Path modelFile = null;
         int threads = Runtime.getRuntime().availableProcessors();
+        Integer runs = null;
+        Integer aggRuns = null;
         for (int i = 0; i < args.length; i += 2) {
+            if (args[i].equals("--quick")) {
+                quick = true;
+                i--;
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + args[i] + " needs a value");
+            }
             String value = args[i + 1];
             switch (args[i]) {
                 case "--server" -> urls.put(value.substring(0, value.indexOf('=')), value.substring(value.indexOf('=') + 1));
@@ -70,13 +94,17 @@ public final class ServeBench {
                 case "--model" -> model = value;
                 case "--model-file" -> modelFile = Path.of(value);
                 case "--threads" -> threads = Integer.parseInt(value);
-                case "--runs" -> RUNS = Integer.parseInt(value);
+                case "--runs" -> runs = Integer.parseInt(value);
                 case "--warmup" -> WARMUP = Integer.parseInt(value);
-                case "--agg-runs" -> AGG_RUNS = Integer.parseInt(value);
+                case "--agg-runs" -> aggRuns = Integer.parseInt(value);
                 case "--only" -> only = java.util.Set.of(value.split(","));
+                case "--routes" -> routes = Stream.of(value.split(",")).map(Route::of).toList();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        // --quick: a few minutes instead of a quarter of an hour; explicit --runs / --agg-runs still win.
+        RUNS = runs != null ? runs : quick ? 3 : RUNS;
+        AGG_RUNS = aggRuns != null ? aggRuns : quick ? 1 : AGG_RUNS;
         if (urls.size() != 2) {
             throw new IllegalArgumentException("give exactly two --server NAME=URL (baseline first)");
         }
@@ -86,37 +114,84 @@ public final class ServeBench {
     }
 
     private void run(Path modelFile, int threads) throws Exception {
-        // Warm-up, the same for both: every code path the measurements take (long prompts, long generations,
-        // concurrent streams) runs before anything is timed: the JVM's JIT, caches and lazy allocations alike. A
-        // server runs for hours, so the figures are its steady state; the JIT needs a few thousand tokens through
-        // the per-token path (some 10k calls per method) before its C2 compilations stop competing for the cores.
+        int warmup = WARMUP;
+        if (wanted("first")) {
+            first();
+            warmup--;
+        }
+        warmUp(warmup);
+        for (Route route : routes) {
+            if (wanted("decode")) {
+                decode(route);
+            }
+        }
+        for (Route route : routes) {
+            if (wanted("prefill")) {
+                prefill(route);
+            }
+        }
+        for (Route route : routes) {
+            if (wanted("streams8")) {
+                aggregate(route, 8, quick ? 2 : 4);
+            }
+        }
+        for (Route route : routes) {
+            if (wanted("streams32")) {
+                aggregate(route, 32, quick ? 1 : 2);
+            }
+        }
+        for (Route route : routes) {
+            if (wanted("afterburst")) {
+                afterBurst(route);
+            }
+        }
+        if (wanted("chatoverhead")) {
+            chatOverhead();
+        }
+        for (Route route : routes) {
+            if (wanted("turn")) {
+                secondTurn(route);
+            }
+        }
+        rss();
+        print(modelFile, threads);
+    }
+
+    /**
+     * The first request each server gets after it started (and, for Puna, loaded the model), on the first of
+     * {@code --routes}: what a user's first client sees. One sample per server, so noisier than the rest.
+     */
+    private void first() throws Exception {
+        Route route = routes.getFirst();
+        double[] v = new double[2];
+        for (int k = 0; k < 2; k++) {
+            v[k] = client(servers.get(k), route).complete(prompts.words(100), 16).ttftNanos() / 1e6;
+            log("first request TTFT ms (" + route.label + ")", servers.get(k), List.of(v[k]));
+        }
+        rows.add(new Row("TTFT of the first request (" + route.label + ")", "ms", v, false, "<= 1.1"));
+    }
+
+    /**
+     * {@code requests} warm-up requests per server, the same for both, cycling through the bench's shapes: a
+     * 500-word prompt with 16 tokens out, an 8-word prompt with 128 tokens out, and after every eighth request 8
+     * concurrent 64-token streams (so {@code --warmup 24} is the 12 rounds this bench used to warm up with: a
+     * server runs for hours, and its JIT needs a few thousand tokens through the per-token path before its C2
+     * compilations stop competing for the cores). The default, one request, measures what users see instead.
+     */
+    private void warmUp(int requests) throws Exception {
         for (Server s : servers) {
-            CompletionClient c = client(s);
-            for (int round = 0; round < WARMUP; round++) {
-                c.complete(prompts.words(500), 16);
-                c.complete(prompts.words(8), 128);
-                if (round % 4 == 0) {
+            for (int i = 0; i < requests; i++) {
+                CompletionClient c = client(s, routes.get(i % routes.size()));
+                if (i % 2 == 0) {
+                    c.complete(prompts.words(500), 16);
+                } else {
+                    c.complete(prompts.words(8), 128);
+                }
+                if (i % 8 == 7) {
                     burst(c, 8, 64);
                 }
             }
         }
-        if (wanted("decode")) {
-            decode();
-        }
-        if (wanted("prefill")) {
-            prefill();
-        }
-        if (wanted("streams8")) {
-            aggregate(8, 4);
-        }
-        if (wanted("streams32")) {
-            aggregate(32, 2);
-        }
-        if (wanted("turn")) {
-            secondTurn();
-        }
-        rss();
-        print(modelFile, threads);
     }
 
     private void burst(CompletionClient c, int streams, int tokens) throws Exception {
@@ -136,8 +211,8 @@ public final class ServeBench {
         return only.isEmpty() || only.contains(scenario);
     }
 
-    private CompletionClient client(Server s) {
-        return new CompletionClient(http, s.url(), model);
+    private CompletionClient client(Server s, Route route) {
+        return new CompletionClient(http, s.url(), model, route);
     }
 
     /** One measurement on one server. */
@@ -150,47 +225,48 @@ public final class ServeBench {
      * {@code runs} measurements per server, alternating between the servers run by run (and which goes first),
      * so that drift in the machine's speed falls on both alike; returns the medians.
      */
-    private double[] interleaved(String what, int runs, Probe probe) throws Exception {
+    private double[] interleaved(String what, Route route, int runs, Probe probe) throws Exception {
         List<List<Double>> values = List.of(new ArrayList<>(), new ArrayList<>());
         for (int i = 0; i < runs; i++) {
             for (int j = 0; j < 2; j++) {
                 int k = (i + j) % 2;
-                values.get(k).add(probe.measure(client(servers.get(k))));
+                values.get(k).add(probe.measure(client(servers.get(k), route)));
             }
         }
         double[] v = new double[2];
         for (int k = 0; k < 2; k++) {
             v[k] = Stats.median(values.get(k));
-            log(what, servers.get(k), values.get(k));
+            log(what + " (" + route.label + ")", servers.get(k), values.get(k));
         }
         return v;
     }
 
-    private void decode() throws Exception {
-        double[] v = interleaved("decode 1 stream", RUNS, c -> c.complete(prompts.words(8), 128).decodeTokensPerSecond());
-        rows.add(new Row("single-stream decode", "tok/s", v, true, ">= 0.97"));
+    private void decode(Route route) throws Exception {
+        double[] v = interleaved("decode 1 stream", route, RUNS,
+                c -> c.complete(prompts.words(8), 128).decodeTokensPerSecond());
+        rows.add(new Row("single-stream decode (" + route.label + ")", "tok/s", v, true, ">= 0.97"));
     }
 
-    private void prefill() throws Exception {
-        double[] v = interleaved("prefill ~500 tokens", RUNS, c -> {
+    private void prefill(Route route) throws Exception {
+        double[] v = interleaved("prefill ~500 tokens", route, RUNS, c -> {
             CompletionClient.Sample s = c.complete(prompts.words(500), 1);
             return s.promptTokens() * 1e9 / s.ttftNanos();
         });
-        rows.add(new Row("prefill (~500-token prompt)", "tok/s", v, true, ">= 0.97"));
+        rows.add(new Row("prefill (~500-token prompt, " + route.label + ")", "tok/s", v, true, ">= 0.97"));
     }
 
     /**
      * {@code streams} clients, each sending {@code requestsEach} requests one after another; repeated
      * {@link #AGG_RUNS} times, alternating which server goes first, and the median of each figure reported.
      */
-    private void aggregate(int streams, int requestsEach) throws Exception {
+    private void aggregate(Route route, int streams, int requestsEach) throws Exception {
         List<List<Double>> tps = List.of(new ArrayList<>(), new ArrayList<>());
         List<List<Double>> p50 = List.of(new ArrayList<>(), new ArrayList<>());
         List<List<Double>> p99 = List.of(new ArrayList<>(), new ArrayList<>());
         for (int run = 0; run < AGG_RUNS; run++) {
             for (int j = 0; j < 2; j++) {
                 int k = (run + j) % 2;
-                CompletionClient c = client(servers.get(k));
+                CompletionClient c = client(servers.get(k), route);
                 List<CompletionClient.Sample> samples = new ArrayList<>();
                 long start = System.nanoTime();
                 try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -219,27 +295,99 @@ public final class ServeBench {
                 p50.get(k).add(Stats.percentile(ttft, 50));
                 p99.get(k).add(Stats.percentile(ttft, 99));
                 System.err.printf(Locale.ROOT,
-                        "%-14s %2d streams: %d tokens in %.1f s = %.1f tok/s, TTFT p50 %.0f ms p99 %.0f ms%n",
-                        servers.get(k).name(), streams, tokens, wall / 1e9, tokens * 1e9 / wall,
+                        "%-14s %2d streams (%s): %d tokens in %.1f s = %.1f tok/s, TTFT p50 %.0f ms p99 %.0f ms%n",
+                        servers.get(k).name(), streams, route.label, tokens, wall / 1e9, tokens * 1e9 / wall,
                         Stats.percentile(ttft, 50), Stats.percentile(ttft, 99));
             }
         }
-        rows.add(new Row("aggregate, " + streams + " streams", "tok/s", medians(tps), true, ">= 1.0"));
-        rows.add(new Row("TTFT p50, " + streams + " streams", "ms", medians(p50), false, "<= 1.2"));
-        rows.add(new Row("TTFT p99, " + streams + " streams", "ms", medians(p99), false, ""));
+        String label = streams + " streams, " + route.label;
+        rows.add(new Row("aggregate, " + label, "tok/s", medians(tps), true, ">= 1.0"));
+        rows.add(new Row("TTFT p50, " + label, "ms", medians(p50), false, "<= 1.1"));
+        rows.add(new Row("TTFT p99, " + label, "ms", medians(p99), false, ""));
+    }
+
+    /**
+     * TTFT right after a burst: 8 streams of 64 tokens fill 8 slots with conversations, and as soon as the last
+     * ends, 8 newcomers arrive at once, each taking a slot that still holds one of them (Puna packs its slots, so
+     * it displaces them, saving each to host RAM unless that happened while the slot idled). The newcomers' TTFT
+     * p50, median over at least two rounds per server, alternating which goes first.
+     */
+    private void afterBurst(Route route) throws Exception {
+        List<List<Double>> p50 = List.of(new ArrayList<>(), new ArrayList<>());
+        for (int run = 0; run < Math.max(2, AGG_RUNS); run++) {
+            for (int j = 0; j < 2; j++) {
+                int k = (run + j) % 2;
+                CompletionClient c = client(servers.get(k), route);
+                burst(c, 8, 64);
+                List<Double> ttft = new ArrayList<>();
+                try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                    List<Future<CompletionClient.Sample>> newcomers = new ArrayList<>();
+                    for (int i = 0; i < 8; i++) {
+                        String p = prompts.words(32);
+                        newcomers.add(pool.submit(() -> c.complete(p, 16)));
+                    }
+                    for (Future<CompletionClient.Sample> f : newcomers) {
+                        ttft.add(f.get().ttftNanos() / 1e6);
+                    }
+                }
+                p50.get(k).add(Stats.percentile(ttft, 50));
+            }
+        }
+        for (int k = 0; k < 2; k++) {
+            log("TTFT p50 after an 8-stream burst ms (" + route.label + ")", servers.get(k), p50.get(k));
+        }
+        rows.add(new Row("TTFT p50 right after an 8-stream burst, " + route.label, "ms", medians(p50), false,
+                "<= 1.1"));
+    }
+
+    /**
+     * What the chat route adds to TTFT (rendering the chat template, tokenizing the conversation): the second turn
+     * of a conversation with ~1,500 tokens of history on {@code /v1/chat/completions}, minus the same on
+     * {@code /v1/completions} with the prompt the server's own {@code /apply-template} renders for it (the same
+     * tokens; the history is cached from the first turn in both). Each run uses two fresh histories of the same
+     * length, one per route; medians of the differences.
+     */
+    private void chatOverhead() throws Exception {
+        String answer = prompts.words(24);
+        String question = prompts.words(20);
+        double[] v = interleaved("chat TTFT - completions TTFT, 2nd turn after 1500 tokens, ms", Route.CHAT, RUNS,
+                c -> {
+                    List<Message> chat = List.of(Message.user(prompts.words(1500)));
+                    c.chat(chat, 1);
+                    CompletionClient.Sample viaChat = c.chat(List.of(chat.getFirst(), Message.assistant(answer),
+                            Message.user(question)), 8);
+                    List<Message> plain = List.of(Message.user(prompts.words(1500)));
+                    c.completion(c.applyTemplate(plain), 1);
+                    CompletionClient.Sample viaCompletion = c.completion(c.applyTemplate(List.of(plain.getFirst(),
+                            Message.assistant(answer), Message.user(question))), 8);
+                    if (viaChat.promptTokens() != viaCompletion.promptTokens()) {
+                        System.err.printf(Locale.ROOT, "chatoverhead: %d prompt tokens on the chat route, %d on "
+                                + "completions%n", viaChat.promptTokens(), viaCompletion.promptTokens());
+                    }
+                    return (viaChat.ttftNanos() - viaCompletion.ttftNanos()) / 1e6;
+                });
+        rows.add(new Row("chat TTFT - completions TTFT (1500-token history)", "Δms", v, false, "<= 2 ms"));
     }
 
     private static double[] medians(List<List<Double>> perServer) {
         return new double[] {Stats.median(perServer.get(0)), Stats.median(perServer.get(1))};
     }
 
-    private void secondTurn() throws Exception {
-        double[] v = interleaved("second-turn TTFT ms", RUNS, c -> {
+    /**
+     * A conversation's second turn after ~1,500 tokens of history: on the completions route the history, the
+     * answer and 20 more words as one prompt; on the chat route the same as user, assistant and user messages.
+     */
+    private void secondTurn(Route route) throws Exception {
+        double[] v = interleaved("second-turn TTFT ms", route, RUNS, c -> {
             String history = prompts.words(1500);
             CompletionClient.Sample first = c.complete(history, 32);
-            return c.complete(history + first.text() + " " + prompts.words(20), 8).ttftNanos() / 1e6;
+            String next = prompts.words(20);
+            CompletionClient.Sample second = route == Route.CHAT
+                    ? c.chat(List.of(Message.user(history), Message.assistant(first.text()), Message.user(next)), 8)
+                    : c.complete(history + first.text() + " " + next, 8);
+            return second.ttftNanos() / 1e6;
         });
-        rows.add(new Row("second-turn TTFT (1500-token history)", "ms", v, false, "<= 1.0"));
+        rows.add(new Row("second-turn TTFT (1500-token history, " + route.label + ")", "ms", v, false, "<= 1.0"));
     }
 
     private void rss() throws Exception {
@@ -248,8 +396,13 @@ public final class ServeBench {
             long pid = servers.get(k).pid();
             v[k] = pid < 0 ? Double.NaN : statusKb(pid, "VmRSS:") / 1024.0;
         }
-        rows.add(new Row("server RSS after the run", "MiB", v, false, "+250 MiB"));
+        rows.add(new Row("server RSS after the run", "MiB", v, false, ""));
         promptCacheMiB = promptCacheMiB(servers.get(1));
+        if (!Double.isNaN(promptCacheMiB)) {
+            // The host-RAM prompt cache holds what llama-server keeps in its idle slots' KV cache: counted apart.
+            rows.add(new Row(servers.get(1).name() + " less its prompt cache", "MiB",
+                    new double[] {v[0], v[1] - promptCacheMiB}, false, "<= +250 MiB"));
+        }
     }
 
     /**
@@ -289,13 +442,19 @@ public final class ServeBench {
     private void print(Path modelFile, int threads) throws Exception {
         String a = servers.get(0).name();
         String b = servers.get(1).name();
-        System.out.printf(Locale.ROOT, "%n| %-40s | %14s | %14s | %8s | %-8s |%n", "metric", a, b, b + "/" + a, "target");
-        System.out.printf(Locale.ROOT, "|%s|%s|%s|%s|%s|%n", "-".repeat(42), "-".repeat(16), "-".repeat(16), "-".repeat(10), "-".repeat(10));
+        String ratioHeader = b + "/" + a;
+        int w = Math.max(8, ratioHeader.length());
+        System.out.printf(Locale.ROOT, "%n| %-52s | %14s | %14s | %" + w + "s | %-11s |%n", "metric", a, b,
+                ratioHeader, "target");
+        System.out.printf(Locale.ROOT, "|%s|%s|%s|%s|%s|%n", "-".repeat(54), "-".repeat(16), "-".repeat(16),
+                "-".repeat(w + 2), "-".repeat(13));
         for (Row r : rows) {
+            // A difference has no meaningful ratio (each side is small and may be negative): the target is on b's.
             String ratio = r.unit().equals("MiB")
                     ? String.format(Locale.ROOT, "%+.0f MiB", r.values()[1] - r.values()[0])
+                    : r.unit().equals("Δms") ? "-"
                     : String.format(Locale.ROOT, "%.3f", r.values()[1] / r.values()[0]);
-            System.out.printf(Locale.ROOT, "| %-40s | %10.1f %-3s | %10.1f %-3s | %8s | %-8s |%n", r.metric(),
+            System.out.printf(Locale.ROOT, "| %-52s | %10.1f %-3s | %10.1f %-3s | %" + w + "s | %-11s |%n", r.metric(),
                     r.values()[0], r.unit().equals("tok/s") ? "t/s" : r.unit(), r.values()[1],
                     r.unit().equals("tok/s") ? "t/s" : r.unit(), ratio, r.target());
         }

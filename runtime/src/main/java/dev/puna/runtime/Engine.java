@@ -158,7 +158,10 @@ public final class Engine implements AutoCloseable {
             }
         }
         this.speculator = spec;
-        if (spec == null && params.warmupTokens() > 0) {
+        // Not for embedding or rerank models (a declared pooling type): they serve no generations, and some have
+        // no output layer to sample from.
+        boolean pooled = model.gguf().getLong(model.info().architecture() + ".pooling_type").isPresent();
+        if (spec == null && !pooled && params.warmupTokens() > 0) {
             warmUp(params.warmupTokens());
         }
         this.thread = Thread.ofPlatform().name("puna-engine-" + model.info().name()).daemon().unstarted(this::run);
@@ -220,7 +223,7 @@ public final class Engine implements AutoCloseable {
      * compilations of the prefill, decode and sampling paths. Then forgets it: slot 0's KV cells are removed and
      * every counter reset, so no request can reuse it and no figure counts it. A failure here costs only the
      * warm-up (the first request meets the same failure and reports it). Not done with a draft model, whose context
-     * would need clearing as well.
+     * would need clearing as well, nor for a model with a pooling type (embeddings, rerank).
      */
     private void warmUp(int tokens) {
         long start = System.nanoTime();

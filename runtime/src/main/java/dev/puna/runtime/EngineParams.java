@@ -28,7 +28,8 @@ import java.util.Objects;
  *       model, which the engine holds a reference to until it closes.</li>
  *   <li>{@code warmupTokens} (default 8; the system property {@code puna.warmupTokens} changes the default, 0
  *       turns the warm-up off): tokens the engine generates in slot 0 when it starts, before it serves anything,
- *       and then forgets (see {@link Engine#start}); not done with a draft model.</li>
+ *       and then forgets (see {@link Engine#start}); not done with a draft model, nor for embedding and rerank
+ *       models.</li>
  * </ul>
  */
 public final class EngineParams {
