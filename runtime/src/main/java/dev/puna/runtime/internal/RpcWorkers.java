@@ -9,6 +9,7 @@ import dev.puna.runtime.rpc.RpcEndpoint;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -131,14 +132,20 @@ public final class RpcWorkers {
         for (RpcLink link : LINKS) {
             inUse.addAll(link.endpoints());
         }
-        Set<RpcEndpoint> found = new LinkedHashSet<>();
+        // A worker whose process died refuses the connection at once; one that only stops answering (its machine
+        // gone) times out, and so may a live one: rpc-server serves one client at a time with a listen backlog of
+        // one, so a worker busy with this process can leave a probe unanswered. Refusals decide first.
+        Set<RpcEndpoint> refused = new LinkedHashSet<>();
+        Set<RpcEndpoint> silent = new LinkedHashSet<>();
         for (RpcEndpoint e : inUse) {
-            if (!accepts(e, LOST_PROBE_TIMEOUT_MS)) {
-                found.add(e);
+            switch (probe(e, LOST_PROBE_TIMEOUT_MS)) {
+                case REFUSED -> refused.add(e);
+                case SILENT -> silent.add(e);
+                case ACCEPTS -> { }
             }
         }
         // Every worker answers: a protocol failure, and nothing says whose.
-        Set<RpcEndpoint> gone = found.isEmpty() ? inUse : found;
+        Set<RpcEndpoint> gone = !refused.isEmpty() ? refused : !silent.isEmpty() ? silent : inUse;
         LOST.addAll(gone);
         String reason = message.substring(message.indexOf(": ") + 2).strip();
         LOG.error("RPC worker(s) {} lost ({}): requests on models split over them fail, and those models must be "
@@ -160,12 +167,20 @@ public final class RpcWorkers {
         return LINKS.stream().anyMatch(l -> l.lost() == null && l.endpoints().contains(e));
     }
 
+    private enum Probe { ACCEPTS, REFUSED, SILENT }
+
     private static boolean accepts(RpcEndpoint e, int timeoutMs) {
+        return probe(e, timeoutMs) == Probe.ACCEPTS;
+    }
+
+    private static Probe probe(RpcEndpoint e, int timeoutMs) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(e.host(), e.port()), timeoutMs);
-            return true;
+            return Probe.ACCEPTS;
+        } catch (ConnectException ex) {
+            return Probe.REFUSED;
         } catch (IOException ex) {
-            return false;
+            return Probe.SILENT;
         }
     }
 }
