@@ -47,6 +47,10 @@ for round in 1 2 3; do
   post /api/chat '{"model":"'$m'","stream":false,"messages":[{"role":"user","content":"Hi"}],"options":{"num_predict":8}}'
   post /api/generate '{"model":"'$m'","prompt":"Once upon a time","options":{"num_predict":24}}'
   post /v1/chat/completions '{"model":"'$m'","stream":true,"max_tokens":24,"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Tell me a story"}]}'
+  # Long streams on both OpenAI routes: the per-token path's method profiles in the cache let the JIT compile it
+  # early in a real server, instead of after its first thousand tokens.
+  post /v1/chat/completions '{"model":"'$m'","stream":true,"max_tokens":400,"messages":[{"role":"user","content":"Count on"}]}'
+  post /v1/completions '{"model":"'$m'","stream":true,"max_tokens":400,"prompt":"Count on"}'
   post /v1/chat/completions '{"model":"'$m'","max_tokens":8,"messages":[{"role":"user","content":"Hi"}]}'
   post /v1/completions '{"model":"'$m'","stream":true,"max_tokens":24,"prompt":"The quick brown fox"}'
   post /v1/completions '{"model":"'$m'","max_tokens":8,"prompt":"Hello"}'
