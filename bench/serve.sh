@@ -46,8 +46,11 @@ pids+=($!)
 llama_pid=$!
 
 echo "bench: puna serve (PUNA_NUM_PARALLEL=$parallel, num_ctx $ctx, $threads threads) on :$puna_port" >&2
-rm -rf "$out/models"
+# A data directory of the run's own: the prompt cache on disk (PUNA_CACHE_DISK) must not answer this run's
+# prompts from an earlier run's.
+rm -rf "$out/models" "$out/data"
 PUNA_LIBRARY_PATH="$root/build/bench/bin" PUNA_HOST="127.0.0.1:$puna_port" PUNA_MODELS="$root/$out/models" \
+  PUNA_DATA_DIR="$root/$out/data" \
   PUNA_NUM_PARALLEL="$parallel" PUNA_CONTEXT_LENGTH="$ctx" PUNA_NUM_THREAD="$threads" PUNA_KEEP_ALIVE=-1 \
   ./puna serve > "$out/puna-serve.log" 2>&1 &
 pids+=($!)

@@ -24,8 +24,9 @@ bench_build_tools
 bench_build_jars
 model=$(bench_model)
 
-rm -rf "$out/soak-models"
+rm -rf "$out/soak-models" "$out/soak-data" # the data dir (prompt cache on disk) is the run's own
 PUNA_LIBRARY_PATH="$root/build/bench/bin" PUNA_HOST="127.0.0.1:$port" PUNA_MODELS="$root/$out/soak-models" \
+  PUNA_DATA_DIR="$root/$out/soak-data" \
   PUNA_NUM_PARALLEL="$parallel" PUNA_CONTEXT_LENGTH="$ctx" PUNA_KEEP_ALIVE=-1 PUNA_CACHE_RAM=256MiB \
   ./puna serve > "$out/soak-serve.log" 2>&1 &
 serve=$!

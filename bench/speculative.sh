@@ -36,8 +36,9 @@ build/bench/bin/llama-server -m "$target" --alias target -md "$draft" --spec-typ
   --spec-draft-n-max 16 --spec-draft-n-min 0 --spec-draft-p-min 0.75 "${common[@]}" --port 18092 \
   > "$out/llama-draft.log" 2>&1 &
 pids+=($!)
-rm -rf "$out/speculative/models"
+rm -rf "$out/speculative/models" "$out/speculative/data" # the data dir (prompt cache on disk) is the run's own
 PUNA_LIBRARY_PATH="$root/build/bench/bin" PUNA_HOST="127.0.0.1:18093" PUNA_MODELS="$root/$out/speculative/models" \
+  PUNA_DATA_DIR="$root/$out/speculative/data" \
   PUNA_NUM_PARALLEL=1 PUNA_MAX_LOADED_MODELS=3 PUNA_CONTEXT_LENGTH=4096 PUNA_NUM_THREAD="$threads" PUNA_KEEP_ALIVE=-1 \
   ./puna serve > "$out/puna-speculative.log" 2>&1 &
 pids+=($!)
