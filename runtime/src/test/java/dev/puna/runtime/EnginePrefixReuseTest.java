@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.puna.gguf.GgmlType;
-import dev.puna.testkit.RandomModel;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
@@ -29,13 +25,8 @@ class EnginePrefixReuseTest {
     private static Model model;
 
     @BeforeAll
-    static void load() throws IOException {
-        Path file = Models.DIR.resolve("puna-random-small.gguf");
-        if (!Files.isRegularFile(file)) {
-            Files.createDirectories(Models.DIR);
-            new RandomModel(600, 2, 128, 256, 4, 2, GgmlType.F32, 7).write(file);
-        }
-        model = Model.load(file);
+    static void load() {
+        model = Model.load(Models.randomSmall());
     }
 
     @AfterAll

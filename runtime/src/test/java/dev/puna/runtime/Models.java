@@ -29,6 +29,23 @@ final class Models {
         }
     }
 
+    /**
+     * A small random model (600-token vocabulary, 2 layers, width 128) with live attention, for the engine tests
+     * whose outputs must depend on the cached prefix; written once.
+     */
+    static Path randomSmall() {
+        Path file = DIR.resolve("puna-random-small.gguf");
+        try {
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                java.nio.file.Files.createDirectories(DIR);
+                new dev.puna.testkit.RandomModel(600, 2, 128, 256, 4, 2, GgmlType.F32, 7).write(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
     static Path scripted() {
         return scripted(GgmlType.F32);
     }
