@@ -54,11 +54,20 @@ final class CompletionClient {
         }
     }
 
-    /** What one request took. Times are {@link System#nanoTime()} readings. */
+    /**
+     * What one request took. Times are {@link System#nanoTime()} readings; {@code promptMs} and {@code cachedTokens}
+     * are the server's own {@code timings.prompt_ms} and {@code timings.cache_n} (llama-server's), NaN and -1 when
+     * it sent none.
+     */
     record Sample(long start, long firstToken, long lastToken, long end, int promptTokens, int completionTokens,
-                  String text) {
+                  String text, double promptMs, int cachedTokens) {
         long ttftNanos() {
             return firstToken - start;
+        }
+
+        /** TTFT less the server's prompt evaluation: HTTP, templates, tokenizing, queueing, the first token's way out. */
+        double ttftOutsidePromptMs() {
+            return ttftNanos() / 1e6 - promptMs;
         }
 
         /** Generation speed after the first token (the first token's time belongs to the prompt). */
@@ -170,6 +179,8 @@ final class CompletionClient {
         int chunks = 0;
         int promptTokens = -1;
         int completionTokens = -1;
+        double promptMs = Double.NaN;
+        int cachedTokens = -1;
         StringBuilder text = new StringBuilder();
         try (Stream<String> lines = response.body()) {
             Iterator<String> it = lines.iterator();
@@ -198,6 +209,11 @@ final class CompletionClient {
                         text.append(piece);
                     }
                 }
+                JsonNode timings = chunk.path("timings");
+                if (timings.isObject()) {
+                    promptMs = timings.path("prompt_ms").asDouble(Double.NaN);
+                    cachedTokens = timings.path("cache_n").asInt(-1);
+                }
                 JsonNode usage = chunk.path("usage");
                 if (usage.isObject()) {
                     promptTokens = usage.path("prompt_tokens").asInt(-1);
@@ -211,6 +227,6 @@ final class CompletionClient {
             last = end;
         }
         return new Sample(start, first, last, end, promptTokens, completionTokens >= 0 ? completionTokens : chunks,
-                text.toString());
+                text.toString(), promptMs, cachedTokens);
     }
 }

@@ -48,8 +48,8 @@ class OpenAiChatEndToEndTest {
         assertEquals(200, r.status(), r.body());
         assertEquals("application/json; charset=utf-8", r.header("Content-Type"));
         JsonNode o = r.json();
-        assertEquals(Set.of("id", "object", "created", "model", "system_fingerprint", "choices", "usage"),
-                GenerateEndToEndTest.fields(o));
+        assertEquals(Set.of("id", "object", "created", "model", "system_fingerprint", "choices", "usage",
+                "timings"), GenerateEndToEndTest.fields(o));
         assertTrue(o.get("id").asText().matches("chatcmpl-[A-Za-z0-9]{24}"), o.get("id").asText());
         assertEquals("chat.completion", o.get("object").asText());
         assertEquals("scripted", o.get("model").asText());
@@ -81,8 +81,10 @@ class OpenAiChatEndToEndTest {
         String id = events.getFirst().get("id").asText();
         long created = events.getFirst().get("created").asLong();
         for (JsonNode e : events) {
-            assertEquals(Set.of("id", "object", "created", "model", "system_fingerprint", "choices"),
-                    GenerateEndToEndTest.fields(e));
+            Set<String> fields = e == events.getLast() // llama-server's timings ride on the last chunk
+                    ? Set.of("id", "object", "created", "model", "system_fingerprint", "choices", "timings")
+                    : Set.of("id", "object", "created", "model", "system_fingerprint", "choices");
+            assertEquals(fields, GenerateEndToEndTest.fields(e));
             assertEquals(id, e.get("id").asText());
             assertEquals(created, e.get("created").asLong());
             assertEquals("chat.completion.chunk", e.get("object").asText());
@@ -97,6 +99,42 @@ class OpenAiChatEndToEndTest {
                 + "\"finish_reason\":null}"), choice(events.get(2)));
         assertEquals(json("{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}"),
                 choice(events.get(3)));
+    }
+
+    /**
+     * llama-server's {@code timings}: every prompt token is either evaluated ({@code prompt_n}) or reused from the
+     * cache ({@code cache_n}); the same conversation again reuses all but what must be evaluated for the first
+     * token's logits; with {@code include_usage} they ride on the usage chunk, the stream's last.
+     */
+    @Test
+    void timingsCountThePromptAndTheCompletionAsLlamaServerDoes() {
+        String fresh = "\"messages\":[{\"role\":\"user\",\"content\":\"Timings, please\"}],\"temperature\":0";
+        JsonNode first = chat(fresh).json();
+        int prompt = first.get("usage").get("prompt_tokens").asInt();
+        JsonNode t = first.get("timings");
+        assertEquals(Set.of("cache_n", "prompt_n", "prompt_ms", "prompt_per_token_ms", "prompt_per_second",
+                "predicted_n", "predicted_ms", "predicted_per_token_ms", "predicted_per_second"),
+                GenerateEndToEndTest.fields(t));
+        assertEquals(prompt, t.get("cache_n").asInt() + t.get("prompt_n").asInt(), t.toString());
+        assertEquals(2, t.get("predicted_n").asInt());
+        assertTrue(t.get("prompt_ms").asDouble() > 0, t.toString());
+        assertEquals(t.get("prompt_ms").asDouble() / t.get("prompt_n").asInt(),
+                t.get("prompt_per_token_ms").asDouble(), 1e-9);
+        // Two tokens, one decode step after the prompt's: per-token time is all of predicted_ms.
+        assertEquals(t.get("predicted_ms").asDouble(), t.get("predicted_per_token_ms").asDouble(), 1e-9);
+
+        JsonNode again = chat(fresh).json().get("timings");
+        assertTrue(again.get("cache_n").asInt() >= prompt - 1, again.toString());
+        assertEquals(prompt, again.get("cache_n").asInt() + again.get("prompt_n").asInt(), again.toString());
+
+        List<JsonNode> events = SseEvents.parse(chat(fresh + ",\"stream\":true,"
+                + "\"stream_options\":{\"include_usage\":true}").body());
+        for (JsonNode e : events.subList(0, events.size() - 1)) {
+            assertFalse(e.has("timings"), e.toString());
+        }
+        JsonNode last = events.getLast().get("timings");
+        assertEquals(2, last.get("predicted_n").asInt(), last.toString());
+        assertEquals(prompt, last.get("cache_n").asInt() + last.get("prompt_n").asInt(), last.toString());
     }
 
     @Test

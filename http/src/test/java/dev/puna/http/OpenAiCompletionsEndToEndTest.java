@@ -50,8 +50,8 @@ class OpenAiCompletionsEndToEndTest {
         Http.Response r = complete("\"prompt\":\"Hello\"");
         assertEquals(200, r.status(), r.body());
         JsonNode o = r.json();
-        assertEquals(Set.of("id", "object", "created", "model", "system_fingerprint", "choices", "usage"),
-                GenerateEndToEndTest.fields(o));
+        assertEquals(Set.of("id", "object", "created", "model", "system_fingerprint", "choices", "usage",
+                "timings"), GenerateEndToEndTest.fields(o));
         assertTrue(o.get("id").asText().matches("cmpl-[A-Za-z0-9]{24}"), o.get("id").asText());
         assertEquals("text_completion", o.get("object").asText());
         assertEquals(json("[{\"text\":\" world from Puna!\",\"index\":0,\"logprobs\":null,\"finish_reason\":\"stop\"}]"),

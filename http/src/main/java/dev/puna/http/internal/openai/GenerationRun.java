@@ -92,8 +92,6 @@ final class GenerationRun {
     private int ended;
     private int promptTokens;
     private int completionTokens;
-    private int draftProposed;
-    private int draftAccepted;
     private ApiException error;
     private boolean opened;
     private boolean finished;
@@ -214,14 +212,16 @@ final class GenerationRun {
             state.result = result;
             ended++;
             completionTokens += result.completionTokens();
-            draftProposed += result.drafts().proposed();
-            draftAccepted += result.drafts().accepted();
             if (stream && error == null) {
                 open();
                 for (ObjectNode c : format.flush(state)) {
                     gs.write(chunk(c));
                 }
-                gs.write(chunk(format.finish(state, format.finishReason(state))));
+                ObjectNode finish = chunkObject(format.finish(state, format.finishReason(state)));
+                if (!includeUsage && ended == choiceCount) {
+                    finish.set("timings", timings()); // llama-server's place: the stream's last chunk
+                }
+                gs.write(Buffer.buffer(Sse.event(finish)));
             }
             maybeFinish();
         }
@@ -261,12 +261,16 @@ final class GenerationRun {
     }
 
     private Buffer chunk(ObjectNode choice) {
+        return Buffer.buffer(Sse.event(chunkObject(choice)));
+    }
+
+    private ObjectNode chunkObject(ObjectNode choice) {
         ObjectNode o = envelope(format.chunkObject());
         o.putArray("choices").add(choice);
         if (includeUsage) {
             o.putNull("usage");
         }
-        return Buffer.buffer(Sse.event(o));
+        return o;
     }
 
     private ObjectNode envelope(String object) {
@@ -298,7 +302,7 @@ final class GenerationRun {
                 ObjectNode last = envelope(format.chunkObject());
                 last.putArray("choices");
                 last.set("usage", OpenAiJson.usage(promptTokens, completionTokens));
-                putDrafts(last);
+                last.set("timings", timings());
                 gs.write(Buffer.buffer(Sse.event(last)));
             }
             gs.end(Buffer.buffer(Sse.DONE));
@@ -310,14 +314,18 @@ final class GenerationRun {
             choices.add(format.whole(state, format.finishReason(state)));
         }
         o.set("usage", OpenAiJson.usage(promptTokens, completionTokens));
-        putDrafts(o);
+        o.set("timings", timings());
         Responses.json(rc, 200, OpenAiJson.write(o));
     }
 
-    /** With a draft model, llama-server's {@code timings.draft_n} and {@code draft_n_accepted}; nothing without. */
-    private void putDrafts(ObjectNode o) {
-        if (draftProposed > 0) {
-            o.putObject("timings").put("draft_n", draftProposed).put("draft_n_accepted", draftAccepted);
+    /** llama-server's {@code timings} of the choices that ended. */
+    private ObjectNode timings() {
+        List<GenerationResult> results = new ArrayList<>(states.length);
+        for (ChoiceState state : states) {
+            if (state != null && state.result != null) {
+                results.add(state.result);
+            }
         }
+        return ResponseTimings.of(results);
     }
 }
