@@ -70,6 +70,9 @@ public final class Engine implements AutoCloseable {
     private final PrefixLoader prefixes;
     /** Touched only by the decode thread. */
     private final ImageEvaluator images;
+    private final long idleSaveDelayNanos;
+    /** When the last decode step ended ({@link System#nanoTime()}); touched only by the decode thread. */
+    private long lastStepNanos = System.nanoTime();
     /** The draft model's side of speculative decoding, or null without a draft model. */
     private final Speculator speculator;
     /** Touched only by the decode thread. */
@@ -143,6 +146,7 @@ public final class Engine implements AutoCloseable {
             slots[i] = new EngineSlot(i);
         }
         this.sampler = new SequenceSampler(model, slotContext, tokensGenerated);
+        this.idleSaveDelayNanos = params.idleSaveDelay().toNanos();
         this.prefixes = new PrefixLoader(context, promptCache, slots, params.promptCacheBytes() > 0);
         this.images = new ImageEvaluator(context);
         Speculator spec = null;
@@ -523,7 +527,15 @@ public final class Engine implements AutoCloseable {
                         return Next.STEP;
                     }
                     if (prefixes.unsavedIdle() != null) {
-                        return Next.SAVE_IDLE;
+                        // Not right away: the conversation's next turn may be on its way (see idleSaveDelay).
+                        long wait = idleSaveDelayNanos - (System.nanoTime() - lastStepNanos);
+                        if (wait <= 0) {
+                            return Next.SAVE_IDLE;
+                        }
+                        if (!signalled) {
+                            work.awaitNanos(wait);
+                        }
+                        continue;
                     }
                     while (!signalled) {
                         work.await();
@@ -569,6 +581,7 @@ public final class Engine implements AutoCloseable {
         try {
             decodeStep();
         } finally {
+            lastStepNanos = System.nanoTime();
             publishSlots();
         }
     }

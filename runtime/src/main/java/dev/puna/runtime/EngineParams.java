@@ -1,6 +1,7 @@
 package dev.puna.runtime;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -30,6 +31,10 @@ import java.util.Objects;
  *       turns the warm-up off): tokens the engine generates in slot 0 when it starts, before it serves anything,
  *       and then forgets (see {@link Engine#start}); not done with a draft model, nor for embedding and rerank
  *       models.</li>
+ *   <li>{@code idleSaveDelay} (default 250 ms): how long the engine must have had nothing to do before it copies an
+ *       idle slot's conversation to host RAM. The copy cannot be interrupted (20 MB, several ms, for a 1,500-token
+ *       conversation of a small model), so a conversation's next turn, or an agent's next step, that arrives right
+ *       away would wait for it; a newcomer that displaces a conversation not saved yet saves it itself.</li>
  * </ul>
  */
 public final class EngineParams {
@@ -44,8 +49,10 @@ public final class EngineParams {
     private final Path diskCacheDir;
     private final long diskCacheBytes;
     private final String diskCacheModelKey;
+    private final Duration idleSaveDelay;
 
     private EngineParams(Builder b) {
+        this.idleSaveDelay = b.idleSaveDelay;
         this.diskCacheDir = b.diskCacheDir;
         this.diskCacheBytes = b.diskCacheBytes;
         this.diskCacheModelKey = b.diskCacheModelKey;
@@ -62,6 +69,11 @@ public final class EngineParams {
     /** Tokens generated, then forgotten, when the engine starts; 0 for no warm-up. */
     public int warmupTokens() {
         return warmupTokens;
+    }
+
+    /** How long the engine idles before it saves an idle slot's conversation to host RAM. */
+    public Duration idleSaveDelay() {
+        return idleSaveDelay;
     }
 
     /** The draft model for speculative decoding, or null. */
@@ -126,6 +138,7 @@ public final class EngineParams {
         private Path diskCacheDir;
         private long diskCacheBytes;
         private String diskCacheModelKey;
+        private Duration idleSaveDelay = Duration.ofMillis(250);
 
         private Builder() {
         }
@@ -193,6 +206,15 @@ public final class EngineParams {
             InvalidParameterException.require(n >= 0 && n <= 1024, "warmup_tokens",
                     "must be between 0 and 1024, got " + n);
             this.warmupTokens = n;
+            return this;
+        }
+
+        /** How long the engine must idle before it saves an idle slot's conversation (0 to 1 hour). */
+        public Builder idleSaveDelay(Duration delay) {
+            Objects.requireNonNull(delay, "delay");
+            InvalidParameterException.require(!delay.isNegative() && delay.compareTo(Duration.ofHours(1)) <= 0,
+                    "idle_save_delay", "must be between 0 and 1 hour, got " + delay);
+            this.idleSaveDelay = delay;
             return this;
         }
 

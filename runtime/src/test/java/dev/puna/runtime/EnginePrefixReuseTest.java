@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -126,6 +127,29 @@ class EnginePrefixReuseTest {
             long saved = engine.stats().promptCacheBytes();
             assertTrue(saved > 0, "saved while idle");
             run(engine, turns(13)[0], 4); // takes the only slot: the conversation is in host RAM already
+            GenerationResult second = run(engine, secondTurn(first, answer), 12);
+            assertEquals(first.length + 19, second.cachedPromptTokens());
+            assertArrayEquals(expected.tokens(), second.tokens());
+            assertEquals(1, engine.stats().promptCacheRestores());
+        }
+    }
+
+    /**
+     * The idle save waits for {@code idleSaveDelay}: a next turn that comes sooner finds its slot as it was and does
+     * not wait for a copy. A newcomer that takes the slot before the save saves the conversation itself.
+     */
+    @Test
+    void anIdleSlotIsNotSavedBeforeTheDelayAndANewcomerSavesItItself() throws Exception {
+        int[] first = turns(17)[0];
+        GenerationResult expected = reference(first);
+        try (Engine engine = Engine.start(model, EngineParams.builder().parallel(1).promptCacheBytes(64L << 20)
+                .idleSaveDelay(Duration.ofMinutes(10))
+                .session(SessionParams.builder().contextSize(512).threads(2).build()).build())) {
+            GenerationResult answer = run(engine, first, 20);
+            Thread.sleep(300); // ample for a save (the test above sees one within milliseconds of idling)
+            assertEquals(0, engine.stats().promptCacheBytes(), "not saved before the delay");
+            run(engine, turns(19)[0], 4); // takes the only slot: the conversation is saved on the way
+            assertTrue(engine.stats().promptCacheBytes() > 0, "saved by the newcomer");
             GenerationResult second = run(engine, secondTurn(first, answer), 12);
             assertEquals(first.length + 19, second.cachedPromptTokens());
             assertArrayEquals(expected.tokens(), second.tokens());

@@ -1,5 +1,6 @@
 package dev.puna.runtime.cache;
 
+import dev.puna.runtime.internal.os.NativeMemory;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -212,7 +213,9 @@ public final class DiskCache {
                 discard(e, "its header is damaged or was replaced");
                 return null;
             }
-            MemorySegment data = arena.allocate(Math.max(1, h.dataBytes), 64).asSlice(0, h.dataBytes);
+            // Filled from the file below, so not zeroed first.
+            MemorySegment data = NativeMemory.allocateUninitialized(arena, Math.max(1, h.dataBytes))
+                    .asSlice(0, h.dataBytes);
             long at = h.headerBytes;
             for (long off = 0; off < h.dataBytes; off += CHUNK) {
                 ByteBuffer buf = data.asSlice(off, Math.min(CHUNK, h.dataBytes - off)).asByteBuffer();

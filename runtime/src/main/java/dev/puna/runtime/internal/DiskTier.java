@@ -2,6 +2,7 @@ package dev.puna.runtime.internal;
 
 import dev.puna.bindings.Llama;
 import dev.puna.runtime.cache.DiskCache;
+import dev.puna.runtime.internal.os.NativeMemory;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -106,7 +107,7 @@ public final class DiskTier implements AutoCloseable {
             return;
         }
         Arena arena = Arena.ofShared();
-        MemorySegment state = arena.allocate(size, 64);
+        MemorySegment state = NativeMemory.allocateUninitialized(arena, size); // llama.cpp overwrites it all
         long written = Llama.llama_state_seq_get_data(ctx, state, size, seq);
         if (written <= 0) {
             arena.close();

@@ -2,6 +2,7 @@ package dev.puna.runtime.internal;
 
 import dev.puna.bindings.Llama;
 import dev.puna.runtime.cache.DiskCache;
+import dev.puna.runtime.internal.os.NativeMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -106,7 +107,7 @@ public final class PromptCache implements AutoCloseable {
         }
         // The disk tier's writer thread frees what it writes: its entries need an arena another thread may close.
         Arena arena = disk != null && disk.eligible(tokens, kind) ? Arena.ofShared() : Arena.ofConfined();
-        MemorySegment state = arena.allocate(size, 64);
+        MemorySegment state = NativeMemory.allocateUninitialized(arena, size); // llama.cpp overwrites it all
         long written = Llama.llama_state_seq_get_data(ctx, state, size, seq);
         if (written <= 0) {
             arena.close();
