@@ -25,10 +25,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
@@ -59,8 +61,10 @@ import org.apache.logging.log4j.Logger;
  *
  * <p><b>Bound.</b> The files in the directory (this cache's and other identities') stay within {@code maxBytes}: a
  * write first evicts the least recently used files, by modification time, which a {@linkplain #load hit} refreshes.
- * The count covers the files seen when the cache opened plus those it wrote since; another process writing to the
- * same directory at the same time is not counted until the next open.
+ * The count is taken from the directory itself before every write, so the files other caches wrote since this one
+ * opened (other models' engines sharing the directory, another process) are counted and evicted in their turn too,
+ * and this cache's files another one evicted leave its index. Only writes in progress elsewhere at that moment are
+ * not counted.
  *
  * <p><b>Threads.</b> All methods are thread-safe. Writes are serialized among themselves; lookups and loads do not
  * wait for a write in progress (an entry becomes visible once its file is in place).
@@ -269,6 +273,7 @@ public final class DiskCache {
                 return false;
             }
             Path target = dir.resolve(prefix + HexFormat.of().formatHex(sha256(tokens)).substring(0, 32) + SUFFIX);
+            recount();
             synchronized (this) {
                 makeRoom(total, target);
             }
@@ -364,6 +369,49 @@ public final class DiskCache {
                 usedBytes += f.entry.bytes;
             }
             makeRoom(0, null);
+        }
+    }
+
+    /**
+     * Re-reads which finished files the directory holds (called with the write lock held): files of other
+     * identities, or of this one but not written by this cache, are counted as they are now, and entries whose file
+     * is gone (another cache evicted it) are dropped. The order stays least recently used first: by modification
+     * time, which a hit refreshes, ties kept in this cache's own order.
+     */
+    private void recount() throws IOException {
+        record Seen(Path file, long bytes, FileTime modified) {
+        }
+        List<Seen> seen = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+            for (Path file : files) {
+                try {
+                    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+                    if (attrs.isRegularFile()) {
+                        seen.add(new Seen(file, attrs.size(), attrs.lastModifiedTime()));
+                    }
+                } catch (NoSuchFileException gone) {
+                    // evicted by another cache while listed
+                }
+            }
+        }
+        synchronized (this) {
+            Map<Path, Integer> order = new HashMap<>();
+            for (Path file : entries.keySet()) {
+                order.put(file, order.size());
+            }
+            seen.sort(Comparator.comparing(Seen::modified)
+                    .thenComparing(f -> order.getOrDefault(f.file, -1)));
+            LinkedHashMap<Path, Entry> now = new LinkedHashMap<>();
+            long used = 0;
+            for (Seen f : seen) {
+                Entry own = entries.get(f.file);
+                Entry e = own != null && own.tokens != null ? own : new Entry(f.file, null, f.bytes);
+                now.put(f.file, e);
+                used += e.bytes;
+            }
+            entries.clear();
+            entries.putAll(now);
+            usedBytes = used;
         }
     }
 

@@ -253,6 +253,41 @@ class DiskCacheTest {
         assertEquals(2, cache.size());
     }
 
+    /**
+     * Two models' caches opened on one directory at the same time (two engines of one server): each counts what the
+     * other wrote since it opened, so the directory stays within the bound, and a file one evicts of the other's
+     * leaves the other's index.
+     */
+    @Test
+    void cachesSharingADirectoryStayWithinTheBoundTogether() throws IOException {
+        DiskCache probe = DiskCache.open(dir.resolve("probe"), 1 << 20, ID);
+        probe.store(tokens(9, 100), MemorySegment.ofArray(state(9, 10_000)));
+        long fileBytes = probe.bytes();
+        long bound = 3 * fileBytes;
+        DiskCache a = DiskCache.open(dir, bound, ID);
+        DiskCache b = DiskCache.open(dir, bound, ID.replace("abc", "xyz")); // same length: files of one size
+        Instant start = Instant.now().minusSeconds(100);
+        for (int i = 1; i <= 6; i++) {
+            DiskCache writer = i % 2 == 1 ? a : b;
+            assertTrue(writer.store(tokens(i, 100), MemorySegment.ofArray(state(i, 10_000))));
+            // Distinct, increasing ages whatever the file system's timestamp resolution.
+            Files.setLastModifiedTime(pathOf(writer, tokens(i, 100)), FileTime.from(start.plusSeconds(i)));
+            assertTrue(files(".kv").size() <= 3, "after store " + i + ": " + files(".kv"));
+        }
+        // The three newest are left: 4 (b), 5 (a), 6 (b); 1, 2 and 3 were evicted oldest first.
+        assertEquals(3, files(".kv").size());
+        assertNull(a.best(tokens(1, 100)));
+        // b evicted 3 after a's last write: a finds out when it tries the file, and forgets it.
+        assertNull(load(a, a.best(tokens(3, 100))));
+        assertNull(a.best(tokens(3, 100)));
+        assertArrayEquals(state(5, 10_000), load(a, a.best(tokens(5, 100))));
+        assertNull(b.best(tokens(2, 100)));
+        assertEquals(100, b.best(tokens(4, 100)).common());
+        assertEquals(100, b.best(tokens(6, 100)).common());
+        assertEquals(1, a.size());
+        assertEquals(3 * fileBytes, b.bytes(), "b counts a's file too");
+    }
+
     @Test
     void badArgumentsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> DiskCache.open(dir, 0, ID));
