@@ -226,13 +226,8 @@ public final class ServeBench {
      * so that drift in the machine's speed falls on both alike; returns the medians.
      */
     private double[] interleaved(String what, Route route, int runs, Probe probe) throws Exception {
-        List<List<Double>> values = List.of(new ArrayList<>(), new ArrayList<>());
-        for (int i = 0; i < runs; i++) {
-            for (int j = 0; j < 2; j++) {
-                int k = (i + j) % 2;
-                values.get(k).add(probe.measure(client(servers.get(k), route)));
-            }
-        }
+        List<List<Double>> values = perServer();
+        alternate(route, runs, (k, c) -> values.get(k).add(probe.measure(c)));
         double[] v = new double[2];
         for (int k = 0; k < 2; k++) {
             v[k] = Stats.median(values.get(k));
@@ -260,9 +255,9 @@ public final class ServeBench {
      * {@link #AGG_RUNS} times, alternating which server goes first, and the median of each figure reported.
      */
     private void aggregate(Route route, int streams, int requestsEach) throws Exception {
-        List<List<Double>> tps = List.of(new ArrayList<>(), new ArrayList<>());
-        List<List<Double>> p50 = List.of(new ArrayList<>(), new ArrayList<>());
-        List<List<Double>> p99 = List.of(new ArrayList<>(), new ArrayList<>());
+        List<List<Double>> tps = perServer();
+        List<List<Double>> p50 = perServer();
+        List<List<Double>> p99 = perServer();
         for (int run = 0; run < AGG_RUNS; run++) {
             for (int j = 0; j < 2; j++) {
                 int k = (run + j) % 2;
@@ -313,7 +308,7 @@ public final class ServeBench {
      * p50, median over at least two rounds per server, alternating which goes first.
      */
     private void afterBurst(Route route) throws Exception {
-        List<List<Double>> p50 = List.of(new ArrayList<>(), new ArrayList<>());
+        List<List<Double>> p50 = perServer();
         for (int run = 0; run < Math.max(2, AGG_RUNS); run++) {
             for (int j = 0; j < 2; j++) {
                 int k = (run + j) % 2;
@@ -352,31 +347,27 @@ public final class ServeBench {
     private void chatOverhead() throws Exception {
         String answer = prompts.words(24);
         String question = prompts.words(20);
-        List<List<Double>> raw = List.of(new ArrayList<>(), new ArrayList<>());
-        List<List<Double>> outside = List.of(new ArrayList<>(), new ArrayList<>());
-        for (int i = 0; i < RUNS; i++) {
-            for (int j = 0; j < 2; j++) {
-                int k = (i + j) % 2;
-                CompletionClient c = client(servers.get(k), Route.CHAT);
-                List<Message> chat = List.of(Message.user(prompts.words(1500)));
-                c.chat(chat, 1);
-                CompletionClient.Sample viaChat = c.chat(List.of(chat.getFirst(), Message.assistant(answer),
-                        Message.user(question)), 8);
-                List<Message> plain = List.of(Message.user(prompts.words(1500)));
-                c.completion(c.applyTemplate(plain), 1);
-                CompletionClient.Sample viaCompletion = c.completion(c.applyTemplate(List.of(plain.getFirst(),
-                        Message.assistant(answer), Message.user(question))), 8);
-                if (viaChat.promptTokens() - viaChat.cachedTokens()
-                        != viaCompletion.promptTokens() - viaCompletion.cachedTokens()) {
-                    System.err.printf(Locale.ROOT, "chatoverhead (%s): %d of %d prompt tokens evaluated on the chat "
-                            + "route, %d of %d on completions%n", servers.get(k).name(),
-                            viaChat.promptTokens() - viaChat.cachedTokens(), viaChat.promptTokens(),
-                            viaCompletion.promptTokens() - viaCompletion.cachedTokens(), viaCompletion.promptTokens());
-                }
-                raw.get(k).add((viaChat.ttftNanos() - viaCompletion.ttftNanos()) / 1e6);
-                outside.get(k).add(viaChat.ttftOutsidePromptMs() - viaCompletion.ttftOutsidePromptMs());
+        List<List<Double>> raw = perServer();
+        List<List<Double>> outside = perServer();
+        alternate(Route.CHAT, RUNS, (k, c) -> {
+            List<Message> chat = List.of(Message.user(prompts.words(1500)));
+            c.chat(chat, 1);
+            CompletionClient.Sample viaChat = c.chat(List.of(chat.getFirst(), Message.assistant(answer),
+                    Message.user(question)), 8);
+            List<Message> plain = List.of(Message.user(prompts.words(1500)));
+            c.completion(c.applyTemplate(plain), 1);
+            CompletionClient.Sample viaCompletion = c.completion(c.applyTemplate(List.of(plain.getFirst(),
+                    Message.assistant(answer), Message.user(question))), 8);
+            if (viaChat.promptTokens() - viaChat.cachedTokens()
+                    != viaCompletion.promptTokens() - viaCompletion.cachedTokens()) {
+                System.err.printf(Locale.ROOT, "chatoverhead (%s): %d of %d prompt tokens evaluated on the chat "
+                        + "route, %d of %d on completions%n", servers.get(k).name(),
+                        viaChat.promptTokens() - viaChat.cachedTokens(), viaChat.promptTokens(),
+                        viaCompletion.promptTokens() - viaCompletion.cachedTokens(), viaCompletion.promptTokens());
             }
-        }
+            raw.get(k).add((viaChat.ttftNanos() - viaCompletion.ttftNanos()) / 1e6);
+            outside.get(k).add(viaChat.ttftOutsidePromptMs() - viaCompletion.ttftOutsidePromptMs());
+        });
         for (int k = 0; k < 2; k++) {
             log("chat TTFT - completions TTFT, 2nd turn after 1500 tokens, ms", servers.get(k), raw.get(k));
             log("the same less each request's timings.prompt_ms, ms", servers.get(k), outside.get(k));
@@ -385,6 +376,26 @@ public final class ServeBench {
                 "<= 2 ms"));
         rows.add(new Row("  the same outside prompt evaluation (timings.prompt_ms)", "Δms", medians(outside), false,
                 "<= 2 ms"));
+    }
+
+    /** One list of figures per server, in {@link #servers} order. */
+    private static List<List<Double>> perServer() {
+        return List.of(new ArrayList<>(), new ArrayList<>());
+    }
+
+    /** One measurement on a server's client, {@code server} its index in {@link #servers}. */
+    private interface ServerRun {
+        void run(int server, CompletionClient client) throws Exception;
+    }
+
+    /** Runs {@code run} {@code runs} times on each server, alternating which goes first. */
+    private void alternate(Route route, int runs, ServerRun run) throws Exception {
+        for (int i = 0; i < runs; i++) {
+            for (int j = 0; j < 2; j++) {
+                int k = (i + j) % 2;
+                run.run(k, client(servers.get(k), route));
+            }
+        }
     }
 
     private static double[] medians(List<List<Double>> perServer) {
@@ -398,25 +409,21 @@ public final class ServeBench {
      * rest of the TTFT.
      */
     private void secondTurn(Route route) throws Exception {
-        List<List<Double>> ttft = List.of(new ArrayList<>(), new ArrayList<>());
-        List<List<Double>> prompt = List.of(new ArrayList<>(), new ArrayList<>());
-        List<List<Double>> evaluated = List.of(new ArrayList<>(), new ArrayList<>());
-        for (int i = 0; i < RUNS; i++) {
-            for (int j = 0; j < 2; j++) {
-                int k = (i + j) % 2;
-                CompletionClient c = client(servers.get(k), route);
-                String history = prompts.words(1500);
-                CompletionClient.Sample first = c.complete(history, 32);
-                String next = prompts.words(20);
-                CompletionClient.Sample second = route == Route.CHAT
-                        ? c.chat(List.of(Message.user(history), Message.assistant(first.text()), Message.user(next)),
-                                8)
-                        : c.complete(history + first.text() + " " + next, 8);
-                ttft.get(k).add(second.ttftNanos() / 1e6);
-                prompt.get(k).add(second.promptMs());
-                evaluated.get(k).add((double) (second.promptTokens() - second.cachedTokens()));
-            }
-        }
+        List<List<Double>> ttft = perServer();
+        List<List<Double>> prompt = perServer();
+        List<List<Double>> evaluated = perServer();
+        alternate(route, RUNS, (k, c) -> {
+            String history = prompts.words(1500);
+            CompletionClient.Sample first = c.complete(history, 32);
+            String next = prompts.words(20);
+            CompletionClient.Sample second = route == Route.CHAT
+                    ? c.chat(List.of(Message.user(history), Message.assistant(first.text()), Message.user(next)),
+                            8)
+                    : c.complete(history + first.text() + " " + next, 8);
+            ttft.get(k).add(second.ttftNanos() / 1e6);
+            prompt.get(k).add(second.promptMs());
+            evaluated.get(k).add((double) (second.promptTokens() - second.cachedTokens()));
+        });
         for (int k = 0; k < 2; k++) {
             log("second-turn TTFT ms (" + route.label + ")", servers.get(k), ttft.get(k));
             log("  its timings.prompt_ms (" + route.label + ")", servers.get(k), prompt.get(k));
