@@ -1,0 +1,27 @@
+package dev.puna.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class EngineParamsTest {
+    @Test
+    void theIdleSaveDelayDefaultsTo250MillisecondsAndTakesZeroToAnHour() {
+        assertEquals(Duration.ofMillis(250), EngineParams.builder().build().idleSaveDelay());
+        assertEquals(Duration.ZERO, EngineParams.builder().idleSaveDelay(Duration.ZERO).build().idleSaveDelay());
+        assertEquals(Duration.ofHours(1),
+                EngineParams.builder().idleSaveDelay(Duration.ofHours(1)).build().idleSaveDelay());
+    }
+
+    @Test
+    void aNegativeOrOverlongIdleSaveDelayIsRefusedByName() {
+        InvalidParameterException negative = assertThrows(InvalidParameterException.class,
+                () -> EngineParams.builder().idleSaveDelay(Duration.ofMillis(-1)));
+        assertEquals("idle_save_delay", negative.parameter());
+        assertEquals("idle_save_delay", assertThrows(InvalidParameterException.class,
+                () -> EngineParams.builder().idleSaveDelay(Duration.ofHours(1).plusNanos(1))).parameter());
+        assertThrows(NullPointerException.class, () -> EngineParams.builder().idleSaveDelay(null));
+    }
+}
