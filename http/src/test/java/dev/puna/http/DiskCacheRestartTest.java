@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.puna.testkit.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The prompt cache survives a restart: a server stopped with a long prompt in a slot writes it to
  * {@code PUNA_KV_CACHE_DIR}, and the next server on the same data directory evaluates only the prompt's last token
- * for the same request, with the same answer. A model outside a store (no digest in its file name) keeps its cache in
+ * for the same request, with the same answer, also under a Modelfile adapter. A model outside a store (no digest in its file name) keeps its cache in
  * RAM, as does a server with {@code PUNA_CACHE_DISK=0}.
  */
 @Timeout(120)
@@ -33,7 +36,11 @@ class DiskCacheRestartTest {
 
     /** The scripted model as a store would hold it: a blob named by its digest. */
     private Path blob() throws IOException, NoSuchAlgorithmException {
-        byte[] bytes = Files.readAllBytes(ScriptedServer.MODEL);
+        return blob(ScriptedServer.MODEL);
+    }
+
+    private Path blob(Path file) throws IOException, NoSuchAlgorithmException {
+        byte[] bytes = Files.readAllBytes(file);
         Path blobs = Files.createDirectories(dir.resolve("blobs"));
         Path blob = blobs.resolve("sha256-" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest(bytes)));
@@ -70,6 +77,29 @@ class DiskCacheRestartTest {
 
         JsonNode warm = generate(ServerConfig.builder().dataDir(data), catalog, "stored");
         assertEquals(1, warm.get("prompt_eval_count").asInt(), warm.toString()); // the last token, for its logits
+        assertEquals(cold.get("response").asText(), warm.get("response").asText());
+        assertEquals(cold.get("eval_count").asInt(), warm.get("eval_count").asInt());
+    }
+
+    @Test
+    void aModelfileAdaptersConversationIsEvaluatedOnceAcrossARestartAndNotByTheBareModel() throws Exception {
+        Path adapter = blob(TestModels.scriptedLora(dir));
+        CatalogModel tuned = new CatalogModel("tuned:latest", blob(), "sha256:" + "cd".repeat(32), 1234,
+                TestCatalog.MODIFIED, TestCatalog.DETAILS, null, null, Map.of(), null, null, List.of(),
+                List.of(adapter));
+        TestCatalog catalog = new TestCatalog().add(tuned).add("bare", blob());
+        Path data = dir.resolve("data");
+        JsonNode cold = generate(ServerConfig.builder().dataDir(data), catalog, "tuned");
+        int promptTokens = cold.get("prompt_eval_count").asInt();
+        assertTrue(promptTokens >= 100, cold.toString());
+        assertEquals(1, files(data.resolve("kv-cache")));
+
+        JsonNode bare = generate(ServerConfig.builder().dataDir(data), catalog, "bare");
+        assertEquals(promptTokens, bare.get("prompt_eval_count").asInt(), "another model key: " + bare);
+        assertEquals(2, files(data.resolve("kv-cache")));
+
+        JsonNode warm = generate(ServerConfig.builder().dataDir(data), catalog, "tuned");
+        assertEquals(1, warm.get("prompt_eval_count").asInt(), warm.toString());
         assertEquals(cold.get("response").asText(), warm.get("response").asText());
         assertEquals(cold.get("eval_count").asInt(), warm.get("eval_count").asInt());
     }

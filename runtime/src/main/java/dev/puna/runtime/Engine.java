@@ -175,6 +175,21 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * The disk cache's adapter scales, in the order given (the order of their files in the model key), or nothing
+     * without adapters: a cache written without adapters keeps its identity.
+     */
+    private static String loraIdentity(List<LoraScale> adapters) {
+        if (AdapterSet.of(adapters).isEmpty()) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder(";lora=");
+        for (int i = 0; i < adapters.size(); i++) {
+            s.append(i == 0 ? "" : ",").append(adapters.get(i).scale());
+        }
+        return s.toString();
+    }
+
     /** The disk tier {@code params} ask for, or null; a directory that cannot be opened leaves the cache in RAM. */
     private static DiskTier diskTier(Model model, EngineParams params, MemorySegment context) {
         if (params.diskCacheDir() == null) {
@@ -186,13 +201,14 @@ public final class Engine implements AutoCloseable {
                 + ";llama.cpp=" + LlamaCpp.release() + "+" + LlamaCpp.buildId()
                 + ";kv=" + sp.kvCacheType() + ";flash_attn=" + sp.effectiveFlashAttention()
                 + ";n_ctx=" + Llama.llama_n_ctx(context) + ";n_seq=" + params.parallel()
-                + ";unified_kv=" + params.unifiedKv();
+                + ";unified_kv=" + params.unifiedKv() + loraIdentity(params.diskCacheAdapters());
         try {
             DiskCache disk = DiskCache.open(params.diskCacheDir(), params.diskCacheBytes(), identity);
             LOG.debug("prompt cache for {} on disk in {}: {} sequences, {} bytes", model.info().name(),
                     disk.directory(), disk.size(), disk.bytes());
             // Writes waiting for the disk may hold as much host memory again as the RAM tier (at least 256 MiB).
-            return new DiskTier(disk, AdapterSet.NONE, Math.max(params.promptCacheBytes(), 256L << 20));
+            return new DiskTier(disk, AdapterSet.of(params.diskCacheAdapters()),
+                    Math.max(params.promptCacheBytes(), 256L << 20));
         } catch (IOException | RuntimeException e) {
             LOG.warn("prompt cache for {} stays in RAM: cannot use {} ({})", model.info().name(),
                     params.diskCacheDir(), e.toString());

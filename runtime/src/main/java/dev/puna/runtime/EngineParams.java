@@ -2,6 +2,7 @@ package dev.puna.runtime;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -21,7 +22,9 @@ import java.util.Objects;
  *       slot's conversation when the engine closes, are kept in files of at most {@code diskCacheBytes} in all, so
  *       that a conversation resumes after a restart (see {@link dev.puna.runtime.cache.DiskCache}). The model key
  *       names the model's weights (say, their digest); state is only ever loaded by an engine of the same key,
- *       llama.cpp build and context settings. Sequences computed with LoRA adapters or images stay in RAM.</li>
+ *       llama.cpp build and context settings. Sequences computed with images stay in RAM, and so do those computed with
+ *       LoRA adapters other than the disk cache's own set (say, a Modelfile's adapters at the scales its requests
+ *       run with by default), whose files the model key must name as well.</li>
  *   <li>{@code unifiedKv} (default false): one KV buffer shared by all slots instead of one stream per slot.
  *       Split streams attend only over their own tokens, which is faster when prompts share little.</li>
  *   <li>{@code draftModel} (default none) and {@code draft} ({@link DraftParams#DEFAULTS}): speculative decoding
@@ -49,6 +52,7 @@ public final class EngineParams {
     private final Path diskCacheDir;
     private final long diskCacheBytes;
     private final String diskCacheModelKey;
+    private final List<LoraScale> diskCacheAdapters;
     private final Duration idleSaveDelay;
 
     private EngineParams(Builder b) {
@@ -56,6 +60,7 @@ public final class EngineParams {
         this.diskCacheDir = b.diskCacheDir;
         this.diskCacheBytes = b.diskCacheBytes;
         this.diskCacheModelKey = b.diskCacheModelKey;
+        this.diskCacheAdapters = b.diskCacheAdapters;
         this.session = b.session;
         this.parallel = b.parallel;
         this.maxQueue = b.maxQueue;
@@ -125,6 +130,11 @@ public final class EngineParams {
         return diskCacheModelKey;
     }
 
+    /** The LoRA adapters, at their scales, under which sequences may go to disk; empty: none. */
+    public List<LoraScale> diskCacheAdapters() {
+        return diskCacheAdapters;
+    }
+
     /** Builder for {@link EngineParams}; each setter validates its argument. */
     public static final class Builder {
         private SessionParams session = SessionParams.defaults();
@@ -138,6 +148,7 @@ public final class EngineParams {
         private Path diskCacheDir;
         private long diskCacheBytes;
         private String diskCacheModelKey;
+        private List<LoraScale> diskCacheAdapters = List.of();
         private Duration idleSaveDelay = Duration.ofMillis(250);
 
         private Builder() {
@@ -177,13 +188,26 @@ public final class EngineParams {
         /**
          * Keeps the prompt cache on disk too: in {@code dir}, within {@code maxBytes}, for the model known as
          * {@code modelKey} (it must change whenever the weights do). {@code dir} null or {@code maxBytes} 0: off.
+         * Only sequences computed without LoRA adapters go to disk.
          */
         public Builder diskCache(Path dir, long maxBytes, String modelKey) {
+            return diskCache(dir, maxBytes, modelKey, List.of());
+        }
+
+        /**
+         * As {@link #diskCache(Path, long, String)}, for sequences computed under {@code adapters} (exactly that set,
+         * at those scales; empty: without adapters) instead. A KV state computed under adapters is only right under
+         * the same ones, so {@code modelKey} must change whenever their files do, as it does for the weights; the
+         * scales are part of the cache's identity.
+         */
+        public Builder diskCache(Path dir, long maxBytes, String modelKey, List<LoraScale> adapters) {
             InvalidParameterException.require(maxBytes >= 0, "cache_disk", "must be >= 0, got " + maxBytes);
+            Objects.requireNonNull(adapters, "adapters");
             if (dir == null || maxBytes == 0) {
                 this.diskCacheDir = null;
                 this.diskCacheBytes = 0;
                 this.diskCacheModelKey = null;
+                this.diskCacheAdapters = List.of();
                 return this;
             }
             InvalidParameterException.require(modelKey != null && !modelKey.isBlank(), "cache_disk",
@@ -191,6 +215,7 @@ public final class EngineParams {
             this.diskCacheDir = dir;
             this.diskCacheBytes = maxBytes;
             this.diskCacheModelKey = modelKey;
+            this.diskCacheAdapters = List.copyOf(adapters);
             return this;
         }
 

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -130,28 +131,64 @@ class EngineDiskCacheTest {
         }
     }
 
-    @Test
-    void aConversationUnderALoraAdapterStaysOffDisk() throws IOException {
-        int[] prompt = new int[80];
+    private static GenerationResult run(Engine engine, int[] prompt, int n, LoraAdapter lora, float scale) {
+        GenerateRequest.Builder request = GenerateRequest.builder().promptTokens(prompt)
+                .sampling(SamplingParams.greedy()).maxTokens(n);
+        if (lora != null) {
+            request.adapters(List.of(new LoraScale(lora, scale)));
+        }
+        return engine.submit(request.build(), GenerationListener.NONE).result().orTimeout(60, TimeUnit.SECONDS)
+                .join();
+    }
+
+    private static EngineParams scriptedParams(Path dir, LoraAdapter lora, float scale) {
+        return EngineParams.builder().parallel(2)
+                .diskCache(dir, DISK, "scripted+lora", lora == null ? List.of() : List.of(new LoraScale(lora, scale)))
+                .session(SessionParams.builder().contextSize(256).threads(2).build()).build();
+    }
+
+    private static int[] hellos(int n) {
+        int[] prompt = new int[n];
         Arrays.fill(prompt, Models.id("▁Hello"));
         prompt[0] = dev.puna.testkit.Vocabulary.BOS;
-        try (Model scripted = Model.load(Models.scripted());
-             LoraAdapter lora = LoraAdapter.load(scripted, dev.puna.testkit.TestModels.scriptedLora(Models.DIR))) {
-            EngineParams params = EngineParams.builder().parallel(2).diskCache(dir, DISK, "scripted")
-                    .session(SessionParams.builder().contextSize(256).threads(2).build()).build();
-            try (Engine engine = Engine.start(scripted, params)) {
-                GenerateRequest.Builder request = GenerateRequest.builder().promptTokens(prompt)
-                        .sampling(SamplingParams.greedy()).maxTokens(3);
-                engine.submit(request.adapters(java.util.List.of(new LoraScale(lora, 1))).build(),
-                        GenerationListener.NONE).result().orTimeout(60, TimeUnit.SECONDS).join();
+        return prompt;
+    }
+
+    @Test
+    void aConversationUnderTheDiskCachesAdaptersResumesInTheNextEngineAndOtherScalesStayOffDisk() throws IOException {
+        int[] first = hellos(80);
+        Path lora = dev.puna.testkit.TestModels.scriptedLora(Models.DIR);
+        try (Model scripted = Model.load(Models.scripted())) {
+            GenerationResult answer;
+            try (LoraAdapter adapter = LoraAdapter.load(scripted, lora)) {
+                try (Engine engine = Engine.start(scripted, scriptedParams(dir, adapter, 1))) {
+                    run(engine, first, 3, adapter, 0.5f); // another scale than the cache's: RAM only
+                    run(engine, hellos(90), 3, null, 0); // no adapters: RAM only
+                }
+                assertEquals(0, files());
+                try (Engine engine = Engine.start(scripted, scriptedParams(dir, adapter, 1))) {
+                    answer = run(engine, first, 3, adapter, 1);
+                }
+                assertEquals(1, files()); // the slot's conversation, written when the engine closed
             }
-            assertEquals(0, files());
-            try (Engine engine = Engine.start(scripted, params)) { // the control: the same without the adapter
-                engine.submit(GenerateRequest.builder().promptTokens(prompt).sampling(SamplingParams.greedy())
-                        .maxTokens(3).build(), GenerationListener.NONE).result().orTimeout(60, TimeUnit.SECONDS)
-                        .join();
+            int[] second = secondTurn(first, answer);
+            // Adapters are loaded anew with the model after a restart: the cache knows them by the model key.
+            try (LoraAdapter adapter = LoraAdapter.load(scripted, lora)) {
+                GenerationResult cold;
+                try (Engine engine = Engine.start(scripted, scriptedParams(null, null, 0))) {
+                    cold = run(engine, second, 4, adapter, 1);
+                }
+                try (Engine engine = Engine.start(scripted, scriptedParams(dir, adapter, 0.5f))) {
+                    assertEquals(0, run(engine, second, 4, adapter, 0.5f).cachedPromptTokens()); // other scales
+                }
+                try (Engine engine = Engine.start(scripted, scriptedParams(dir, adapter, 1))) {
+                    assertEquals(0, run(engine, second, 4, null, 0).cachedPromptTokens()); // not under the adapter
+                    GenerationResult resumed = run(engine, second, 4, adapter, 1);
+                    assertEquals(first.length + answer.tokens().length - 1, resumed.cachedPromptTokens());
+                    assertEquals(1, engine.stats().promptCacheRestores());
+                    assertArrayEquals(cold.tokens(), resumed.tokens());
+                }
             }
-            assertEquals(1, files());
         }
     }
 

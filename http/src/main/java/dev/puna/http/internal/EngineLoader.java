@@ -244,7 +244,9 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
                     .promptCacheBytes(config.promptCacheBytes());
             String key = diskCacheKey(m);
             if (key != null && config.diskCacheBytes() > 0) {
-                engineParams.diskCache(config.diskCacheDir(), config.diskCacheBytes(), key);
+                // Requests run under the Modelfile's adapters at scale 1 until told otherwise: those sequences
+                // go to disk (the key names the adapters' blobs); other scales stay in RAM.
+                engineParams.diskCache(config.diskCacheDir(), config.diskCacheBytes(), key, lora.forRequest(null));
             }
             Engine engine = startEngine(model, engineParams, draft, draftChoice, o.draft());
             Thread.ofVirtual().name("puna-template-" + m.name()).start(() -> prepareTemplate(model, m));

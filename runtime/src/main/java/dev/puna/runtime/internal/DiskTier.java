@@ -25,9 +25,9 @@ import org.apache.logging.log4j.Logger;
  * never RAM or decode time. Reading a hit back does run on the decode thread: the request that needs it cannot start
  * without it (it replaces evaluating the whole prefix, which takes far longer).
  *
- * <p>Only state that depends on nothing but the engine's identity goes to disk: sequences computed without LoRA
- * adapters ({@code diskKind}) and without images (whose cells hold negative stand-in tokens derived from the image,
- * not the image itself).
+ * <p>Only state that depends on nothing but the engine's identity goes to disk: sequences computed under the one
+ * set of LoRA adapters the identity names ({@code diskKind}; usually none) and without images (whose cells hold
+ * negative stand-in tokens derived from the image, not the image itself).
  */
 public final class DiskTier implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(DiskTier.class);
