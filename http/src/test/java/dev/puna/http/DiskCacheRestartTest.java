@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The prompt cache survives a restart: a server stopped with a long prompt in a slot writes it to
  * {@code PUNA_KV_CACHE_DIR}, and the next server on the same data directory evaluates only the prompt's last token
- * for the same request, with the same answer, also under a Modelfile adapter. A model outside a store (no digest in its file name) keeps its cache in
- * RAM, as does a server with {@code PUNA_CACHE_DISK=0}.
+ * for the same request, with the same answer, also under a Modelfile adapter. A model outside a store (no digest in
+ * its file name) keeps its cache in RAM, as does a server with {@code PUNA_CACHE_DISK=0}.
  */
 @Timeout(120)
 class DiskCacheRestartTest {
