@@ -71,6 +71,11 @@ public final class Engine implements AutoCloseable {
     /** Touched only by the decode thread. */
     private final ImageEvaluator images;
     private final long idleSaveDelayNanos;
+    private final long batchWindowNanos;
+    /** When the last request was queued ({@link System#nanoTime()}); guarded by {@link #lock}. */
+    private long lastSubmitNanos;
+    /** When the decode thread began waiting for a burst's requests, or 0; touched only by the decode thread. */
+    private long batchWaitSince;
     /** When the last decode step ended ({@link System#nanoTime()}); touched only by the decode thread. */
     private long lastStepNanos = System.nanoTime();
     /** The draft model's side of speculative decoding, or null without a draft model. */
@@ -147,6 +152,7 @@ public final class Engine implements AutoCloseable {
         }
         this.sampler = new SequenceSampler(model, slotContext, tokensGenerated);
         this.idleSaveDelayNanos = params.idleSaveDelay().toNanos();
+        this.batchWindowNanos = params.batchWindow().toNanos();
         this.prefixes = new PrefixLoader(context, promptCache, slots, params.promptCacheBytes() > 0);
         this.images = new ImageEvaluator(context);
         Speculator spec = null;
@@ -336,6 +342,7 @@ public final class Engine implements AutoCloseable {
             }
             job.cancelRegistration = request.cancellation().onCancel(this::wake);
             queue.addLast(job);
+            lastSubmitNanos = System.nanoTime();
             signalled = true;
             work.signal();
         } catch (RuntimeException e) {
@@ -540,6 +547,14 @@ public final class Engine implements AutoCloseable {
                     queue.removeIf(job -> job.cancelled() && cancelled.add(job));
                     admit();
                     if (runnable() || !cancelled.isEmpty()) {
+                        long wait = cancelled.isEmpty() ? batchWait() : 0;
+                        if (wait > 0) {
+                            if (!signalled) {
+                                work.awaitNanos(wait);
+                            }
+                            continue;
+                        }
+                        batchWaitSince = 0;
                         return Next.STEP;
                     }
                     if (prefixes.unsavedIdle() != null) {
@@ -565,6 +580,30 @@ public final class Engine implements AutoCloseable {
                 complete(job, emptyResult(job, FinishReason.CANCELLED));
             }
         }
+    }
+
+    /**
+     * How much longer to wait for more of a burst's requests before the first step (see
+     * {@link EngineParams#batchWindow()}), or 0 to step now: when nothing is being decoded yet, a slot is still free,
+     * and the last request came less than a window ago, within {@link EngineParams#BATCH_WINDOW_CAP} windows of the
+     * first. Called with {@link #lock} held.
+     */
+    private long batchWait() {
+        if (batchWindowNanos == 0 || SlotSelector.freeSlot(slots) == null) {
+            return 0;
+        }
+        for (EngineSlot s : slots) {
+            if (s.job != null && s.job.sampler != null) {
+                return 0; // already decoding: a newcomer joins the next step, which is short
+            }
+        }
+        long now = System.nanoTime();
+        if (batchWaitSince == 0) {
+            batchWaitSince = now;
+        }
+        long quiet = lastSubmitNanos + batchWindowNanos - now;
+        long cap = batchWaitSince + EngineParams.BATCH_WINDOW_CAP * batchWindowNanos - now;
+        return Math.max(0, Math.min(quiet, cap));
     }
 
     /** Moves queued jobs into free slots, chosen by {@link SlotSelector#freeSlot}. */

@@ -38,9 +38,18 @@ import java.util.Objects;
  *       idle slot's conversation to host RAM. The copy cannot be interrupted (20 MB, several ms, for a 1,500-token
  *       conversation of a small model), so a conversation's next turn, or an agent's next step, that arrives right
  *       away would wait for it; a newcomer that displaces a conversation not saved yet saves it itself.</li>
+ *   <li>{@code batchWindow} (default 2 ms; 0 turns it off): when requests reach an engine with nothing to decode,
+ *       it waits until none has arrived for this long (at most {@value #BATCH_WINDOW_CAP} times as long in all)
+ *       before its first step, so that requests sent together are evaluated together. Without it the first one's
+ *       prompt is evaluated alone, a step of tens to hundreds of milliseconds that every other request of the burst
+ *       waits for (and whose threads slow down the others' way in). It never delays a request while other
+ *       sequences are being decoded, nor once every slot is taken.</li>
  * </ul>
  */
 public final class EngineParams {
+    /** How many times {@code batchWindow} the engine waits at most for a burst's requests. */
+    public static final int BATCH_WINDOW_CAP = 5;
+
     private final SessionParams session;
     private final int parallel;
     private final int maxQueue;
@@ -54,9 +63,11 @@ public final class EngineParams {
     private final String diskCacheModelKey;
     private final List<LoraScale> diskCacheAdapters;
     private final Duration idleSaveDelay;
+    private final Duration batchWindow;
 
     private EngineParams(Builder b) {
         this.idleSaveDelay = b.idleSaveDelay;
+        this.batchWindow = b.batchWindow;
         this.diskCacheDir = b.diskCacheDir;
         this.diskCacheBytes = b.diskCacheBytes;
         this.diskCacheModelKey = b.diskCacheModelKey;
@@ -79,6 +90,11 @@ public final class EngineParams {
     /** How long the engine idles before it saves an idle slot's conversation to host RAM. */
     public Duration idleSaveDelay() {
         return idleSaveDelay;
+    }
+
+    /** How long an idle engine waits for more of a burst's requests before its first step; zero: not at all. */
+    public Duration batchWindow() {
+        return batchWindow;
     }
 
     /** The draft model for speculative decoding, or null. */
@@ -150,6 +166,7 @@ public final class EngineParams {
         private String diskCacheModelKey;
         private List<LoraScale> diskCacheAdapters = List.of();
         private Duration idleSaveDelay = Duration.ofMillis(250);
+        private Duration batchWindow = Duration.ofMillis(2);
 
         private Builder() {
         }
@@ -240,6 +257,15 @@ public final class EngineParams {
             InvalidParameterException.require(!delay.isNegative() && delay.compareTo(Duration.ofHours(1)) <= 0,
                     "idle_save_delay", "must be between 0 and 1 hour, got " + delay);
             this.idleSaveDelay = delay;
+            return this;
+        }
+
+        /** How long an idle engine waits for a burst's next request before its first step (0 to 1 second). */
+        public Builder batchWindow(Duration window) {
+            Objects.requireNonNull(window, "window");
+            InvalidParameterException.require(!window.isNegative() && window.compareTo(Duration.ofSeconds(1)) <= 0,
+                    "batch_window", "must be between 0 and 1 second, got " + window);
+            this.batchWindow = window;
             return this;
         }
 

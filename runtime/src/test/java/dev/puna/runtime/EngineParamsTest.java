@@ -24,4 +24,17 @@ class EngineParamsTest {
                 () -> EngineParams.builder().idleSaveDelay(Duration.ofHours(1).plusNanos(1))).parameter());
         assertThrows(NullPointerException.class, () -> EngineParams.builder().idleSaveDelay(null));
     }
+
+    @Test
+    void theBatchWindowDefaultsToTwoMillisecondsAndTakesZeroToASecond() {
+        assertEquals(Duration.ofMillis(2), EngineParams.builder().build().batchWindow());
+        assertEquals(Duration.ZERO, EngineParams.builder().batchWindow(Duration.ZERO).build().batchWindow());
+        assertEquals(Duration.ofSeconds(1),
+                EngineParams.builder().batchWindow(Duration.ofSeconds(1)).build().batchWindow());
+        assertEquals("batch_window", assertThrows(InvalidParameterException.class,
+                () -> EngineParams.builder().batchWindow(Duration.ofNanos(-1))).parameter());
+        assertEquals("batch_window", assertThrows(InvalidParameterException.class,
+                () -> EngineParams.builder().batchWindow(Duration.ofSeconds(1).plusNanos(1))).parameter());
+        assertThrows(NullPointerException.class, () -> EngineParams.builder().batchWindow(null));
+    }
 }

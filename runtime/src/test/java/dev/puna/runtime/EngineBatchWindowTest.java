@@ -1,0 +1,89 @@
+package dev.puna.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * EngineParams.batchWindow: requests that reach an idle engine a little apart are evaluated in one first step, and a
+ * request that arrives while others decode is not held back (a window of a whole second that it would have to
+ * wait out, against a step of a few milliseconds).
+ */
+@Timeout(60)
+class EngineBatchWindowTest {
+    private static Model model;
+
+    @BeforeAll
+    static void load() {
+        model = Model.load(Models.randomSmall());
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private static Engine engine(Duration window) {
+        return Engine.start(model, EngineParams.builder().parallel(4).promptCacheBytes(0).batchWindow(window)
+                .session(SessionParams.builder().contextSize(1024).threads(2).build()).build());
+    }
+
+    private static GenerateRequest request(int seed, int maxTokens) {
+        int[] prompt = IntStream.range(0, 40).map(i -> 20 + (i * 11 + seed) % 400).toArray();
+        prompt[0] = 1; // BOS
+        return GenerateRequest.builder().promptTokens(prompt).sampling(SamplingParams.greedy()).maxTokens(maxTokens)
+                .build();
+    }
+
+    /** Decode calls it takes two one-token requests submitted 20 ms apart to an idle engine. */
+    private static long decodeCallsForTwoRequestsApart(Engine engine) throws InterruptedException {
+        long before = engine.stats().decodeCalls();
+        GenerationHandle first = engine.submit(request(1, 1), GenerationListener.NONE);
+        Thread.sleep(20);
+        GenerationHandle second = engine.submit(request(2, 1), GenerationListener.NONE);
+        assertEquals(1, first.result().orTimeout(30, TimeUnit.SECONDS).join().tokens().length);
+        assertEquals(1, second.result().orTimeout(30, TimeUnit.SECONDS).join().tokens().length);
+        return engine.stats().decodeCalls() - before;
+    }
+
+    @Test
+    void requestsArrivingTogetherAtAnIdleEngineShareItsFirstStep() throws InterruptedException {
+        try (Engine engine = engine(Duration.ofMillis(500))) {
+            assertEquals(1, decodeCallsForTwoRequestsApart(engine));
+        }
+        try (Engine engine = engine(Duration.ZERO)) { // the control: without the window, one step each
+            assertEquals(2, decodeCallsForTwoRequestsApart(engine));
+        }
+    }
+
+    @Test
+    void aRequestArrivingWhileAnotherDecodesJoinsTheNextStep() {
+        try (Engine engine = engine(Duration.ofSeconds(1))) {
+            AtomicInteger longTokens = new AtomicInteger();
+            GenerationHandle running = engine.submit(request(3, 800), e -> longTokens.incrementAndGet());
+            while (longTokens.get() < 5) {
+                Thread.onSpinWait();
+            }
+            long start = System.nanoTime();
+            GenerationResult joined = engine.submit(request(4, 1), GenerationListener.NONE).result()
+                    .orTimeout(30, TimeUnit.SECONDS).join();
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(1, joined.tokens().length);
+            // One step of the small model takes milliseconds; waiting out the window would take a whole second
+            // (and stall the running generation with it).
+            assertTrue(waitedMillis < 900, "the newcomer waited " + waitedMillis + " ms");
+            assertFalse(running.result().isDone());
+            running.cancel();
+            running.result().orTimeout(30, TimeUnit.SECONDS).join();
+        }
+    }
+}
