@@ -38,7 +38,7 @@ import java.util.Objects;
  *       idle slot's conversation to host RAM. The copy cannot be interrupted (20 MB, several ms, for a 1,500-token
  *       conversation of a small model), so a conversation's next turn, or an agent's next step, that arrives right
  *       away would wait for it; a newcomer that displaces a conversation not saved yet saves it itself.</li>
- *   <li>{@code batchWindow} (default 2 ms; 0 turns it off): when requests reach an engine with nothing to decode,
+ *   <li>{@code batchWindow} (default 5 ms; 0 turns it off): when requests reach an engine with nothing to decode,
  *       it waits until none has arrived for this long (at most {@value #BATCH_WINDOW_CAP} times as long in all)
  *       before its first step, so that requests sent together are evaluated together. Without it the first one's
  *       prompt is evaluated alone, a step of tens to hundreds of milliseconds that every other request of the burst
@@ -166,7 +166,7 @@ public final class EngineParams {
         private String diskCacheModelKey;
         private List<LoraScale> diskCacheAdapters = List.of();
         private Duration idleSaveDelay = Duration.ofMillis(250);
-        private Duration batchWindow = Duration.ofMillis(2);
+        private Duration batchWindow = Duration.ofMillis(5);
 
         private Builder() {
         }

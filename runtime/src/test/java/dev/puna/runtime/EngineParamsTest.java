@@ -26,8 +26,8 @@ class EngineParamsTest {
     }
 
     @Test
-    void theBatchWindowDefaultsToTwoMillisecondsAndTakesZeroToASecond() {
-        assertEquals(Duration.ofMillis(2), EngineParams.builder().build().batchWindow());
+    void theBatchWindowDefaultsToFiveMillisecondsAndTakesZeroToASecond() {
+        assertEquals(Duration.ofMillis(5), EngineParams.builder().build().batchWindow());
         assertEquals(Duration.ZERO, EngineParams.builder().batchWindow(Duration.ZERO).build().batchWindow());
         assertEquals(Duration.ofSeconds(1),
                 EngineParams.builder().batchWindow(Duration.ofSeconds(1)).build().batchWindow());
