@@ -549,9 +549,7 @@ public final class Engine implements AutoCloseable {
                     if (runnable() || !cancelled.isEmpty()) {
                         long wait = cancelled.isEmpty() ? batchWait() : 0;
                         if (wait > 0) {
-                            if (!signalled) {
-                                work.awaitNanos(wait);
-                            }
+                            awaitUnlessSignalled(wait);
                             continue;
                         }
                         batchWaitSince = 0;
@@ -563,9 +561,7 @@ public final class Engine implements AutoCloseable {
                         if (wait <= 0) {
                             return Next.SAVE_IDLE;
                         }
-                        if (!signalled) {
-                            work.awaitNanos(wait);
-                        }
+                        awaitUnlessSignalled(wait);
                         continue;
                     }
                     while (!signalled) {
@@ -589,13 +585,17 @@ public final class Engine implements AutoCloseable {
      * first. Called with {@link #lock} held.
      */
     private long batchWait() {
-        if (batchWindowNanos == 0 || SlotSelector.freeSlot(slots) == null) {
+        if (batchWindowNanos == 0) {
             return 0;
         }
+        // Checked on every step: the usual answer (already decoding) comes first, from the lowest busy slot.
         for (EngineSlot s : slots) {
             if (s.job != null && s.job.sampler != null) {
                 return 0; // already decoding: a newcomer joins the next step, which is short
             }
+        }
+        if (SlotSelector.freeSlot(slots) == null) {
+            return 0;
         }
         long now = System.nanoTime();
         if (batchWaitSince == 0) {
@@ -604,6 +604,13 @@ public final class Engine implements AutoCloseable {
         long quiet = lastSubmitNanos + batchWindowNanos - now;
         long cap = batchWaitSince + EngineParams.BATCH_WINDOW_CAP * batchWindowNanos - now;
         return Math.max(0, Math.min(quiet, cap));
+    }
+
+    /** Waits for a signal or {@code nanos}, whichever comes first; not at all when a signal came already. */
+    private void awaitUnlessSignalled(long nanos) throws InterruptedException {
+        if (!signalled) {
+            work.awaitNanos(nanos);
+        }
     }
 
     /** Moves queued jobs into free slots, chosen by {@link SlotSelector#freeSlot}. */

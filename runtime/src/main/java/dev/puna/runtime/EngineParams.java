@@ -253,20 +253,22 @@ public final class EngineParams {
 
         /** How long the engine must idle before it saves an idle slot's conversation (0 to 1 hour). */
         public Builder idleSaveDelay(Duration delay) {
-            Objects.requireNonNull(delay, "delay");
-            InvalidParameterException.require(!delay.isNegative() && delay.compareTo(Duration.ofHours(1)) <= 0,
-                    "idle_save_delay", "must be between 0 and 1 hour, got " + delay);
-            this.idleSaveDelay = delay;
+            this.idleSaveDelay = requireUpTo(delay, Duration.ofHours(1), "idle_save_delay", "1 hour");
             return this;
         }
 
         /** How long an idle engine waits for a burst's next request before its first step (0 to 1 second). */
         public Builder batchWindow(Duration window) {
-            Objects.requireNonNull(window, "window");
-            InvalidParameterException.require(!window.isNegative() && window.compareTo(Duration.ofSeconds(1)) <= 0,
-                    "batch_window", "must be between 0 and 1 second, got " + window);
-            this.batchWindow = window;
+            this.batchWindow = requireUpTo(window, Duration.ofSeconds(1), "batch_window", "1 second");
             return this;
+        }
+
+        /** {@code value}, checked to lie between 0 and {@code max}; null is a NullPointerException. */
+        private static Duration requireUpTo(Duration value, Duration max, String parameter, String maxText) {
+            Objects.requireNonNull(value, parameter);
+            InvalidParameterException.require(!value.isNegative() && value.compareTo(max) <= 0, parameter,
+                    "must be between 0 and " + maxText + ", got " + value);
+            return value;
         }
 
         public EngineParams build() {
