@@ -66,19 +66,28 @@ class DiskCacheRestartTest {
         }
     }
 
+    /** The first server on {@code data}: evaluates the whole long prompt and leaves it in one file at shutdown. */
+    private JsonNode coldFirstRun(Path data, TestCatalog catalog, String model) throws IOException {
+        JsonNode cold = generate(ServerConfig.builder().dataDir(data), catalog, model);
+        assertTrue(cold.get("prompt_eval_count").asInt() >= 100, cold.toString());
+        assertEquals(1, files(data.resolve("kv-cache")));
+        return cold;
+    }
+
+    /** The same request after a restart: only the last prompt token evaluated (for its logits), the same answer. */
+    private static void assertResumed(JsonNode cold, JsonNode warm) {
+        assertEquals(1, warm.get("prompt_eval_count").asInt(), warm.toString());
+        assertEquals(cold.get("response").asText(), warm.get("response").asText());
+        assertEquals(cold.get("eval_count").asInt(), warm.get("eval_count").asInt());
+    }
+
     @Test
     void aLongPromptIsEvaluatedOnceAcrossARestart() throws Exception {
         TestCatalog catalog = new TestCatalog().add("stored", blob());
         Path data = dir.resolve("data");
-        JsonNode cold = generate(ServerConfig.builder().dataDir(data), catalog, "stored");
-        int promptTokens = cold.get("prompt_eval_count").asInt();
-        assertTrue(promptTokens >= 100, cold.toString());
-        assertEquals(1, files(data.resolve("kv-cache")));
+        JsonNode cold = coldFirstRun(data, catalog, "stored");
 
-        JsonNode warm = generate(ServerConfig.builder().dataDir(data), catalog, "stored");
-        assertEquals(1, warm.get("prompt_eval_count").asInt(), warm.toString()); // the last token, for its logits
-        assertEquals(cold.get("response").asText(), warm.get("response").asText());
-        assertEquals(cold.get("eval_count").asInt(), warm.get("eval_count").asInt());
+        assertResumed(cold, generate(ServerConfig.builder().dataDir(data), catalog, "stored"));
     }
 
     @Test
@@ -89,19 +98,14 @@ class DiskCacheRestartTest {
                 List.of(adapter));
         TestCatalog catalog = new TestCatalog().add(tuned).add("bare", blob());
         Path data = dir.resolve("data");
-        JsonNode cold = generate(ServerConfig.builder().dataDir(data), catalog, "tuned");
+        JsonNode cold = coldFirstRun(data, catalog, "tuned");
         int promptTokens = cold.get("prompt_eval_count").asInt();
-        assertTrue(promptTokens >= 100, cold.toString());
-        assertEquals(1, files(data.resolve("kv-cache")));
 
         JsonNode bare = generate(ServerConfig.builder().dataDir(data), catalog, "bare");
         assertEquals(promptTokens, bare.get("prompt_eval_count").asInt(), "another model key: " + bare);
         assertEquals(2, files(data.resolve("kv-cache")));
 
-        JsonNode warm = generate(ServerConfig.builder().dataDir(data), catalog, "tuned");
-        assertEquals(1, warm.get("prompt_eval_count").asInt(), warm.toString());
-        assertEquals(cold.get("response").asText(), warm.get("response").asText());
-        assertEquals(cold.get("eval_count").asInt(), warm.get("eval_count").asInt());
+        assertResumed(cold, generate(ServerConfig.builder().dataDir(data), catalog, "tuned"));
     }
 
     @Test
