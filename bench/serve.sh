@@ -7,6 +7,8 @@
 # Puna / llama-server as a Markdown table.
 #   bench/serve.sh [ServeBench options, e.g. --quick, --runs 15, --only decode,turn, --routes chat, --warmup 24]
 #                             THREADS=n PARALLEL=n CTX=n to override (defaults: all cores, 32 slots, 2048 tokens)
+#   BENCH_BIN=dir: llama-server and the libraries from an existing build (e.g. a CUDA one) instead of build/bench;
+#   BENCH_MODEL=file: that model instead of the generated one; LLAMA_ARGS: more llama-server flags (e.g. -ngl 999)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,9 +23,13 @@ out=bench/out
 mkdir -p "$out"
 
 . bench/lib.sh
-bench_build_tools
+bin=${BENCH_BIN:-}
+if [ -z "$bin" ]; then
+  bench_build_tools
+  bin="$root/build/bench/bin"
+fi
 bench_build_jars
-model=$(bench_model)
+model=${BENCH_MODEL:-$(bench_model)}
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -39,9 +45,10 @@ wait_for() { # url
 }
 
 echo "bench: llama-server -t $threads -np $parallel -c $((ctx * parallel)) on :$llama_port" >&2
-build/bench/bin/llama-server -m "$model" --alias bench -t "$threads" -tb "$threads" -np "$parallel" \
+# shellcheck disable=SC2086 # LLAMA_ARGS is a list of flags
+"$bin/llama-server" -m "$model" --alias bench -t "$threads" -tb "$threads" -np "$parallel" \
   -c $((ctx * parallel)) --no-kv-unified -b 512 -ub 512 --host 127.0.0.1 --port "$llama_port" --no-webui \
-  > "$out/llama-server.log" 2>&1 &
+  ${LLAMA_ARGS:-} > "$out/llama-server.log" 2>&1 &
 pids+=($!)
 llama_pid=$!
 
@@ -49,7 +56,7 @@ echo "bench: puna serve (PUNA_NUM_PARALLEL=$parallel, num_ctx $ctx, $threads thr
 # A data directory of the run's own: the prompt cache on disk (PUNA_CACHE_DISK) must not answer this run's
 # prompts from an earlier run's.
 rm -rf "$out/models" "$out/data"
-PUNA_LIBRARY_PATH="$root/build/bench/bin" PUNA_HOST="127.0.0.1:$puna_port" PUNA_MODELS="$root/$out/models" \
+PUNA_LIBRARY_PATH="$bin" PUNA_HOST="127.0.0.1:$puna_port" PUNA_MODELS="$root/$out/models" \
   PUNA_DATA_DIR="$root/$out/data" \
   PUNA_NUM_PARALLEL="$parallel" PUNA_CONTEXT_LENGTH="$ctx" PUNA_NUM_THREAD="$threads" PUNA_KEEP_ALIVE=-1 \
   ./puna serve > "$out/puna-serve.log" 2>&1 &

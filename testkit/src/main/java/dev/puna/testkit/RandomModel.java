@@ -41,6 +41,14 @@ public record RandomModel(int vocabSize, int layers, int embeddingLength, int fe
         return new RandomModel(32000, 12, 768, 2048, 12, 4, GgmlType.Q8_0, 42);
     }
 
+    /**
+     * The GPU benchmark model, of a size users run on GPUs (a 3B-class model's shape): vocabulary 32000, 32 layers,
+     * embedding 3072, feed-forward 8192, 24 heads, 8 KV heads, Q8_0 (about 3.4 GiB).
+     */
+    public static RandomModel gpuBench() {
+        return new RandomModel(32000, 32, 3072, 8192, 24, 8, GgmlType.Q8_0, 42);
+    }
+
     /** A writer holding the whole model; its tensor rows are generated when it writes. */
     public GgufWriter toWriter() {
         LlamaShape shape = new LlamaShape(vocabSize, layers, embeddingLength, feedForwardLength, heads, kvHeads,

@@ -303,6 +303,11 @@ public final class TestModels {
         return randomModel(dir, "puna-bench-q8_0.gguf", RandomModel.bench());
     }
 
+    /** The {@linkplain RandomModel#gpuBench() GPU benchmark model} (about 3.4 GiB) in {@code dir}, as above. */
+    public static Path gpuBenchModel(Path dir) throws IOException {
+        return randomModel(dir, "puna-gpu-bench-q8_0.gguf", RandomModel.gpuBench());
+    }
+
     /**
      * An F32 model with random weights, big enough (about 120 MiB: vocabulary 4096, 8 layers, embedding 512,
      * feed-forward 1536) that quantizing it to a k-quant takes seconds, for tests that cancel a quantization

@@ -58,6 +58,12 @@ class RandomModelTest {
     }
 
     @Test
+    void describesTheGpuBenchModel() {
+        assertEquals("puna-random-v1 vocab 32000, 32 layers, embd 3072, ff 8192, 24/8 heads, Q8_0, seed 42",
+                RandomModel.gpuBench().name());
+    }
+
+    @Test
     void rejectsAVocabularyTooSmallForTheFixedTokens() {
         RandomModel tiny = new RandomModel(100, 1, 64, 64, 1, 1, GgmlType.F32, 1);
         assertEquals("a vocabulary needs at least 361 tokens, not 100",
