@@ -38,6 +38,9 @@ class SymbolsTest {
             // llama.cpp v0.5.0 defaults (src/llama-context.cpp): n_batch 2048, n_ubatch 512.
             assertEquals(2048, (int) LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_batch").get(params));
             assertEquals(512, (int) LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "n_ubatch").get(params));
+            // Full-size sliding-window caches (llama-server's common params turn this off): the runtime keeps the
+            // default, and its offload planner counts num_ctx cells per slot on every layer because of it.
+            assertTrue((boolean) LlamaLayouts.field(LlamaLayouts.LLAMA_CONTEXT_PARAMS, "swa_full").get(params));
             MemorySegment mp = Llama.llama_model_default_params(arena);
             assertTrue((boolean) LlamaLayouts.field(LlamaLayouts.LLAMA_MODEL_PARAMS, "use_extra_bufts").get(mp));
             assertFalse((boolean) LlamaLayouts.field(LlamaLayouts.LLAMA_MODEL_PARAMS, "vocab_only").get(mp));

@@ -13,6 +13,8 @@ import java.util.Locale;
  * <p>What it counts on a GPU for each layer placed there: the layer's weights, its KV cache ({@code numCtx x slots}
  * cells at the KV type), and once per GPU that holds any layer a compute-buffer estimate; the output layer (and
  * its logits) on the GPU of the last layer. The token embedding stays in host memory, as llama.cpp keeps it.
+ * Sliding-window layers count like the others: the runtime's contexts keep llama.cpp's default full-size SWA
+ * cache ({@code swa_full}), not the window-sized one llama-server configures.
  *
  * <p>How it places layers is how llama.cpp places them for a given {@code n_gpu_layers} and {@code tensor_split}
  * (src/llama-model.cpp {@code load_tensors}): the last {@code n_gpu_layers} of the {@code n_layer + 1} layers
