@@ -97,7 +97,7 @@ setup() {
 # -ngl 999): bench/serve.sh with one warm-up request.
 bench() {
   BENCH_BIN=$bin BENCH_MODEL=$model LLAMA_ARGS="-ngl 999" THREADS=$threads PUNA_PORT=18182 LLAMA_PORT=18181 \
-    timeout 330 bench/serve.sh --only first,decode,prefill,streams8,streams32 --runs 5 --agg-runs 1 > "$out/bench.log" 2>&1
+    timeout 330 bench/serve.sh --only first,decode,prefill,streams8,streams32 --runs 7 --agg-runs 2 > "$out/bench.log" 2>&1
   say "bench: rc $?"
   sed -n '/^| metric/,/^$/p' "$out/bench.log" | tee -a "$summary"
   grep -m1 'offload\|GPU layers' bench/out/puna-serve.log | tee -a "$summary"
