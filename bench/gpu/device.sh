@@ -22,6 +22,19 @@ threads=${GPU_THREADS:-8}
 summary=$out/summary.md
 say() { echo "$*" | tee -a "$summary"; }
 
+# The folders of Python's nvidia wheels (cuBLAS, nvcc), where the device image's PyTorch keeps CUDA's libraries.
+nvidia_dirs() { python3 -c 'import nvidia; print(" ".join(nvidia.__path__))' 2>/dev/null; }
+
+# Waits up to 30 s for URL to answer; 1 when it does not, or when process PID (if given) exits first.
+wait_up() { # url [pid]
+  for _ in $(seq 150); do
+    curl -sf "$1" >/dev/null && return 0
+    [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null && return 1
+    sleep 0.2
+  done
+  return 1
+}
+
 # A cuBLAS for ggml-cuda: the toolkit's, else one of the nvidia-cublas wheels Python has (the device image's
 # PyTorch brings one). Prints the directory with include/ and lib/ (nothing for the toolkit's own).
 find_cublas() {
@@ -29,7 +42,7 @@ find_cublas() {
   nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
   dir=$(dirname "$(dirname "$(readlink -f "$nvcc")")")
   [ -f "$dir/include/cublas_v2.h" ] && return 0
-  for dir in $(python3 -c 'import nvidia, sys; print(" ".join(nvidia.__path__))' 2>/dev/null); do
+  for dir in $(nvidia_dirs); do
     for d in "$dir"/cu13 "$dir"/cu12 "$dir"/cublas; do
       if [ -f "$d/include/cublas_v2.h" ] && ls "$d"/lib/libcublas.so* >/dev/null 2>&1; then
         echo "$d"; return 0
@@ -48,7 +61,7 @@ build() {
   if [ "$backend" = cuda ]; then
     export PATH=$PATH:/usr/local/cuda/bin
     if ! command -v nvcc >/dev/null; then # a toolkit from Python's wheels (nvidia-cuda-nvcc)
-      for d in $(python3 -c 'import nvidia; print(" ".join(nvidia.__path__))' 2>/dev/null); do
+      for d in $(nvidia_dirs); do
         for t in "$d"/cu13 "$d"/cu12 "$d"/cuda_nvcc; do [ -x "$t/bin/nvcc" ] && export PATH=$PATH:$t/bin && break 2; done
       done
     fi
@@ -133,7 +146,7 @@ PY
     PUNA_NUM_PARALLEL=1 PUNA_CONTEXT_LENGTH=4096 PUNA_GPU_OVERHEAD=1GiB PUNA_NUM_THREAD=$threads PUNA_KEEP_ALIVE=-1 \
     ./puna serve > "$out/fit-puna.log" 2>&1 &
   local puna=$!
-  for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/api/version" >/dev/null && break; sleep 0.2; done
+  wait_up "http://127.0.0.1:$port/api/version" "$puna"
   printf 'FROM %s\n' "$model" > "$root/build/gpu-fit/Modelfile"
   PUNA_HOST=127.0.0.1:$port ./puna create gpu -f "$root/build/gpu-fit/Modelfile" > /dev/null 2>&1
   curl -s "http://127.0.0.1:$port/api/generate" -d '{"model":"gpu","prompt":"a b c","stream":false,"options":{"num_predict":128,"temperature":0}}' \
@@ -149,13 +162,8 @@ PY
                awk '$1 >= 0 && $1 <= 33' | sort -nu); do
     timeout 60 "$bin/llama-server" -m "$model" -c 4096 -np 1 -ngl "$ngl" -fit off -t "$threads" --host 127.0.0.1 \
       --port $((port + 1)) --no-webui > "$out/fit-ngl.log" 2>&1 &
-    local ls=$! up=0
-    for _ in $(seq 150); do
-      curl -sf "http://127.0.0.1:$((port + 1))/health" >/dev/null && { up=1; break; }
-      kill -0 "$ls" 2>/dev/null || break
-      sleep 0.2
-    done
-    if [ "$up" = 1 ]; then
+    local ls=$!
+    if wait_up "http://127.0.0.1:$((port + 1))/health" "$ls"; then
       say "fit: -ngl $ngl loads, decode $(curl -s "http://127.0.0.1:$((port + 1))/completion" \
         -d '{"prompt":"a b c","n_predict":128,"temperature":0}' | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["timings"]["predicted_per_second"],1), "tok/s")' 2>&1)"
     else

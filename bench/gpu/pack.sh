@@ -55,19 +55,16 @@ done
 for m in runtime http; do
   [ -d "$m/target/test-classes" ] && "$JAVA_HOME/bin/jar" cf "$kit/run-call/test/puna-$m-tests.jar" -C "$m/target/test-classes" .
 done
-cps=$(mktemp)
-for m in runtime http; do
-  scripts/mvn -B -q -ntp -o -pl "$m" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cps.$m" >/dev/null
-  tr ':' '\n' < "$cps.$m" >> "$cps"
-done
-sort -u "$cps" | while read -r j; do
+# One Maven run for both modules; the relative output file lands in each module's own target/.
+scripts/mvn -B -q -ntp -o -pl runtime,http dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/gpu-kit-test.cp >/dev/null
+cat runtime/target/gpu-kit-test.cp http/target/gpu-kit-test.cp | tr ':' '\n' | sort -u | while read -r j; do
   b=$(basename "$j")
   case "$b" in
     puna-*|openai-*|anthropic-*|langchain4j-*|kotlin-*|okhttp-*|okio-*|sqlite-jdbc-*) continue ;;
   esac
   [ -f "$kit/run-call/lib/$b" ] || cp "$j" "$kit/run-call/test/"
 done
-rm -f "$cps" "$cps".*
 # JUnit's console launcher runs the tests there (no Maven on the device).
 scripts/mvn -B -q -ntp -N dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 \
   -DoutputDirectory="$root/$kit/run-call/test" >/dev/null
