@@ -41,6 +41,9 @@ public final class RpcWorkers {
     private static final int CONNECT_TIMEOUT_MS = 3000;
     /** After an abort, how long a worker may take to accept before it counts as lost. */
     private static final int LOST_PROBE_TIMEOUT_MS = 500;
+    /** Probe rounds while every worker still accepts, 100 ms apart (on an abort path only). */
+    private static final int LOST_PROBE_ROUNDS = 2;
+    private static final long LOST_PROBE_PAUSE_NANOS = 100_000_000L;
 
     private static final Set<RpcLink> LINKS = ConcurrentHashMap.newKeySet();
     private static final Set<RpcEndpoint> LOST = ConcurrentHashMap.newKeySet();
@@ -135,13 +138,22 @@ public final class RpcWorkers {
         // A worker whose process died refuses the connection at once; one that only stops answering (its machine
         // gone) times out, and so may a live one: rpc-server serves one client at a time with a listen backlog of
         // one, so a worker busy with this process can leave a probe unanswered. Refusals decide first.
+        // A worker that is being killed can still accept for a moment after our connection to it broke. So when
+        // every worker accepts, they are probed once more a little later: only once, because each probe of a busy
+        // worker stays in its accept queue (rpc-server listens with a backlog of one), and a full queue would make a
+        // live worker look silent.
         Set<RpcEndpoint> refused = new LinkedHashSet<>();
         Set<RpcEndpoint> silent = new LinkedHashSet<>();
-        for (RpcEndpoint e : inUse) {
-            switch (probe(e, LOST_PROBE_TIMEOUT_MS)) {
-                case REFUSED -> refused.add(e);
-                case SILENT -> silent.add(e);
-                case ACCEPTS -> { }
+        for (int round = 0; round < LOST_PROBE_ROUNDS && refused.isEmpty() && silent.isEmpty(); round++) {
+            if (round > 0) {
+                LockSupport.parkNanos(LOST_PROBE_PAUSE_NANOS);
+            }
+            for (RpcEndpoint e : inUse) {
+                switch (probe(e, LOST_PROBE_TIMEOUT_MS)) {
+                    case REFUSED -> refused.add(e);
+                    case SILENT -> silent.add(e);
+                    case ACCEPTS -> { }
+                }
             }
         }
         // Every worker answers: a protocol failure, and nothing says whose.
