@@ -72,6 +72,10 @@ int main() {
     FIELD(llama_model_params, no_alloc);
     FIELD(llama_model_params, load_mtp);
 
+    STRUCT(llama_model_tensor_buft_override);
+    FIELD(llama_model_tensor_buft_override, pattern);
+    FIELD(llama_model_tensor_buft_override, buft);
+
     STRUCT(llama_context_params);
     FIELD(llama_context_params, n_ctx);
     FIELD(llama_context_params, n_batch);
@@ -335,6 +339,8 @@ int main() {
     FUNC(ggml_backend_dev_description);
     FUNC(ggml_backend_dev_type);
     FUNC(ggml_backend_dev_memory);
+    FUNC(ggml_backend_dev_buffer_type);
+    FUNC(ggml_backend_buft_name);
     // libmtmd (tools/mtmd): the multimodal projector, bound by dev.puna.bindings.Mtmd
     STRUCT(mtmd_context_params);
     FIELD(mtmd_context_params, use_gpu);

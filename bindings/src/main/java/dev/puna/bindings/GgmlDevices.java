@@ -45,6 +45,8 @@ public final class GgmlDevices {
     private static final MethodHandle GGML_BACKEND_DEV_DESCRIPTION = Native.downcall("ggml_backend_dev_description", FunctionDescriptor.of(ADDRESS, ADDRESS));
     private static final MethodHandle GGML_BACKEND_DEV_TYPE = Native.downcall("ggml_backend_dev_type", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle GGML_BACKEND_DEV_MEMORY = Native.downcall("ggml_backend_dev_memory", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle GGML_BACKEND_DEV_BUFFER_TYPE = Native.downcall("ggml_backend_dev_buffer_type", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static final MethodHandle GGML_BACKEND_BUFT_NAME = Native.downcall("ggml_backend_buft_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
 
     /** The number of registered devices. */
     public static long ggml_backend_dev_count() {
@@ -96,6 +98,28 @@ public final class GgmlDevices {
     public static void ggml_backend_dev_memory(MemorySegment device, MemorySegment free, MemorySegment total) {
         try {
             GGML_BACKEND_DEV_MEMORY.invokeExact(device, free, total);
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    /**
+     * The device's default buffer type, a static object of its backend that is never freed. For the CPU device it
+     * is {@code ggml_backend_cpu_buffer_type()}, the value llama.cpp's tensor overrides compare against to keep
+     * weights in host memory.
+     */
+    public static MemorySegment ggml_backend_dev_buffer_type(MemorySegment device) {
+        try {
+            return (MemorySegment) GGML_BACKEND_DEV_BUFFER_TYPE.invokeExact(device);
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    /** The buffer type's name ({@code CPU}, {@code CUDA0}); the string belongs to the buffer type. */
+    public static MemorySegment ggml_backend_buft_name(MemorySegment bufferType) {
+        try {
+            return (MemorySegment) GGML_BACKEND_BUFT_NAME.invokeExact(bufferType);
         } catch (Throwable e) {
             throw Native.rethrow(e);
         }

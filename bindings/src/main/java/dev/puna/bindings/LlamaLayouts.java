@@ -41,6 +41,16 @@ public final class LlamaLayouts {
             JAVA_BOOLEAN.withName("no_alloc"),
             JAVA_BOOLEAN.withName("load_mtp"));
 
+    /**
+     * One entry of {@code llama_model_params.tensor_buft_overrides}: tensors whose name the regular expression
+     * {@code pattern} finds a match in ({@code std::regex_search}) are allocated in buffer type {@code buft}; the
+     * array ends with an entry whose pattern is NULL. llama.cpp reads it only while the model loads.
+     */
+    public static final StructLayout LLAMA_MODEL_TENSOR_BUFT_OVERRIDE = Structs.struct(
+            "llama_model_tensor_buft_override",
+            ADDRESS.withName("pattern"),
+            ADDRESS.withName("buft"));
+
     public static final StructLayout LLAMA_CONTEXT_PARAMS = Structs.struct("llama_context_params",
             JAVA_INT.withName("n_ctx"),
             JAVA_INT.withName("n_batch"),
@@ -143,7 +153,7 @@ public final class LlamaLayouts {
 
     /** Every struct layout above, for the ABI tests. */
     public static List<StructLayout> all() {
-        return List.of(LLAMA_MODEL_PARAMS, LLAMA_CONTEXT_PARAMS, LLAMA_BATCH, LLAMA_TOKEN_DATA,
+        return List.of(LLAMA_MODEL_PARAMS, LLAMA_MODEL_TENSOR_BUFT_OVERRIDE, LLAMA_CONTEXT_PARAMS, LLAMA_BATCH, LLAMA_TOKEN_DATA,
                 LLAMA_TOKEN_DATA_ARRAY, LLAMA_LOGIT_BIAS, LLAMA_SAMPLER_CHAIN_PARAMS, LLAMA_CHAT_MESSAGE,
                 LLAMA_PERF_CONTEXT_DATA, LLAMA_PERF_SAMPLER_DATA, LLAMA_MODEL_QUANTIZE_PARAMS);
     }

@@ -13,6 +13,7 @@ import dev.puna.runtime.chat.ChatFormatter;
 import dev.puna.runtime.chat.ChatPrompt;
 import dev.puna.runtime.chat.ChatRequest;
 import dev.puna.runtime.internal.Backend;
+import dev.puna.runtime.internal.ExpertOverrides;
 import dev.puna.runtime.internal.ModelHandles;
 import dev.puna.runtime.internal.NativeChatTemplates;
 import dev.puna.runtime.internal.NativeStats;
@@ -151,8 +152,9 @@ public final class Model implements AutoCloseable {
         RpcLink rpc = params.rpcServers().isEmpty() ? null : RpcLink.open(params.rpcServers());
         NativeLoad loaded;
         try {
-            loaded = rpc == null ? loadNative(path, params, maxDevices, null)
-                    : loadOverRpc(path, params, maxDevices, rpc);
+            int layers = (int) gguf.getLong(arch + ".block_count").orElse(0);
+            loaded = rpc == null ? loadNative(path, params, maxDevices, layers, null)
+                    : loadOverRpc(path, params, maxDevices, layers, rpc);
         } catch (RuntimeException | Error e) {
             if (rpc != null) {
                 rpc.close();
@@ -185,9 +187,9 @@ public final class Model implements AutoCloseable {
     private record NativeLoad(MemorySegment handle, String why) {
     }
 
-    private static NativeLoad loadNative(Path path, ModelParams params, long maxDevices, RpcLink rpc) {
+    private static NativeLoad loadNative(Path path, ModelParams params, long maxDevices, int layers, RpcLink rpc) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment mp = nativeParams(arena, params, maxDevices);
+            MemorySegment mp = nativeParams(arena, params, maxDevices, layers);
             if (rpc != null) {
                 LlamaLayouts.field(LLAMA_MODEL_PARAMS, "devices").set(mp, RpcWorkers.devices(rpc.endpoints(), arena));
             }
@@ -201,12 +203,13 @@ public final class Model implements AutoCloseable {
      * Loads on a thread of its own: if a worker is lost while the weights go to it, ggml-rpc parks the threads
      * involved for good (see RpcWorkers), and the caller gets the worker's error instead of waiting with them.
      */
-    private static NativeLoad loadOverRpc(Path path, ModelParams params, long maxDevices, RpcLink rpc) {
+    private static NativeLoad loadOverRpc(Path path, ModelParams params, long maxDevices, int layers,
+                                          RpcLink rpc) {
         CompletableFuture<NativeLoad> result = new CompletableFuture<>();
         rpc.onLost(result::completeExceptionally);
         Thread.ofPlatform().daemon().name("puna-rpc-load").start(() -> {
             try {
-                NativeLoad loaded = loadNative(path, params, maxDevices, rpc);
+                NativeLoad loaded = loadNative(path, params, maxDevices, layers, rpc);
                 if (!result.complete(loaded) && !loaded.handle().equals(MemorySegment.NULL)) {
                     LOG.warn("model {} finished loading after its RPC worker was lost; left allocated", path);
                 }
@@ -230,9 +233,10 @@ public final class Model implements AutoCloseable {
     /**
      * {@code params} as a {@code llama_model_params} in {@code arena}. The tensor split is an array of
      * {@code maxDevices} floats, because llama.cpp copies exactly {@code llama_max_devices()} of them
-     * (llama_model's constructor) and keeps its own copy, so the arena may close once the model is loaded.
+     * (llama_model's constructor) and keeps its own copy, so the arena may close once the model is loaded; the
+     * expert overrides for a model of {@code layers} layers are read only while it loads.
      */
-    static MemorySegment nativeParams(Arena arena, ModelParams params, long maxDevices) {
+    static MemorySegment nativeParams(Arena arena, ModelParams params, long maxDevices, int layers) {
         MemorySegment mp = Llama.llama_model_default_params(arena);
         LlamaLayouts.field(LLAMA_MODEL_PARAMS, "n_gpu_layers").set(mp, params.gpuLayers());
         if (params.mainGpu() >= 0) {
@@ -246,6 +250,10 @@ public final class Model implements AutoCloseable {
                 split.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, params.tensorSplit().get(i));
             }
             LlamaLayouts.field(LLAMA_MODEL_PARAMS, "tensor_split").set(mp, split);
+        }
+        if (params.cpuMoeLayers() > 0) {
+            LlamaLayouts.field(LLAMA_MODEL_PARAMS, "tensor_buft_overrides").set(mp,
+                    ExpertOverrides.toNative(arena, ExpertOverrides.patterns(params.cpuMoeLayers(), layers)));
         }
         // llama_load_mode: NONE 0, MMAP 1, MLOCK 2, MMAP_MLOCK 3
         int loadMode = (params.useMmap() ? 1 : 0) | (params.useMlock() ? 2 : 0);

@@ -17,6 +17,11 @@ import java.util.List;
  *       ({@code tensor_split}, e.g. the {@link dev.puna.runtime.offload.OffloadPlan}'s); empty (default) lets
  *       llama.cpp split by free memory. More entries than llama.cpp supports devices fail the load with an
  *       {@link InvalidParameterException} ({@code tensor_split}).</li>
+ *   <li>{@code cpuMoeLayers} (default 0): the mixture-of-experts weights ({@code ffn_*_exps}) of the first
+ *       {@code n} layers stay in host memory even where their layer is offloaded (llama-server's
+ *       {@code --n-cpu-moe n}; {@code n} at least the model's layer count is {@code --cpu-moe}). The experts are
+ *       most of such a model's bytes but only a few run per token, so the rest of the layer on the GPU keeps most
+ *       of its speed. No effect on a dense model.</li>
  *   <li>{@code useMmap} (default true): map the file instead of reading it; shares pages between processes.</li>
  *   <li>{@code useMlock} (default false): lock the weights in RAM so the OS cannot page them out.</li>
  *   <li>{@code vocabOnly} (default false): load only the tokenizer (tokenize/detokenize, no sessions).</li>
@@ -31,6 +36,7 @@ public final class ModelParams {
     private final int gpuLayers;
     private final int mainGpu;
     private final java.util.List<Float> tensorSplit;
+    private final int cpuMoeLayers;
     private final boolean useMmap;
     private final boolean useMlock;
     private final boolean vocabOnly;
@@ -41,6 +47,7 @@ public final class ModelParams {
         this.gpuLayers = b.gpuLayers;
         this.mainGpu = b.mainGpu;
         this.tensorSplit = b.tensorSplit;
+        this.cpuMoeLayers = b.cpuMoeLayers;
         this.useMmap = b.useMmap;
         this.useMlock = b.useMlock;
         this.vocabOnly = b.vocabOnly;
@@ -68,6 +75,11 @@ public final class ModelParams {
         return tensorSplit;
     }
 
+    /** How many of the first layers keep their expert weights in host memory (0: none). */
+    public int cpuMoeLayers() {
+        return cpuMoeLayers;
+    }
+
     public boolean useMmap() {
         return useMmap;
     }
@@ -90,6 +102,7 @@ public final class ModelParams {
         private int gpuLayers = -1;
         private int mainGpu = -1;
         private java.util.List<Float> tensorSplit = java.util.List.of();
+        private int cpuMoeLayers;
         private boolean useMmap = true;
         private boolean useMlock;
         private boolean vocabOnly;
@@ -119,6 +132,13 @@ public final class ModelParams {
                         "proportions must be finite and >= 0, got " + p);
             }
             this.tensorSplit = p;
+            return this;
+        }
+
+        /** The first {@code n} layers' expert weights in host memory ({@code n_cpu_moe}); 0 (default): none. */
+        public Builder cpuMoeLayers(int n) {
+            InvalidParameterException.require(n >= 0, "n_cpu_moe", "must be >= 0, got " + n);
+            this.cpuMoeLayers = n;
             return this;
         }
 

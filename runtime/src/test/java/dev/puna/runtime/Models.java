@@ -21,6 +21,15 @@ final class Models {
         }
     }
 
+    /** The scripted model with a mixture-of-experts feed-forward (4 experts, 2 used), Q8_0. */
+    static Path scriptedMoe() {
+        try {
+            return TestModels.scriptedMoe(DIR);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static Path reranker() {
         try {
             return TestModels.reranker(DIR);

@@ -7,10 +7,13 @@ import java.util.List;
 
 /**
  * The hyperparameters of a llama-architecture model, with the metadata keys and tensors (names and ggml-order
- * dimensions) llama.cpp expects for them.
+ * dimensions) llama.cpp expects for them. With {@code experts > 0} the feed-forward of every layer is a
+ * Mixtral-style mixture of experts (llama.cpp's llama architecture with {@code llama.expert_count}): a router
+ * {@code ffn_gate_inp} and the stacked expert matrices {@code ffn_gate_exps}, {@code ffn_up_exps},
+ * {@code ffn_down_exps}, each {@code experts} deep.
  */
 record LlamaShape(int vocabSize, int layers, int embeddingLength, int feedForwardLength, int heads, int kvHeads,
-        int contextLength) {
+        int contextLength, int experts, int expertsUsed) {
 
     /** What a tensor holds, which decides the values a model fills it with. */
     enum Role {
@@ -28,7 +31,16 @@ record LlamaShape(int vocabSize, int layers, int embeddingLength, int feedForwar
     record Tensor(String name, long[] dims, Role role) {
     }
 
+    /** A dense shape (no experts). */
+    LlamaShape(int vocabSize, int layers, int embeddingLength, int feedForwardLength, int heads, int kvHeads,
+            int contextLength) {
+        this(vocabSize, layers, embeddingLength, feedForwardLength, heads, kvHeads, contextLength, 0, 0);
+    }
+
     LlamaShape {
+        if (experts < 0 || expertsUsed < 0 || expertsUsed > experts || (experts > 0 && expertsUsed == 0)) {
+            throw new IllegalArgumentException("%d experts with %d used per token".formatted(experts, expertsUsed));
+        }
         if (embeddingLength % heads != 0 || heads % kvHeads != 0) {
             throw new IllegalArgumentException("embedding length %d, %d heads and %d KV heads do not divide evenly"
                     .formatted(embeddingLength, heads, kvHeads));
@@ -54,6 +66,9 @@ record LlamaShape(int vocabSize, int layers, int embeddingLength, int feedForwar
                 .putUInt32("llama.vocab_size", vocabSize)
                 .putUInt32("general.file_type", fileType(type))
                 .putUInt32("general.quantization_version", 2);
+        if (experts > 0) {
+            writer.putUInt32("llama.expert_count", experts).putUInt32("llama.expert_used_count", expertsUsed);
+        }
     }
 
     /** Every tensor: the token embedding, each layer's norms and projections, the output norm and the output. */
@@ -70,9 +85,22 @@ record LlamaShape(int vocabSize, int layers, int embeddingLength, int feedForwar
             tensors.add(new Tensor(prefix + "attn_v.weight", new long[] {embd, kv}, Role.PROJECTION));
             tensors.add(new Tensor(prefix + "attn_output.weight", new long[] {embd, embd}, Role.PROJECTION));
             tensors.add(new Tensor(prefix + "ffn_norm.weight", new long[] {embd}, Role.NORM));
-            tensors.add(new Tensor(prefix + "ffn_gate.weight", new long[] {embd, feedForwardLength}, Role.PROJECTION));
-            tensors.add(new Tensor(prefix + "ffn_up.weight", new long[] {embd, feedForwardLength}, Role.PROJECTION));
-            tensors.add(new Tensor(prefix + "ffn_down.weight", new long[] {feedForwardLength, embd}, Role.PROJECTION));
+            if (experts == 0) {
+                tensors.add(new Tensor(prefix + "ffn_gate.weight", new long[] {embd, feedForwardLength},
+                        Role.PROJECTION));
+                tensors.add(new Tensor(prefix + "ffn_up.weight", new long[] {embd, feedForwardLength},
+                        Role.PROJECTION));
+                tensors.add(new Tensor(prefix + "ffn_down.weight", new long[] {feedForwardLength, embd},
+                        Role.PROJECTION));
+            } else {
+                tensors.add(new Tensor(prefix + "ffn_gate_inp.weight", new long[] {embd, experts}, Role.PROJECTION));
+                tensors.add(new Tensor(prefix + "ffn_gate_exps.weight", new long[] {embd, feedForwardLength, experts},
+                        Role.PROJECTION));
+                tensors.add(new Tensor(prefix + "ffn_up_exps.weight", new long[] {embd, feedForwardLength, experts},
+                        Role.PROJECTION));
+                tensors.add(new Tensor(prefix + "ffn_down_exps.weight", new long[] {feedForwardLength, embd, experts},
+                        Role.PROJECTION));
+            }
         }
         tensors.add(new Tensor("output_norm.weight", new long[] {embd}, Role.NORM));
         tensors.add(new Tensor("output.weight", new long[] {embd, vocabSize}, Role.OUTPUT));

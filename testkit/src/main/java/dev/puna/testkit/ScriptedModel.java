@@ -51,6 +51,8 @@ public final class ScriptedModel {
     private final int layers;
     private final int feedForward;
     private final int heads;
+    private final int experts;
+    private final int expertsUsed;
 
     private ScriptedModel(Builder builder) {
         vocabulary = builder.vocabulary;
@@ -58,6 +60,8 @@ public final class ScriptedModel {
         layers = builder.layers;
         feedForward = builder.feedForward;
         heads = builder.heads;
+        experts = builder.experts;
+        expertsUsed = builder.expertsUsed;
         architecture = builder.architecture;
         name = builder.name;
         successors = builder.successors.clone();
@@ -124,7 +128,7 @@ public final class ScriptedModel {
      */
     public GgufWriter toWriter(GgmlType type) {
         LlamaShape shape = new LlamaShape(vocabulary.size(), layers, embedding, feedForward, heads, heads,
-                CONTEXT_LENGTH);
+                CONTEXT_LENGTH, experts, expertsUsed);
         GgufWriter writer = GgufWriter.create();
         shape.putMetadata(writer, architecture, name, type);
         vocabulary.writeTo(writer);
@@ -177,6 +181,8 @@ public final class ScriptedModel {
         private int layers = LAYERS;
         private int feedForward = FEED_FORWARD_LENGTH;
         private int heads = HEADS;
+        private int experts;
+        private int expertsUsed;
 
         private Builder(Vocabulary vocabulary) {
             this.vocabulary = vocabulary;
@@ -237,6 +243,22 @@ public final class ScriptedModel {
             this.layers = layers;
             this.feedForward = feedForward;
             this.heads = heads;
+            return this;
+        }
+
+        /**
+         * Makes every layer's feed-forward a mixture of {@code count} experts, {@code used} of them per token
+         * (default none: dense). The experts' weights are zero like every other projection, so the scripts are
+         * unchanged; the model exercises llama.cpp's MoE path and the {@code *_exps} tensors offload acts on.
+         *
+         * @throws IllegalArgumentException unless {@code 0 < used <= count}
+         */
+        public Builder experts(int count, int used) {
+            if (count <= 0 || used <= 0 || used > count) {
+                throw new IllegalArgumentException(count + " experts with " + used + " used per token");
+            }
+            this.experts = count;
+            this.expertsUsed = used;
             return this;
         }
 

@@ -234,6 +234,19 @@ public final class TestModels {
     }
 
     /**
+     * The scripted model with a mixture-of-experts feed-forward (4 experts, 2 used per token; {@link
+     * ScriptedModel.Builder#experts}), as Q8_0 in {@code dir}: the same scripts, so the same greedy output, written
+     * unless a file with exactly these bytes is there.
+     *
+     * @return the file, {@code dir/puna-scripted-moe-q8_0.gguf}
+     */
+    public static Path scriptedMoe(Path dir) throws IOException {
+        ScriptedModel model = scripts(ScriptedModel.builder(vocabulary())).name("puna-scripted-moe").experts(4, 2)
+                .build();
+        return writeIfChanged(dir.resolve("puna-scripted-moe-q8_0.gguf"), model.toWriter(GgmlType.Q8_0));
+    }
+
+    /**
      * What the scripted model answers {@link #HELLO_PROMPT} with the {@linkplain #scriptedLora LoRA adapter} at
      * scale 1: {@code ▁world} is followed by {@code ▁Puna} instead of {@code ▁from}.
      */

@@ -46,7 +46,9 @@ import org.apache.logging.log4j.Logger;
  * "auto") takes the planner's choice for the devices llama.cpp reports, which on a machine without a GPU is 0. The
  * devices are read once, on first use, so every model is planned against the GPUs' free memory before Puna loaded
  * anything and the scheduler keeps the loaded models' planned VRAM within that ({@link #vramBudget()}). A draft
- * model for speculative decoding is planned the same way on what the model leaves of each GPU.
+ * model for speculative decoding is planned the same way on what the model leaves of each GPU. A mixture-of-experts
+ * model's {@code n_cpu_moe} (llama-server's {@code --n-cpu-moe}) is likewise the request's or Modelfile's when
+ * given, else the planner's.
  */
 public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler.Estimator {
     private static final Logger LOG = LogManager.getLogger(EngineLoader.class);
@@ -98,7 +100,7 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
                 .kvType(config.kvCacheType()).ubatch(Math.min(512, o.numBatch()))
                 .flashAttention(config.flashAttention() == dev.puna.runtime.FlashAttention.ENABLED)
                 .gpuOverheadBytes(config.gpuOverheadBytes()).tensorSplit(config.tensorSplit())
-                .numGpu(o.numGpu()).mainGpu(o.mainGpu()).build();
+                .numGpu(o.numGpu()).cpuMoeLayers(o.cpuMoeLayers()).mainGpu(o.mainGpu()).build();
     }
 
     /** The main model's plan and, when there is a draft model, the draft's. */
@@ -134,16 +136,20 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
         return out;
     }
 
-    /** A load's model parameters: the plan's GPU layers unless {@code num_gpu} is set, and its tensor split. */
-    private static ModelParams modelParams(LoadOptions o, OffloadPlan plan, List<RpcEndpoint> workers) {
+    /**
+     * A load's model parameters: the plan's GPU layers unless {@code num_gpu} is set, its expert layers in host
+     * memory unless {@code n_cpu_moe} is set, and its tensor split.
+     */
+    static ModelParams modelParams(LoadOptions o, OffloadPlan plan, List<RpcEndpoint> workers) {
         if (!workers.isEmpty()) {
             // Split over the workers by the memory each reports, as llama-server's --rpc does; the plan knows only
             // local devices.
             return ModelParams.builder().gpuLayers(o.numGpu()).mainGpu(o.mainGpu()).useMmap(o.useMmap())
-                    .useMlock(o.useMlock()).rpcServers(workers).build();
+                    .useMlock(o.useMlock()).cpuMoeLayers(Math.max(o.cpuMoeLayers(), 0)).rpcServers(workers).build();
         }
         ModelParams.Builder params = ModelParams.builder()
                 .gpuLayers(o.numGpu() >= 0 ? o.numGpu() : plan.gpuLayers()).mainGpu(o.mainGpu())
+                .cpuMoeLayers(o.cpuMoeLayers() >= 0 ? o.cpuMoeLayers() : plan.cpuMoeLayers())
                 .useMmap(o.useMmap()).useMlock(o.useMlock());
         if (o.mainGpu() < 0) {
             params.tensorSplit(plan.tensorSplit()); // empty for one GPU or none: llama.cpp's own split
@@ -206,8 +212,9 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
         List<RpcEndpoint> workers = rpcServers(o);
         ModelParams params = modelParams(o, plan, workers);
         if (workers.isEmpty()) {
-            LOG.info("{}: {} GPU layers ({}), {} MiB on GPU, {} MiB in RAM", m.name(), params.gpuLayers(),
-                    plan.reason(), plan.gpuBytes() >> 20, plan.cpu().totalBytes() >> 20);
+            LOG.info("{}: {} GPU layers, n_cpu_moe {} ({}), {} MiB on GPU, {} MiB in RAM", m.name(),
+                    params.gpuLayers(), params.cpuMoeLayers(), plan.reason(), plan.gpuBytes() >> 20,
+                    plan.cpu().totalBytes() >> 20);
         } else {
             LOG.info("{}: layers on RPC workers {} (num_gpu {})", m.name(), workers, params.gpuLayers());
         }

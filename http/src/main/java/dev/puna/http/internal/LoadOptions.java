@@ -17,9 +17,11 @@ package dev.puna.http.internal;
  * @param rpcServers the RPC workers to split the model over ({@code rpc_servers}, {@code host:port,...} as checked
  *     against {@code PUNA_RPC_SERVERS}); the empty string keeps the model local, null uses every worker of
  *     {@code PUNA_RPC_SERVERS}
+ * @param cpuMoeLayers how many of the first layers keep their mixture-of-experts weights in host memory
+ *     ({@code n_cpu_moe}, llama-server's {@code --n-cpu-moe}), -1 (not given) for the offload planner's choice
  */
 public record LoadOptions(int numCtx, int numBatch, int numThread, int numGpu, int mainGpu, boolean useMmap,
-                          boolean useMlock, Draft draft, String rpcServers) {
+                          boolean useMlock, Draft draft, String rpcServers, int cpuMoeLayers) {
     /**
      * Speculative decoding settings.
      *
@@ -41,5 +43,11 @@ public record LoadOptions(int numCtx, int numBatch, int numThread, int numGpu, i
     public LoadOptions(int numCtx, int numBatch, int numThread, int numGpu, int mainGpu, boolean useMmap,
                        boolean useMlock, Draft draft) {
         this(numCtx, numBatch, numThread, numGpu, mainGpu, useMmap, useMlock, draft, null);
+    }
+
+    /** Options with the planner's choice of expert layers in host memory. */
+    public LoadOptions(int numCtx, int numBatch, int numThread, int numGpu, int mainGpu, boolean useMmap,
+                       boolean useMlock, Draft draft, String rpcServers) {
+        this(numCtx, numBatch, numThread, numGpu, mainGpu, useMmap, useMlock, draft, rpcServers, -1);
     }
 }

@@ -24,7 +24,7 @@ public final class OptionsParser {
     private static final Set<String> FLOATS = Set.of("temperature", "top_p", "min_p", "typical_p", "repeat_penalty",
             "presence_penalty", "frequency_penalty", "mirostat_tau", "mirostat_eta", "draft_p_min");
     private static final Set<String> INTS = Set.of("top_k", "repeat_last_n", "mirostat", "num_predict", "num_keep",
-            "num_ctx", "num_batch", "num_thread", "num_gpu", "main_gpu", "draft_max", "draft_min");
+            "num_ctx", "num_batch", "num_thread", "num_gpu", "main_gpu", "draft_max", "draft_min", "n_cpu_moe");
     private static final Set<String> BOOLS = Set.of("use_mmap", "use_mlock");
 
     private final int defaultContextLength;
@@ -80,6 +80,7 @@ public final class OptionsParser {
         int numThread = 0;
         int numGpu = -1;
         int mainGpu = -1;
+        int cpuMoe = -1;
         boolean useMmap = true;
         boolean useMlock = false;
         String draftModel = null;
@@ -126,6 +127,8 @@ public final class OptionsParser {
                             "must be between 0 (default) and 1024");
                     case "num_gpu" -> numGpu = require(key, n, n >= -1, "must be >= -1 (-1 = auto: as many layers as fit on the GPUs)");
                     case "main_gpu" -> mainGpu = require(key, n, n >= 0, "must be >= 0");
+                    case "n_cpu_moe" -> cpuMoe = require(key, n, n >= -1,
+                            "must be >= -1 (-1 = auto: experts in host memory only where the model does not fit)");
                     case "draft_max" -> draftMax = require(key, n, n >= 1 && n <= 64, "must be between 1 and 64");
                     case "draft_min" -> draftMin = require(key, n, n >= 0 && n <= 64, "must be between 0 and 64");
                     default -> throw new IllegalStateException(key);
@@ -171,7 +174,7 @@ public final class OptionsParser {
             // -1 does here, since the engine stops there.
             return new RequestOptions(sampling.build(), Math.max(numPredict, -1), stop, Math.max(numKeep, 0),
                     new LoadOptions(numCtx, numBatch, numThread, numGpu, mainGpu, useMmap, useMlock,
-                            draft(draftModel, draftMax, draftMin, draftPMin), rpcServers));
+                            draft(draftModel, draftMax, draftMin, draftPMin), rpcServers, cpuMoe));
         } catch (InvalidParameterException e) {
             throw ApiException.badParameter(e.parameter(), "invalid option " + e.getMessage());
         }

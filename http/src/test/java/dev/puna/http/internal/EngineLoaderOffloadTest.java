@@ -134,6 +134,46 @@ class EngineLoaderOffloadTest {
     }
 
     @Test
+    void aMoeModelThatDoesNotFitWholeKeepsItsLayersOnTheGpuAndTheFewestLayersExpertsInHostMemory() throws Exception {
+        CatalogModel m = CatalogModel.ofFile("moe", TestModels.scriptedMoe(dir), "", 10, Instant.EPOCH,
+                new ModelDetails("", "gguf", "llama", List.of("llama"), "1M", "Q8_0"));
+        ServerConfig config = ServerConfig.builder().numParallel(1).build();
+        OffloadPlan whole = new EngineLoader(config, null, null, () -> List.of(CPU, GPU0)).plan(m, AUTO);
+        assertEquals(3, whole.gpuLayers());
+        assertEquals(0, whole.cpuMoeLayers());
+        // A GPU one byte short of the whole model: one layer's experts (3 x 34816 bytes, ModelFootprintTest) go.
+        ComputeDevice tight = new ComputeDevice("CUDA0", "test GPU", DeviceType.GPU, whole.gpuBytes() - 1,
+                24_564 * MIB);
+        EngineLoader loader = new EngineLoader(config, null, null, () -> List.of(CPU, tight));
+        OffloadPlan plan = loader.plan(m, AUTO);
+        assertEquals(3, plan.gpuLayers());
+        assertEquals(1, plan.cpuMoeLayers());
+        assertEquals(whole.gpuBytes() - 3 * 34_816, plan.gpuBytes());
+        assertEquals(1, EngineLoader.modelParams(AUTO, plan, List.of()).cpuMoeLayers());
+        assertEquals(3, EngineLoader.modelParams(AUTO, plan, List.of()).gpuLayers());
+
+        // n_cpu_moe given: taken as is (2, both layers), and 0 gives up a whole layer instead
+        LoadOptions two = new LoadOptions(256, 512, 0, -1, -1, true, false, LoadOptions.Draft.DEFAULT, null, 2);
+        assertEquals(2, loader.plan(m, two).cpuMoeLayers());
+        assertEquals(2, EngineLoader.modelParams(two, loader.plan(m, two), List.of()).cpuMoeLayers());
+        LoadOptions none = new LoadOptions(256, 512, 0, -1, -1, true, false, LoadOptions.Draft.DEFAULT, null, 0);
+        assertEquals(2, loader.plan(m, none).gpuLayers());
+        assertEquals(0, EngineLoader.modelParams(none, loader.plan(m, none), List.of()).cpuMoeLayers());
+
+        // and the model loads with those overrides through the scheduler, reported with the plan's VRAM
+        ExecutorService executor = Executors.newCachedThreadPool();
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+        try (ModelScheduler s = new ModelScheduler(loader, loader, 3, Long.MAX_VALUE, executor, timers)) {
+            ModelScheduler.Lease lease = s.acquire(m, AUTO, Duration.ofMinutes(5)).get(60, TimeUnit.SECONDS);
+            assertEquals(plan.gpuBytes(), s.running().getFirst().vramBytes());
+            lease.release();
+        } finally {
+            executor.shutdownNow();
+            timers.shutdownNow();
+        }
+    }
+
+    @Test
     void aDraftModelIsPlannedOnWhatTheModelLeavesOfTheGpu() throws Exception {
         ServerConfig config = ServerConfig.builder().build();
         CatalogModel m = model();

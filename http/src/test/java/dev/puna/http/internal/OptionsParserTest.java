@@ -113,6 +113,18 @@ class OptionsParserTest {
                 "{\"num_batch\":0}");
         assertError("invalid option num_predict: must be >= -1 (-1 = no limit), got -5", "num_predict",
                 "{\"num_predict\":-5}");
+        assertError("invalid option n_cpu_moe: must be >= -1 (-1 = auto: experts in host memory only where the "
+                + "model does not fit), got -2", "n_cpu_moe", "{\"n_cpu_moe\":-2}");
+        assertError("invalid value for \"options.n_cpu_moe\": expected an integer, got a string (\"all\")",
+                "options.n_cpu_moe", "{\"n_cpu_moe\":\"all\"}");
+    }
+
+    @Test
+    void nCpuMoeIsALoadOptionFromTheRequestOrTheModelfile() {
+        assertEquals(-1, parser.parse(Map.of(), null).load().cpuMoeLayers());
+        assertEquals(12, parser.parse(Map.of("n_cpu_moe", 12L), null).load().cpuMoeLayers());
+        assertEquals(new LoadOptions(2048, 512, 0, -1, -1, true, false, LoadOptions.Draft.DEFAULT, null, 0),
+                parser.parse(Map.of("n_cpu_moe", 12L), json("{\"n_cpu_moe\":0}")).load());
     }
 
     private void assertError(String message, String param, String options) {

@@ -34,12 +34,16 @@ import java.util.regex.Pattern;
  * @param keyLength K head dimension ({@code attention.key_length}, else embedding length / heads)
  * @param valueLength V head dimension ({@code attention.value_length}, else embedding length / heads)
  * @param vocabSize tokens in the vocabulary (the output layer's logits per token)
+ * @param layerExpertBytes of each layer's weights, those of its mixture-of-experts matrices ({@code ffn_*_exps},
+ *     the tensors {@code n_cpu_moe} keeps in host memory); all 0 for a dense model
  */
 public record ModelFootprint(String architecture, List<Long> layerWeightBytes, long tokenEmbeddingBytes,
                              long outputBytes, boolean outputTied, int embeddingLength, int feedForwardLength,
                              int headCount, List<Integer> headCountKv, int keyLength, int valueLength,
-                             int vocabSize) {
+                             int vocabSize, List<Long> layerExpertBytes) {
     private static final Pattern LAYER_TENSOR = Pattern.compile("blk\\.(\\d+)\\..*");
+    /** llama.cpp's {@code LLM_FFN_EXPS_REGEX}, as {@code regex_search} applies it. */
+    private static final Pattern EXPERT_TENSOR = Pattern.compile("\\.ffn_(up|down|gate|gate_up)_(ch|)exps");
 
     public ModelFootprint {
         Objects.requireNonNull(architecture, "architecture");
@@ -49,6 +53,26 @@ public record ModelFootprint(String architecture, List<Long> layerWeightBytes, l
             throw new IllegalArgumentException("head_count_kv has " + headCountKv.size() + " values for "
                     + layerWeightBytes.size() + " layers");
         }
+        layerExpertBytes = List.copyOf(layerExpertBytes);
+        if (layerExpertBytes.size() != layerWeightBytes.size()) {
+            throw new IllegalArgumentException("expert bytes for " + layerExpertBytes.size() + " of "
+                    + layerWeightBytes.size() + " layers");
+        }
+        for (int il = 0; il < layerExpertBytes.size(); il++) {
+            if (layerExpertBytes.get(il) < 0 || layerExpertBytes.get(il) > layerWeightBytes.get(il)) {
+                throw new IllegalArgumentException("layer " + il + ": " + layerExpertBytes.get(il)
+                        + " expert bytes of " + layerWeightBytes.get(il));
+            }
+        }
+    }
+
+    /** A dense model's footprint: no expert weights. */
+    public ModelFootprint(String architecture, List<Long> layerWeightBytes, long tokenEmbeddingBytes,
+                          long outputBytes, boolean outputTied, int embeddingLength, int feedForwardLength,
+                          int headCount, List<Integer> headCountKv, int keyLength, int valueLength, int vocabSize) {
+        this(architecture, layerWeightBytes, tokenEmbeddingBytes, outputBytes, outputTied, embeddingLength,
+                feedForwardLength, headCount, headCountKv, keyLength, valueLength, vocabSize,
+                java.util.Collections.nCopies(layerWeightBytes.size(), 0L));
     }
 
     /**
@@ -66,6 +90,7 @@ public record ModelFootprint(String architecture, List<Long> layerWeightBytes, l
         String arch = file.architecture().orElse("");
         int layers = (int) file.getLong(arch + ".block_count").orElse(0);
         long[] perLayer = new long[layers];
+        long[] experts = new long[layers];
         long tokenEmbd = 0;
         long global = 0;
         boolean hasOutput = false;
@@ -76,6 +101,9 @@ public record ModelFootprint(String architecture, List<Long> layerWeightBytes, l
                 int il = Integer.parseInt(m.group(1));
                 if (il < layers) {
                     perLayer[il] += t.byteSize();
+                    if (EXPERT_TENSOR.matcher(t.name()).find()) {
+                        experts[il] += t.byteSize();
+                    }
                     continue;
                 }
                 // blk.N beyond block_count: nextn/MTP layers llama.cpp loads only on request; not counted.
@@ -99,13 +127,15 @@ public record ModelFootprint(String architecture, List<Long> layerWeightBytes, l
         List<Integer> kvHeads = perLayerOrSingle(file, arch + ".attention.head_count_kv", layers, heads);
         int headDim = embd / heads;
         List<Long> weights = new ArrayList<>(layers);
-        for (long b : perLayer) {
-            weights.add(b);
+        List<Long> expertWeights = new ArrayList<>(layers);
+        for (int il = 0; il < layers; il++) {
+            weights.add(perLayer[il]);
+            expertWeights.add(experts[il]);
         }
         return new ModelFootprint(arch, weights, tokenEmbd, global + (hasOutput ? 0 : tokenEmbd), !hasOutput, embd,
                 (int) longOrFirst(file, arch + ".feed_forward_length", 0), heads, kvHeads,
                 (int) file.getLong(arch + ".attention.key_length").orElse(headDim),
-                (int) file.getLong(arch + ".attention.value_length").orElse(headDim), vocab);
+                (int) file.getLong(arch + ".attention.value_length").orElse(headDim), vocab, expertWeights);
     }
 
     /** A per-layer integer key: an array of one value per layer, or a single value for every layer. */
@@ -145,6 +175,16 @@ public record ModelFootprint(String architecture, List<Long> layerWeightBytes, l
             sum += b;
         }
         return sum;
+    }
+
+    /** Whether any layer has expert weights: a mixture-of-experts model. */
+    public boolean hasExperts() {
+        for (long b : layerExpertBytes) {
+            if (b > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -12,11 +12,13 @@ import java.util.Objects;
  * @param totalLayers {@code n + 1}, the most {@code gpuLayers} can be
  * @param tensorSplit the proportion of the offloaded layers each GPU of {@link #gpus()} gets, in that order, as
  *     llama.cpp's {@code tensor_split}; empty when there are fewer than two GPUs (nothing to split)
+ * @param cpuMoeLayers how many of the first layers keep their expert weights in host memory ({@code n_cpu_moe},
+ *     {@link dev.puna.runtime.ModelParams#cpuMoeLayers}); 0 for a dense model or when every expert fits
  * @param cpu what stays in host memory
  * @param gpus what each GPU the model may use holds, in llama.cpp's device order (some may hold nothing)
  * @param reason why these numbers, in words, for logs
  */
-public record OffloadPlan(int gpuLayers, int totalLayers, List<Float> tensorSplit, DeviceUse cpu,
+public record OffloadPlan(int gpuLayers, int totalLayers, List<Float> tensorSplit, int cpuMoeLayers, DeviceUse cpu,
                           List<DeviceUse> gpus, String reason) {
     public OffloadPlan {
         tensorSplit = List.copyOf(tensorSplit);

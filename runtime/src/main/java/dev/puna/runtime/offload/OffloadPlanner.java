@@ -24,6 +24,13 @@ import java.util.Locale;
  * which every GPU stays within its free memory less {@code gpuOverheadBytes}; like llama.cpp's {@code --fit}
  * (common/fit.cpp) it never overcommits a device, and only discrete GPUs are used when there are any
  * (integrated ones otherwise), as llama.cpp's device list does.
+ *
+ * <p>Mixture-of-experts models: a layer on a GPU whose experts are kept in host memory ({@code n_cpu_moe}, the
+ * first layers' {@code ffn_*_exps}) counts its expert bytes on the CPU. With both {@code numGpu} and
+ * {@code cpuMoeLayers} unset, a MoE model that does not fit whole keeps every layer on the GPU and moves the
+ * fewest layers' experts to host memory that makes the rest fit; when even every layer's dense part does not fit,
+ * it offloads fewer layers with all experts in host memory (llama.cpp's {@code --fit} does the same in that order,
+ * though it picks the last layers' experts where {@code --n-cpu-moe} names the first).
  */
 public final class OffloadPlanner {
     private static final long MIB = 1L << 20;
@@ -38,33 +45,64 @@ public final class OffloadPlanner {
      *     entries are ignored for placement
      */
     public static OffloadPlan plan(ModelFootprint model, OffloadSettings settings, List<ComputeDevice> devices) {
-        int total = model.layerCount() + 1;
+        int n = model.layerCount();
+        int total = n + 1;
+        int fixedMoe = settings.cpuMoeLayers() >= 0 ? Math.min(settings.cpuMoeLayers(), n) : -1;
         List<ComputeDevice> gpus = offloadTargets(devices);
         if (settings.mainGpu() >= 0) {
             gpus = settings.mainGpu() < gpus.size() ? List.of(gpus.get(settings.mainGpu())) : List.of();
         }
         if (gpus.isEmpty()) {
             String why = settings.mainGpu() >= 0 ? "there is no GPU " + settings.mainGpu() : "no GPU";
-            return place(model, settings, gpus, new float[0], 0, why + ": all " + total + " layers on the CPU");
+            return place(model, settings, gpus, new float[0], 0, Math.max(fixedMoe, 0),
+                    why + ": all " + total + " layers on the CPU");
         }
         float[] split = proportions(settings, gpus);
         if (settings.numGpu() >= 0) {
             int layers = Math.min(settings.numGpu(), total);
-            OffloadPlan p = place(model, settings, gpus, split, layers, "");
+            int moe = Math.max(fixedMoe, 0);
+            OffloadPlan p = place(model, settings, gpus, split, layers, moe, "");
             String over = overcommitted(p, gpus, settings);
             return withReason(p, "num_gpu " + settings.numGpu() + ": " + layers + " of " + total + " layers on GPU"
-                    + (over.isEmpty() ? "" : " (" + over + ")"));
+                    + expertsNote(model, moe) + (over.isEmpty() ? "" : " (" + over + ")"));
         }
-        for (int layers = total; layers > 0; layers--) {
-            OffloadPlan p = place(model, settings, gpus, split, layers, "");
-            if (overcommitted(p, gpus, settings).isEmpty()) {
-                return withReason(p, layers == total ? "all " + total + " layers fit on GPU"
-                        : layers + " of " + total + " layers fit in free GPU memory");
+        if (fixedMoe < 0) {
+            OffloadPlan all = place(model, settings, gpus, split, total, 0, "");
+            if (overcommitted(all, gpus, settings).isEmpty()) {
+                return withReason(all, "all " + total + " layers fit on GPU");
+            }
+            if (model.hasExperts()) {
+                // As llama.cpp's --fit does for a mixture of experts: every layer's attention and dense weights
+                // stay on the GPU, and experts (most of the bytes, a few of them used per token) go to host
+                // memory layer by layer until the rest fits.
+                for (int k = 1; k <= n; k++) {
+                    OffloadPlan p = place(model, settings, gpus, split, total, k, "");
+                    if (overcommitted(p, gpus, settings).isEmpty()) {
+                        return withReason(p, "all " + total + " layers on GPU" + expertsNote(model, k));
+                    }
+                }
             }
         }
-        OffloadPlan one = place(model, settings, gpus, split, 1, "");
-        return place(model, settings, gpus, split, 0, "not even one layer fits in free GPU memory ("
+        int moe = fixedMoe >= 0 ? fixedMoe : model.hasExperts() ? n : 0;
+        for (int layers = fixedMoe >= 0 ? total : total - 1; layers > 0; layers--) {
+            OffloadPlan p = place(model, settings, gpus, split, layers, moe, "");
+            if (overcommitted(p, gpus, settings).isEmpty()) {
+                return withReason(p, (layers == total ? "all " + total + " layers fit on GPU"
+                        : layers + " of " + total + " layers fit in free GPU memory") + expertsNote(model, moe));
+            }
+        }
+        OffloadPlan one = place(model, settings, gpus, split, 1, moe, "");
+        return place(model, settings, gpus, split, 0, moe, "not even one layer fits in free GPU memory ("
                 + overcommitted(one, gpus, settings) + "): all " + total + " layers on the CPU");
+    }
+
+    /** ", the experts of the first k layers in host memory", or "" for none or a dense model. */
+    private static String expertsNote(ModelFootprint model, int k) {
+        if (k == 0 || !model.hasExperts()) {
+            return "";
+        }
+        return k >= model.layerCount() ? ", every layer's experts in host memory"
+                : ", the experts of the first " + k + " of " + model.layerCount() + " layers in host memory";
     }
 
     /** The GPUs llama.cpp offloads to: the discrete ones, else the integrated ones. */
@@ -129,7 +167,7 @@ public final class OffloadPlanner {
     }
 
     private static OffloadPlan place(ModelFootprint m, OffloadSettings s, List<ComputeDevice> gpus, float[] split,
-                                     int layers, String reason) {
+                                     int layers, int cpuMoe, String reason) {
         int n = m.layerCount();
         int total = n + 1;
         long cells = (long) s.numCtx() * s.slots();
@@ -153,8 +191,11 @@ public final class OffloadPlanner {
                 cpuKv += kv;
             } else {
                 int d = gpuOf[il - first];
+                // n_cpu_moe: the layer is on the GPU but its expert matrices stay in host memory
+                long hostExperts = !output && il < cpuMoe ? m.layerExpertBytes().get(il) : 0;
+                cpuWeights += hostExperts;
                 gpuLayers[d]++;
-                gpuWeights[d] += weights;
+                gpuWeights[d] += weights - hostExperts;
                 gpuKv[d] += kv;
                 holdsOutput[d] |= output;
             }
@@ -170,7 +211,8 @@ public final class OffloadPlanner {
                 tensorSplit.add(f);
             }
         }
-        return new OffloadPlan(layers, total, tensorSplit, new DeviceUse("CPU", cpuLayers, cpuWeights, cpuKv, 0),
+        int moe = m.hasExperts() && layers > 0 ? Math.min(cpuMoe, n) : 0; // what n_cpu_moe changes
+        return new OffloadPlan(layers, total, tensorSplit, moe, new DeviceUse("CPU", cpuLayers, cpuWeights, cpuKv, 0),
                 uses, reason);
     }
 
@@ -206,6 +248,7 @@ public final class OffloadPlanner {
     }
 
     private static OffloadPlan withReason(OffloadPlan p, String reason) {
-        return new OffloadPlan(p.gpuLayers(), p.totalLayers(), p.tensorSplit(), p.cpu(), p.gpus(), reason);
+        return new OffloadPlan(p.gpuLayers(), p.totalLayers(), p.tensorSplit(), p.cpuMoeLayers(), p.cpu(), p.gpus(),
+                reason);
     }
 }

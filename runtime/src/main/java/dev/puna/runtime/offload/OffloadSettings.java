@@ -18,6 +18,9 @@ import java.util.Objects;
  *       (default) splits in proportion to each GPU's free memory.</li>
  *   <li>{@code numGpu}: {@code -1} (default) lets the planner choose; {@code n >= 0} offloads exactly {@code n}
  *       layers (Ollama's {@code num_gpu}), fit or not.</li>
+ *   <li>{@code cpuMoeLayers}: {@code -1} (default) lets the planner choose how many layers keep their
+ *       mixture-of-experts weights in host memory, when {@code numGpu} is unset too (else none); {@code n >= 0}
+ *       keeps those of the first {@code n} layers there (llama-server's {@code --n-cpu-moe}), fit or not.</li>
  *   <li>{@code mainGpu}: {@code -1} (default) uses every GPU; {@code n >= 0} only GPU {@code n} (Ollama's
  *       {@code main_gpu}).</li>
  * </ul>
@@ -31,6 +34,7 @@ public final class OffloadSettings {
     private final long gpuOverheadBytes;
     private final List<Float> tensorSplit;
     private final int numGpu;
+    private final int cpuMoeLayers;
     private final int mainGpu;
 
     private OffloadSettings(Builder b) {
@@ -42,6 +46,7 @@ public final class OffloadSettings {
         this.gpuOverheadBytes = b.gpuOverheadBytes;
         this.tensorSplit = b.tensorSplit;
         this.numGpu = b.numGpu;
+        this.cpuMoeLayers = b.cpuMoeLayers;
         this.mainGpu = b.mainGpu;
     }
 
@@ -82,6 +87,11 @@ public final class OffloadSettings {
         return numGpu;
     }
 
+    /** Layers whose experts stay in host memory, or -1 for the planner's choice. */
+    public int cpuMoeLayers() {
+        return cpuMoeLayers;
+    }
+
     public int mainGpu() {
         return mainGpu;
     }
@@ -90,7 +100,7 @@ public final class OffloadSettings {
     public String toString() {
         return "OffloadSettings[numCtx=" + numCtx + ", slots=" + slots + ", kvType=" + kvType + ", ubatch=" + ubatch
                 + ", flashAttention=" + flashAttention + ", gpuOverheadBytes=" + gpuOverheadBytes + ", tensorSplit="
-                + tensorSplit + ", numGpu=" + numGpu + ", mainGpu=" + mainGpu + "]";
+                + tensorSplit + ", numGpu=" + numGpu + ", cpuMoeLayers=" + cpuMoeLayers + ", mainGpu=" + mainGpu + "]";
     }
 
     /** Builder for {@link OffloadSettings}; every setter validates its argument. */
@@ -103,6 +113,7 @@ public final class OffloadSettings {
         private long gpuOverheadBytes;
         private List<Float> tensorSplit = List.of();
         private int numGpu = -1;
+        private int cpuMoeLayers = -1;
         private int mainGpu = -1;
 
         private Builder() {
@@ -160,6 +171,12 @@ public final class OffloadSettings {
         public Builder numGpu(int n) {
             InvalidParameterException.require(n >= -1, "num_gpu", "must be >= -1 (-1 = auto), got " + n);
             this.numGpu = n;
+            return this;
+        }
+
+        public Builder cpuMoeLayers(int n) {
+            InvalidParameterException.require(n >= -1, "n_cpu_moe", "must be >= -1 (-1 = auto), got " + n);
+            this.cpuMoeLayers = n;
             return this;
         }
 

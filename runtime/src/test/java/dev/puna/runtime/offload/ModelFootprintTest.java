@@ -2,6 +2,7 @@ package dev.puna.runtime.offload;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.puna.gguf.GgmlType;
@@ -63,5 +64,23 @@ class ModelFootprintTest {
         assertEquals(tensors, f.weightBytes());
         assertFalse(f.outputTied());
         assertEquals(gguf.getLong("llama.block_count").orElseThrow(), f.layerCount());
+        assertEquals(List.of(0L, 0L), f.layerExpertBytes()); // dense
+        assertFalse(f.hasExperts());
+    }
+
+    @Test
+    void aMixtureOfExpertsModelsExpertMatricesAreCountedPerLayer(@TempDir Path dir) throws Exception {
+        // The scripted MoE model, Q8_0 (34 bytes per 32 values): per layer ffn_gate_exps and ffn_up_exps of
+        // 64 x 128 x 4 experts and ffn_down_exps of 128 x 64 x 4, 32768 values each = 1024 blocks = 34816 bytes;
+        // the router ffn_gate_inp (64 x 4) is not an expert matrix and stays in the layer's dense part.
+        Path file = TestModels.scriptedMoe(dir);
+        dev.puna.gguf.GgufFile gguf = dev.puna.gguf.GgufFile.read(file);
+        ModelFootprint f = ModelFootprint.of(gguf);
+        assertEquals(List.of(3 * 34_816L, 3 * 34_816L), f.layerExpertBytes());
+        assertTrue(f.hasExperts());
+        assertEquals(gguf.tensors().stream().mapToLong(dev.puna.gguf.GgufTensorInfo::byteSize).sum(),
+                f.weightBytes());
+        assertThrows(IllegalArgumentException.class, () -> new ModelFootprint("llama", List.of(10L), 0, 0,
+                false, 64, 128, 4, List.of(4), 16, 16, 100, List.of(11L)));
     }
 }

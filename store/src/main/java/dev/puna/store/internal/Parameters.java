@@ -55,7 +55,8 @@ public final class Parameters {
             Map.entry("mirostat", Type.INT), Map.entry("mirostat_tau", Type.FLOAT),
             Map.entry("mirostat_eta", Type.FLOAT), Map.entry("stop", Type.STRINGS),
             Map.entry("draft_model", Type.STRING), Map.entry("draft_max", Type.INT), Map.entry("draft_min", Type.INT),
-            Map.entry("draft_p_min", Type.FLOAT), Map.entry("rpc_servers", Type.STRING))));
+            Map.entry("draft_p_min", Type.FLOAT), Map.entry("rpc_servers", Type.STRING),
+            Map.entry("n_cpu_moe", Type.INT))));
 
     private Parameters() {
     }

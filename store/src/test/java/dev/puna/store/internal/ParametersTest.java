@@ -22,6 +22,7 @@ class ParametersTest {
         assertEquals(Boolean.FALSE, Parameters.parse("use_mmap", "F"));
         assertEquals(List.of("<|im_end|>"), Parameters.parse("stop", "<|im_end|>"));
         assertEquals(-1L, Parameters.parse("seed", "-1"));
+        assertEquals(12L, Parameters.parse("n_cpu_moe", "12"), "llama-server's --n-cpu-moe, as a Modelfile line");
         assertNull(Parameters.parse("penalize_newline", "true"), "retired parameters are skipped");
     }
 
@@ -37,6 +38,8 @@ class ParametersTest {
         assertThrows(InvalidRequestException.class, () -> Parameters.parse("temperature", "NaN"));
         assertThrows(InvalidRequestException.class, () -> Parameters.parse("temperature", "1e99"));
         assertThrows(InvalidRequestException.class, () -> Parameters.parse("use_mmap", "yes"));
+        assertEquals("invalid int value [all] for parameter 'n_cpu_moe'", assertThrows(InvalidRequestException.class,
+                () -> Parameters.parse("n_cpu_moe", "all")).getMessage());
     }
 
     @Test
