@@ -4,12 +4,13 @@
 #   bench/gpu/device.sh build          carry build/gpu-kit/build-call: the CUDA (sm_90) build of llama.cpp, our
 #                                      libraries, llama-server, llama-bench and llama-fit-params into build/gpu,
 #                                      and the Java runtime unpacked into build/gpu-jdk
-#   bench/gpu/device.sh run [STEPS]    carry build/gpu-kit/run-call: STEPS, comma-separated, default all of
-#                                      bench,fit,tests, after the setup they share
+#   bench/gpu/device.sh run [STEPS]    carry build/gpu-kit/run-call: STEPS, comma-separated, of bench, fit, moe
+#                                      and tests (default bench,fit,tests), after the setup they share
 # build/ is ignored by git, so build/gpu stays on the machine between calls while it is warm. Every step writes
 # its log and a summary under $OUT (build/gpu-out when OUT is unset) and ends within its own timeout.
 # GPU_ARCH (default 90), GPU_THREADS (default 8), GPU_BACKEND (default cuda; cpu tries the scripts on a machine
-# without a GPU) and GPU_MODEL_KIND (default gpu; bench is the small CPU bench model) override.
+# without a GPU), GPU_MODEL_KIND (default gpu; bench is the small CPU bench model) and GPU_MOE_KIND (default
+# gpu-moe) override.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -119,11 +120,12 @@ bench() {
 # The planner where the model does not fit: a PyTorch allocation holds all but FIT_FREE_MIB of the GPU; then
 # llama.cpp's own fit (llama-fit-params, --fit-target 1024 MiB), Puna's plan (PUNA_GPU_OVERHEAD 1 GiB) and a
 # manual -ngl sweep of llama-server (does it load, and at what decode speed) for the same context (4096 x 1).
-fit() {
-  local free=${FIT_FREE_MIB:-3072} ballast port=18183 n ngl
+# Holds all but FREE MiB of the GPU with a PyTorch allocation (in the background, pid in $ballast, until
+# ballast_drop), so that a model does not fit; nothing on a CPU-only try.
+ballast_hold() { # free-mib step
   ballast=""
   if [ "$backend" = cuda ]; then
-    python3 - "$free" > "$out/ballast.log" 2>&1 <<'PY' &
+    python3 - "$1" > "$out/ballast.log" 2>&1 <<'PY' &
 import sys, time, torch
 free, total = torch.cuda.mem_get_info()
 keep = int(sys.argv[1]) << 20
@@ -136,7 +138,19 @@ PY
   else
     echo "ballast: none (GPU_BACKEND=$backend)" > "$out/ballast.log"
   fi
-  say "fit: $(cat "$out/ballast.log")"
+  say "$2: $(cat "$out/ballast.log")"
+}
+ballast_drop() { [ -n "$ballast" ] && kill "$ballast" 2>/dev/null && wait "$ballast" 2>/dev/null; ballast=""; }
+
+# The GPU memory process PID holds, as nvidia-smi reports it ("n/a" without one).
+vram_of() { # pid
+  command -v nvidia-smi >/dev/null || { echo n/a; return; }
+  nvidia-smi --query-compute-apps=pid,used_memory --format=csv,noheader,nounits | awk -F', ' -v p="$1" '$1 == p {print $2 " MiB"}'
+}
+
+fit() {
+  local port=18183 n ngl
+  ballast_hold "${FIT_FREE_MIB:-3072}" fit
   timeout 60 "$bin/llama-fit-params" -m "$model" -c 4096 -np 1 -fitt 1024 > "$out/fit-params.out" 2> "$out/fit-params.log"
   say "fit: llama-fit-params says: $(cat "$out/fit-params.out")"
   timeout 60 "$bin/llama-fit-params" -m "$model" -c 4096 -np 1 -fitp on >> "$out/fit-params.out" 2>> "$out/fit-params.log"
@@ -171,7 +185,51 @@ PY
     fi
     kill "$ls" 2>/dev/null; wait "$ls" 2>/dev/null
   done
-  [ -n "$ballast" ] && kill "$ballast" 2>/dev/null && wait "$ballast" 2>/dev/null
+  ballast_drop
+}
+
+# A mixture-of-experts model that does not fit (n_cpu_moe): the 3.6 GiB gpu-moe model (16 layers, 32 experts, 4
+# used) with all but MOE_FREE_MIB (default 2048) of the GPU held. Puna's plan (PUNA_GPU_OVERHEAD 512 MiB: every
+# layer on the GPU, the fewest layers' experts in host memory), its decode and the VRAM nvidia-smi says it holds,
+# beside llama.cpp's own fit (llama-fit-params) and llama-server with -ngl 99 --n-cpu-moe at Puna's choice and one
+# less (does it load, its VRAM, its decode).
+moe() {
+  local port=18193 m k c ls
+  m=$("$JAVA_HOME/bin/java" -cp "cli/target/puna-cli.jar:cli/target/lib/*" dev.puna.testkit.WriteBenchModel \
+      "$root/build/gpu-models" "${GPU_MOE_KIND:-gpu-moe}") || { say "moe: could not write the MoE model"; return 1; }
+  say "moe: model $(basename "$m"), $(( $(stat -c %s "$m") >> 20 )) MiB"
+  ballast_hold "${MOE_FREE_MIB:-2048}" moe
+  timeout 60 "$bin/llama-fit-params" -m "$m" -c 4096 -np 1 -fitt 512 > "$out/moe-fit-params.out" 2> "$out/moe-fit-params.log"
+  say "moe: llama-fit-params says: $(cat "$out/moe-fit-params.out")"
+  rm -rf "$root/build/gpu-moe" && mkdir -p "$root/build/gpu-moe"
+  PUNA_HOST=127.0.0.1:$port PUNA_MODELS=$root/build/gpu-moe/models PUNA_DATA_DIR=$root/build/gpu-moe/data \
+    PUNA_NUM_PARALLEL=1 PUNA_CONTEXT_LENGTH=4096 PUNA_GPU_OVERHEAD=512MiB PUNA_NUM_THREAD=$threads PUNA_KEEP_ALIVE=-1 \
+    ./puna serve > "$out/moe-puna.log" 2>&1 &
+  local puna=$!
+  wait_up "http://127.0.0.1:$port/api/version" "$puna"
+  printf 'FROM %s\n' "$m" > "$root/build/gpu-moe/Modelfile"
+  PUNA_HOST=127.0.0.1:$port ./puna create moe -f "$root/build/gpu-moe/Modelfile" > /dev/null 2>&1
+  curl -s "http://127.0.0.1:$port/api/generate" -d '{"model":"moe","prompt":"a b c","stream":false,"options":{"num_predict":128,"temperature":0}}' \
+    > "$out/moe-puna.json"
+  say "moe: puna plans: $(grep -m1 'GPU layers' "$out/moe-puna.log" | sed 's/.*EngineLoader - //')"
+  say "moe: puna decode $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(round(d["eval_count"]/d["eval_duration"]*1e9,1), "tok/s")' "$out/moe-puna.json" 2>/dev/null || cat "$out/moe-puna.json"), VRAM held $(vram_of "$puna")"
+  say "moe: /api/ps $(curl -s "http://127.0.0.1:$port/api/ps" | python3 -c 'import json,sys; m=json.load(sys.stdin)["models"][0]; print("size", m["size"]>>20, "MiB, size_vram", m["size_vram"]>>20, "MiB")' 2>&1)"
+  kill "$puna"; wait "$puna" 2>/dev/null
+  k=$(sed -n 's/.*n_cpu_moe \([0-9]*\).*/\1/p' "$out/moe-puna.log" | head -n 1)
+  for c in $(printf '%s\n' $((${k:-0} - 1)) "${k:-0}" | awk '$1 >= 0' | sort -nu); do
+    timeout 60 "$bin/llama-server" -m "$m" -c 4096 -np 1 -ngl 99 --n-cpu-moe "$c" -fit off -t "$threads" \
+      --host 127.0.0.1 --port $((port + 1)) --no-webui > "$out/moe-ngl.log" 2>&1 &
+    ls=$!
+    if wait_up "http://127.0.0.1:$((port + 1))/health" "$ls"; then
+      say "moe: llama-server -ngl 99 --n-cpu-moe $c loads, VRAM held $(vram_of "$ls"), decode $(curl -s \
+        "http://127.0.0.1:$((port + 1))/completion" -d '{"prompt":"a b c","n_predict":128,"temperature":0}' |
+        python3 -c 'import json,sys; print(round(json.load(sys.stdin)["timings"]["predicted_per_second"],1), "tok/s")' 2>&1)"
+    else
+      say "moe: llama-server -ngl 99 --n-cpu-moe $c does not load: $(grep -m1 -i 'out of memory\|failed to\|error' "$out/moe-ngl.log")"
+    fi
+    kill "$ls" 2>/dev/null; wait "$ls" 2>/dev/null
+  done
+  ballast_drop
 }
 
 # The runtime's tests and the HTTP module's inference tests with every layer on the GPU (the libraries' default,
@@ -207,7 +265,7 @@ case "${1:-}" in
   run)
     steps=",${2:-bench,fit,tests},"
     setup || exit 1
-    for s in bench fit tests; do
+    for s in bench fit moe tests; do
       case "$steps" in *",$s,"*) "$s" ;; esac
     done
     ;;

@@ -25,9 +25,18 @@ import java.util.List;
  * @param kvHeads {@code llama.attention.head_count_kv}, dividing {@code heads}
  * @param type the type of every tensor but the norms: F32, F16 or Q8_0
  * @param seed the seed of every weight
+ * @param experts {@code llama.expert_count}: 0 for a dense model, else every layer's feed-forward is a mixture of
+ *     this many experts of {@code feedForwardLength} each (see {@link LlamaShape})
+ * @param expertsUsed {@code llama.expert_used_count}, the experts each token runs (0 for a dense model)
  */
 public record RandomModel(int vocabSize, int layers, int embeddingLength, int feedForwardLength, int heads,
-        int kvHeads, GgmlType type, long seed) {
+        int kvHeads, GgmlType type, long seed, int experts, int expertsUsed) {
+
+    /** A dense model. */
+    public RandomModel(int vocabSize, int layers, int embeddingLength, int feedForwardLength, int heads, int kvHeads,
+                       GgmlType type, long seed) {
+        this(vocabSize, layers, embeddingLength, feedForwardLength, heads, kvHeads, type, seed, 0, 0);
+    }
 
     private static final int CONTEXT_LENGTH = 4096;
     /** The bound of a uniform distribution with standard deviation 0.02: 0.02 * sqrt(3). */
@@ -49,10 +58,19 @@ public record RandomModel(int vocabSize, int layers, int embeddingLength, int fe
         return new RandomModel(32000, 32, 3072, 8192, 24, 8, GgmlType.Q8_0, 42);
     }
 
+    /**
+     * The GPU mixture-of-experts benchmark model, for the offload of experts to host memory ({@code n_cpu_moe}):
+     * vocabulary 32000, 16 layers, embedding 2048, 32 experts of feed-forward 1024 with 4 used per token, 16 heads,
+     * 4 KV heads, Q8_0 (about 3.6 GiB, 3.4 GiB of it experts).
+     */
+    public static RandomModel gpuMoeBench() {
+        return new RandomModel(32000, 16, 2048, 1024, 16, 4, GgmlType.Q8_0, 42, 32, 4);
+    }
+
     /** A writer holding the whole model; its tensor rows are generated when it writes. */
     public GgufWriter toWriter() {
         LlamaShape shape = new LlamaShape(vocabSize, layers, embeddingLength, feedForwardLength, heads, kvHeads,
-                CONTEXT_LENGTH);
+                CONTEXT_LENGTH, experts, expertsUsed);
         GgufWriter writer = GgufWriter.create();
         shape.putMetadata(writer, "llama", name(), type);
         vocabulary().writeTo(writer);
@@ -79,8 +97,10 @@ public record RandomModel(int vocabSize, int layers, int embeddingLength, int fe
      * cached file can be recognized without comparing its bytes.
      */
     public String name() {
-        return "puna-random-v1 vocab %d, %d layers, embd %d, ff %d, %d/%d heads, %s, seed %d"
+        String name = "puna-random-v1 vocab %d, %d layers, embd %d, ff %d, %d/%d heads, %s, seed %d"
                 .formatted(vocabSize, layers, embeddingLength, feedForwardLength, heads, kvHeads, type, seed);
+        // a dense model keeps the name it always had, so cached bench models stay valid
+        return experts == 0 ? name : name + ", %d experts (%d used)".formatted(experts, expertsUsed);
     }
 
     /** Writes the model to {@code file}, atomically. */

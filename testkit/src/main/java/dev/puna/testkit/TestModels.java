@@ -321,6 +321,11 @@ public final class TestModels {
         return randomModel(dir, "puna-gpu-bench-q8_0.gguf", RandomModel.gpuBench());
     }
 
+    /** The {@linkplain RandomModel#gpuMoeBench() GPU mixture-of-experts model} (about 3.6 GiB) in {@code dir}. */
+    public static Path gpuMoeBenchModel(Path dir) throws IOException {
+        return randomModel(dir, "puna-gpu-moe-bench-q8_0.gguf", RandomModel.gpuMoeBench());
+    }
+
     /**
      * An F32 model with random weights, big enough (about 120 MiB: vocabulary 4096, 8 layers, embedding 512,
      * feed-forward 1536) that quantizing it to a k-quant takes seconds, for tests that cancel a quantization

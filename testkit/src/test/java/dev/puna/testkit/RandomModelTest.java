@@ -3,6 +3,7 @@ package dev.puna.testkit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.puna.gguf.GgmlType;
 import dev.puna.gguf.GgufFile;
@@ -61,6 +62,23 @@ class RandomModelTest {
     void describesTheGpuBenchModel() {
         assertEquals("puna-random-v1 vocab 32000, 32 layers, embd 3072, ff 8192, 24/8 heads, Q8_0, seed 42",
                 RandomModel.gpuBench().name());
+        assertEquals("puna-random-v1 vocab 32000, 16 layers, embd 2048, ff 1024, 16/4 heads, Q8_0, seed 42, "
+                + "32 experts (4 used)", RandomModel.gpuMoeBench().name());
+    }
+
+    @Test
+    void aMixtureOfExpertsModelHasStackedExpertsAndARouter() throws IOException {
+        Path path = dir.resolve("moe.gguf");
+        new RandomModel(1000, 2, 128, 256, 4, 2, GgmlType.F32, 7, 8, 2).write(path);
+        GgufFile file = GgufFile.read(path);
+        assertEquals(8, file.getLong("llama.expert_count").orElseThrow());
+        assertEquals(2, file.getLong("llama.expert_used_count").orElseThrow());
+        assertEquals(List.of(128L, 8L), file.tensor("blk.1.ffn_gate_inp.weight").orElseThrow().dims());
+        assertEquals(List.of(128L, 256L, 8L), file.tensor("blk.1.ffn_up_exps.weight").orElseThrow().dims());
+        assertEquals(List.of(256L, 128L, 8L), file.tensor("blk.1.ffn_down_exps.weight").orElseThrow().dims());
+        assertTrue(file.tensor("blk.1.ffn_up.weight").isEmpty(), "no dense feed-forward");
+        assertThrows(IllegalArgumentException.class,
+                () -> new RandomModel(1000, 2, 128, 256, 4, 2, GgmlType.F32, 7, 2, 3).toWriter());
     }
 
     @Test
