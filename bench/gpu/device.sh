@@ -145,7 +145,45 @@ ballast_drop() { [ -n "$ballast" ] && kill "$ballast" 2>/dev/null && wait "$ball
 # The GPU memory process PID holds, as nvidia-smi reports it ("n/a" without one).
 vram_of() { # pid
   command -v nvidia-smi >/dev/null || { echo n/a; return; }
-  nvidia-smi --query-compute-apps=pid,used_memory --format=csv,noheader,nounits | awk -F', ' -v p="$1" '$1 == p {print $2 " MiB"}'
+  nvidia-smi --query-compute-apps=pid,used_memory --format=csv,noheader,nounits |
+    awk -F', ' -v p="$1" '$1 == p {print $2 " MiB"; found = 1} END {if (!found) print "none"}'
+}
+
+# Puna's plan for MODEL on one 4096-token slot with PUNA_GPU_OVERHEAD, as STEP: the plan's log line, a
+# 128-token generation's decode and the VRAM the server holds, /api/ps and puna ps. The log is $out/STEP-puna.log.
+puna_plan() { # step port model overhead
+  local step=$1 port=$2 dir=$root/build/gpu-$1 puna
+  rm -rf "$dir" && mkdir -p "$dir"
+  PUNA_HOST=127.0.0.1:$port PUNA_MODELS=$dir/models PUNA_DATA_DIR=$dir/data PUNA_NUM_PARALLEL=1 \
+    PUNA_CONTEXT_LENGTH=4096 PUNA_GPU_OVERHEAD=$4 PUNA_NUM_THREAD=$threads PUNA_KEEP_ALIVE=-1 \
+    ./puna serve > "$out/$step-puna.log" 2>&1 &
+  puna=$!
+  wait_up "http://127.0.0.1:$port/api/version" "$puna"
+  printf 'FROM %s\n' "$3" > "$dir/Modelfile"
+  PUNA_HOST=127.0.0.1:$port ./puna create "$step" -f "$dir/Modelfile" > /dev/null 2>&1
+  curl -s "http://127.0.0.1:$port/api/generate" -d '{"model":"'"$step"'","prompt":"a b c","stream":false,"options":{"num_predict":128,"temperature":0}}' \
+    > "$out/$step-puna.json"
+  say "$step: puna plans: $(grep -m1 'GPU layers' "$out/$step-puna.log" | sed 's/.*EngineLoader - //')"
+  say "$step: puna decode $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(round(d["eval_count"]/d["eval_duration"]*1e9,1), "tok/s")' "$out/$step-puna.json" 2>/dev/null || cat "$out/$step-puna.json"), VRAM held $(vram_of "$puna")"
+  say "$step: /api/ps $(curl -s "http://127.0.0.1:$port/api/ps" | python3 -c 'import json,sys; m=json.load(sys.stdin)["models"][0]; print("size", m["size"]>>20, "MiB, size_vram", m["size_vram"]>>20, "MiB")' 2>&1)"
+  PUNA_HOST=127.0.0.1:$port timeout 10 ./puna ps 2>&1 | tee -a "$summary"
+  kill "$puna"; wait "$puna" 2>/dev/null
+}
+
+# llama-server on MODEL, one 4096-token slot, with FLAGS, as STEP: whether it loads, its VRAM and its decode.
+llama_try() { # step port model flags...
+  local step=$1 port=$2 m=$3 ls
+  shift 3
+  timeout 60 "$bin/llama-server" -m "$m" -c 4096 -np 1 "$@" -fit off -t "$threads" --host 127.0.0.1 \
+    --port "$port" --no-webui > "$out/$step-llama.log" 2>&1 &
+  ls=$!
+  if wait_up "http://127.0.0.1:$port/health" "$ls"; then
+    say "$step: llama-server $* loads, VRAM held $(vram_of "$ls"), decode $(curl -s "http://127.0.0.1:$port/completion" \
+      -d '{"prompt":"a b c","n_predict":128,"temperature":0}' | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["timings"]["predicted_per_second"],1), "tok/s")' 2>&1)"
+  else
+    say "$step: llama-server $* does not load: $(grep -m1 -i 'out of memory\|failed to\|error' "$out/$step-llama.log")"
+  fi
+  kill "$ls" 2>/dev/null; wait "$ls" 2>/dev/null
 }
 
 fit() {
@@ -155,35 +193,12 @@ fit() {
   say "fit: llama-fit-params says: $(cat "$out/fit-params.out")"
   timeout 60 "$bin/llama-fit-params" -m "$model" -c 4096 -np 1 -fitp on >> "$out/fit-params.out" 2>> "$out/fit-params.log"
   say "fit: llama.cpp's estimate (device, model, context, compute MiB): $(tail -n +2 "$out/fit-params.out" | tr '\n' ' ')"
-  rm -rf "$root/build/gpu-fit" && mkdir -p "$root/build/gpu-fit"
-  PUNA_HOST=127.0.0.1:$port PUNA_MODELS=$root/build/gpu-fit/models PUNA_DATA_DIR=$root/build/gpu-fit/data \
-    PUNA_NUM_PARALLEL=1 PUNA_CONTEXT_LENGTH=4096 PUNA_GPU_OVERHEAD=1GiB PUNA_NUM_THREAD=$threads PUNA_KEEP_ALIVE=-1 \
-    ./puna serve > "$out/fit-puna.log" 2>&1 &
-  local puna=$!
-  wait_up "http://127.0.0.1:$port/api/version" "$puna"
-  printf 'FROM %s\n' "$model" > "$root/build/gpu-fit/Modelfile"
-  PUNA_HOST=127.0.0.1:$port ./puna create gpu -f "$root/build/gpu-fit/Modelfile" > /dev/null 2>&1
-  curl -s "http://127.0.0.1:$port/api/generate" -d '{"model":"gpu","prompt":"a b c","stream":false,"options":{"num_predict":128,"temperature":0}}' \
-    > "$out/fit-puna.json"
-  say "fit: puna plans: $(grep -m1 'GPU layers' "$out/fit-puna.log" | sed 's/.*EngineLoader - //')"
-  say "fit: puna decode $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(round(d["eval_count"]/d["eval_duration"]*1e9,1), "tok/s")' "$out/fit-puna.json" 2>/dev/null || cat "$out/fit-puna.json")"
-  say "fit: /api/ps $(curl -s "http://127.0.0.1:$port/api/ps" | python3 -c 'import json,sys; m=json.load(sys.stdin)["models"][0]; print("size", m["size"]>>20, "MiB, size_vram", m["size_vram"]>>20, "MiB")' 2>&1)"
-  PUNA_HOST=127.0.0.1:$port timeout 10 ./puna ps 2>&1 | tee -a "$summary"
-  kill "$puna"; wait "$puna" 2>/dev/null
+  puna_plan fit "$port" "$model" 1GiB
   n=$(sed -n 's/.*: \([0-9]*\) GPU layers.*/\1/p' "$out/fit-puna.log" | head -n 1)
   # 0, a few points on the way, around the plan, and every layer (32 blocks and the output: 33).
   for ngl in $(printf '%s\n' 0 8 16 $((n - 2)) $((n - 1)) "${n:-0}" $((n + 1)) $((n + 2)) $((n + 4)) 33 |
                awk '$1 >= 0 && $1 <= 33' | sort -nu); do
-    timeout 60 "$bin/llama-server" -m "$model" -c 4096 -np 1 -ngl "$ngl" -fit off -t "$threads" --host 127.0.0.1 \
-      --port $((port + 1)) --no-webui > "$out/fit-ngl.log" 2>&1 &
-    local ls=$!
-    if wait_up "http://127.0.0.1:$((port + 1))/health" "$ls"; then
-      say "fit: -ngl $ngl loads, decode $(curl -s "http://127.0.0.1:$((port + 1))/completion" \
-        -d '{"prompt":"a b c","n_predict":128,"temperature":0}' | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["timings"]["predicted_per_second"],1), "tok/s")' 2>&1)"
-    else
-      say "fit: -ngl $ngl does not load: $(grep -m1 -i 'out of memory\|failed to\|error' "$out/fit-ngl.log")"
-    fi
-    kill "$ls" 2>/dev/null; wait "$ls" 2>/dev/null
+    llama_try fit $((port + 1)) "$model" -ngl "$ngl"
   done
   ballast_drop
 }
@@ -194,40 +209,17 @@ fit() {
 # beside llama.cpp's own fit (llama-fit-params) and llama-server with -ngl 99 --n-cpu-moe at Puna's choice and one
 # less (does it load, its VRAM, its decode).
 moe() {
-  local port=18193 m k c ls
+  local port=18193 m k c
   m=$("$JAVA_HOME/bin/java" -cp "cli/target/puna-cli.jar:cli/target/lib/*" dev.puna.testkit.WriteBenchModel \
       "$root/build/gpu-models" "${GPU_MOE_KIND:-gpu-moe}") || { say "moe: could not write the MoE model"; return 1; }
   say "moe: model $(basename "$m"), $(( $(stat -c %s "$m") >> 20 )) MiB"
   ballast_hold "${MOE_FREE_MIB:-2048}" moe
   timeout 60 "$bin/llama-fit-params" -m "$m" -c 4096 -np 1 -fitt 512 > "$out/moe-fit-params.out" 2> "$out/moe-fit-params.log"
   say "moe: llama-fit-params says: $(cat "$out/moe-fit-params.out")"
-  rm -rf "$root/build/gpu-moe" && mkdir -p "$root/build/gpu-moe"
-  PUNA_HOST=127.0.0.1:$port PUNA_MODELS=$root/build/gpu-moe/models PUNA_DATA_DIR=$root/build/gpu-moe/data \
-    PUNA_NUM_PARALLEL=1 PUNA_CONTEXT_LENGTH=4096 PUNA_GPU_OVERHEAD=512MiB PUNA_NUM_THREAD=$threads PUNA_KEEP_ALIVE=-1 \
-    ./puna serve > "$out/moe-puna.log" 2>&1 &
-  local puna=$!
-  wait_up "http://127.0.0.1:$port/api/version" "$puna"
-  printf 'FROM %s\n' "$m" > "$root/build/gpu-moe/Modelfile"
-  PUNA_HOST=127.0.0.1:$port ./puna create moe -f "$root/build/gpu-moe/Modelfile" > /dev/null 2>&1
-  curl -s "http://127.0.0.1:$port/api/generate" -d '{"model":"moe","prompt":"a b c","stream":false,"options":{"num_predict":128,"temperature":0}}' \
-    > "$out/moe-puna.json"
-  say "moe: puna plans: $(grep -m1 'GPU layers' "$out/moe-puna.log" | sed 's/.*EngineLoader - //')"
-  say "moe: puna decode $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(round(d["eval_count"]/d["eval_duration"]*1e9,1), "tok/s")' "$out/moe-puna.json" 2>/dev/null || cat "$out/moe-puna.json"), VRAM held $(vram_of "$puna")"
-  say "moe: /api/ps $(curl -s "http://127.0.0.1:$port/api/ps" | python3 -c 'import json,sys; m=json.load(sys.stdin)["models"][0]; print("size", m["size"]>>20, "MiB, size_vram", m["size_vram"]>>20, "MiB")' 2>&1)"
-  kill "$puna"; wait "$puna" 2>/dev/null
+  puna_plan moe "$port" "$m" 512MiB
   k=$(sed -n 's/.*n_cpu_moe \([0-9]*\).*/\1/p' "$out/moe-puna.log" | head -n 1)
   for c in $(printf '%s\n' $((${k:-0} - 1)) "${k:-0}" | awk '$1 >= 0' | sort -nu); do
-    timeout 60 "$bin/llama-server" -m "$m" -c 4096 -np 1 -ngl 99 --n-cpu-moe "$c" -fit off -t "$threads" \
-      --host 127.0.0.1 --port $((port + 1)) --no-webui > "$out/moe-ngl.log" 2>&1 &
-    ls=$!
-    if wait_up "http://127.0.0.1:$((port + 1))/health" "$ls"; then
-      say "moe: llama-server -ngl 99 --n-cpu-moe $c loads, VRAM held $(vram_of "$ls"), decode $(curl -s \
-        "http://127.0.0.1:$((port + 1))/completion" -d '{"prompt":"a b c","n_predict":128,"temperature":0}' |
-        python3 -c 'import json,sys; print(round(json.load(sys.stdin)["timings"]["predicted_per_second"],1), "tok/s")' 2>&1)"
-    else
-      say "moe: llama-server -ngl 99 --n-cpu-moe $c does not load: $(grep -m1 -i 'out of memory\|failed to\|error' "$out/moe-ngl.log")"
-    fi
-    kill "$ls" 2>/dev/null; wait "$ls" 2>/dev/null
+    llama_try moe $((port + 1)) "$m" -ngl 99 --n-cpu-moe "$c"
   done
   ballast_drop
 }
