@@ -16,6 +16,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -74,6 +76,8 @@ public final class Engine implements AutoCloseable {
     private final long batchWindowNanos;
     /** When the last request was queued ({@link System#nanoTime()}); guarded by {@link #lock}. */
     private long lastSubmitNanos;
+    /** Requests announced by {@link #expectArrival} and not yet submitted (or given up). */
+    private final AtomicInteger arriving = new AtomicInteger();
     /** When the decode thread began waiting for a burst's requests, or 0; touched only by the decode thread. */
     private long batchWaitSince;
     /** When the last decode step ended ({@link System#nanoTime()}); touched only by the decode thread. */
@@ -300,6 +304,35 @@ public final class Engine implements AutoCloseable {
     /** Tokens each slot's context holds (llama.cpp rounds {@code num_ctx} up to a multiple of 256). */
     public int slotContextSize() {
         return slotContext;
+    }
+
+    /**
+     * Announces a request on its way to {@link #submit}, e.g. one whose prompt a server is still rendering and
+     * tokenizing: until the arrival is closed, an engine with nothing to decode holds its first step for it (at most
+     * {@link EngineParams#BATCH_WINDOW_CAP} batch windows in all, as it holds it for requests that came a moment ago;
+     * see {@link EngineParams#batchWindow()}). A burst whose requests reach the engine further apart than one window,
+     * as they do when a few cores prepare dozens of them, is evaluated together instead of one request's prompt
+     * alone first. Close it once the request is submitted or given up; closing again does nothing. Thread-safe.
+     */
+    public Arrival expectArrival() {
+        arriving.incrementAndGet();
+        return new Arrival();
+    }
+
+    /** A request announced by {@link #expectArrival}; {@link #close} when it is submitted or will not be. */
+    public final class Arrival implements AutoCloseable {
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        private Arrival() {
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                arriving.decrementAndGet();
+                wake();
+            }
+        }
     }
 
     /**
@@ -581,8 +614,8 @@ public final class Engine implements AutoCloseable {
     /**
      * How much longer to wait for more of a burst's requests before the first step (see
      * {@link EngineParams#batchWindow()}), or 0 to step now: when nothing is being decoded yet, a slot is still free,
-     * and the last request came less than a window ago, within {@link EngineParams#BATCH_WINDOW_CAP} windows of the
-     * first. Called with {@link #lock} held.
+     * and the last request came less than a window ago or an announced one ({@link #expectArrival}) is still on its
+     * way, within {@link EngineParams#BATCH_WINDOW_CAP} windows of the first. Called with {@link #lock} held.
      */
     private long batchWait() {
         if (batchWindowNanos == 0) {
@@ -603,7 +636,8 @@ public final class Engine implements AutoCloseable {
         }
         long quiet = lastSubmitNanos + batchWindowNanos - now;
         long cap = batchWaitSince + EngineParams.BATCH_WINDOW_CAP * batchWindowNanos - now;
-        return Math.max(0, Math.min(quiet, cap));
+        // announced requests still being prepared count as arriving, however long since the last one came
+        return Math.max(0, arriving.get() > 0 ? cap : Math.min(quiet, cap));
     }
 
     /** Waits for a signal or {@code nanos}, whichever comes first; not at all when a signal came already. */

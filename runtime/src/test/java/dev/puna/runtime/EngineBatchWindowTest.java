@@ -65,6 +65,37 @@ class EngineBatchWindowTest {
         }
     }
 
+    /**
+     * Decode calls it takes two one-token requests submitted 100 ms apart to an idle engine with a 40 ms window
+     * (so at most 200 ms of waiting), the second announced before the first is submitted when {@code announce}.
+     */
+    private static long decodeCallsWithTheSecondAnnounced(Engine engine, boolean announce) throws InterruptedException {
+        long before = engine.stats().decodeCalls();
+        Engine.Arrival arrival = announce ? engine.expectArrival() : null;
+        GenerationHandle first = engine.submit(request(5, 1), GenerationListener.NONE);
+        Thread.sleep(100);
+        GenerationHandle second = engine.submit(request(6, 1), GenerationListener.NONE);
+        if (arrival != null) {
+            arrival.close();
+            arrival.close(); // a second close changes nothing
+        }
+        assertEquals(1, first.result().orTimeout(30, TimeUnit.SECONDS).join().tokens().length);
+        assertEquals(1, second.result().orTimeout(30, TimeUnit.SECONDS).join().tokens().length);
+        return engine.stats().decodeCalls() - before;
+    }
+
+    @Test
+    void anAnnouncedRequestIsWaitedForLongerThanTheQuietWindow() throws InterruptedException {
+        try (Engine engine = engine(Duration.ofMillis(40))) {
+            // the control: 100 ms is more than the 40 ms quiet window, so the first request steps alone
+            assertEquals(2, decodeCallsWithTheSecondAnnounced(engine, false));
+            // announced, the second is waited for (within the 200 ms cap) and both share the first step
+            assertEquals(1, decodeCallsWithTheSecondAnnounced(engine, true));
+            // and with every arrival closed, the quiet window alone decides again
+            assertEquals(2, decodeCallsWithTheSecondAnnounced(engine, false));
+        }
+    }
+
     @Test
     void aRequestArrivingWhileAnotherDecodesJoinsTheNextStep() {
         try (Engine engine = engine(Duration.ofSeconds(1))) {

@@ -12,6 +12,7 @@ import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.Responses;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.ServerLifecycle;
+import dev.puna.runtime.Engine;
 import dev.puna.runtime.FinishReason;
 import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.runtime.GenerateRequest;
@@ -139,7 +140,16 @@ final class GenerationRun {
             }
             GenerationRun run = new GenerationRun(rc, gs, lease, format, idPrefix, model, entry, fields, logprobs,
                     choiceCount);
-            sc.blocking(() -> run.plan(planner)).onComplete(run::planned);
+            // the engine holds a burst's first step for requests still being rendered and tokenized
+            Engine.Arrival arrival = lease.engine().expectArrival();
+            sc.blocking(() -> {
+                try (arrival) {
+                    return run.plan(planner);
+                }
+            }).onComplete(outcome -> {
+                arrival.close();
+                run.planned(outcome);
+            });
         });
     }
 
