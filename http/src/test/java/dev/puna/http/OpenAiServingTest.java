@@ -12,6 +12,7 @@ import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.ServerRouter;
 import dev.puna.http.internal.ollama.OllamaRoutes;
 import dev.puna.http.internal.openai.OpenAiRoutes;
+import dev.puna.runtime.Engine;
 import dev.puna.runtime.EngineStats;
 import dev.puna.testkit.TestModels;
 import io.vertx.core.Vertx;
@@ -73,13 +74,36 @@ class OpenAiServingTest {
     }
 
     private EngineStats stats() throws Exception {
+        return withEngine(Engine::stats);
+    }
+
+    /** {@code f} of the running engine, through a lease of the loaded model. */
+    private <T> T withEngine(java.util.function.Function<Engine, T> f) throws Exception {
         ModelScheduler.Lease lease = scheduler.acquire(catalog.find("scripted").orElseThrow(),
                 new LoadOptions(256, 512, 0, -1, -1, true, false), config.keepAlive()).get(10, TimeUnit.SECONDS);
         try {
-            return lease.engine().stats();
+            return f.apply(lease.engine());
         } finally {
             lease.release();
         }
+    }
+
+    @Test
+    void everyAnnouncedArrivalIsClosedWhetherTheRequestRunsOrFails() throws Exception {
+        start(2, 8);
+        assertEquals(TestModels.HELLO_COMPLETION, hello());
+        // refused after the lease, while the prompt is planned: a token id the vocabulary does not have
+        Http.Response bad = http.post("/v1/completions",
+                "{\"model\":\"scripted\",\"prompt\":\"Hello\",\"logit_bias\":{\"99999999\":5}}");
+        assertEquals(400, bad.status(), bad.body());
+        Http.Response chat = http.post("/v1/chat/completions",
+                "{\"model\":\"scripted\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+        assertEquals(200, chat.status(), chat.body());
+        Http.Response ollama = http.post("/api/generate",
+                "{\"model\":\"scripted\",\"prompt\":\"Hello\",\"raw\":true,\"stream\":false}");
+        assertEquals(200, ollama.status(), ollama.body());
+        // a held arrival would make every burst's first step wait out the window's cap
+        assertEquals(0, withEngine(Engine::arrivingRequests));
     }
 
     private String hello() {

@@ -319,6 +319,11 @@ public final class Engine implements AutoCloseable {
         return new Arrival();
     }
 
+    /** Announced requests not yet submitted or given up: 0 whenever no request is on its way. */
+    public int arrivingRequests() {
+        return arriving.get();
+    }
+
     /** A request announced by {@link #expectArrival}; {@link #close} when it is submitted or will not be. */
     public final class Arrival implements AutoCloseable {
         private final AtomicBoolean closed = new AtomicBoolean();
