@@ -44,37 +44,18 @@ class EngineBatchWindowTest {
                 .build();
     }
 
-    /** Decode calls it takes two one-token requests submitted 20 ms apart to an idle engine. */
-    private static long decodeCallsForTwoRequestsApart(Engine engine) throws InterruptedException {
-        long before = engine.stats().decodeCalls();
-        GenerationHandle first = engine.submit(request(1, 1), GenerationListener.NONE);
-        Thread.sleep(20);
-        GenerationHandle second = engine.submit(request(2, 1), GenerationListener.NONE);
-        assertEquals(1, first.result().orTimeout(30, TimeUnit.SECONDS).join().tokens().length);
-        assertEquals(1, second.result().orTimeout(30, TimeUnit.SECONDS).join().tokens().length);
-        return engine.stats().decodeCalls() - before;
-    }
-
-    @Test
-    void requestsArrivingTogetherAtAnIdleEngineShareItsFirstStep() throws InterruptedException {
-        try (Engine engine = engine(Duration.ofMillis(500))) {
-            assertEquals(1, decodeCallsForTwoRequestsApart(engine));
-        }
-        try (Engine engine = engine(Duration.ZERO)) { // the control: without the window, one step each
-            assertEquals(2, decodeCallsForTwoRequestsApart(engine));
-        }
-    }
-
     /**
-     * Decode calls it takes two one-token requests submitted 100 ms apart to an idle engine with a 40 ms window
-     * (so at most 200 ms of waiting), the second announced before the first is submitted when {@code announce}.
+     * Decode calls it takes two one-token requests (prompt seeds {@code seed} and {@code seed + 1}) submitted
+     * {@code gapMillis} apart to an idle engine, the second announced before the first is submitted when
+     * {@code announce}.
      */
-    private static long decodeCallsWithTheSecondAnnounced(Engine engine, boolean announce) throws InterruptedException {
+    private static long decodeCallsForTwoRequestsApart(Engine engine, int seed, long gapMillis, boolean announce)
+            throws InterruptedException {
         long before = engine.stats().decodeCalls();
         Engine.Arrival arrival = announce ? engine.expectArrival() : null;
-        GenerationHandle first = engine.submit(request(5, 1), GenerationListener.NONE);
-        Thread.sleep(100);
-        GenerationHandle second = engine.submit(request(6, 1), GenerationListener.NONE);
+        GenerationHandle first = engine.submit(request(seed, 1), GenerationListener.NONE);
+        Thread.sleep(gapMillis);
+        GenerationHandle second = engine.submit(request(seed + 1, 1), GenerationListener.NONE);
         if (arrival != null) {
             arrival.close();
             arrival.close(); // a second close changes nothing
@@ -85,14 +66,25 @@ class EngineBatchWindowTest {
     }
 
     @Test
+    void requestsArrivingTogetherAtAnIdleEngineShareItsFirstStep() throws InterruptedException {
+        try (Engine engine = engine(Duration.ofMillis(500))) {
+            assertEquals(1, decodeCallsForTwoRequestsApart(engine, 1, 20, false));
+        }
+        try (Engine engine = engine(Duration.ZERO)) { // the control: without the window, one step each
+            assertEquals(2, decodeCallsForTwoRequestsApart(engine, 1, 20, false));
+        }
+    }
+
+    @Test
     void anAnnouncedRequestIsWaitedForLongerThanTheQuietWindow() throws InterruptedException {
         try (Engine engine = engine(Duration.ofMillis(40))) {
-            // the control: 100 ms is more than the 40 ms quiet window, so the first request steps alone
-            assertEquals(2, decodeCallsWithTheSecondAnnounced(engine, false));
+            // the control: 100 ms is more than the 40 ms quiet window (at most 200 ms of waiting), so the first
+            // request steps alone
+            assertEquals(2, decodeCallsForTwoRequestsApart(engine, 5, 100, false));
             // announced, the second is waited for (within the 200 ms cap) and both share the first step
-            assertEquals(1, decodeCallsWithTheSecondAnnounced(engine, true));
+            assertEquals(1, decodeCallsForTwoRequestsApart(engine, 5, 100, true));
             // and with every arrival closed, the quiet window alone decides again
-            assertEquals(2, decodeCallsWithTheSecondAnnounced(engine, false));
+            assertEquals(2, decodeCallsForTwoRequestsApart(engine, 5, 100, false));
         }
     }
 

@@ -129,6 +129,21 @@ public final class ServerContext {
     }
 
     /**
+     * Runs {@code prepare} (rendering and tokenizing a request's prompt, then submitting it to the leased engine) on
+     * a worker thread, announced to the engine meanwhile ({@link dev.puna.runtime.Engine#expectArrival}), so that
+     * an idle engine holds a burst's first step for it. The announcement ends when {@code prepare} returns or
+     * throws, or when it never runs.
+     */
+    public <T> Future<T> preparing(ModelScheduler.Lease lease, java.util.concurrent.Callable<T> prepare) {
+        dev.puna.runtime.Engine.Arrival arrival = lease.engine().expectArrival();
+        return blocking(() -> {
+            try (arrival) {
+                return prepare.call();
+            }
+        }).onComplete(done -> arrival.close());
+    }
+
+    /**
      * Looks {@code name} up in the catalog (on a worker thread).
      *
      * @return the model; fails with 400 for a malformed name, 404 for an unknown one, 500 when the store cannot

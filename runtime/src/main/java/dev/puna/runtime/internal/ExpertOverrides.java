@@ -18,7 +18,7 @@ import java.util.List;
  */
 public final class ExpertOverrides {
     /** llama.cpp's {@code LLM_FFN_EXPS_REGEX} (common/common.h): the stacked expert matrices of any layer. */
-    static final String EXPERTS = "\\.ffn_(up|down|gate|gate_up)_(ch|)exps";
+    public static final String EXPERTS = "\\.ffn_(up|down|gate|gate_up)_(ch|)exps";
 
     private ExpertOverrides() {
     }

@@ -3,6 +3,7 @@ package dev.puna.runtime.offload;
 import dev.puna.gguf.GgufFile;
 import dev.puna.gguf.GgufTensorInfo;
 import dev.puna.runtime.KvCacheType;
+import dev.puna.runtime.internal.ExpertOverrides;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,8 +43,8 @@ public record ModelFootprint(String architecture, List<Long> layerWeightBytes, l
                              int headCount, List<Integer> headCountKv, int keyLength, int valueLength,
                              int vocabSize, List<Long> layerExpertBytes) {
     private static final Pattern LAYER_TENSOR = Pattern.compile("blk\\.(\\d+)\\..*");
-    /** llama.cpp's {@code LLM_FFN_EXPS_REGEX}, as {@code regex_search} applies it. */
-    private static final Pattern EXPERT_TENSOR = Pattern.compile("\\.ffn_(up|down|gate|gate_up)_(ch|)exps");
+    /** The tensors n_cpu_moe moves, found as llama.cpp's {@code regex_search} finds them. */
+    private static final Pattern EXPERT_TENSOR = Pattern.compile(ExpertOverrides.EXPERTS);
 
     public ModelFootprint {
         Objects.requireNonNull(architecture, "architecture");

@@ -17,7 +17,6 @@ import dev.puna.http.internal.ServerLifecycle;
 import dev.puna.http.internal.output.AnswerFormat;
 import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.http.internal.output.ReplyStream;
-import dev.puna.runtime.Engine;
 import dev.puna.runtime.FinishReason;
 import dev.puna.runtime.GenerateRequest;
 import dev.puna.runtime.GenerationResult;
@@ -97,15 +96,10 @@ final class MessagesRun implements GenerationStream.Sink {
                 return;
             }
             MessagesRun run = new MessagesRun(rc, gs, lease, req, options);
-            // the engine holds a burst's first step for requests still being rendered and tokenized
-            Engine.Arrival arrival = lease.engine().expectArrival();
-            sc.blocking(() -> {
-                try (arrival) {
-                    run.submit(entry);
-                    return null;
-                }
+            sc.preparing(lease, () -> {
+                run.submit(entry);
+                return null;
             }).onComplete(submitted -> {
-                arrival.close();
                 if (submitted.failed()) {
                     run.onFailure(submitted.cause());
                 } else if (req.stream() && !run.ended) {

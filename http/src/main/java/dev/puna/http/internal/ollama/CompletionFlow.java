@@ -13,7 +13,6 @@ import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.ServerLifecycle;
 import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.http.internal.output.ReplyStream;
-import dev.puna.runtime.Engine;
 import dev.puna.runtime.FinishReason;
 import dev.puna.runtime.GenerateRequest;
 import dev.puna.runtime.GenerationResult;
@@ -94,17 +93,12 @@ final class CompletionFlow {
                 return;
             }
             Sink sink = new Sink(rc, gs, lease, route, stream, logprobs);
-            // the engine holds a burst's first step for requests still being rendered and tokenized
-            Engine.Arrival arrival = lease.engine().expectArrival();
-            sc.blocking(() -> {
-                try (arrival) {
-                    Prepared p = route.prepare(lease);
-                    sink.prepared = p;
-                    gs.submit(lease.engine(), lease.withAdapters(p.request(), null), sink);
-                    return p;
-                }
+            sc.preparing(lease, () -> {
+                Prepared p = route.prepare(lease);
+                sink.prepared = p;
+                gs.submit(lease.engine(), lease.withAdapters(p.request(), null), sink);
+                return p;
             }).onFailure(e -> {
-                arrival.close();
                 lease.release();
                 Responses.fail(rc, Errors.toApi(e), OllamaErrors.INSTANCE);
             });

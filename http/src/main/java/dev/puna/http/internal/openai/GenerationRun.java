@@ -12,7 +12,6 @@ import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.Responses;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.ServerLifecycle;
-import dev.puna.runtime.Engine;
 import dev.puna.runtime.FinishReason;
 import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.runtime.GenerateRequest;
@@ -140,16 +139,7 @@ final class GenerationRun {
             }
             GenerationRun run = new GenerationRun(rc, gs, lease, format, idPrefix, model, entry, fields, logprobs,
                     choiceCount);
-            // the engine holds a burst's first step for requests still being rendered and tokenized
-            Engine.Arrival arrival = lease.engine().expectArrival();
-            sc.blocking(() -> {
-                try (arrival) {
-                    return run.plan(planner);
-                }
-            }).onComplete(outcome -> {
-                arrival.close();
-                run.planned(outcome);
-            });
+            sc.preparing(lease, () -> run.plan(planner)).onComplete(run::planned);
         });
     }
 
