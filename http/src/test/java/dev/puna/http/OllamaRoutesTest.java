@@ -122,6 +122,8 @@ class OllamaRoutesTest {
             POST | /api/generate | `{"model":"scripted","prompt":"x","options":{"temperature":"hot"}}` | 400 | invalid value for "options.temperature": expected a number, got a string ("hot")
             POST | /api/generate | `{"model":"scripted","prompt":"x","options":{"top_p":2}}` | 400 | invalid option top_p: must be between 0 and 1, got 2.0
             POST | /api/generate | `{"model":"scripted","prompt":"x","options":{"num_ctx":-1}}` | 400 | invalid option num_ctx: must be between 1 and 262144 (PUNA_MAX_NUM_CTX), got -1
+            POST | /api/generate | `{"model":"scripted","prompt":"x","options":{"n_cpu_moe":-2}}` | 400 | invalid option n_cpu_moe: must be >= -1 (-1 = auto: experts in host memory only where the model does not fit), got -2
+            POST | /api/generate | `{"model":"scripted","prompt":"x","options":{"n_cpu_moe":"all"}}` | 400 | invalid value for "options.n_cpu_moe": expected an integer, got a string ("all")
             POST | /api/generate | `{"model":"scripted","keep_alive":"soon"}`        | 400 | invalid keep_alive: invalid duration 'soon' (expected seconds or a Go duration such as 5m, 1h30m, 300ms)
             POST | /api/generate | `{"model":"scripted","keep_alive":true}`          | 400 | invalid value for "keep_alive": expected a number of seconds or a duration string such as "5m", got a boolean (true)
             POST | /api/generate | `{"model":"scripted","prompt":"x","images":["iVBOR"]}` | 400 | invalid image in "images[0]": not valid base64
