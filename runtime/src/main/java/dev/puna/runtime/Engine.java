@@ -74,6 +74,7 @@ public final class Engine implements AutoCloseable {
     private final ImageEvaluator images;
     private final long idleSaveDelayNanos;
     private final long batchWindowNanos;
+    private final StepBudget stepBudget;
     /** When the last request was queued ({@link System#nanoTime()}); guarded by {@link #lock}. */
     private long lastSubmitNanos;
     /** Requests announced by {@link #expectArrival} and not yet submitted (or given up). */
@@ -157,6 +158,7 @@ public final class Engine implements AutoCloseable {
         this.sampler = new SequenceSampler(model, slotContext, tokensGenerated);
         this.idleSaveDelayNanos = params.idleSaveDelay().toNanos();
         this.batchWindowNanos = params.batchWindow().toNanos();
+        this.stepBudget = new StepBudget(params.stepTarget());
         this.prefixes = new PrefixLoader(context, promptCache, slots, params.promptCacheBytes() > 0);
         this.images = new ImageEvaluator(context);
         Speculator spec = null;
@@ -719,7 +721,7 @@ public final class Engine implements AutoCloseable {
             // Half the batch at most for drafts, so that prompts being evaluated keep moving.
             speculator.draft(slots, adapters, (batch.capacity() - slots.length) / 2);
         }
-        BatchBuilder.Built built = BatchBuilder.fill(batch, slots, adapters);
+        BatchBuilder.Built built = BatchBuilder.fill(batch, slots, adapters, stepBudget.tokens(batch.capacity()));
         if (batch.size() == 0) {
             return;
         }
@@ -728,12 +730,15 @@ public final class Engine implements AutoCloseable {
         }
         // Only a batch with a long prompt chunk is worth aborting when the engine closes (see AbortSwitch).
         abortSwitch.arm(built.promptTokens() > ABORTABLE_PREFILL);
+        long stepStart = System.nanoTime();
         int rc = batch.decode(ctx);
         decodeCalls.incrementAndGet();
         if (rc != 0) {
             decodeFailed(rc, built.slots());
             return;
         }
+        // On a GPU the decode may return before the work is done; the shorter time only makes the budget larger.
+        stepBudget.record(batch.size(), System.nanoTime() - stepStart);
         for (EngineSlot s : built.slots()) {
             EngineJob job = s.job;
             int n = built.promptTokens(s);

@@ -44,6 +44,11 @@ import java.util.Objects;
  *       prompt is evaluated alone, a step of tens to hundreds of milliseconds that every other request of the burst
  *       waits for (and whose threads slow down the others' way in). It never delays a request while other
  *       sequences are being decoded, nor once every slot is taken.</li>
+ *   <li>{@code stepTarget} (default 300 ms; 0 turns it off): while two or more prompts wait to be evaluated, how long
+ *       one step should last ({@link StepBudget}). A step's prompts get their first token only when it ends, so on
+ *       a machine where a full batch takes a second, a burst's prompts in one full step all wait that second, where
+ *       steps of this length give them their first tokens a few at a time, the first ones much sooner, for the same
+ *       work in all. A lone prompt, and steps that are faster than this anyway, fill the batch as before.</li>
  * </ul>
  */
 public final class EngineParams {
@@ -64,10 +69,12 @@ public final class EngineParams {
     private final List<LoraScale> diskCacheAdapters;
     private final Duration idleSaveDelay;
     private final Duration batchWindow;
+    private final Duration stepTarget;
 
     private EngineParams(Builder b) {
         this.idleSaveDelay = b.idleSaveDelay;
         this.batchWindow = b.batchWindow;
+        this.stepTarget = b.stepTarget;
         this.diskCacheDir = b.diskCacheDir;
         this.diskCacheBytes = b.diskCacheBytes;
         this.diskCacheModelKey = b.diskCacheModelKey;
@@ -95,6 +102,10 @@ public final class EngineParams {
     /** How long an idle engine waits for more of a burst's requests before its first step; zero: not at all. */
     public Duration batchWindow() {
         return batchWindow;
+    }
+
+    public Duration stepTarget() {
+        return stepTarget;
     }
 
     /** The draft model for speculative decoding, or null. */
@@ -167,6 +178,7 @@ public final class EngineParams {
         private List<LoraScale> diskCacheAdapters = List.of();
         private Duration idleSaveDelay = Duration.ofMillis(250);
         private Duration batchWindow = Duration.ofMillis(5);
+        private Duration stepTarget = Duration.ofMillis(300);
 
         private Builder() {
         }
@@ -260,6 +272,12 @@ public final class EngineParams {
         /** How long an idle engine waits for a burst's next request before its first step (0 to 1 second). */
         public Builder batchWindow(Duration window) {
             this.batchWindow = requireUpTo(window, Duration.ofSeconds(1), "batch_window", "1 second");
+            return this;
+        }
+
+        /** How long one step should last while several prompts wait (0 to 1 minute; 0: fill every batch). */
+        public Builder stepTarget(Duration target) {
+            this.stepTarget = requireUpTo(target, Duration.ofMinutes(1), "step_target", "1 minute");
             return this;
         }
 

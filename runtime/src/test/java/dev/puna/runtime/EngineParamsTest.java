@@ -37,4 +37,17 @@ class EngineParamsTest {
                 () -> EngineParams.builder().batchWindow(Duration.ofSeconds(1).plusNanos(1))).parameter());
         assertThrows(NullPointerException.class, () -> EngineParams.builder().batchWindow(null));
     }
+
+    @Test
+    void theStepTargetDefaultsTo300MillisecondsAndTakesZeroToAMinute() {
+        assertEquals(Duration.ofMillis(300), EngineParams.builder().build().stepTarget());
+        assertEquals(Duration.ZERO, EngineParams.builder().stepTarget(Duration.ZERO).build().stepTarget());
+        assertEquals(Duration.ofMinutes(1),
+                EngineParams.builder().stepTarget(Duration.ofMinutes(1)).build().stepTarget());
+        assertEquals("step_target", assertThrows(InvalidParameterException.class,
+                () -> EngineParams.builder().stepTarget(Duration.ofNanos(-1))).parameter());
+        assertEquals("step_target", assertThrows(InvalidParameterException.class,
+                () -> EngineParams.builder().stepTarget(Duration.ofMinutes(1).plusNanos(1))).parameter());
+        assertThrows(NullPointerException.class, () -> EngineParams.builder().stepTarget(null));
+    }
 }
