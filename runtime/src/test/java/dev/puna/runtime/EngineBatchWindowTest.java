@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,12 +36,6 @@ class EngineBatchWindowTest {
                 .session(SessionParams.builder().contextSize(1024).threads(2).build()).build());
     }
 
-    private static GenerateRequest request(int seed, int maxTokens) {
-        int[] prompt = IntStream.range(0, 40).map(i -> 20 + (i * 11 + seed) % 400).toArray();
-        prompt[0] = 1; // BOS
-        return GenerateRequest.builder().promptTokens(prompt).sampling(SamplingParams.greedy()).maxTokens(maxTokens)
-                .build();
-    }
 
     /**
      * Decode calls it takes two one-token requests (prompt seeds {@code seed} and {@code seed + 1}) submitted
@@ -53,9 +46,9 @@ class EngineBatchWindowTest {
             throws InterruptedException {
         long before = engine.stats().decodeCalls();
         Engine.Arrival arrival = announce ? engine.expectArrival() : null;
-        GenerationHandle first = engine.submit(request(seed, 1), GenerationListener.NONE);
+        GenerationHandle first = engine.submit(Models.greedyTokens(seed, 1), GenerationListener.NONE);
         Thread.sleep(gapMillis);
-        GenerationHandle second = engine.submit(request(seed + 1, 1), GenerationListener.NONE);
+        GenerationHandle second = engine.submit(Models.greedyTokens(seed + 1, 1), GenerationListener.NONE);
         if (arrival != null) {
             arrival.close();
             arrival.close(); // a second close changes nothing
@@ -92,12 +85,12 @@ class EngineBatchWindowTest {
     void aRequestArrivingWhileAnotherDecodesJoinsTheNextStep() {
         try (Engine engine = engine(Duration.ofSeconds(1))) {
             AtomicInteger longTokens = new AtomicInteger();
-            GenerationHandle running = engine.submit(request(3, 800), e -> longTokens.incrementAndGet());
+            GenerationHandle running = engine.submit(Models.greedyTokens(3, 800), e -> longTokens.incrementAndGet());
             while (longTokens.get() < 5) {
                 Thread.onSpinWait();
             }
             long start = System.nanoTime();
-            GenerationResult joined = engine.submit(request(4, 1), GenerationListener.NONE).result()
+            GenerationResult joined = engine.submit(Models.greedyTokens(4, 1), GenerationListener.NONE).result()
                     .orTimeout(30, TimeUnit.SECONDS).join();
             long waitedMillis = (System.nanoTime() - start) / 1_000_000;
             assertEquals(1, joined.tokens().length);

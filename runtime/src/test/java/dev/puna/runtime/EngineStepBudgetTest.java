@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,21 +37,16 @@ class EngineStepBudgetTest {
                 .session(SessionParams.builder().contextSize(1024).threads(2).build()).build());
     }
 
-    private static GenerateRequest request(int seed, int maxTokens) {
-        int[] prompt = IntStream.range(0, 40).map(i -> 20 + (i * 13 + seed) % 400).toArray();
-        prompt[0] = 1; // BOS
-        return GenerateRequest.builder().promptTokens(prompt).sampling(SamplingParams.greedy()).maxTokens(maxTokens)
-                .build();
-    }
 
     /** Decode calls for three 40-token prompts submitted together after one measured request; their outputs. */
     private static long threePrompts(Engine engine, List<int[]> outputs) {
         // 40 prompt tokens: a step big enough to be measured (StepBudget.MIN_MEASURED_TOKENS)
-        engine.submit(request(99, 1), GenerationListener.NONE).result().orTimeout(30, TimeUnit.SECONDS).join();
+        engine.submit(Models.greedyTokens(99, 1), GenerationListener.NONE).result()
+                .orTimeout(30, TimeUnit.SECONDS).join();
         long before = engine.stats().decodeCalls();
         List<GenerationHandle> handles = new ArrayList<>();
         for (int seed = 1; seed <= 3; seed++) {
-            handles.add(engine.submit(request(seed, 3), GenerationListener.NONE));
+            handles.add(engine.submit(Models.greedyTokens(seed, 3), GenerationListener.NONE));
         }
         for (GenerationHandle h : handles) {
             outputs.add(h.result().orTimeout(30, TimeUnit.SECONDS).join().tokens());

@@ -5,6 +5,7 @@ import dev.puna.testkit.TestModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.stream.IntStream;
 
 /** Generated test models, written once per build into target/test-models. */
 final class Models {
@@ -70,5 +71,16 @@ final class Models {
 
     static GenerateRequest greedy(String prompt) {
         return GenerateRequest.builder().prompt(prompt).sampling(SamplingParams.greedy()).build();
+    }
+
+    /**
+     * A greedy request of 40 prompt tokens, BOS then a stride through ids 20-419 that {@code seed} shifts, so that two
+     * seeds share only the BOS; {@code maxTokens} to generate.
+     */
+    static GenerateRequest greedyTokens(int seed, int maxTokens) {
+        int[] prompt = IntStream.range(0, 40).map(i -> 20 + (i * 11 + seed) % 400).toArray();
+        prompt[0] = 1; // BOS
+        return GenerateRequest.builder().promptTokens(prompt).sampling(SamplingParams.greedy()).maxTokens(maxTokens)
+                .build();
     }
 }
