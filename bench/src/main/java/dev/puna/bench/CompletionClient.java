@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 /**
@@ -75,6 +76,17 @@ final class CompletionClient {
             return completionTokens <= 1 || lastToken <= firstToken ? 0
                     : (completionTokens - 1) * 1e9 / (lastToken - firstToken);
         }
+    }
+
+    /**
+     * The HTTP/1.1 client the benches share. Idle pooled connections are dropped after 2 s: llama-server
+     * (cpp-httplib) closes a keep-alive connection after 5 s idle, and a request sent on one it has just closed fails
+     * with "header parser received no bytes" (seen once, on a slow VM, after a 4.3 s prefill elsewhere).
+     */
+    static HttpClient newHttpClient() {
+        System.setProperty("jdk.httpclient.keepalive.timeout", "2");
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
+                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
     }
 
     private final HttpClient http;

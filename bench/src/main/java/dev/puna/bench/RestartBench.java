@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Executors;
 
 /**
  * The second turn of a conversation with a long history, with and without a server restart between the turns;
@@ -57,8 +55,7 @@ public final class RestartBench {
         if (url == null || phase == null) {
             throw new IllegalArgumentException("--url and --phase are required");
         }
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        HttpClient http = CompletionClient.newHttpClient();
         CompletionClient client = new CompletionClient(http, url, model);
         Prompts prompts = new Prompts(seed);
         // A fresh JVM's first requests also pay for its JIT: short unrelated requests first, so that every phase

@@ -59,8 +59,7 @@ public final class ServeBench {
 
     private final List<Server> servers;
     private final String model;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    private final HttpClient http = CompletionClient.newHttpClient();
     private final Prompts prompts = new Prompts(20261122);
     private final List<Row> rows = new ArrayList<>();
     private double promptCacheMiB = Double.NaN;
