@@ -37,11 +37,16 @@ import java.util.regex.Pattern;
  * @param vocabSize tokens in the vocabulary (the output layer's logits per token)
  * @param layerExpertBytes of each layer's weights, those of its mixture-of-experts matrices ({@code ffn_*_exps},
  *     the tensors {@code n_cpu_moe} keeps in host memory); all 0 for a dense model
+ * @param activeFeedForwardLength the feed-forward width of one token's activations, which sizes the compute buffer:
+ *     {@code feed_forward_length} for a dense model; for a mixture of experts, the expert width
+ *     ({@code expert_feed_forward_length}, else {@code feed_forward_length}) times {@code expert_used_count}, plus
+ *     the shared experts' ({@code expert_shared_feed_forward_length x expert_shared_count}), and at least
+ *     {@code feed_forward_length} (dense leading layers)
  */
 public record ModelFootprint(String architecture, List<Long> layerWeightBytes, long tokenEmbeddingBytes,
                              long outputBytes, boolean outputTied, int embeddingLength, int feedForwardLength,
                              int headCount, List<Integer> headCountKv, int keyLength, int valueLength,
-                             int vocabSize, List<Long> layerExpertBytes) {
+                             int vocabSize, List<Long> layerExpertBytes, int activeFeedForwardLength) {
     private static final Pattern LAYER_TENSOR = Pattern.compile("blk\\.(\\d+)\\..*");
     /** The tensors n_cpu_moe moves, found as llama.cpp's {@code regex_search} finds them. */
     private static final Pattern EXPERT_TENSOR = Pattern.compile(ExpertOverrides.EXPERTS);
@@ -54,6 +59,9 @@ public record ModelFootprint(String architecture, List<Long> layerWeightBytes, l
             throw new IllegalArgumentException("head_count_kv has " + headCountKv.size() + " values for "
                     + layerWeightBytes.size() + " layers");
         }
+        if (activeFeedForwardLength < 0) {
+            throw new IllegalArgumentException("active feed-forward length " + activeFeedForwardLength);
+        }
         layerExpertBytes = List.copyOf(layerExpertBytes);
         if (layerExpertBytes.size() != layerWeightBytes.size()) {
             throw new IllegalArgumentException("expert bytes for " + layerExpertBytes.size() + " of "
@@ -65,6 +73,16 @@ public record ModelFootprint(String architecture, List<Long> layerWeightBytes, l
                         + " expert bytes of " + layerWeightBytes.get(il));
             }
         }
+    }
+
+    /** A footprint whose tokens' feed-forward activations are {@code feedForwardLength} wide. */
+    public ModelFootprint(String architecture, List<Long> layerWeightBytes, long tokenEmbeddingBytes,
+                          long outputBytes, boolean outputTied, int embeddingLength, int feedForwardLength,
+                          int headCount, List<Integer> headCountKv, int keyLength, int valueLength, int vocabSize,
+                          List<Long> layerExpertBytes) {
+        this(architecture, layerWeightBytes, tokenEmbeddingBytes, outputBytes, outputTied, embeddingLength,
+                feedForwardLength, headCount, headCountKv, keyLength, valueLength, vocabSize, layerExpertBytes,
+                feedForwardLength);
     }
 
     /** A dense model's footprint: no expert weights. */
@@ -133,10 +151,28 @@ public record ModelFootprint(String architecture, List<Long> layerWeightBytes, l
             weights.add(perLayer[il]);
             expertWeights.add(experts[il]);
         }
+        int ff = (int) longOrFirst(file, arch + ".feed_forward_length", 0);
         return new ModelFootprint(arch, weights, tokenEmbd, global + (hasOutput ? 0 : tokenEmbd), !hasOutput, embd,
-                (int) longOrFirst(file, arch + ".feed_forward_length", 0), heads, kvHeads,
-                (int) file.getLong(arch + ".attention.key_length").orElse(headDim),
-                (int) file.getLong(arch + ".attention.value_length").orElse(headDim), vocab, expertWeights);
+                ff, heads, kvHeads, (int) file.getLong(arch + ".attention.key_length").orElse(headDim),
+                (int) file.getLong(arch + ".attention.value_length").orElse(headDim), vocab, expertWeights,
+                activeFeedForwardLength(file, arch, ff));
+    }
+
+    /** See the record's {@code activeFeedForwardLength}; saturates rather than overflow on absurd metadata. */
+    private static int activeFeedForwardLength(GgufFile file, String arch, int ff) {
+        long used = bounded(file, arch + ".expert_used_count", 0);
+        if (used == 0) {
+            return ff;
+        }
+        long expert = bounded(file, arch + ".expert_feed_forward_length", ff);
+        long shared = bounded(file, arch + ".expert_shared_feed_forward_length", 0)
+                * bounded(file, arch + ".expert_shared_count", 0);
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(ff, expert * used + shared));
+    }
+
+    /** An integer key clamped to [0, 2^30], so that products of two stay far from overflow. */
+    private static long bounded(GgufFile file, String key, long fallback) {
+        return Math.clamp(file.getLong(key).orElse(fallback), 0, 1L << 30);
     }
 
     /** A per-layer integer key: an array of one value per layer, or a single value for every layer. */

@@ -66,6 +66,39 @@ class ModelFootprintTest {
         assertEquals(gguf.getLong("llama.block_count").orElseThrow(), f.layerCount());
         assertEquals(List.of(0L, 0L), f.layerExpertBytes()); // dense
         assertFalse(f.hasExperts());
+        assertEquals(gguf.getLong("llama.feed_forward_length").orElseThrow(), f.activeFeedForwardLength());
+    }
+
+    @Test
+    void theActiveFeedForwardWidthCountsTheExpertsUsedAndTheSharedOnes(@TempDir Path dir) throws Exception {
+        // DeepSeek-style metadata: dense leading layers 10944 wide, 6 of 64 routed experts of 1408, and 2 shared
+        // experts of 1408: 6 x 1408 + 2 x 1408 = 11264, more than the dense 10944.
+        assertEquals(11_264, activeWidth(dir, 10_944, 6, 1408, 1408, 2));
+        // Qwen3-MoE-style: 8 experts of 768 used, no shared ones; feed_forward_length (6144) is the floor.
+        assertEquals(6144, activeWidth(dir, 6144, 8, 768, 0, 0));
+        assertEquals(12_288, activeWidth(dir, 6144, 16, 768, 0, 0));
+        // absurd values saturate instead of overflowing
+        assertEquals(Integer.MAX_VALUE, activeWidth(dir, 64, Integer.MAX_VALUE, Integer.MAX_VALUE, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ModelFootprint("llama", List.of(10L), 0, 0,
+                false, 64, 128, 4, List.of(4), 16, 16, 100, List.of(0L), -1));
+    }
+
+    private static int activeWidth(Path dir, int ff, int used, int expertFf, int sharedFf, int shared)
+            throws Exception {
+        Path file = dir.resolve("moe-" + ff + "-" + used + "-" + expertFf + ".gguf");
+        GgufWriter.create()
+                .putString("general.architecture", "deepseek2")
+                .putUInt32("deepseek2.block_count", 1)
+                .putUInt32("deepseek2.embedding_length", 64)
+                .putUInt32("deepseek2.feed_forward_length", ff)
+                .putUInt32("deepseek2.attention.head_count", 4)
+                .putUInt32("deepseek2.expert_used_count", used)
+                .putUInt32("deepseek2.expert_feed_forward_length", expertFf)
+                .putUInt32("deepseek2.expert_shared_feed_forward_length", sharedFf)
+                .putUInt32("deepseek2.expert_shared_count", shared)
+                .addTensor("token_embd.weight", GgmlType.F32, new long[] {64, 8}, new float[512])
+                .write(file);
+        return ModelFootprint.read(file).activeFeedForwardLength();
     }
 
     @Test
@@ -80,6 +113,8 @@ class ModelFootprintTest {
         assertTrue(f.hasExperts());
         assertEquals(gguf.tensors().stream().mapToLong(dev.puna.gguf.GgufTensorInfo::byteSize).sum(),
                 f.weightBytes());
+        // 2 of the 4 experts per token, 128 wide each (llama's MoE names the expert width feed_forward_length)
+        assertEquals(2 * 128, f.activeFeedForwardLength());
         assertThrows(IllegalArgumentException.class, () -> new ModelFootprint("llama", List.of(10L), 0, 0,
                 false, 64, 128, 4, List.of(4), 16, 16, 100, List.of(11L)));
     }

@@ -53,14 +53,18 @@ class OffloadPlannerTest {
 
     // KV cache, F16, num_ctx 4096, one slot: 8 KV heads x 128 x (K + V) x 2 bytes = 4096 bytes a cell, 16 MiB a layer.
     private static final long KV_LAYER = 4096L * 4096;
-    // Compute estimate, ubatch 512, no flash attention:
-    //   8B:  activations 4*512*(4*4096 + 2*14336) = 92274688, scores 4*512*4096*32 = 268435456,
-    //        logits 4*512*128256 = 262668288; with the output layer 623378432.
-    //   70B: activations 4*512*(4*8192 + 2*28672) = 184549376, scores 4*512*4096*64 = 536870912;
-    //        without the output 721420288, with it (+262668288) 984088576.
-    private static final long COMPUTE_8B_OUT = 623_378_432L;
-    private static final long COMPUTE_70B = 721_420_288L;
-    private static final long COMPUTE_70B_OUT = 984_088_576L;
+    // Compute estimate (OffloadPlanner.computeBytes), ubatch 512, no flash attention, h = 4*512*n_embd, the mask
+    // 4*512*4096 = 8388608, K and V 4*512*8*(128 + 128) = 4194304; the peak of attention, feed-forward and output,
+    // plus 3h:
+    //   8B:  h = 8388608; attention: scores 4*512*4096*32 = 268435456 + mask + 5h + K/V = 322961408; feed-forward
+    //        4*512*3*14336 + 5h + mask = 138412032; output: logits 4*512*128256 = 262668288 + 3h = 287834112;
+    //        attention is the peak: 322961408 + 3h = 348127232.
+    //   70B: h = 16777216; attention: 4*512*4096*64 = 536870912 + mask + 5h + K/V = 633339904; feed-forward
+    //        268435456; output 262668288 + 3h = 312999936; attention again: 633339904 + 3h = 683671552, with or
+    //        without the output layer.
+    private static final long COMPUTE_8B_OUT = 348_127_232L;
+    private static final long COMPUTE_70B = 683_671_552L;
+    private static final long COMPUTE_70B_OUT = COMPUTE_70B;
 
     private static final OffloadSettings DEFAULTS = OffloadSettings.builder().numCtx(4096).build();
 
@@ -76,10 +80,10 @@ class OffloadPlannerTest {
         assertEquals(33, p.gpuLayers()); // 32 layers + the output layer
         assertTrue(p.fullyOffloaded());
         assertEquals(List.of(), p.tensorSplit()); // one GPU: nothing to split
-        // 32 x (138936320 + 16 MiB) + 430956544 + 623378432 = 6037168128 bytes
+        // 32 x (138936320 + 16 MiB) + 430956544 + 348127232 = 5761916928 bytes
         assertEquals(new DeviceUse("CUDA0", 33, 32 * L8 + 430_956_544L, 32 * KV_LAYER, COMPUTE_8B_OUT),
                 p.gpus().getFirst());
-        assertEquals(6_037_168_128L, p.gpuBytes());
+        assertEquals(5_761_916_928L, p.gpuBytes());
         // only the token embedding stays in host memory
         assertEquals(new DeviceUse("CPU", 0, 295_501_824L, 0, 0), p.cpu());
         assertEquals("all 33 layers fit on GPU", p.reason());
@@ -89,21 +93,21 @@ class OffloadPlannerTest {
     void a70bModelThatDoesNotFitIsSplitBetweenA24GibGpuAndTheCpu() {
         OffloadPlan p = OffloadPlanner.plan(LLAMA_70B, DEFAULTS, List.of(CPU, RTX_4090));
         // n offloaded = the output layer + (n - 1) repeating layers:
-        //   861913088 + 984088576 + (n - 1) x (544079872 + 16777216) <= 24024 MiB = 25190989824
-        //   (n - 1) <= 23344988160 / 560857088 = 41.6  ->  n = 42
-        assertEquals(42, p.gpuLayers());
-        assertEquals(24_841_142_272L, p.gpuBytes()); // 1846001664 + 41 x 560857088, within 25190989824
-        // the first 39 layers and their KV cache stay on the CPU with the token embedding
-        assertEquals(new DeviceUse("CPU", 39, 591_003_648L + 39 * L70, 39 * KV_LAYER, 0), p.cpu());
-        assertEquals("42 of 81 layers fit in free GPU memory", p.reason());
+        //   861913088 + 683671552 + (n - 1) x (544079872 + 16777216) <= 24024 MiB = 25190989824
+        //   (n - 1) <= 23645405184 / 560857088 = 42.2  ->  n = 43
+        assertEquals(43, p.gpuLayers());
+        assertEquals(25_101_582_336L, p.gpuBytes()); // 1545584640 + 42 x 560857088, within 25190989824
+        // the first 38 layers and their KV cache stay on the CPU with the token embedding
+        assertEquals(new DeviceUse("CPU", 38, 591_003_648L + 38 * L70, 38 * KV_LAYER, 0), p.cpu());
+        assertEquals("43 of 81 layers fit in free GPU memory", p.reason());
     }
 
     @Test
     void a70bModelFitsWhollyOnAn80GibGpu() {
         OffloadPlan p = OffloadPlanner.plan(LLAMA_70B, DEFAULTS, List.of(CPU, A100_80));
         assertEquals(81, p.gpuLayers());
-        // 80 x 560857088 + 861913088 + 984088576 = 46714568704 bytes (43.5 GiB of 78.7 GiB free)
-        assertEquals(46_714_568_704L, p.gpuBytes());
+        // 80 x 560857088 + 861913088 + 683671552 = 46414151680 bytes (43.2 GiB of 78.7 GiB free)
+        assertEquals(46_414_151_680L, p.gpuBytes());
         assertEquals(591_003_648L, p.cpu().totalBytes());
     }
 
@@ -116,9 +120,9 @@ class OffloadPlannerTest {
         assertEquals(List.of(24_024f * MIB, 23_500f * MIB), p.tensorSplit());
         assertEquals(41, p.gpus().get(0).layers());
         assertEquals(40, p.gpus().get(1).layers());
-        // GPU 0: 41 x 560857088 + 721420288 = 23716560896; GPU 1: 39 x 560857088 + 861913088 + 984088576
-        assertEquals(23_716_560_896L, p.gpus().get(0).totalBytes());
-        assertEquals(23_719_428_096L, p.gpus().get(1).totalBytes());
+        // GPU 0: 41 x 560857088 + 683671552 = 23678812160; GPU 1: 39 x 560857088 + 861913088 + 683671552
+        assertEquals(23_678_812_160L, p.gpus().get(0).totalBytes());
+        assertEquals(23_419_011_072L, p.gpus().get(1).totalBytes());
     }
 
     @Test
@@ -126,12 +130,12 @@ class OffloadPlannerTest {
         OffloadSettings s = OffloadSettings.builder().numCtx(4096).tensorSplit(List.of(3f, 1f)).build();
         OffloadPlan p = OffloadPlanner.plan(LLAMA_70B, s, List.of(CPU, RTX_4090, RTX_3090));
         // 3:1 puts three quarters of the offloaded layers on GPU 0, which fills first: at 57 layers GPU 0 holds
-        // 43 (43 x 560857088 + 721420288 = 24838275072 <= 25190989824); at 58 it would hold 44 (25399132160).
+        // 43 (43 x 560857088 + 683671552 = 24800526336 <= 25190989824); at 58 it would hold 44 (25361383424).
         assertEquals(57, p.gpuLayers());
         assertEquals(List.of(3f, 1f), p.tensorSplit());
         assertEquals(43, p.gpus().get(0).layers());
         assertEquals(14, p.gpus().get(1).layers());
-        assertEquals(24_838_275_072L, p.gpus().get(0).totalBytes());
+        assertEquals(24_800_526_336L, p.gpus().get(0).totalBytes());
     }
 
     @Test
@@ -148,12 +152,12 @@ class OffloadPlannerTest {
 
     @Test
     void aGpuWithTooLittleFreeMemoryGetsNoLayers() {
-        ComputeDevice busy = new ComputeDevice("CUDA0", "NVIDIA GeForce RTX 4090", DeviceType.GPU, 1_500 * MIB,
+        ComputeDevice busy = new ComputeDevice("CUDA0", "NVIDIA GeForce RTX 4090", DeviceType.GPU, 1_400 * MIB,
                 24_564 * MIB);
         OffloadPlan p = OffloadPlanner.plan(LLAMA_70B, DEFAULTS, List.of(CPU, busy));
         assertEquals(0, p.gpuLayers());
-        // one layer (the output) needs 861913088 + 984088576 = 1846001664 bytes = 1761 MiB (rounded up)
-        assertEquals("not even one layer fits in free GPU memory (CUDA0 needs 1761 MiB, 1500 MiB free after the "
+        // one layer (the output) needs 861913088 + 683671552 = 1545584640 bytes = 1474 MiB (rounded up)
+        assertEquals("not even one layer fits in free GPU memory (CUDA0 needs 1474 MiB, 1400 MiB free after the "
                 + "0 MiB reserve): all 81 layers on the CPU", p.reason());
         assertEquals(0, p.gpus().getFirst().totalBytes());
     }
@@ -163,15 +167,15 @@ class OffloadPlannerTest {
         OffloadSettings twenty = OffloadSettings.builder().numCtx(4096).numGpu(20).build();
         OffloadPlan p = OffloadPlanner.plan(LLAMA_70B, twenty, List.of(CPU, RTX_4090));
         assertEquals(20, p.gpuLayers());
-        // 19 x 560857088 + 861913088 + 984088576 = 12502286336
-        assertEquals(12_502_286_336L, p.gpuBytes());
+        // 19 x 560857088 + 861913088 + 683671552 = 12201869312
+        assertEquals(12_201_869_312L, p.gpuBytes());
         assertEquals("num_gpu 20: 20 of 81 layers on GPU", p.reason());
 
         OffloadPlan sixty = OffloadPlanner.plan(LLAMA_70B, OffloadSettings.builder().numGpu(60).build(),
                 List.of(CPU, RTX_4090));
         assertEquals(60, sixty.gpuLayers());
-        // 59 x 560857088 + 1846001664 = 34936569856 bytes = 33318.25 MiB (shown rounded up), more than 24024 MiB
-        assertEquals("num_gpu 60: 60 of 81 layers on GPU (CUDA0 needs 33319 MiB, 24024 MiB free after the 0 MiB "
+        // 59 x 560857088 + 1545584640 = 34636152832 bytes = 33031.6 MiB (shown rounded up), more than 24024 MiB
+        assertEquals("num_gpu 60: 60 of 81 layers on GPU (CUDA0 needs 33032 MiB, 24024 MiB free after the 0 MiB "
                 + "reserve)", sixty.reason());
         assertEquals(81, OffloadPlanner.plan(LLAMA_70B,
                 OffloadSettings.builder().numGpu(999).build(), List.of(CPU, RTX_4090)).gpuLayers());
@@ -181,18 +185,19 @@ class OffloadPlannerTest {
 
     @Test
     void theReservePerGpuAndTheKvSettingsCount() {
-        // PUNA_GPU_OVERHEAD 1 GiB: 23000 MiB usable = 24117248000; (n - 1) <= 22271246336 / 560857088 = 39.7 -> 40
+        // PUNA_GPU_OVERHEAD 1 GiB: 23000 MiB usable = 24117248000; (n - 1) <= 22571663360 / 560857088 = 40.2 -> 41
         OffloadSettings reserve = OffloadSettings.builder().numCtx(4096).gpuOverheadBytes(1024 * MIB).build();
-        assertEquals(40, OffloadPlanner.plan(LLAMA_70B, reserve, List.of(CPU, RTX_4090)).gpuLayers());
-        // Four slots of 4096 at q8_0: a cell is 2 x 1024/32 x 34 = 2176 bytes, 16384 cells = 34 MiB a layer; flash
-        // attention drops the scores, so with the output the compute estimate is 184549376 + 262668288 = 447217664.
+        assertEquals(41, OffloadPlanner.plan(LLAMA_70B, reserve, List.of(CPU, RTX_4090)).gpuLayers());
+        // Four slots of 4096 at q8_0: a cell is 2 x 1024/32 x 34 = 2176 bytes, 16384 cells = 34 MiB a layer. Flash
+        // attention drops the scores (the mask is F16, 2*512*4096), so the peak is the output's, logits 262668288 +
+        // 3h = 312999936 (feed-forward 264241152, attention 92274688); with 3h the estimate is 363331584.
         OffloadSettings four = OffloadSettings.builder().numCtx(4096).slots(4).kvType(KvCacheType.Q8_0)
                 .flashAttention(true).build();
         OffloadPlan p = OffloadPlanner.plan(LLAMA_70B, four, List.of(CPU, RTX_4090));
-        // 861913088 + 447217664 + (n - 1) x (544079872 + 35651584) <= 25190989824 -> (n - 1) <= 41.2 -> 42
+        // 861913088 + 363331584 + (n - 1) x (544079872 + 35651584) <= 25190989824 -> (n - 1) <= 41.3 -> 42
         assertEquals(42, p.gpuLayers());
         assertEquals(41 * 35_651_584L, p.gpus().getFirst().kvBytes());
-        assertEquals(447_217_664L, p.gpus().getFirst().computeBytes());
+        assertEquals(363_331_584L, p.gpus().getFirst().computeBytes());
     }
 
     @Test
@@ -207,8 +212,8 @@ class OffloadPlannerTest {
         OffloadSettings second = OffloadSettings.builder().numCtx(4096).mainGpu(1).build();
         OffloadPlan p = OffloadPlanner.plan(LLAMA_70B, second, List.of(CPU, RTX_4090, RTX_3090));
         assertEquals(List.of("CUDA1"), p.gpus().stream().map(DeviceUse::device).toList());
-        // 23500 MiB = 24641536000: (n - 1) <= 22795534336 / 560857088 = 40.6 -> 41
-        assertEquals(41, p.gpuLayers());
+        // 23500 MiB = 24641536000: (n - 1) <= 23095951360 / 560857088 = 41.2 -> 42
+        assertEquals(42, p.gpuLayers());
         OffloadPlan none = OffloadPlanner.plan(LLAMA_70B, OffloadSettings.builder().mainGpu(5).build(),
                 List.of(CPU, RTX_4090));
         assertEquals(0, none.gpuLayers());
@@ -242,11 +247,11 @@ class OffloadPlannerTest {
      * mem(n) is what llama.cpp's memory breakdown reports for the device. Given the same per-device figures (the
      * ones this planner computes: weights, KV cache and compute buffer of the layers placed there), the reference
      * below runs that search. For one RTX 4090 (24024 MiB free) and the 70B model at the default 1 GiB margin:
-     *   target = 23000 MiB = 24117248000; mem(n) = 861913088 + 984088576 + (n - 1) x 560857088;
-     *   mem(40) = 23719428096 <= target < mem(41) = 24280285184, so --fit sets n_gpu_layers = 40,
-     * and the planner with PUNA_GPU_OVERHEAD = 1 GiB also picks 40. With two GPUs llama.cpp fills the last one first
-     * (CUDA1: 41 layers, then CUDA0: the remaining 40) where the planner splits by free memory (41 on CUDA0, 40 on
-     * CUDA1, as llama.cpp's loader itself splits by default): the same 81 layers, mirrored.
+     *   target = 23000 MiB = 24117248000; mem(n) = 861913088 + 683671552 + (n - 1) x 560857088;
+     *   mem(41) = 23979868160 <= target < mem(42) = 24540725248, so --fit sets n_gpu_layers = 41,
+     * and the planner with PUNA_GPU_OVERHEAD = 1 GiB also picks 41. With two GPUs llama.cpp fills the last one first
+     * (CUDA1: 42 layers, then CUDA0: the remaining 39) where the planner splits by free memory (41 on CUDA0, 40 on
+     * CUDA1, as llama.cpp's loader itself splits by default): the same 81 layers, placed differently.
      */
     @Test
     void agreesWithLlamaCppFitOnTheSameFigures() {
@@ -255,17 +260,17 @@ class OffloadPlannerTest {
         List<ComputeDevice> one = List.of(CPU, RTX_4090);
         int[] fit = fitDense(81, new long[] {RTX_4090.freeBytes() - margin},
                 (n) -> new long[] {n == 0 ? 0 : 861_913_088L + COMPUTE_70B_OUT + (n - 1) * (L70 + KV_LAYER)});
-        assertEquals(40, fit[0]);
+        assertEquals(41, fit[0]);
         assertEquals(fit[0], OffloadPlanner.plan(LLAMA_70B, s, one).gpuLayers());
 
-        // Two GPUs without a margin: fit's per-device counts, mirrored against the planner's.
+        // Two GPUs without a margin: as many layers as fit's, split by free memory where fit fills the last first.
         OffloadSettings noMargin = OffloadSettings.builder().numCtx(4096).build();
         int[] fit2 = fitDenseTwo(81, RTX_4090.freeBytes(), RTX_3090.freeBytes());
-        assertEquals(40, fit2[0]);
-        assertEquals(41, fit2[1]);
+        assertEquals(39, fit2[0]);
+        assertEquals(42, fit2[1]);
         OffloadPlan p = OffloadPlanner.plan(LLAMA_70B, noMargin, List.of(CPU, RTX_4090, RTX_3090));
         assertEquals(fit2[0] + fit2[1], p.gpuLayers());
-        assertEquals(List.of(fit2[1], fit2[0]), p.gpus().stream().map(DeviceUse::layers).toList());
+        assertEquals(List.of(41, 40), p.gpus().stream().map(DeviceUse::layers).toList());
     }
 
     /**
