@@ -54,6 +54,7 @@ public final class ServerConfig {
     private final long diskCacheBytes;
     private final Path diskCacheDir;
     private final int numThread;
+    private final int cpuMoeLayers;
     private final Map<String, String> completionTemplates;
     private final List<String> apiKeys;
     private final Path apiKeyFile;
@@ -105,6 +106,7 @@ public final class ServerConfig {
         this.diskCacheBytes = b.diskCacheBytes;
         this.diskCacheDir = b.diskCacheDir;
         this.numThread = b.numThread;
+        this.cpuMoeLayers = b.cpuMoeLayers;
         this.completionTemplates = Map.copyOf(b.completionTemplates);
         this.apiKeys = List.copyOf(b.apiKeys);
         this.apiKeyFile = b.apiKeyFile;
@@ -308,6 +310,15 @@ public final class ServerConfig {
     }
 
     /**
+     * {@code n_cpu_moe} when neither a request nor the Modelfile sets it ({@code PUNA_N_CPU_MOE}, llama-server's
+     * {@code --n-cpu-moe}): how many of a mixture-of-experts model's first layers keep their experts in host memory;
+     * -1 (the default) leaves it to the offload planner.
+     */
+    public int cpuMoeLayers() {
+        return cpuMoeLayers;
+    }
+
+    /**
      * The code-completion templates by model: names as {@link ModelNames#canonical} writes them (lower case, with a
      * tag), each mapped to the template's text.
      */
@@ -466,6 +477,7 @@ public final class ServerConfig {
                 + (diskCacheBytes == 0 ? "" : ", kv_cache_dir=" + diskCacheDir())
                 + (gpuOverheadBytes == 0 ? "" : ", gpu_overhead=" + gpuOverheadBytes)
                 + (tensorSplit.isEmpty() ? "" : ", tensor_split=" + tensorSplit) + ", num_thread=" + numThread
+                + (cpuMoeLayers < 0 ? "" : ", n_cpu_moe=" + cpuMoeLayers)
                 + ", api_keys=" + apiKeys.size() + (apiKeyFile == null ? "" : ", api_key_file=" + apiKeyFile)
                 + (tlsCert == null ? "" : ", tls=" + tlsCert) + (metricsPublic ? ", metrics_public" : "")
                 + (defaultModel == null ? "" : ", default_model=" + defaultModel)
@@ -503,6 +515,7 @@ public final class ServerConfig {
         private long diskCacheBytes = 8L << 30;
         private Path diskCacheDir;
         private int numThread;
+        private int cpuMoeLayers = -1;
         private final Map<String, String> completionTemplates = new LinkedHashMap<>();
         private List<String> apiKeys = List.of();
         private Path apiKeyFile;
@@ -721,6 +734,16 @@ public final class ServerConfig {
         /** Sets the directory of the KV-cache files; {@code null}: {@code kv-cache} in the data directory. */
         public Builder diskCacheDir(Path dir) {
             this.diskCacheDir = dir;
+            return this;
+        }
+
+        /** Sets the default {@code n_cpu_moe} (-1: the offload planner decides). */
+        public Builder cpuMoeLayers(int n) {
+            if (n < -1) {
+                throw new ServerConfigException("PUNA_N_CPU_MOE", "must be >= -1 (-1: the offload planner decides), got "
+                        + n);
+            }
+            this.cpuMoeLayers = n;
             return this;
         }
 

@@ -64,6 +64,9 @@ public final class Settings {
                     (b, v) -> b.diskCacheDir(Path.of(v))),
             Setting.of("PUNA_NUM_THREAD", "0", "CPU threads per model when a request sets no num_thread (0: all "
                     + "cores)", (b, v) -> b.numThread(integer(v))),
+            Setting.of("PUNA_N_CPU_MOE", "-1", "default n_cpu_moe: how many of a mixture-of-experts model's first "
+                    + "layers keep their experts in host memory when a request or Modelfile sets none (-1: the offload "
+                    + "planner decides)", (b, v) -> b.cpuMoeLayers(integer(v))),
             Setting.of("PUNA_DEFAULT_MODEL", "", "the model a request without \"model\" uses (none: such a request "
                     + "is a 400)", ServerConfig.Builder::defaultModel),
             Setting.of("PUNA_COMPLETION_TEMPLATES", "", "JSON file: model name to code-completion template",

@@ -227,6 +227,16 @@ class ServerConfigTest {
                 "PUNA_GPU_OVERHEAD", "lots");
     }
 
+    @Test
+    void nCpuMoeDefault() {
+        assertEquals(-1, ServerConfig.fromEnvironment(Map.of()).cpuMoeLayers());
+        assertEquals(0, ServerConfig.fromEnvironment(Map.of("PUNA_N_CPU_MOE", "0")).cpuMoeLayers());
+        assertEquals(30, ServerConfig.fromEnvironment(Map.of("PUNA_N_CPU_MOE", "30")).cpuMoeLayers());
+        assertInvalid("PUNA_N_CPU_MOE: must be >= -1 (-1: the offload planner decides), got -2", "PUNA_N_CPU_MOE",
+                "-2");
+        assertInvalid("PUNA_N_CPU_MOE: invalid value 'all': expected a whole number", "PUNA_N_CPU_MOE", "all");
+    }
+
     private static void assertInvalid(String message, String variable, String value) {
         ServerConfigException e = assertThrows(ServerConfigException.class,
                 () -> ServerConfig.fromEnvironment(Map.of(variable, value)));

@@ -2,6 +2,7 @@ package dev.puna.http.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.puna.http.ServerConfig;
 import dev.puna.runtime.InvalidParameterException;
 import dev.puna.runtime.SamplingParams;
 import dev.puna.runtime.rpc.RpcEndpoint;
@@ -30,6 +31,7 @@ public final class OptionsParser {
     private final int defaultContextLength;
     private final RequestLimits limits;
     private final List<RpcEndpoint> rpcWorkers;
+    private final int defaultCpuMoeLayers;
 
     /**
      * @param defaultContextLength {@code num_ctx} when neither the request nor the model sets it
@@ -46,9 +48,25 @@ public final class OptionsParser {
 
     /** And the RPC workers {@code rpc_servers} may name ({@code PUNA_RPC_SERVERS}). */
     public OptionsParser(int defaultContextLength, RequestLimits limits, List<RpcEndpoint> rpcWorkers) {
+        this(defaultContextLength, limits, rpcWorkers, -1);
+    }
+
+    /** And {@code n_cpu_moe} when neither the request nor the model sets it ({@code PUNA_N_CPU_MOE}; -1: auto). */
+    public OptionsParser(int defaultContextLength, RequestLimits limits, List<RpcEndpoint> rpcWorkers,
+                         int defaultCpuMoeLayers) {
         this.defaultContextLength = defaultContextLength;
         this.limits = limits;
         this.rpcWorkers = List.copyOf(rpcWorkers);
+        this.defaultCpuMoeLayers = defaultCpuMoeLayers;
+    }
+
+    /**
+     * The parser a server with {@code config} uses: its default {@code num_ctx} and {@code n_cpu_moe}, its request
+     * limits and its RPC workers.
+     */
+    public static OptionsParser forServer(ServerConfig config) {
+        return new OptionsParser(config.contextLength(), RequestLimits.of(config), config.rpcServers(),
+                config.cpuMoeLayers());
     }
 
     /** The ceilings this parser applies. */
@@ -80,7 +98,7 @@ public final class OptionsParser {
         int numThread = 0;
         int numGpu = -1;
         int mainGpu = -1;
-        int cpuMoe = -1;
+        int cpuMoe = defaultCpuMoeLayers;
         boolean useMmap = true;
         boolean useMlock = false;
         String draftModel = null;

@@ -48,8 +48,8 @@ public final class ServerContext {
         this.config = config;
         this.catalog = catalog;
         this.scheduler = scheduler;
-        this.limits = RequestLimits.of(config);
-        this.options = new OptionsParser(config.contextLength(), limits, config.rpcServers());
+        this.options = OptionsParser.forServer(config);
+        this.limits = options.limits();
         this.remoteImages = new dev.puna.http.internal.vision.RemoteImages(config.imageUrlHosts(),
                 config.maxBodyBytes());
         this.store = store;

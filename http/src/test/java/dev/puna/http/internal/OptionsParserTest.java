@@ -127,6 +127,25 @@ class OptionsParserTest {
                 parser.parse(Map.of("n_cpu_moe", 12L), json("{\"n_cpu_moe\":0}")).load());
     }
 
+    @Test
+    void theServersNCpuMoeIsTheDefaultUnderTheModelfileAndTheRequest() {
+        OptionsParser withDefault = new OptionsParser(2048, RequestLimits.DEFAULTS, List.of(), 20);
+        assertEquals(20, withDefault.parse(Map.of(), null).load().cpuMoeLayers());
+        assertEquals(12, withDefault.parse(Map.of("n_cpu_moe", 12L), null).load().cpuMoeLayers());
+        assertEquals(0, withDefault.parse(Map.of("n_cpu_moe", 12L), json("{\"n_cpu_moe\":0}")).load().cpuMoeLayers());
+        // a request's -1 asks for the planner's choice, whatever the server's default
+        assertEquals(-1, withDefault.parse(Map.of(), json("{\"n_cpu_moe\":-1}")).load().cpuMoeLayers());
+        assertEquals(-1, new OptionsParser(2048, RequestLimits.DEFAULTS, List.of()).parse(Map.of(), null).load()
+                .cpuMoeLayers());
+        // a server's parser takes PUNA_N_CPU_MOE and PUNA_CONTEXT_LENGTH from its configuration
+        OptionsParser server = OptionsParser.forServer(dev.puna.http.ServerConfig.fromEnvironment(
+                Map.of("PUNA_N_CPU_MOE", "7", "PUNA_CONTEXT_LENGTH", "1024")));
+        assertEquals(7, server.parse(Map.of(), null).load().cpuMoeLayers());
+        assertEquals(1024, server.parse(Map.of(), null).load().numCtx());
+        assertEquals(-1, OptionsParser.forServer(dev.puna.http.ServerConfig.fromEnvironment(Map.of()))
+                .parse(Map.of(), null).load().cpuMoeLayers());
+    }
+
     private void assertError(String message, String param, String options) {
         ApiException e = assertThrows(ApiException.class, () -> parser.parse(Map.of(), json(options)));
         assertEquals(400, e.status());
