@@ -155,14 +155,24 @@ public record ModelFootprint(String architecture, List<Long> layerWeightBytes, l
         return new ModelFootprint(arch, weights, tokenEmbd, global + (hasOutput ? 0 : tokenEmbd), !hasOutput, embd,
                 ff, heads, kvHeads, (int) file.getLong(arch + ".attention.key_length").orElse(headDim),
                 (int) file.getLong(arch + ".attention.value_length").orElse(headDim), vocab, expertWeights,
-                activeFeedForwardLength(file, arch, ff));
+                activeFeedForwardLength(file, arch));
     }
 
-    /** See the record's {@code activeFeedForwardLength}; saturates rather than overflow on absurd metadata. */
-    private static int activeFeedForwardLength(GgufFile file, String arch, int ff) {
+    /**
+     * See the record's {@code activeFeedForwardLength}: the widest layer's when {@code feed_forward_length} is per
+     * layer; never negative, and saturated rather than overflowed on absurd metadata.
+     */
+    private static int activeFeedForwardLength(GgufFile file, String arch) {
+        long ff = 0;
+        Object v = file.metadata().get(arch + ".feed_forward_length");
+        for (Object n : v instanceof List<?> list ? list : java.util.Collections.singletonList(v)) {
+            if (n instanceof Number number) {
+                ff = Math.max(ff, Math.clamp(number.longValue(), 0, 1L << 30));
+            }
+        }
         long used = bounded(file, arch + ".expert_used_count", 0);
         if (used == 0) {
-            return ff;
+            return (int) ff;
         }
         long expert = bounded(file, arch + ".expert_feed_forward_length", ff);
         long shared = bounded(file, arch + ".expert_shared_feed_forward_length", 0)

@@ -77,10 +77,24 @@ class ModelFootprintTest {
         // Qwen3-MoE-style: 8 experts of 768 used, no shared ones; feed_forward_length (6144) is the floor.
         assertEquals(6144, activeWidth(dir, 6144, 8, 768, 0, 0));
         assertEquals(12_288, activeWidth(dir, 6144, 16, 768, 0, 0));
-        // absurd values saturate instead of overflowing
+        // absurd values saturate instead of overflowing, and a negative width counts as none
         assertEquals(Integer.MAX_VALUE, activeWidth(dir, 64, Integer.MAX_VALUE, Integer.MAX_VALUE, 0, 0));
+        assertEquals(0, activeWidth(dir, -5, 0, 0, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new ModelFootprint("llama", List.of(10L), 0, 0,
                 false, 64, 128, 4, List.of(4), 16, 16, 100, List.of(0L), -1));
+        // per-layer widths (OpenELM-style): the widest layer's activations size the buffer
+        Path perLayer = dir.resolve("per-layer.gguf");
+        GgufWriter.create()
+                .putString("general.architecture", "llama")
+                .putUInt32("llama.block_count", 2)
+                .putUInt32("llama.embedding_length", 64)
+                .putInt32Array("llama.feed_forward_length", new int[] {128, 512})
+                .putUInt32("llama.attention.head_count", 4)
+                .addTensor("token_embd.weight", GgmlType.F32, new long[] {64, 8}, new float[512])
+                .write(perLayer);
+        ModelFootprint f = ModelFootprint.read(perLayer);
+        assertEquals(128, f.feedForwardLength());
+        assertEquals(512, f.activeFeedForwardLength());
     }
 
     private static int activeWidth(Path dir, int ff, int used, int expertFf, int sharedFf, int shared)
@@ -90,7 +104,7 @@ class ModelFootprintTest {
                 .putString("general.architecture", "deepseek2")
                 .putUInt32("deepseek2.block_count", 1)
                 .putUInt32("deepseek2.embedding_length", 64)
-                .putUInt32("deepseek2.feed_forward_length", ff)
+                .putInt32("deepseek2.feed_forward_length", ff)
                 .putUInt32("deepseek2.attention.head_count", 4)
                 .putUInt32("deepseek2.expert_used_count", used)
                 .putUInt32("deepseek2.expert_feed_forward_length", expertFf)
