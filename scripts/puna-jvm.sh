@@ -11,7 +11,10 @@
 # quick (list, ps, show: dev.puna.cli.QuickCommands): as client, with the client AOT cache.
 # version (--version): as quick without the cache, which costs more to map than it saves on this little work.
 # serve: the JVM's defaults but a 64 MiB initial heap (the default, 1/64 of RAM, lets the young generation touch
-#   hundreds of MiB before its first collection; the heap still grows as needed), and the server AOT cache.
+#   hundreds of MiB before its first collection; the heap still grows as needed), and the server AOT cache. On
+#   JDK 25 the cache's profiled methods are compiled as they load (-XX:+AOTCompileEagerly, experimental there, so
+#   only on 25): the JIT's work moves from the first requests, where it competes with llama.cpp's threads for the
+#   cores, to the start (README.md, "Command line").
 # local (generate, which runs a model in-process): the JVM's defaults, no cache.
 #
 # A cache is used only on JDK 25+ (-XX:AOTCache), when it exists and is newer than every jar; the JVM checks it
@@ -49,6 +52,9 @@ puna_jvm() {
       PUNA_JVM+=(-XX:AOTCacheOutput="$PUNA_JVM_AOT_OUTPUT" -Xlog:aot=error,cds=error)
     elif [ "${PUNA_AOT:-1}" != 0 ] && [ -f "$cache" ] && [ -z "$(find "$root/cli/target/puna-cli.jar" "$lib" -newer "$cache" -name '*.jar' -print -quit 2>/dev/null)" ]; then
       PUNA_JVM+=(-XX:AOTCache="$cache" -Xlog:aot=off,cds=off)
+      if [ "$kind" = serve ] && [ "$PUNA_JDK_MAJOR" = 25 ]; then
+        PUNA_JVM+=(-XX:+UnlockExperimentalVMOptions -XX:+AOTCompileEagerly)
+      fi
     fi
   fi
   PUNA_JVM+=(-cp "$cp")
