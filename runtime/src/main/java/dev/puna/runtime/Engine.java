@@ -16,11 +16,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -43,7 +46,12 @@ import org.apache.logging.log4j.Logger;
  * <p><b>Threads.</b> {@link #submit} and {@link #embed} may be called from any thread; submit tokenizes the
  * prompt on the calling thread and never waits for the decoder. Listeners run on the engine's decode thread,
  * one event at a time per generation and in order; they must not block (hand the event to another thread), as
- * every sequence waits for them.
+ * every sequence waits for them. Everything the engine computes in llama.cpp, the warm-up and embeddings included,
+ * runs on the decode thread, and {@link #onDecodeThread} puts other work for the same model there (a reranker's).
+ * The reason is llama.cpp's CPU backend built with OpenMP: each OS thread that computes a graph keeps a team of
+ * worker threads of its own, and once the teams hold more threads than there are cores, libgomp makes every team's
+ * workers sleep on a futex between two graphs instead of spinning: a fresh server whose warm-up ran on the thread
+ * that loaded the model decoded 12-34% slower than one whose warm-up ran here (see {@code EngineComputeThreadTest}).
  *
  * <p><b>Ownership.</b> The engine holds a reference to the model until it is closed. {@link #close()} cancels
  * what is queued or running (their results fail with {@link ResourceClosedException}), waits for the decode
@@ -95,6 +103,12 @@ public final class Engine implements AutoCloseable {
     private final Condition work = lock.newCondition();
     /** Guarded by {@link #lock}. */
     private final ArrayDeque<EngineJob> queue = new ArrayDeque<>();
+    /** Work for the decode thread between two steps ({@link #onDecodeThread}); guarded by {@link #lock}. */
+    private final ArrayDeque<DecodeThreadTask<?>> tasks = new ArrayDeque<>();
+    /** The task the decode thread runs now, or null; failed by {@link #lose} so that its caller does not hang. */
+    private volatile DecodeThreadTask<?> runningTask;
+    /** Counted down once the decode thread has warmed up (or found nothing to warm up). */
+    private final CountDownLatch warmedUp = new CountDownLatch(1);
     /** Guarded by {@link #lock}. */
     private boolean closing;
     /** Set when an RPC worker holding the model's layers was lost: the decode thread is stuck in llama.cpp. */
@@ -177,11 +191,11 @@ public final class Engine implements AutoCloseable {
         // Not for embedding or rerank models (a declared pooling type): they serve no generations, and some have
         // no output layer to sample from.
         boolean pooled = model.gguf().getLong(model.info().architecture() + ".pooling_type").isPresent();
-        if (spec == null && !pooled && params.warmupTokens() > 0) {
-            warmUp(params.warmupTokens());
-        }
-        this.thread = Thread.ofPlatform().name("puna-engine-" + model.info().name()).daemon().unstarted(this::run);
+        boolean warm = spec == null && !pooled && params.warmupTokens() > 0;
+        this.thread = Thread.ofPlatform().name("puna-engine-" + model.info().name()).daemon()
+                .unstarted(() -> run(warm));
         thread.start();
+        awaitWarmUp();
         if (model.rpcLink() != null) {
             model.rpcLink().onLost(this::lose);
         }
@@ -248,9 +262,26 @@ public final class Engine implements AutoCloseable {
         return new Engine(model, params);
     }
 
+    /** Waits, uninterruptibly, until the decode thread has finished its warm-up (it counts down even if it fails). */
+    private void awaitWarmUp() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                warmedUp.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /**
      * Generates {@code tokens} tokens from a short prompt in slot 0, through the very steps a request takes, on the
-     * starting thread before the decode thread exists, so the first request does not pay what only a first decode
+     * decode thread before it serves anything (the thread whose OpenMP team every later decode uses; see the class
+     * comment's Threads), while {@link #start} waits, so the first request does not pay what only a first decode
      * costs: the weights' pages read in (mmap), llama.cpp's compute buffers and graph set up, the first JIT
      * compilations of the prefill, decode and sampling paths. Then forgets it: slot 0's KV cells are removed and
      * every counter reset, so no request can reuse it and no figure counts it. A failure here costs only the
@@ -451,14 +482,15 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Computes one L2-normalised embedding per input on the engine's embedding context (opened on first use
-     * with the model's pooling, else mean). Runs on the calling thread; calls are serialized.
+     * with the model's pooling, else mean). Computed on the decode thread between two steps, the caller waiting
+     * (see {@link #onDecodeThread}).
      *
      * @throws ContextOverflowException if an input does not fit in one batch
      * @throws ResourceClosedException if the engine is closed
      */
     public float[][] embed(List<String> inputs) {
         Objects.requireNonNull(inputs, "inputs");
-        return onEmbedSession(session -> session.embed(inputs));
+        return onDecodeThread(() -> onEmbedSession(session -> session.embed(inputs)));
     }
 
     /**
@@ -471,7 +503,87 @@ public final class Engine implements AutoCloseable {
      */
     public float[][] embedTokens(List<int[]> inputs) {
         Objects.requireNonNull(inputs, "inputs");
-        return onEmbedSession(session -> session.embedTokens(inputs));
+        return onDecodeThread(() -> onEmbedSession(session -> session.embedTokens(inputs)));
+    }
+
+    /**
+     * Runs {@code action} on the engine's decode thread between two decode steps, and returns what it returns (or
+     * throws what it throws, unchecked). For native work on the engine's model outside the engine's own context,
+     * such as scoring with a {@link Reranker}: llama.cpp computes on the calling thread, and a thread other than the
+     * decode thread would start an OpenMP team of its own (see the class comment's Threads). The running
+     * generations wait while it runs. Called on the decode thread (from a listener), it runs at once.
+     *
+     * @throws ResourceClosedException if the engine is closed, or closes before {@code action} started
+     */
+    public <T> T onDecodeThread(Supplier<T> action) {
+        Objects.requireNonNull(action, "action");
+        if (Thread.currentThread() == thread) {
+            return action.get();
+        }
+        DecodeThreadTask<T> task = new DecodeThreadTask<>(action);
+        lock.lock();
+        try {
+            if (closing) {
+                throw lost != null ? lost : new ResourceClosedException("engine for " + model.info().path()
+                        + " is closed");
+            }
+            tasks.add(task);
+            signalled = true;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            return task.result.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    /** Work handed to the decode thread by {@link #onDecodeThread}, and its caller's result. */
+    private static final class DecodeThreadTask<T> {
+        final Supplier<T> action;
+        final CompletableFuture<T> result = new CompletableFuture<>();
+
+        DecodeThreadTask(Supplier<T> action) {
+            this.action = action;
+        }
+
+        void run() {
+            try {
+                result.complete(action.get());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        }
+    }
+
+    /** Runs the tasks queued by {@link #onDecodeThread}, oldest first, until none is left. */
+    private void runTasks() {
+        while (true) {
+            DecodeThreadTask<?> task;
+            lock.lock();
+            try {
+                task = tasks.poll();
+            } finally {
+                lock.unlock();
+            }
+            if (task == null) {
+                return;
+            }
+            runningTask = task;
+            try {
+                task.run();
+            } finally {
+                runningTask = null;
+            }
+        }
     }
 
     private float[][] onEmbedSession(java.util.function.Function<Session, float[][]> work) {
@@ -550,16 +662,23 @@ public final class Engine implements AutoCloseable {
     // ---- decode thread ----
 
     /** What the decode thread does next. */
-    private enum Next { STEP, SAVE_IDLE, STOP }
+    private enum Next { STEP, TASK, SAVE_IDLE, STOP }
 
-    private void run() {
+    private void run(boolean warm) {
         Throwable failure = null;
         try {
+            try {
+                if (warm) {
+                    warmUp(params.warmupTokens());
+                }
+            } finally {
+                warmedUp.countDown();
+            }
             for (Next next; (next = awaitWork()) != Next.STOP; ) {
-                if (next == Next.SAVE_IDLE) {
-                    saveIdleSlot();
-                } else {
-                    step();
+                switch (next) {
+                    case SAVE_IDLE -> saveIdleSlot();
+                    case TASK -> runTasks();
+                    default -> step();
                 }
             }
         } catch (Throwable t) {
@@ -582,6 +701,9 @@ public final class Engine implements AutoCloseable {
                 while (true) {
                     if (closing) {
                         return Next.STOP;
+                    }
+                    if (!tasks.isEmpty()) {
+                        return Next.TASK;
                     }
                     signalled = false;
                     queue.removeIf(job -> job.cancelled() && cancelled.add(job));
@@ -974,8 +1096,13 @@ public final class Engine implements AutoCloseable {
             work.signal();
             left.addAll(queue);
             queue.clear();
+            failTasks(e);
         } finally {
             lock.unlock();
+        }
+        DecodeThreadTask<?> running = runningTask;
+        if (running != null) {
+            running.result.completeExceptionally(e);
         }
         for (EngineSlot s : slots) {
             EngineJob job = s.job;
@@ -990,14 +1117,24 @@ public final class Engine implements AutoCloseable {
         terminated.complete(null);
     }
 
+    /** Fails the tasks still queued for the decode thread; under {@link #lock}. */
+    private void failTasks(RuntimeException e) {
+        for (DecodeThreadTask<?> task; (task = tasks.poll()) != null; ) {
+            task.result.completeExceptionally(e);
+        }
+    }
+
     /** Fails whatever is left, frees the native context and drops the model reference. */
     private void shutDown(Throwable failure) {
         List<EngineJob> left = new ArrayList<>();
+        RuntimeException closed = lost != null ? lost : new ResourceClosedException(
+                "engine for " + model.info().path() + (failure == null ? " was closed" : " failed: " + failure));
         lock.lock();
         try {
             closing = true;
             left.addAll(queue);
             queue.clear();
+            failTasks(closed);
         } finally {
             lock.unlock();
         }
@@ -1008,8 +1145,6 @@ public final class Engine implements AutoCloseable {
             }
         }
         activeSlots = 0;
-        RuntimeException closed = lost != null ? lost : new ResourceClosedException(
-                "engine for " + model.info().path() + (failure == null ? " was closed" : " failed: " + failure));
         for (EngineJob job : left) {
             job.release();
             job.result.completeExceptionally(closed);

@@ -130,7 +130,7 @@ final class RerankRoute implements Handler<RoutingContext> {
             ModelScheduler.Lease lease = leased.result();
             sc.blocking(() -> {
                 try {
-                    return compute(lease.reranker(), req, rc);
+                    return compute(lease, req, rc);
                 } finally {
                     lease.release();
                 }
@@ -139,8 +139,9 @@ final class RerankRoute implements Handler<RoutingContext> {
         });
     }
 
-    /** Runs on a worker thread. */
-    private static ObjectNode compute(Reranker reranker, Request req, RoutingContext rc) {
+    /** Runs on a worker thread; the scoring itself on the engine's decode thread (see Engine#onDecodeThread). */
+    private static ObjectNode compute(ModelScheduler.Lease lease, Request req, RoutingContext rc) {
+        Reranker reranker = lease.reranker();
         List<int[]> pairs = new ArrayList<>(req.documents.size());
         int promptTokens = 0;
         for (int i = 0; i < req.documents.size(); i++) {
@@ -158,7 +159,7 @@ final class RerankRoute implements Handler<RoutingContext> {
             promptTokens += tokens.length;
         }
         RequestLog.tokens(rc, promptTokens, 0);
-        float[] scores = reranker.score(pairs);
+        float[] scores = lease.engine().onDecodeThread(() -> reranker.score(pairs));
         List<Integer> order = new ArrayList<>(scores.length);
         for (int i = 0; i < scores.length; i++) {
             order.add(i);

@@ -1,0 +1,142 @@
+package dev.puna.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Everything an engine computes in llama.cpp runs on its decode thread, so that the process holds one OpenMP team
+ * per engine. llama.cpp's CPU backend, built with OpenMP (the project's default), gives every OS thread that
+ * computes a graph a team of worker threads that outlives the call. A second team (the thread that started the
+ * engine and ran its warm-up, a worker thread that computed embeddings) makes libgomp count more threads than
+ * cores and cut every team's spin before sleeping to almost nothing: the decode thread's workers then slept on a
+ * futex between two tokens, and a fresh server decoded 12-34% slower than with the warm-up on its decode thread.
+ *
+ * <p>libgomp's workers are threads the calling thread creates, so Linux gives them its name ({@code comm}): the
+ * tests count the process's threads named like the calling thread.
+ */
+@Timeout(120)
+class EngineComputeThreadTest {
+    private static Model model;
+
+    @BeforeAll
+    static void load() {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "needs Linux's /proc to see native threads");
+        model = Model.load(Models.randomSmall());
+    }
+
+    @AfterAll
+    static void close() {
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    private static Engine engine() {
+        return Engine.start(model, EngineParams.builder().parallel(2).warmupTokens(8)
+                .session(SessionParams.builder().contextSize(256).threads(2).build()).build());
+    }
+
+    /** The threads of this process whose name is {@code name} as Linux keeps it (the first 15 bytes). */
+    private static long threadsNamed(String name) {
+        String comm = name.length() > 15 ? name.substring(0, 15) : name;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            return tasks.filter(t -> {
+                try {
+                    return Files.readString(t.resolve("comm")).strip().equals(comm);
+                } catch (IOException e) {
+                    return false; // the thread ended while we looked
+                }
+            }).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs {@code body} on a new platform thread named {@code name}, then the count of threads with that name. */
+    private static <T> T onThreadNamed(String name, Supplier<T> body, AtomicReference<Long> namesake) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        Thread t = Thread.ofPlatform().name(name).start(() -> {
+            try {
+                T value = body.get();
+                namesake.set(threadsNamed(name));
+                done.complete(value);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        });
+        T value = done.join();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return value;
+    }
+
+    @Test
+    void theStartingThreadComputesNothing() {
+        AtomicReference<Long> namesake = new AtomicReference<>();
+        Engine engine = onThreadNamed("probe-start", EngineComputeThreadTest::engine, namesake);
+        try (engine) {
+            assertEquals(1, namesake.get(), "threads named like the one that started the engine (and warmed it up)");
+            String decodeThread = engine.onDecodeThread(() -> Thread.currentThread().getName());
+            // The premise: the decode thread did compute, and its OpenMP team carries its name.
+            assertTrue(threadsNamed(decodeThread) >= 2, "the decode thread has no OpenMP team: " + decodeThread);
+        }
+    }
+
+    @Test
+    void embeddingsAreComputedOnTheDecodeThread() {
+        try (Engine engine = engine()) {
+            AtomicReference<Long> namesake = new AtomicReference<>();
+            float[][] first = onThreadNamed("probe-embed",
+                    () -> engine.embed(List.of("Hello world", "Count: one")), namesake);
+            assertEquals(1, namesake.get(), "threads named like the one that asked for embeddings");
+            float[][] again = engine.embed(List.of("Hello world", "Count: one"));
+            assertEquals(2, first.length);
+            assertArrayEquals(again[0], first[0]);
+            assertArrayEquals(again[1], first[1]);
+        }
+    }
+
+    @Test
+    void onDecodeThreadReturnsAndThrowsWhatTheActionDoes() {
+        try (Engine engine = engine()) {
+            String name = engine.onDecodeThread(() -> Thread.currentThread().getName());
+            assertEquals("puna-engine-" + model.info().name(), name);
+            IllegalStateException thrown = new IllegalStateException("from the action");
+            assertSame(thrown, assertThrows(IllegalStateException.class, () -> engine.onDecodeThread(() -> {
+                throw thrown;
+            })));
+            // From the decode thread itself it runs at once instead of waiting for itself.
+            assertEquals(name, engine.onDecodeThread(() -> engine.onDecodeThread(() -> Thread.currentThread()
+                    .getName())));
+        }
+    }
+
+    @Test
+    void aClosedEngineRefusesWork() {
+        Engine engine = engine();
+        engine.close();
+        assertThrows(ResourceClosedException.class, () -> engine.onDecodeThread(() -> 1));
+        assertThrows(ResourceClosedException.class, () -> engine.embed(List.of("Hello")));
+    }
+}
