@@ -97,7 +97,13 @@ public final class Engine implements AutoCloseable {
     private final AdapterScheduler adapterScheduler = new AdapterScheduler();
     /** The adapter set last applied to {@link #ctx}; touched only by the decode thread. */
     private AdapterSet appliedAdapters = AdapterSet.NONE;
-    private final Thread thread;
+    /**
+     * The decode thread, or null while none runs: an idle engine lets it go after
+     * {@link EngineParams#threadKeepAlive()}, and the next work starts another ({@link #signalWork}). Written under
+     * {@link #lock}.
+     */
+    private volatile Thread thread;
+    private final long threadKeepAliveNanos;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
@@ -192,9 +198,13 @@ public final class Engine implements AutoCloseable {
         // no output layer to sample from.
         boolean pooled = model.gguf().getLong(model.info().architecture() + ".pooling_type").isPresent();
         boolean warm = spec == null && !pooled && params.warmupTokens() > 0;
-        this.thread = Thread.ofPlatform().name("puna-engine-" + model.info().name()).daemon()
-                .unstarted(() -> run(warm));
-        thread.start();
+        this.threadKeepAliveNanos = params.threadKeepAlive().toNanos();
+        lock.lock();
+        try {
+            startThread(warm);
+        } finally {
+            lock.unlock();
+        }
         awaitWarmUp();
         if (model.rpcLink() != null) {
             model.rpcLink().onLost(this::lose);
@@ -260,6 +270,26 @@ public final class Engine implements AutoCloseable {
             model.rpcLink().requireAlive();
         }
         return new Engine(model, params);
+    }
+
+    /** Starts a decode thread, the first one warming up the engine; under {@link #lock}. */
+    private void startThread(boolean warm) {
+        Thread t = Thread.ofPlatform().name("puna-engine-" + model.info().name()).daemon().unstarted(() -> run(warm));
+        thread = t;
+        t.start();
+    }
+
+    /**
+     * Tells the decode thread to look at its work again, and starts one if none runs (the last one let go while the
+     * engine idled; see {@link EngineParams#threadKeepAlive()}). Under {@link #lock}.
+     */
+    private void signalWork() {
+        signalled = true;
+        if (thread == null && !terminated.isDone()) {
+            startThread(false);
+        } else {
+            work.signal();
+        }
     }
 
     /** Waits, uninterruptibly, until the decode thread has finished its warm-up (it counts down even if it fails). */
@@ -414,8 +444,7 @@ public final class Engine implements AutoCloseable {
             job.cancelRegistration = request.cancellation().onCancel(this::wake);
             queue.addLast(job);
             lastSubmitNanos = System.nanoTime();
-            signalled = true;
-            work.signal();
+            signalWork();
         } catch (RuntimeException e) {
             job.release();
             throw e;
@@ -473,8 +502,7 @@ public final class Engine implements AutoCloseable {
     private void wake() {
         lock.lock();
         try {
-            signalled = true;
-            work.signal();
+            signalWork();
         } finally {
             lock.unlock();
         }
@@ -528,8 +556,7 @@ public final class Engine implements AutoCloseable {
                         + " is closed");
             }
             tasks.add(task);
-            signalled = true;
-            work.signal();
+            signalWork();
         } finally {
             lock.unlock();
         }
@@ -640,8 +667,7 @@ public final class Engine implements AutoCloseable {
             if (!closing) {
                 closing = true;
                 Callbacks.setAbortFlag(abortFlag, true);
-                signalled = true;
-                work.signal();
+                signalWork(); // with no thread running, a new one frees the context
             }
         } finally {
             lock.unlock();
@@ -662,10 +688,11 @@ public final class Engine implements AutoCloseable {
     // ---- decode thread ----
 
     /** What the decode thread does next. */
-    private enum Next { STEP, TASK, SAVE_IDLE, STOP }
+    private enum Next { STEP, TASK, SAVE_IDLE, RETIRE, STOP }
 
     private void run(boolean warm) {
         Throwable failure = null;
+        boolean retired = false;
         try {
             try {
                 if (warm) {
@@ -674,18 +701,22 @@ public final class Engine implements AutoCloseable {
             } finally {
                 warmedUp.countDown();
             }
-            for (Next next; (next = awaitWork()) != Next.STOP; ) {
+            for (Next next; !retired && (next = awaitWork()) != Next.STOP; ) {
                 switch (next) {
                     case SAVE_IDLE -> saveIdleSlot();
                     case TASK -> runTasks();
+                    case RETIRE -> retired = true;
                     default -> step();
                 }
             }
         } catch (Throwable t) {
             failure = t;
+            retired = false;
             LOG.error("engine for {} stopped on an unexpected error", model.info().path(), t);
         } finally {
-            shutDown(failure);
+            if (!retired) {
+                shutDown(failure);
+            }
         }
     }
 
@@ -726,8 +757,9 @@ public final class Engine implements AutoCloseable {
                         awaitUnlessSignalled(wait);
                         continue;
                     }
-                    while (!signalled) {
-                        work.await();
+                    if (awaitIdle()) {
+                        thread = null; // with the lock held: the next signalWork starts another
+                        return Next.RETIRE;
                     }
                 }
             } finally {
@@ -767,6 +799,27 @@ public final class Engine implements AutoCloseable {
         long cap = batchWaitSince + EngineParams.BATCH_WINDOW_CAP * batchWindowNanos - now;
         // announced requests still being prepared count as arriving, however long since the last one came
         return Math.max(0, arriving.get() > 0 ? cap : Math.min(quiet, cap));
+    }
+
+    /**
+     * Waits for a signal while the engine has nothing to do, and returns true if the thread should go instead: no
+     * signal came for {@link EngineParams#threadKeepAlive()} and no slot holds a generation. Under {@link #lock}.
+     */
+    private boolean awaitIdle() throws InterruptedException {
+        if (threadKeepAliveNanos == 0) {
+            while (!signalled) {
+                work.await();
+            }
+            return false;
+        }
+        long left = threadKeepAliveNanos;
+        while (!signalled) {
+            if (left <= 0) {
+                return queue.isEmpty() && tasks.isEmpty() && Arrays.stream(slots).allMatch(s -> s.job == null);
+            }
+            left = work.awaitNanos(left);
+        }
+        return false;
     }
 
     /** Waits for a signal or {@code nanos}, whichever comes first; not at all when a signal came already. */

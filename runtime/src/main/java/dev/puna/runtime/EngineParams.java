@@ -49,6 +49,12 @@ import java.util.Objects;
  *       a machine where a full batch takes a second, a burst's prompts in one full step all wait that second, where
  *       steps of this length give them their first tokens a few at a time, the first ones much sooner, for the same
  *       work in all. A lone prompt, and steps that are faster than this anyway, fill the batch as before.</li>
+ *   <li>{@code threadKeepAlive} (default 1 s; 0 keeps it for good): how long the decode thread stays once the engine
+ *       has nothing left to do (no request, no task, no conversation to save); the next request starts a new one.
+ *       The thread that computes in llama.cpp keeps a team of OpenMP worker threads, and while the process holds
+ *       more of them than there are cores, libgomp has every team sleep between two graphs instead of spinning, so
+ *       an idle engine's team slowed another engine's decode by 10-30% (see {@link Engine}'s Threads). Starting a
+ *       thread and its team again costs well under a millisecond.</li>
  * </ul>
  */
 public final class EngineParams {
@@ -70,9 +76,11 @@ public final class EngineParams {
     private final Duration idleSaveDelay;
     private final Duration batchWindow;
     private final Duration stepTarget;
+    private final Duration threadKeepAlive;
 
     private EngineParams(Builder b) {
         this.idleSaveDelay = b.idleSaveDelay;
+        this.threadKeepAlive = b.threadKeepAlive;
         this.batchWindow = b.batchWindow;
         this.stepTarget = b.stepTarget;
         this.diskCacheDir = b.diskCacheDir;
@@ -97,6 +105,11 @@ public final class EngineParams {
     /** How long the engine idles before it saves an idle slot's conversation to host RAM. */
     public Duration idleSaveDelay() {
         return idleSaveDelay;
+    }
+
+    /** How long the decode thread outlives the engine's last work; zero: it stays until the engine closes. */
+    public Duration threadKeepAlive() {
+        return threadKeepAlive;
     }
 
     /** How long an idle engine waits for more of a burst's requests before its first step; zero: not at all. */
@@ -177,6 +190,7 @@ public final class EngineParams {
         private String diskCacheModelKey;
         private List<LoraScale> diskCacheAdapters = List.of();
         private Duration idleSaveDelay = Duration.ofMillis(250);
+        private Duration threadKeepAlive = Duration.ofSeconds(1);
         private Duration batchWindow = Duration.ofMillis(5);
         private Duration stepTarget = Duration.ofMillis(300);
 
@@ -266,6 +280,12 @@ public final class EngineParams {
         /** How long the engine must idle before it saves an idle slot's conversation (0 to 1 hour). */
         public Builder idleSaveDelay(Duration delay) {
             this.idleSaveDelay = requireUpTo(delay, Duration.ofHours(1), "idle_save_delay", "1 hour");
+            return this;
+        }
+
+        /** How long the decode thread stays once the engine has nothing to do (0 to 1 hour; 0: until closed). */
+        public Builder threadKeepAlive(Duration keepAlive) {
+            this.threadKeepAlive = requireUpTo(keepAlive, Duration.ofHours(1), "thread_keep_alive", "1 hour");
             return this;
         }
 

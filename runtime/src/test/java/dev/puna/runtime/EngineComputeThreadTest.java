@@ -2,6 +2,8 @@ package dev.puna.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,8 +13,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -50,8 +54,17 @@ class EngineComputeThreadTest {
     }
 
     private static Engine engine() {
-        return Engine.start(model, EngineParams.builder().parallel(2).warmupTokens(8)
+        return engine(Duration.ofSeconds(1));
+    }
+
+    private static Engine engine(Duration threadKeepAlive) {
+        return Engine.start(model, EngineParams.builder().parallel(2).warmupTokens(8).threadKeepAlive(threadKeepAlive)
                 .session(SessionParams.builder().contextSize(256).threads(2).build()).build());
+    }
+
+    private static int[] generate(Engine engine) {
+        return engine.submit(Models.greedyTokens(3, 12), GenerationListener.NONE).result()
+                .orTimeout(60, TimeUnit.SECONDS).join().tokens();
     }
 
     /** The threads of this process whose name is {@code name} as Linux keeps it (the first 15 bytes). */
@@ -138,5 +151,45 @@ class EngineComputeThreadTest {
         engine.close();
         assertThrows(ResourceClosedException.class, () -> engine.onDecodeThread(() -> 1));
         assertThrows(ResourceClosedException.class, () -> engine.embed(List.of("Hello")));
+    }
+
+    /**
+     * An idle engine's decode thread goes after threadKeepAlive, and its OpenMP team with it: the team another
+     * engine's decode would otherwise share the cores' spin budget with. The next request starts a new thread and is
+     * served as by an engine that kept its thread.
+     */
+    @Test
+    void anIdleEngineLetsItsThreadAndTeamGo() throws InterruptedException {
+        int[] expected;
+        try (Engine kept = engine(Duration.ZERO)) {
+            expected = generate(kept);
+        }
+        try (Engine engine = engine(Duration.ofMillis(100))) {
+            Thread first = engine.onDecodeThread(Thread::currentThread);
+            long withTeam = threadsNamed(first.getName());
+            first.join(10_000);
+            assertFalse(first.isAlive(), "the idle engine kept its decode thread");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (threadsNamed(first.getName()) > withTeam - 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(threadsNamed(first.getName()) <= withTeam - 2,
+                    "the decode thread and its OpenMP worker are not both gone");
+            assertArrayEquals(expected, generate(engine));
+            Thread second = engine.onDecodeThread(Thread::currentThread);
+            assertNotSame(first, second);
+            assertEquals(first.getName(), second.getName());
+        }
+    }
+
+    @Test
+    void closingAnEngineWithoutAThreadFreesIt() throws InterruptedException {
+        Engine engine = engine(Duration.ofMillis(1));
+        Thread first = engine.onDecodeThread(Thread::currentThread);
+        first.join(10_000);
+        assertFalse(first.isAlive());
+        engine.close();
+        assertTrue(engine.isClosed());
+        assertThrows(ResourceClosedException.class, () -> generate(engine));
     }
 }

@@ -50,4 +50,17 @@ class EngineParamsTest {
                 () -> EngineParams.builder().stepTarget(Duration.ofMinutes(1).plusNanos(1))).parameter());
         assertThrows(NullPointerException.class, () -> EngineParams.builder().stepTarget(null));
     }
+
+    @Test
+    void theThreadKeepAliveDefaultsToASecondAndTakesZeroToAnHour() {
+        assertEquals(Duration.ofSeconds(1), EngineParams.builder().build().threadKeepAlive());
+        assertEquals(Duration.ZERO, EngineParams.builder().threadKeepAlive(Duration.ZERO).build().threadKeepAlive());
+        assertEquals(Duration.ofHours(1),
+                EngineParams.builder().threadKeepAlive(Duration.ofHours(1)).build().threadKeepAlive());
+        assertEquals("thread_keep_alive", assertThrows(InvalidParameterException.class,
+                () -> EngineParams.builder().threadKeepAlive(Duration.ofNanos(-1))).parameter());
+        assertEquals("thread_keep_alive", assertThrows(InvalidParameterException.class,
+                () -> EngineParams.builder().threadKeepAlive(Duration.ofHours(1).plusNanos(1))).parameter());
+        assertThrows(NullPointerException.class, () -> EngineParams.builder().threadKeepAlive(null));
+    }
 }
