@@ -5,6 +5,7 @@ import dev.puna.bindings.Llama;
 import dev.puna.runtime.cache.DiskCache;
 import dev.puna.runtime.internal.AbortSwitch;
 import dev.puna.runtime.internal.DiskTier;
+import dev.puna.runtime.internal.Futures;
 import dev.puna.runtime.internal.NativeBatch;
 import dev.puna.runtime.internal.PromptCache;
 import java.lang.foreign.Arena;
@@ -16,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -562,17 +562,7 @@ public final class Engine implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        try {
-            return task.result.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
-        }
+        return Futures.joinUnwrapped(task.result);
     }
 
     /** Work handed to the decode thread by {@link #onDecodeThread}, and its caller's result. */

@@ -53,8 +53,8 @@ import java.util.Objects;
  *       has nothing left to do (no request, no task, no conversation to save); the next request starts a new one.
  *       The thread that computes in llama.cpp keeps a team of OpenMP worker threads, and while the process holds
  *       more of them than there are cores, libgomp has every team sleep between two graphs instead of spinning, so
- *       an idle engine's team slowed another engine's decode by 10-30% (see {@link Engine}'s Threads). Starting a
- *       thread and its team again costs well under a millisecond.</li>
+ *       an idle engine's team slowed another engine's decode by 15-35% (see {@link Engine}'s Threads). The price is
+ *       a thread start, and a new team at its first graph, for a request that comes after a longer pause.</li>
  * </ul>
  */
 public final class EngineParams {

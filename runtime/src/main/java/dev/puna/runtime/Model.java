@@ -14,6 +14,7 @@ import dev.puna.runtime.chat.ChatPrompt;
 import dev.puna.runtime.chat.ChatRequest;
 import dev.puna.runtime.internal.Backend;
 import dev.puna.runtime.internal.ExpertOverrides;
+import dev.puna.runtime.internal.Futures;
 import dev.puna.runtime.internal.ModelHandles;
 import dev.puna.runtime.internal.NativeChatTemplates;
 import dev.puna.runtime.internal.NativeStats;
@@ -29,7 +30,6 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -217,17 +217,7 @@ public final class Model implements AutoCloseable {
                 result.completeExceptionally(t);
             }
         });
-        try {
-            return result.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
-        }
+        return Futures.joinUnwrapped(result);
     }
 
     /**
