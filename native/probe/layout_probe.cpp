@@ -200,6 +200,7 @@ int main() {
     FUNC(llama_model_n_embd_inp);
     FUNC(llama_model_n_cls_out);
     FUNC(llama_model_n_layer);
+    FUNC(llama_model_n_swa);
     FUNC(llama_model_n_head);
     FUNC(llama_model_n_head_kv);
     FUNC(llama_model_meta_val_str);

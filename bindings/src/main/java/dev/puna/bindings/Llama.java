@@ -58,6 +58,7 @@ public final class Llama {
     private static final MethodHandle LLAMA_MODEL_N_EMBD_INP = Native.downcall("llama_model_n_embd_inp", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_N_CLS_OUT = Native.downcall("llama_model_n_cls_out", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_N_LAYER = Native.downcall("llama_model_n_layer", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle LLAMA_MODEL_N_SWA = Native.downcall("llama_model_n_swa", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_N_HEAD = Native.downcall("llama_model_n_head", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_N_HEAD_KV = Native.downcall("llama_model_n_head_kv", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_META_VAL_STR = Native.downcall("llama_model_meta_val_str", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
@@ -345,6 +346,15 @@ public final class Llama {
     public static int llama_model_n_layer(MemorySegment model) {
         try {
             return (int) LLAMA_MODEL_N_LAYER.invokeExact(model);
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    /** The model's sliding-window size in positions; 0 for a model without sliding-window attention. */
+    public static int llama_model_n_swa(MemorySegment model) {
+        try {
+            return (int) LLAMA_MODEL_N_SWA.invokeExact(model);
         } catch (Throwable e) {
             throw Native.rethrow(e);
         }
