@@ -8,6 +8,7 @@ import dev.puna.runtime.internal.DiskTier;
 import dev.puna.runtime.internal.Futures;
 import dev.puna.runtime.internal.NativeBatch;
 import dev.puna.runtime.internal.PromptCache;
+import dev.puna.runtime.internal.SlidingWindow;
 import java.lang.foreign.Arena;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -181,7 +182,8 @@ public final class Engine implements AutoCloseable {
         this.idleSaveDelayNanos = params.idleSaveDelay().toNanos();
         this.batchWindowNanos = params.batchWindow().toNanos();
         this.stepBudget = new StepBudget(params.stepTarget());
-        this.prefixes = new PrefixLoader(context, promptCache, slots, params.promptCacheBytes() > 0);
+        this.prefixes = new PrefixLoader(context, promptCache, slots, params.promptCacheBytes() > 0,
+                SlidingWindow.of(model.handle(), context, params.session().swaFull()));
         this.images = new ImageEvaluator(context);
         Speculator spec = null;
         if (params.draftModel() != null) {
@@ -239,7 +241,9 @@ public final class Engine implements AutoCloseable {
                 + ";llama.cpp=" + LlamaCpp.release() + "+" + LlamaCpp.buildId()
                 + ";kv=" + sp.kvCacheType() + ";flash_attn=" + sp.effectiveFlashAttention()
                 + ";n_ctx=" + Llama.llama_n_ctx(context) + ";n_seq=" + params.parallel()
-                + ";unified_kv=" + params.unifiedKv() + loraIdentity(params.diskCacheAdapters());
+                + ";unified_kv=" + params.unifiedKv() + loraIdentity(params.diskCacheAdapters())
+                // Only for models with sliding-window layers, so that other models' files keep their identity.
+                + (Llama.llama_model_n_swa(model.handle()) > 0 ? ";swa_full=" + sp.swaFull() : "");
         try {
             DiskCache disk = DiskCache.open(params.diskCacheDir(), params.diskCacheBytes(), identity);
             LOG.debug("prompt cache for {} on disk in {}: {} sequences, {} bytes", model.info().name(),

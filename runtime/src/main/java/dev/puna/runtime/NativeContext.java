@@ -41,6 +41,7 @@ final class NativeContext {
             set(cp, "pooling_type", pooling);
             LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "embeddings").set(cp, params.embeddings());
             LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "kv_unified").set(cp, unifiedKv);
+            LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "swa_full").set(cp, params.swaFull());
             LlamaLayouts.field(LLAMA_CONTEXT_PARAMS, "no_perf").set(cp, true);
             Backend.clearLastError();
             MemorySegment context = Llama.llama_init_from_model(model.handle(), cp);

@@ -2,6 +2,7 @@ package dev.puna.runtime;
 
 import dev.puna.bindings.Llama;
 import dev.puna.runtime.internal.PromptCache;
+import dev.puna.runtime.internal.SlidingWindow;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -10,7 +11,8 @@ import java.util.Arrays;
  * longest cached prefix of its prompt (its own cache, an idle slot's, or a sequence saved in host RAM) and drops the
  * rest. A conversation pushed out of the slot is saved to host RAM first (already saved when the slot idled, see
  * {@link #saveIdle}), so its next turn can come back. KV state computed under other LoRA adapters is never
- * reused. Also the slot's other KV housekeeping: saving idle conversations, and Ollama's context shift. Touched only
+ * reused, and neither is a prefix a window-sized sliding-window cache cannot continue ({@link SlidingWindow}): such a
+ * prompt is evaluated from the start. Also the slot's other KV housekeeping: saving idle conversations, and Ollama's context shift. Touched only
  * by the engine's decode thread.
  */
 final class PrefixLoader {
@@ -19,10 +21,13 @@ final class PrefixLoader {
     private final PromptCache promptCache;
     private final EngineSlot[] slots;
     private final boolean caching;
+    private final SlidingWindow window;
 
     /** @param caching whether the host-RAM cache has a budget at all */
-    PrefixLoader(MemorySegment ctx, PromptCache promptCache, EngineSlot[] slots, boolean caching) {
+    PrefixLoader(MemorySegment ctx, PromptCache promptCache, EngineSlot[] slots, boolean caching,
+                 SlidingWindow window) {
         this.ctx = ctx;
+        this.window = window;
         this.memory = Llama.llama_get_memory(ctx);
         this.promptCache = promptCache;
         this.slots = slots;
@@ -106,6 +111,9 @@ final class PrefixLoader {
         int keep = SlotSelector.keep(s.cached, job.prompt);
         if (job.images != null) {
             keep = job.images.alignDown(keep);
+        }
+        if (!window.canContinue(s.seq, keep)) {
+            keep = 0;
         }
         if (keep < s.cached.length) {
             if (!saved && s.cached.length - keep >= PromptCache.MIN_TOKENS) {

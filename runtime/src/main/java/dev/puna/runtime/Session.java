@@ -7,6 +7,7 @@ import dev.puna.bindings.Llama;
 import dev.puna.bindings.Native;
 import dev.puna.runtime.internal.NativeBatch;
 import dev.puna.runtime.internal.ResourceGuard;
+import dev.puna.runtime.internal.SlidingWindow;
 import dev.puna.runtime.internal.SamplerChain;
 import dev.puna.runtime.internal.AbortSwitch;
 import dev.puna.runtime.internal.CompletionState;
@@ -47,6 +48,7 @@ public final class Session implements AutoCloseable {
     private final ReentrantLock busy = new ReentrantLock();
     private final int contextSize;
     private final int pooling;
+    private final SlidingWindow window;
     /** Tokens held in the KV cache for sequence 0, in position order. */
     private int[] cached = new int[0];
 
@@ -65,6 +67,7 @@ public final class Session implements AutoCloseable {
             this.memory = Llama.llama_get_memory(context);
             this.contextSize = Llama.llama_n_ctx(context);
             this.batch = new NativeBatch(a, Llama.llama_n_batch(context), 1);
+            this.window = SlidingWindow.of(model.handle(), context, params.swaFull());
         } catch (RuntimeException | Error e) {
             if (!context.equals(MemorySegment.NULL)) {
                 NativeContext.free(context);
@@ -233,13 +236,17 @@ public final class Session implements AutoCloseable {
 
     /**
      * Keeps the longest common prefix of the cache and {@code prompt} and drops the rest from the KV cache. At
-     * least the last prompt token is always re-evaluated, because its logits are needed to sample.
+     * least the last prompt token is always re-evaluated, because its logits are needed to sample. Nothing is kept
+     * when a window-sized sliding-window cache cannot continue the prefix ({@link SlidingWindow}).
      */
     private int reusePrefix(int[] prompt) {
         int keep = 0;
         int limit = Math.min(cached.length, prompt.length - 1);
         while (keep < limit && cached[keep] == prompt[keep]) {
             keep++;
+        }
+        if (!window.canContinue(0, keep)) {
+            keep = 0;
         }
         if (keep < cached.length) {
             if (!Llama.llama_memory_seq_rm(memory, 0, keep, -1)) {

@@ -16,6 +16,13 @@ package dev.puna.runtime;
  *       it is turned on ({@link #effectiveFlashAttention()}).</li>
  *   <li>{@code embeddings} (default false): the session computes pooled embeddings instead of generating;
  *       {@code pooling} chooses how.</li>
+ *   <li>{@code swaFull} (default false, as llama-server's {@code --swa-full}): for a model with sliding-window
+ *       attention (Gemma 2 and 3, gpt-oss, Cohere 2, ...), whether its sliding-window layers keep a KV cell for
+ *       every position of the context instead of the last window's (plus one micro-batch). The window-sized cache
+ *       takes a fraction of the memory; the price is that a cached prefix can only be continued from a position whose
+ *       window is still in the cache, so a prompt that leaves a cached conversation more than a window before its
+ *       end is evaluated again from the start (see {@link dev.puna.runtime.internal.SlidingWindow}). No effect on
+ *       other models.</li>
  * </ul>
  */
 public final class SessionParams {
@@ -30,6 +37,7 @@ public final class SessionParams {
     private final FlashAttention flashAttention;
     private final boolean embeddings;
     private final Pooling pooling;
+    private final boolean swaFull;
 
     private SessionParams(Builder b) {
         this.contextSize = b.contextSize;
@@ -41,6 +49,7 @@ public final class SessionParams {
         this.flashAttention = b.flashAttention;
         this.embeddings = b.embeddings;
         this.pooling = b.pooling;
+        this.swaFull = b.swaFull;
     }
 
     public static SessionParams defaults() {
@@ -62,6 +71,7 @@ public final class SessionParams {
         b.flashAttention = flashAttention;
         b.embeddings = embeddings;
         b.pooling = pooling;
+        b.swaFull = swaFull;
         return b;
     }
 
@@ -113,6 +123,10 @@ public final class SessionParams {
         return pooling;
     }
 
+    public boolean swaFull() {
+        return swaFull;
+    }
+
     /** Builder for {@link SessionParams}; each setter validates its argument. */
     public static final class Builder {
         private int contextSize = 4096;
@@ -124,6 +138,7 @@ public final class SessionParams {
         private FlashAttention flashAttention = FlashAttention.AUTO;
         private boolean embeddings;
         private Pooling pooling = Pooling.MODEL_DEFAULT;
+        private boolean swaFull;
 
         private Builder() {
         }
@@ -181,6 +196,12 @@ public final class SessionParams {
 
         public Builder pooling(Pooling p) {
             this.pooling = java.util.Objects.requireNonNull(p, "pooling");
+            return this;
+        }
+
+        /** Full-size caches for sliding-window layers instead of window-sized ones. */
+        public Builder swaFull(boolean v) {
+            this.swaFull = v;
             return this;
         }
 

@@ -6,6 +6,7 @@ import dev.puna.bindings.Llama;
 import dev.puna.bindings.Native;
 import dev.puna.runtime.internal.NativeBatch;
 import dev.puna.runtime.internal.PromptCache;
+import dev.puna.runtime.internal.SlidingWindow;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -36,9 +37,11 @@ final class Speculator implements AutoCloseable {
     private final int vocab;
     private final int slotContext;
     private final int[][] cached;
+    private final SlidingWindow window;
 
     private Speculator(Model draft, DraftParams params, MemorySegment ctx, Arena arena, NativeBatch batch,
-                       int slots, int slotContext) {
+                       int slots, int slotContext, SlidingWindow window) {
+        this.window = window;
         this.draft = draft;
         this.params = params;
         this.ctx = ctx;
@@ -66,7 +69,8 @@ final class Speculator implements AutoCloseable {
         try {
             context = NativeContext.create(draft, session, slotContext * slots, slots, false, -1);
             NativeBatch batch = new NativeBatch(arena, Llama.llama_n_batch(context), 1);
-            return new Speculator(draft, params, context, arena, batch, slots, slotContext);
+            return new Speculator(draft, params, context, arena, batch, slots, slotContext,
+                    SlidingWindow.of(draft.handle(), context, session.swaFull()));
         } catch (RuntimeException | Error e) {
             if (!context.equals(MemorySegment.NULL)) {
                 NativeContext.free(context);
@@ -204,6 +208,9 @@ final class Speculator implements AutoCloseable {
             int[] target = append(s.cached, s.job.pending);
             want[i] = target;
             int keep = Math.min(PromptCache.commonPrefix(cached[s.seq], target), target.length - 1);
+            if (!window.canContinue(s.seq, keep)) {
+                keep = 0;
+            }
             if (keep < cached[s.seq].length) {
                 if (!Llama.llama_memory_seq_rm(memory, s.seq, keep, -1)) {
                     Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);

@@ -56,6 +56,23 @@ final class Models {
         return file;
     }
 
+    /**
+     * A small random Gemma 3-architecture model whose first layer attends over a window of 32 positions and whose
+     * second over everything ({@link dev.puna.testkit.SlidingWindowModel#small()}); written once.
+     */
+    static Path slidingWindow() {
+        Path file = DIR.resolve("puna-swa-small.gguf");
+        try {
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                java.nio.file.Files.createDirectories(DIR);
+                dev.puna.testkit.SlidingWindowModel.small().write(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
     static Path scripted() {
         return scripted(GgmlType.F32);
     }

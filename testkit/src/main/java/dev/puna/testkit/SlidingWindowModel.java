@@ -1,0 +1,124 @@
+package dev.puna.testkit;
+
+import dev.puna.gguf.GgmlType;
+import dev.puna.gguf.GgufWriter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * A small model with sliding-window attention and random weights: llama.cpp's Gemma 3 architecture
+ * ({@code general.architecture = gemma3}), where every {@code pattern}-th layer attends over the whole context and
+ * the others over the last {@code window} positions only. It is what tests of a window-sized KV cache need: a
+ * sliding-window layer keeps the cells of the last positions only, so a prefix can be reused only when the cells the
+ * next token attends to are still there, and its output depends on them.
+ *
+ * <p>Weights as {@link RandomModel}'s (uniform, standard deviation 0.02, norms 1, each row from its own seeded
+ * generator), F32; the vocabulary is {@link RandomModel}'s for the same size.
+ *
+ * @param vocabSize the number of tokens
+ * @param layers {@code gemma3.block_count}
+ * @param embeddingLength {@code gemma3.embedding_length}, a multiple of {@code heads}
+ * @param feedForwardLength {@code gemma3.feed_forward_length}
+ * @param heads {@code gemma3.attention.head_count}
+ * @param kvHeads {@code gemma3.attention.head_count_kv}, dividing {@code heads}
+ * @param window {@code gemma3.attention.sliding_window}, positions a sliding-window layer attends over
+ * @param pattern {@code gemma3.attention.sliding_window_pattern}: layer {@code il} attends over the whole context
+ *     when {@code il % pattern == pattern - 1}, else over the window (llama.cpp's rule)
+ * @param seed the seed of every weight
+ */
+public record SlidingWindowModel(int vocabSize, int layers, int embeddingLength, int feedForwardLength, int heads,
+        int kvHeads, int window, int pattern, long seed) {
+
+    private static final int CONTEXT_LENGTH = 4096;
+    private static final float WEIGHT_BOUND = 0.034641016f;
+
+    public SlidingWindowModel {
+        if (window < 1 || pattern < 1 || embeddingLength % heads != 0 || heads % kvHeads != 0) {
+            throw new IllegalArgumentException("window %d, pattern %d, embedding %d, %d heads, %d KV heads"
+                    .formatted(window, pattern, embeddingLength, heads, kvHeads));
+        }
+    }
+
+    /** The tests' model: vocabulary 600, 2 layers (the first with a window of 32 positions), width 128, F32. */
+    public static SlidingWindowModel small() {
+        return new SlidingWindowModel(600, 2, 128, 256, 4, 2, 32, 2, 11);
+    }
+
+    /** Whether layer {@code il} attends over the window only (llama.cpp's {@code set_swa_pattern}). */
+    public boolean slidingWindowLayer(int il) {
+        return il % pattern < pattern - 1;
+    }
+
+    /** The model's {@code general.name}, spelling out every parameter. */
+    public String name() {
+        return "puna-swa-v1 vocab %d, %d layers, embd %d, ff %d, %d/%d heads, window %d every %d, seed %d"
+                .formatted(vocabSize, layers, embeddingLength, feedForwardLength, heads, kvHeads, window, pattern,
+                        seed);
+    }
+
+    /** A writer holding the whole model; its tensor rows are generated when it writes. */
+    public GgufWriter toWriter() {
+        int headDim = embeddingLength / heads;
+        GgufWriter writer = GgufWriter.create()
+                .putString("general.architecture", "gemma3")
+                .putString("general.name", name())
+                .putUInt32("gemma3.block_count", layers)
+                .putUInt32("gemma3.context_length", CONTEXT_LENGTH)
+                .putUInt32("gemma3.embedding_length", embeddingLength)
+                .putUInt32("gemma3.feed_forward_length", feedForwardLength)
+                .putUInt32("gemma3.attention.head_count", heads)
+                .putUInt32("gemma3.attention.head_count_kv", kvHeads)
+                .putUInt32("gemma3.attention.key_length", headDim)
+                .putUInt32("gemma3.attention.value_length", headDim)
+                .putFloat32("gemma3.attention.layer_norm_rms_epsilon", 1e-6f)
+                .putUInt32("gemma3.attention.sliding_window", window)
+                .putUInt32("gemma3.attention.sliding_window_pattern", pattern)
+                .putUInt32("gemma3.vocab_size", vocabSize)
+                .putUInt32("general.file_type", 0)
+                .putUInt32("general.quantization_version", 2);
+        new RandomModel(vocabSize, 1, 32, 32, 1, 1, GgmlType.F32, seed).vocabulary().writeTo(writer);
+        long embd = embeddingLength;
+        long kv = (long) headDim * kvHeads;
+        int[] stream = {0};
+        weights(writer, "token_embd.weight", new long[] {embd, vocabSize}, stream);
+        for (int layer = 0; layer < layers; layer++) {
+            String p = "blk." + layer + ".";
+            norm(writer, p + "attn_norm.weight", embd);
+            weights(writer, p + "attn_q.weight", new long[] {embd, embd}, stream);
+            weights(writer, p + "attn_k.weight", new long[] {embd, kv}, stream);
+            weights(writer, p + "attn_v.weight", new long[] {embd, kv}, stream);
+            weights(writer, p + "attn_output.weight", new long[] {embd, embd}, stream);
+            norm(writer, p + "attn_q_norm.weight", headDim);
+            norm(writer, p + "attn_k_norm.weight", headDim);
+            norm(writer, p + "post_attention_norm.weight", embd);
+            norm(writer, p + "ffn_norm.weight", embd);
+            weights(writer, p + "ffn_gate.weight", new long[] {embd, feedForwardLength}, stream);
+            weights(writer, p + "ffn_up.weight", new long[] {embd, feedForwardLength}, stream);
+            weights(writer, p + "ffn_down.weight", new long[] {feedForwardLength, embd}, stream);
+            norm(writer, p + "post_ffw_norm.weight", embd);
+        }
+        norm(writer, "output_norm.weight", embd);
+        weights(writer, "output.weight", new long[] {embd, vocabSize}, stream);
+        return writer;
+    }
+
+    /** Writes the model to {@code file}, atomically. */
+    public void write(Path file) throws IOException {
+        toWriter().write(file);
+    }
+
+    private static void norm(GgufWriter writer, String name, long length) {
+        writer.addTensor(name, GgmlType.F32, new long[] {length}, (row, out) -> Arrays.fill(out, 1));
+    }
+
+    private void weights(GgufWriter writer, String name, long[] dims, int[] stream) {
+        long s = stream[0]++;
+        writer.addTensor(name, GgmlType.F32, dims, (row, out) -> {
+            SplitMix64 random = SplitMix64.forItem(seed, s, row);
+            for (int i = 0; i < out.length; i++) {
+                out[i] = WEIGHT_BOUND * random.nextSymmetric();
+            }
+        });
+    }
+}
