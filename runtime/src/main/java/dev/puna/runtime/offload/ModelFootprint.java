@@ -42,11 +42,15 @@ import java.util.regex.Pattern;
  *     ({@code expert_feed_forward_length}, else {@code feed_forward_length}) times {@code expert_used_count}, plus
  *     the shared experts' ({@code expert_shared_feed_forward_length x expert_shared_count}), and at least
  *     {@code feed_forward_length} (dense leading layers)
+ * @param slidingWindow the positions a sliding-window layer attends over ({@code attention.sliding_window}); 0
+ *     for a model without sliding-window attention, or one whose layer pattern the planner does not know
+ * @param slidingWindowLayers per layer, whether it is a sliding-window layer (see {@link #slidingLayers})
  */
 public record ModelFootprint(String architecture, List<Long> layerWeightBytes, long tokenEmbeddingBytes,
                              long outputBytes, boolean outputTied, int embeddingLength, int feedForwardLength,
                              int headCount, List<Integer> headCountKv, int keyLength, int valueLength,
-                             int vocabSize, List<Long> layerExpertBytes, int activeFeedForwardLength) {
+                             int vocabSize, List<Long> layerExpertBytes, int activeFeedForwardLength,
+                             int slidingWindow, List<Boolean> slidingWindowLayers) {
     private static final Pattern LAYER_TENSOR = Pattern.compile("blk\\.(\\d+)\\..*");
     /** The tensors n_cpu_moe moves, found as llama.cpp's {@code regex_search} finds them. */
     private static final Pattern EXPERT_TENSOR = Pattern.compile(ExpertOverrides.EXPERTS);
@@ -62,6 +66,11 @@ public record ModelFootprint(String architecture, List<Long> layerWeightBytes, l
         if (activeFeedForwardLength < 0) {
             throw new IllegalArgumentException("active feed-forward length " + activeFeedForwardLength);
         }
+        slidingWindowLayers = List.copyOf(slidingWindowLayers);
+        if (slidingWindow < 0 || (slidingWindow > 0 && slidingWindowLayers.size() != layerWeightBytes.size())) {
+            throw new IllegalArgumentException("sliding window " + slidingWindow + " with a pattern of "
+                    + slidingWindowLayers.size() + " values for " + layerWeightBytes.size() + " layers");
+        }
         layerExpertBytes = List.copyOf(layerExpertBytes);
         if (layerExpertBytes.size() != layerWeightBytes.size()) {
             throw new IllegalArgumentException("expert bytes for " + layerExpertBytes.size() + " of "
@@ -73,6 +82,16 @@ public record ModelFootprint(String architecture, List<Long> layerWeightBytes, l
                         + " expert bytes of " + layerWeightBytes.get(il));
             }
         }
+    }
+
+    /** A footprint without sliding-window layers. */
+    public ModelFootprint(String architecture, List<Long> layerWeightBytes, long tokenEmbeddingBytes,
+                          long outputBytes, boolean outputTied, int embeddingLength, int feedForwardLength,
+                          int headCount, List<Integer> headCountKv, int keyLength, int valueLength, int vocabSize,
+                          List<Long> layerExpertBytes, int activeFeedForwardLength) {
+        this(architecture, layerWeightBytes, tokenEmbeddingBytes, outputBytes, outputTied, embeddingLength,
+                feedForwardLength, headCount, headCountKv, keyLength, valueLength, vocabSize, layerExpertBytes,
+                activeFeedForwardLength, 0, List.of());
     }
 
     /** A footprint whose tokens' feed-forward activations are {@code feedForwardLength} wide. */
@@ -152,10 +171,53 @@ public record ModelFootprint(String architecture, List<Long> layerWeightBytes, l
             expertWeights.add(experts[il]);
         }
         int ff = (int) longOrFirst(file, arch + ".feed_forward_length", 0);
+        List<Boolean> sliding = slidingLayers(file, arch, layers);
+        int window = sliding.isEmpty() ? 0 : (int) Math.clamp(file.getLong(arch + ".attention.sliding_window")
+                .orElse(arch.equals("gemma2") ? 4096 : 0), 0, 1 << 30);
         return new ModelFootprint(arch, weights, tokenEmbd, global + (hasOutput ? 0 : tokenEmbd), !hasOutput, embd,
                 ff, heads, kvHeads, (int) file.getLong(arch + ".attention.key_length").orElse(headDim),
                 (int) file.getLong(arch + ".attention.value_length").orElse(headDim), vocab, expertWeights,
-                activeFeedForwardLength(file, arch));
+                activeFeedForwardLength(file, arch), window, window == 0 ? List.of() : sliding);
+    }
+
+    /**
+     * Which layers attend over a sliding window, as llama.cpp decides it for the architectures whose rule the planner
+     * knows (src/models/*.cpp {@code load_swa_pattern}): a per-layer {@code attention.sliding_window_pattern} array
+     * when the file has one; else every {@code n}-th layer attends over everything (layer {@code il} slides when
+     * {@code il % n < n - 1}), {@code n} from the file's single {@code sliding_window_pattern} or the architecture's
+     * default: Gemma 2 and gpt-oss 2, Gemma 3 6, Cohere 2 and OLMo 2 4. Gemma 3 and OLMo 2 slide only with a
+     * {@code sliding_window} key. Empty for anything else, whose layers then count as full-size: a larger estimate,
+     * never a smaller one.
+     */
+    static List<Boolean> slidingLayers(GgufFile file, String arch, int layers) {
+        int defaultPattern = switch (arch) {
+            case "gemma2", "gpt-oss" -> 2;
+            case "gemma3" -> 6;
+            case "cohere2", "olmo2" -> 4;
+            default -> 0;
+        };
+        boolean needsKey = arch.equals("gemma3") || arch.equals("olmo2");
+        if (defaultPattern == 0
+                || (needsKey && file.getLong(arch + ".attention.sliding_window").orElse(0) <= 0)) {
+            return List.of();
+        }
+        Object pattern = file.metadata().get(arch + ".attention.sliding_window_pattern");
+        List<Boolean> out = new ArrayList<>(layers);
+        for (int il = 0; il < layers; il++) {
+            if (pattern instanceof List<?> list) {
+                Object v = il < list.size() ? list.get(il) : null;
+                out.add(v instanceof Boolean b ? b : v instanceof Number n && n.longValue() != 0);
+            } else {
+                long n = pattern instanceof Number p ? p.longValue() : defaultPattern;
+                out.add(n == 0 || il % n < n - 1);
+            }
+        }
+        return out;
+    }
+
+    /** Whether layer {@code il} attends over a window of {@link #slidingWindow} positions only. */
+    public boolean slidingWindowLayer(int il) {
+        return slidingWindow > 0 && slidingWindowLayers.get(il);
     }
 
     /**

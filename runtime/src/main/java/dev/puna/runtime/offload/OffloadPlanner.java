@@ -13,8 +13,8 @@ import java.util.Locale;
  * <p>What it counts on a GPU for each layer placed there: the layer's weights, its KV cache ({@code numCtx x slots}
  * cells at the KV type), and once per GPU that holds any layer a compute-buffer estimate; the output layer (and
  * its logits) on the GPU of the last layer. The token embedding stays in host memory, as llama.cpp keeps it.
- * Sliding-window layers count like the others: the runtime's contexts keep llama.cpp's default full-size SWA
- * cache ({@code swa_full}), not the window-sized one llama-server configures.
+ * A sliding-window layer's KV cache is window-sized unless {@link OffloadSettings#swaFull()} ({@link
+ * #kvCellsPerSequence}), as the runtime's contexts and llama-server configure it.
  *
  * <p>How it places layers is how llama.cpp places them for a given {@code n_gpu_layers} and {@code tensor_split}
  * (src/llama-model.cpp {@code load_tensors}): the last {@code n_gpu_layers} of the {@code n_layer + 1} layers
@@ -170,7 +170,6 @@ public final class OffloadPlanner {
                                      int layers, int cpuMoe, String reason) {
         int n = m.layerCount();
         int total = n + 1;
-        long cells = (long) s.numCtx() * s.slots();
         int first = total - layers; // layers first..n are offloaded; index n is the output layer
         int[] gpuOf = assign(split, layers);
         int g = gpus.size();
@@ -184,7 +183,7 @@ public final class OffloadPlanner {
         for (int il = 0; il <= n; il++) {
             boolean output = il == n;
             long weights = output ? m.outputBytes() : m.layerWeightBytes().get(il);
-            long kv = output ? 0 : cells * m.kvBytesPerCell(il, s.kvType());
+            long kv = output ? 0 : kvCellsPerSequence(m, s, il) * s.slots() * m.kvBytesPerCell(il, s.kvType());
             if (il < first) {
                 cpuLayers++;
                 cpuWeights += output && m.outputTied() ? weights - m.tokenEmbeddingBytes() : weights;
@@ -214,6 +213,19 @@ public final class OffloadPlanner {
         int moe = m.hasExperts() && layers > 0 ? Math.min(cpuMoe, n) : 0; // what n_cpu_moe changes
         return new OffloadPlan(layers, total, tensorSplit, moe, new DeviceUse("CPU", cpuLayers, cpuWeights, cpuKv, 0),
                 uses, reason);
+    }
+
+    /**
+     * The KV cells layer {@code il} keeps per sequence: {@code numCtx}, or for a sliding-window layer without
+     * {@code swaFull} llama.cpp's window-sized cache, {@code window + ubatch} rounded up to 256 and at most
+     * {@code numCtx} (src/llama-kv-cache-iswa.cpp, one stream per sequence).
+     */
+    static long kvCellsPerSequence(ModelFootprint m, OffloadSettings s, int il) {
+        if (s.swaFull() || !m.slidingWindowLayer(il)) {
+            return s.numCtx();
+        }
+        long window = Math.min(s.numCtx(), (long) m.slidingWindow() + s.ubatch());
+        return Math.min(s.numCtx(), (window + 255) / 256 * 256);
     }
 
     /**

@@ -12,6 +12,9 @@ import java.util.Objects;
  *   <li>{@code numCtx} and {@code slots}: the KV cache holds {@code numCtx} cells for each of {@code slots}
  *       sequences ({@code PUNA_NUM_PARALLEL}), at {@code kvType}.</li>
  *   <li>{@code ubatch} (default 512) and {@code flashAttention} (default false) size the compute buffer estimate.</li>
+ *   <li>{@code swaFull} (default false, as the runtime's {@link dev.puna.runtime.SessionParams}): whether a model's
+ *       sliding-window layers keep {@code numCtx} cells per sequence; else {@code window + ubatch} (rounded up to
+ *       256, at most {@code numCtx}), as llama.cpp sizes the window-sized cache of one KV stream per sequence.</li>
  *   <li>{@code gpuOverheadBytes}: memory left free on every GPU ({@code PUNA_GPU_OVERHEAD}, default 0 like
  *       Ollama's {@code OLLAMA_GPU_OVERHEAD}; llama.cpp's {@code --fit} leaves 1 GiB).</li>
  *   <li>{@code tensorSplit}: proportions of the offloaded layers per GPU ({@code PUNA_TENSOR_SPLIT}); empty
@@ -36,8 +39,10 @@ public final class OffloadSettings {
     private final int numGpu;
     private final int cpuMoeLayers;
     private final int mainGpu;
+    private final boolean swaFull;
 
     private OffloadSettings(Builder b) {
+        this.swaFull = b.swaFull;
         this.numCtx = b.numCtx;
         this.slots = b.slots;
         this.kvType = b.kvType;
@@ -96,11 +101,16 @@ public final class OffloadSettings {
         return mainGpu;
     }
 
+    public boolean swaFull() {
+        return swaFull;
+    }
+
     @Override
     public String toString() {
         return "OffloadSettings[numCtx=" + numCtx + ", slots=" + slots + ", kvType=" + kvType + ", ubatch=" + ubatch
                 + ", flashAttention=" + flashAttention + ", gpuOverheadBytes=" + gpuOverheadBytes + ", tensorSplit="
-                + tensorSplit + ", numGpu=" + numGpu + ", cpuMoeLayers=" + cpuMoeLayers + ", mainGpu=" + mainGpu + "]";
+                + tensorSplit + ", numGpu=" + numGpu + ", cpuMoeLayers=" + cpuMoeLayers + ", mainGpu=" + mainGpu
+                + ", swaFull=" + swaFull + "]";
     }
 
     /** Builder for {@link OffloadSettings}; every setter validates its argument. */
@@ -115,8 +125,14 @@ public final class OffloadSettings {
         private int numGpu = -1;
         private int cpuMoeLayers = -1;
         private int mainGpu = -1;
+        private boolean swaFull;
 
         private Builder() {
+        }
+
+        public Builder swaFull(boolean v) {
+            this.swaFull = v;
+            return this;
         }
 
         public Builder numCtx(int n) {
