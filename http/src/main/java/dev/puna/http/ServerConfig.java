@@ -43,6 +43,7 @@ public final class ServerConfig {
     private final int contextLength;
     private final FlashAttention flashAttention;
     private final KvCacheType kvCacheType;
+    private final boolean swaFull;
     private final Path modelsDir;
     private final Path ollamaModelsDir;
     private final java.net.URI huggingFaceEndpoint;
@@ -94,6 +95,7 @@ public final class ServerConfig {
         this.maxQueue = b.maxQueue;
         this.contextLength = b.contextLength;
         this.flashAttention = b.flashAttention;
+        this.swaFull = b.swaFull;
         this.kvCacheType = b.kvCacheType;
         this.modelsDir = b.modelsDir;
         this.ollamaModelsDir = b.ollamaModelsDir;
@@ -244,6 +246,14 @@ public final class ServerConfig {
     /** Flash attention setting for every loaded model. */
     public FlashAttention flashAttention() {
         return flashAttention;
+    }
+
+    /**
+     * Whether the sliding-window layers of models that have them keep a full-size KV cache ({@code PUNA_SWA_FULL},
+     * llama-server's {@code --swa-full}) instead of a window-sized one.
+     */
+    public boolean swaFull() {
+        return swaFull;
     }
 
     /** KV cache type for every loaded model. */
@@ -471,7 +481,7 @@ public final class ServerConfig {
         return "ServerConfig[" + address() + ", keep_alive=" + Durations.format(keepAlive) + ", parallel="
                 + numParallel + ", max_loaded_models=" + maxLoadedModels + ", max_queue=" + maxQueue + ", num_ctx="
                 + contextLength + ", flash_attention=" + flashAttention.name().toLowerCase(Locale.ROOT)
-                + ", kv_cache_type=" + kvCacheType + ", models=" + modelsDir
+                + ", kv_cache_type=" + kvCacheType + (swaFull ? ", swa_full=true" : "") + ", models=" + modelsDir
                 + (ollamaModelsDir == null ? "" : ", ollama_models=" + ollamaModelsDir) + ", max_body=" + maxBodyBytes
                 + ", max_memory=" + maxMemoryBytes + ", cache_ram=" + promptCacheBytes + ", cache_disk=" + diskCacheBytes
                 + (diskCacheBytes == 0 ? "" : ", kv_cache_dir=" + diskCacheDir())
@@ -504,6 +514,7 @@ public final class ServerConfig {
         private int contextLength = 4096;
         private FlashAttention flashAttention = FlashAttention.AUTO;
         private KvCacheType kvCacheType = KvCacheType.F16;
+        private boolean swaFull;
         private Path modelsDir = Path.of(System.getProperty("user.home"), ".puna", "models");
         private Path ollamaModelsDir;
         private java.net.URI huggingFaceEndpoint;
@@ -633,6 +644,12 @@ public final class ServerConfig {
         /** Sets flash attention for every loaded model. */
         public Builder flashAttention(FlashAttention f) {
             this.flashAttention = Objects.requireNonNull(f, "flashAttention");
+            return this;
+        }
+
+        /** Full-size KV caches for sliding-window layers ({@code PUNA_SWA_FULL}). */
+        public Builder swaFull(boolean v) {
+            this.swaFull = v;
             return this;
         }
 

@@ -40,6 +40,9 @@ public final class Settings {
                     (b, v) -> b.flashAttention(flashAttention(v))),
             Setting.of("PUNA_KV_CACHE_TYPE", "f16", "f16, q8_0 or q4_0 (quantized types need flash attention)",
                     (b, v) -> b.kvCacheType(KvCacheType.parse(v))),
+            Setting.of("PUNA_SWA_FULL", "false", "true: sliding-window layers (Gemma 2/3, gpt-oss, ...) keep a full-size "
+                    + "KV cache, so any cached prefix can be reused, at several times the memory",
+                    (b, v) -> b.swaFull(bool(v))),
             Setting.of("PUNA_MODELS", "~/.puna/models", "the model store's directory",
                     (b, v) -> b.modelsDir(Path.of(v))),
             Setting.of("PUNA_OLLAMA_MODELS", "false", "also serve an Ollama store read-only: true for "

@@ -1,6 +1,7 @@
 package dev.puna.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -235,6 +236,17 @@ class ServerConfigTest {
         assertInvalid("PUNA_N_CPU_MOE: must be >= -1 (-1: the offload planner decides), got -2", "PUNA_N_CPU_MOE",
                 "-2");
         assertInvalid("PUNA_N_CPU_MOE: invalid value 'all': expected a whole number", "PUNA_N_CPU_MOE", "all");
+    }
+
+    @Test
+    void swaFull() {
+        assertFalse(ServerConfig.fromEnvironment(Map.of()).swaFull());
+        ServerConfig full = ServerConfig.fromEnvironment(Map.of("PUNA_SWA_FULL", "true"));
+        assertTrue(full.swaFull());
+        assertTrue(full.toString().contains(", swa_full=true"), full.toString());
+        assertFalse(ServerConfig.fromEnvironment(Map.of("PUNA_SWA_FULL", "false")).swaFull());
+        assertInvalid("PUNA_SWA_FULL: invalid value 'sometimes': expected true or false", "PUNA_SWA_FULL",
+                "sometimes");
     }
 
     private static void assertInvalid(String message, String variable, String value) {

@@ -100,7 +100,8 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
                 .kvType(config.kvCacheType()).ubatch(Math.min(512, o.numBatch()))
                 .flashAttention(config.flashAttention() == dev.puna.runtime.FlashAttention.ENABLED)
                 .gpuOverheadBytes(config.gpuOverheadBytes()).tensorSplit(config.tensorSplit())
-                .numGpu(o.numGpu()).cpuMoeLayers(o.cpuMoeLayers()).mainGpu(o.mainGpu()).build();
+                .numGpu(o.numGpu()).cpuMoeLayers(o.cpuMoeLayers()).mainGpu(o.mainGpu()).swaFull(config.swaFull())
+                .build();
     }
 
     /** The main model's plan and, when there is a draft model, the draft's. */
@@ -241,7 +242,7 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
             }
             SessionParams.Builder session = SessionParams.builder().contextSize(o.numCtx()).batchSize(o.numBatch())
                     .ubatchSize(Math.min(512, o.numBatch())).kvCacheType(config.kvCacheType())
-                    .flashAttention(config.flashAttention());
+                    .flashAttention(config.flashAttention()).swaFull(config.swaFull());
             int threads = o.numThread() > 0 ? o.numThread() : config.numThread();
             if (threads > 0) {
                 session.threads(threads);
@@ -425,7 +426,10 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
         }
     }
 
-    /** Host memory: weights (the mapped file) plus the KV cache of every slot, less what the plan puts on GPUs. */
+    /**
+     * Host memory: weights (the mapped files) plus the KV cache of every slot as the plan counts it (window-sized
+     * for sliding-window layers unless {@code PUNA_SWA_FULL}), less what the plan puts on GPUs.
+     */
     @Override
     public long estimate(CatalogModel m, LoadOptions o) throws IOException {
         return estimateWithVram(m, o).hostBytes();
@@ -437,15 +441,17 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
      */
     @Override
     public ModelScheduler.Estimate estimateWithVram(CatalogModel m, LoadOptions o) throws IOException {
-        long host = hostEstimate(m, o);
+        long files = fileBytes(m, o);
         Plans plans;
         try {
             plans = plans(m, o, draftFor(m, o));
         } catch (dev.puna.runtime.InvalidParameterException e) {
             throw ApiException.badParameter(e.parameter(), e.getMessage());
         }
+        long host = files + plans.main().cpu().kvBytes();
         long offloaded = 0;
         for (OffloadPlan.DeviceUse g : plans.main().gpus()) {
+            host += g.kvBytes();
             offloaded += g.weightBytes() + g.kvBytes();
         }
         long vram = plans.main().gpuBytes();
@@ -459,7 +465,8 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
         return new ModelScheduler.Estimate(Math.max(0, host - offloaded), vram);
     }
 
-    private long hostEstimate(CatalogModel m, LoadOptions o) throws IOException {
+    /** The model's file and its draft model's, read (and validated) as GGUF. */
+    private long fileBytes(CatalogModel m, LoadOptions o) throws IOException {
         GgufFacts facts;
         try {
             facts = GgufFacts.read(m.path());
@@ -469,6 +476,6 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
         }
         DraftChoice draft = draftFor(m, o);
         long draftBytes = draft == null ? 0 : GgufFacts.read(draft.model().path()).fileSize();
-        return draftBytes + facts.fileSize() + facts.kvBytesPerToken(config.kvCacheType()) * o.numCtx() * config.numParallel();
+        return draftBytes + facts.fileSize();
     }
 }

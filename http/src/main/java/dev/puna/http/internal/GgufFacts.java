@@ -6,7 +6,6 @@ import dev.puna.gguf.GgufTensorInfo;
 import dev.puna.http.ModelDetails;
 import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.http.internal.gotemplate.TemplateException;
-import dev.puna.runtime.KvCacheType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,23 +90,6 @@ public final class GgufFacts {
     public ModelDetails details() {
         String size = file.getString("general.size_label").orElse(humanNumber(parameterCount()));
         return new ModelDetails("", "gguf", arch, List.of(arch), size, quantization());
-    }
-
-    /** Bytes one token takes in the KV cache of type {@code type}, over all layers (K and V). */
-    public long kvBytesPerToken(KvCacheType type) {
-        long layers = meta("block_count", 0);
-        long embd = meta("embedding_length", 0);
-        long heads = Math.max(1, meta("attention.head_count", 1));
-        long kvHeads = meta("attention.head_count_kv", heads);
-        long headDim = embd / heads;
-        long keyLength = meta("attention.key_length", headDim);
-        long valueLength = meta("attention.value_length", headDim);
-        long elements = layers * kvHeads * (keyLength + valueLength);
-        return switch (type) {
-            case F16 -> elements * 2;
-            case Q8_0 -> elements * 34 / 32;
-            case Q4_0 -> elements * 18 / 32;
-        };
     }
 
     private long meta(String key, long fallback) {

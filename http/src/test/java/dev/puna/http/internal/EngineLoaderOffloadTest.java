@@ -45,10 +45,14 @@ class EngineLoaderOffloadTest {
                 new ModelDetails("", "gguf", "llama", List.of("llama"), "1M", "F32"));
     }
 
-    /** The estimate before GPUs were planned: the file plus the KV cache of every slot. */
+    /** The estimate without GPUs: the file plus {@code numCtx} cells of KV cache per layer for every slot. */
     private static long hostOnly(CatalogModel m, ServerConfig config, int numCtx) throws Exception {
-        GgufFacts facts = GgufFacts.read(m.path());
-        return facts.fileSize() + facts.kvBytesPerToken(config.kvCacheType()) * numCtx * config.numParallel();
+        ModelFootprint f = ModelFootprint.read(m.path());
+        long kv = 0;
+        for (int il = 0; il < f.layerCount(); il++) {
+            kv += (long) numCtx * config.numParallel() * f.kvBytesPerCell(il, config.kvCacheType());
+        }
+        return GgufFacts.read(m.path()).fileSize() + kv;
     }
 
     @Test
@@ -80,8 +84,6 @@ class EngineLoaderOffloadTest {
         for (int il = 0; il < f.layerCount(); il++) {
             kv += 256L * config.numParallel() * f.kvBytesPerCell(il, KvCacheType.F16);
         }
-        // what the old estimate counted as KV matches the planner's count
-        assertEquals(GgufFacts.read(m.path()).kvBytesPerToken(KvCacheType.F16) * 256 * config.numParallel(), kv);
         ModelScheduler.Estimate e = loader.estimateWithVram(m, AUTO);
         assertEquals(hostOnly(m, config, 256) - offloadedWeights - kv, e.hostBytes());
         assertEquals(plan.gpuBytes(), e.vramBytes());
@@ -92,6 +94,31 @@ class EngineLoaderOffloadTest {
         // num_gpu 0 keeps it on the CPU whatever the GPU has room for
         LoadOptions cpu = new LoadOptions(256, 512, 0, 0, -1, true, false);
         assertEquals(new ModelScheduler.Estimate(hostOnly(m, config, 256), 0), loader.estimateWithVram(m, cpu));
+    }
+
+    /**
+     * A model with sliding-window layers (a generated Gemma 3: layer 0 slides over 32 positions, layer 1 attends over
+     * everything) is estimated with the window-sized cache its contexts get, or the full-size one with
+     * {@code PUNA_SWA_FULL}.
+     */
+    @Test
+    void slidingWindowLayersAreEstimatedWindowSized() throws Exception {
+        Path file = dir.resolve("swa.gguf");
+        dev.puna.testkit.SlidingWindowModel.small().write(file);
+        CatalogModel m = CatalogModel.ofFile("swa", file, "", 10, Instant.EPOCH,
+                new ModelDetails("", "gguf", "gemma3", List.of("gemma3"), "1M", "F32"));
+        LoadOptions o = new LoadOptions(4096, 512, 0, -1, -1, true, false);
+        long fileSize = GgufFacts.read(file).fileSize();
+        ModelFootprint f = ModelFootprint.read(file);
+        long cell = f.kvBytesPerCell(0, KvCacheType.F16); // 2 KV heads x 32 x (K + V) x 2 bytes = 256
+        assertEquals(256, cell);
+        ServerConfig windowed = ServerConfig.builder().numParallel(2).build();
+        // layer 0: 32 + 512 = 544 cells, rounded up to 768; layer 1: 4096; for each of 2 slots
+        assertEquals(fileSize + 2 * (768 + 4096) * cell,
+                new EngineLoader(windowed, null, null, () -> List.of(CPU)).estimate(m, o));
+        ServerConfig full = ServerConfig.builder().numParallel(2).swaFull(true).build();
+        assertEquals(fileSize + 2 * (4096 + 4096) * cell,
+                new EngineLoader(full, null, null, () -> List.of(CPU)).estimate(m, o));
     }
 
     @Test
