@@ -51,6 +51,7 @@ template <class R, class... A> void func(const char * name, R (*)(A...)) {
 #define STRUCT(s) std::printf("struct %s %zu %zu\n", #s, sizeof(s), alignof(s))
 #define FIELD(s, f) std::printf("field %s %s %zu %zu\n", #s, #f, offsetof(s, f), sizeof(((s *) nullptr)->f))
 #define FUNC(f) func(#f, &f)
+#define CONST(c) std::printf("const %s %lld\n", #c, (long long) (c))
 
 int main() {
     STRUCT(llama_model_params);
@@ -257,6 +258,10 @@ int main() {
     FUNC(llama_state_seq_get_size);
     FUNC(llama_state_seq_get_data);
     FUNC(llama_state_seq_set_data);
+    FUNC(llama_state_seq_get_size_ext);
+    FUNC(llama_state_seq_get_data_ext);
+    FUNC(llama_state_seq_set_data_ext);
+    CONST(LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY);
     FUNC(llama_state_save_file);
     FUNC(llama_state_load_file);
 

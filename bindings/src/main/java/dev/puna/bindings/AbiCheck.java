@@ -15,17 +15,25 @@ import java.util.TreeSet;
 
 /**
  * Compares the bindings with the output of native/probe/layout_probe.cpp (compiled against the real llama.h):
- * struct sizes and alignments, every member's offset and size, and every bound function's ABI signature. Any
- * difference is a problem line naming the struct, member or function, so a llama.cpp bump that moved the ABI
- * fails loudly and says where.
+ * struct sizes and alignments, every member's offset and size, every bound function's ABI signature, and the
+ * values of the header's macros the bindings copy ({@link Llama#constants()}). Any difference is a problem line
+ * naming the struct, member, function or constant, so a llama.cpp bump that moved the ABI fails loudly and says
+ * where.
  */
 public final class AbiCheck {
     private AbiCheck() {
     }
 
-    /** Returns the problems found; empty when the bindings match the probe exactly. */
+    /** Returns the problems found, constants checked against {@link Llama#constants()}. */
     public static List<String> compare(List<String> probeLines, List<StructLayout> layouts,
                                        List<Native.Binding> bindings) {
+        return compare(probeLines, layouts, bindings, Llama.constants());
+    }
+
+    /** Returns the problems found; empty when the bindings and {@code constants} match the probe exactly. */
+    public static List<String> compare(List<String> probeLines, List<StructLayout> layouts,
+                                       List<Native.Binding> bindings, Map<String, Long> constants) {
+        Map<String, Long> consts = new LinkedHashMap<>();
         Map<String, long[]> structs = new HashMap<>();
         Map<String, Map<String, long[]>> fields = new HashMap<>();
         Map<String, String> funcs = new LinkedHashMap<>();
@@ -36,6 +44,7 @@ public final class AbiCheck {
                 case "field" -> fields.computeIfAbsent(p[1], k -> new LinkedHashMap<>())
                         .put(p[2], new long[] {Long.parseLong(p[3]), Long.parseLong(p[4])});
                 case "func" -> funcs.put(p[1], String.join(" ", List.of(p).subList(2, p.length)));
+                case "const" -> consts.put(p[1], Long.parseLong(p[2]));
                 default -> {
                     if (!line.isBlank()) {
                         throw new IllegalArgumentException("unexpected probe line: " + line);
@@ -94,6 +103,19 @@ public final class AbiCheck {
         for (String f : funcs.keySet()) {
             if (!bound.contains(f)) {
                 problems.add("function " + f + ": probed but not bound in Java");
+            }
+        }
+        for (Map.Entry<String, Long> c : constants.entrySet()) {
+            Long value = consts.get(c.getKey());
+            if (value == null) {
+                problems.add("constant " + c.getKey() + ": not checked by the probe (add it to layout_probe.cpp)");
+            } else if (!value.equals(c.getValue())) {
+                problems.add("constant " + c.getKey() + ": C " + value + ", Java " + c.getValue());
+            }
+        }
+        for (String c : consts.keySet()) {
+            if (!constants.containsKey(c)) {
+                problems.add("constant " + c + ": probed but not in Java");
             }
         }
         return problems;

@@ -10,6 +10,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.invoke.MethodHandle;
+import java.util.Map;
 
 /**
  * Downcalls into llama.h (llama.cpp {@value NativeLibrary#LLAMA_CPP_RELEASE}), one static method per C function,
@@ -109,6 +110,9 @@ public final class Llama {
     private static final MethodHandle LLAMA_STATE_SEQ_GET_SIZE = Native.downcall("llama_state_seq_get_size", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT));
     private static final MethodHandle LLAMA_STATE_SEQ_GET_DATA = Native.downcall("llama_state_seq_get_data", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle LLAMA_STATE_SEQ_SET_DATA = Native.downcall("llama_state_seq_set_data", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle LLAMA_STATE_SEQ_GET_SIZE_EXT = Native.downcall("llama_state_seq_get_size_ext", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle LLAMA_STATE_SEQ_GET_DATA_EXT = Native.downcall("llama_state_seq_get_data_ext", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT));
+    private static final MethodHandle LLAMA_STATE_SEQ_SET_DATA_EXT = Native.downcall("llama_state_seq_set_data_ext", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT));
     private static final MethodHandle LLAMA_STATE_SAVE_FILE = Native.downcall("llama_state_save_file", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     private static final MethodHandle LLAMA_STATE_LOAD_FILE = Native.downcall("llama_state_load_file", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle LLAMA_BATCH_INIT = Native.downcall("llama_batch_init", FunctionDescriptor.of(LlamaLayouts.LLAMA_BATCH, JAVA_INT, JAVA_INT, JAVA_INT));
@@ -756,6 +760,41 @@ public final class Llama {
     public static long llama_state_seq_set_data(MemorySegment ctx, MemorySegment src, long size, int dest_seq_id) {
         try {
             return (long) LLAMA_STATE_SEQ_SET_DATA.invokeExact(ctx, src, size, dest_seq_id);
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    /**
+     * {@code LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY}: the {@code _ext} state calls cover only the parts of a sequence's
+     * memory that cannot be rolled back (a sliding-window KV cache, a recurrent state).
+     */
+    public static final int LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY = 1;
+
+    /** The llama.h macros copied here, by name, for the layout probe to check. */
+    public static Map<String, Long> constants() {
+        return Map.of("LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY", (long) LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY);
+    }
+
+    public static long llama_state_seq_get_size_ext(MemorySegment ctx, int seq_id, int flags) {
+        try {
+            return (long) LLAMA_STATE_SEQ_GET_SIZE_EXT.invokeExact(ctx, seq_id, flags);
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    public static long llama_state_seq_get_data_ext(MemorySegment ctx, MemorySegment dst, long size, int seq_id, int flags) {
+        try {
+            return (long) LLAMA_STATE_SEQ_GET_DATA_EXT.invokeExact(ctx, dst, size, seq_id, flags);
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    public static long llama_state_seq_set_data_ext(MemorySegment ctx, MemorySegment src, long size, int dest_seq_id, int flags) {
+        try {
+            return (long) LLAMA_STATE_SEQ_SET_DATA_EXT.invokeExact(ctx, src, size, dest_seq_id, flags);
         } catch (Throwable e) {
             throw Native.rethrow(e);
         }

@@ -110,4 +110,18 @@ class LayoutProbeTest {
                 "function llama_decode: C signature (int32 ptr struct56 int32), Java (int32 ptr struct56)"),
                 problems);
     }
+
+    @Test
+    void aChangedMacroValueIsReported() {
+        List<String> tampered = probe.stream()
+                .map(l -> l.startsWith("const LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY ")
+                        ? "const LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY 4" : l)
+                .toList();
+        assertEquals(List.of("constant LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY: C 4, Java 1"),
+                AbiCheck.compare(tampered, layouts(), Native.bindings()));
+        assertEquals(List.of("constant LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY: not checked by the probe (add it to "
+                        + "layout_probe.cpp)"),
+                AbiCheck.compare(probe.stream().filter(l -> !l.startsWith("const ")).toList(), layouts(),
+                        Native.bindings()));
+    }
 }
