@@ -917,6 +917,9 @@ public final class Engine implements AutoCloseable {
                 s.cached = append(s.cached, job.prompt, job.prefilled, n);
                 job.prefilled += n;
                 promptTokensEvaluated.addAndGet(n);
+                if (job.prefilled == job.checkpointAt) {
+                    prefixes.checkpoint(s);
+                }
             }
         }
         for (EngineSlot s : built.slots()) {
@@ -1035,6 +1038,7 @@ public final class Engine implements AutoCloseable {
         int keep = prefixes.load(s, job);
         job.reused = keep;
         job.prefilled = keep;
+        job.checkpointAt = prefixes.checkpointAt(job, keep);
         promptTokensCached.addAndGet(keep);
         try {
             sampler.prepare(job);

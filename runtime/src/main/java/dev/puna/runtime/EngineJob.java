@@ -30,6 +30,11 @@ final class EngineJob {
     int reused;
     /** Prompt tokens in the KV cache so far (reused ones included). */
     int prefilled;
+    /**
+     * Where the prompt's evaluation stops for a window checkpoint ({@link PrefixLoader#checkpointAt}), or 0 for
+     * none: the step that reaches it ends there.
+     */
+    int checkpointAt;
     /** The last sampled token, to be decoded in the next step; -1 while the prompt is being evaluated. */
     int pending = -1;
     /** Tokens the draft model proposes after {@code pending} this step (see {@link Speculator}); empty for none. */

@@ -49,6 +49,9 @@ final class EngineSlot {
         }
         // Text up to the next image: images are evaluated by the projector, not in the batch.
         int end = job.images == null ? job.prompt.length : job.images.nextImageStart(job.prefilled);
+        if (job.prefilled < job.checkpointAt) {
+            end = Math.min(end, job.checkpointAt);
+        }
         return end - job.prefilled;
     }
 }

@@ -12,10 +12,21 @@ import java.util.Arrays;
  * rest. A conversation pushed out of the slot is saved to host RAM first (already saved when the slot idled, see
  * {@link #saveIdle}), so its next turn can come back. KV state computed under other LoRA adapters is never
  * reused, and neither is a prefix a window-sized sliding-window cache cannot continue ({@link SlidingWindow}): such a
- * prompt is evaluated from the start. Also the slot's other KV housekeeping: saving idle conversations, and Ollama's context shift. Touched only
- * by the engine's decode thread.
+ * prompt continues from the latest window checkpoint before it, or is evaluated from the start. Also the slot's other
+ * KV housekeeping: saving idle conversations, window checkpoints, and Ollama's context shift. Touched only by the
+ * engine's decode thread.
+ *
+ * <p>Window checkpoints, for a model with window-sized sliding-window caches and a host-RAM cache to keep them in: a
+ * prompt's evaluation pauses {@value #CHECKPOINT_OFFSET} tokens before its end for a copy of the sliding-window caches
+ * ({@link PromptCache#saveCheckpoint}), as llama-server's context checkpoints do. Answering the same prompt again,
+ * or changing the last message of a conversation, then leaves the cached conversation further back than its window
+ * reaches once a long answer has followed; the checkpoint puts the window back, and only what follows it is
+ * evaluated again. The offset leaves room for a chat template that renders the end of a conversation differently.
  */
 final class PrefixLoader {
+    /** How many tokens before a prompt's end its window checkpoint is taken. */
+    static final int CHECKPOINT_OFFSET = 4;
+
     private final MemorySegment ctx;
     private final MemorySegment memory;
     private final PromptCache promptCache;
@@ -112,12 +123,14 @@ final class PrefixLoader {
         if (job.images != null) {
             keep = job.images.alignDown(keep);
         }
-        if (!window.canContinue(s.seq, keep)) {
-            keep = 0;
-        }
-        if (keep < s.cached.length) {
-            if (!saved && s.cached.length - keep >= PromptCache.MIN_TOKENS) {
+        boolean continues = window.canContinue(s.seq, keep);
+        if (keep < s.cached.length || !continues) {
+            // Saved before a checkpoint replaces part of it, by what may go (all of it when the window is lost).
+            if (!saved && s.cached.length - (continues ? keep : 0) >= PromptCache.MIN_TOKENS) {
                 promptCache.save(ctx, s.seq, s.cached, s.cachedWith);
+            }
+            if (!continues) {
+                keep = fromCheckpoint(s, job, keep);
             }
             if (!Llama.llama_memory_seq_rm(memory, s.seq, keep, -1)) {
                 Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
@@ -126,6 +139,34 @@ final class PrefixLoader {
             s.cached = Arrays.copyOf(s.cached, keep);
         }
         return keep;
+    }
+
+    /**
+     * Puts back the sliding-window caches of the latest window checkpoint within the first {@code keep} tokens,
+     * which the slot's full-attention caches hold; returns the tokens the slot can continue after (0 for none).
+     */
+    private int fromCheckpoint(EngineSlot s, EngineJob job, int keep) {
+        PromptCache.Match m = caching ? promptCache.bestCheckpoint(job.prompt, keep, job.adapters) : null;
+        if (m == null || (job.images != null && job.images.alignDown(m.common()) != m.common())) {
+            return 0;
+        }
+        return promptCache.restoreCheckpoint(ctx, m, s.seq) ? m.common() : 0;
+    }
+
+    /**
+     * Where {@code job}'s prompt, of which the slot holds the first {@code keep} tokens, is to pause for a window
+     * checkpoint; 0 for none (no window-sized caches, no host-RAM cache, images, or too short a prompt).
+     */
+    int checkpointAt(EngineJob job, int keep) {
+        int at = job.prompt.length - CHECKPOINT_OFFSET;
+        boolean wanted = caching && window.window() > 0 && job.images == null && at >= PromptCache.MIN_TOKENS
+                && at > keep;
+        return wanted ? at : 0;
+    }
+
+    /** Takes the window checkpoint of slot {@code s}, whose prompt evaluation paused for it. */
+    void checkpoint(EngineSlot s) {
+        promptCache.saveCheckpoint(ctx, s.seq, s.cached, s.cachedWith);
     }
 
     private void clear(EngineSlot s) {

@@ -55,13 +55,13 @@ class SlidingWindowCacheTest {
                 .build();
     }
 
-    private static GenerationResult run(Engine engine, int[] prompt, int n) {
+    static GenerationResult run(Engine engine, int[] prompt, int n) {
         return engine.submit(GenerateRequest.builder().promptTokens(prompt).sampling(SamplingParams.greedy())
                 .maxTokens(n).build(), GenerationListener.NONE).result().orTimeout(60, TimeUnit.SECONDS).join();
     }
 
     /** BOS, then {@code n - 1} tokens of a stride through ids 20-579 that {@code seed} shifts. */
-    private static int[] prompt(int seed, int n) {
+    static int[] prompt(int seed, int n) {
         int[] p = IntStream.range(0, n).map(i -> 20 + (i * 7 + seed * 13) % 560).toArray();
         p[0] = 1;
         return p;

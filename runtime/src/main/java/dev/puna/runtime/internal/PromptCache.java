@@ -22,6 +22,12 @@ import java.util.List;
  * the tier's writer thread to free) instead of freed, {@link #persist} hands over a slot's conversation when the
  * engine closes, and {@link #close} hands over every entry left; a prompt that shares more with a file than with any
  * entry is restored from the file.
+ *
+ * <p>The budget also holds window checkpoints ({@link #saveCheckpoint}): for a model whose sliding-window layers
+ * keep window-sized caches, the part of a sequence's state that cannot be rolled back (those caches), taken part-way
+ * through a prompt, so that a later prompt that leaves the conversation before the window can still continue from
+ * there (llama-server's context checkpoints). They stay in RAM, never go to disk, and are offered only by
+ * {@link #bestCheckpoint}.
  */
 public final class PromptCache implements AutoCloseable {
     /** Sequences shorter than this are cheaper to evaluate again than to copy around. */
@@ -32,12 +38,15 @@ public final class PromptCache implements AutoCloseable {
         final Object kind;
         final Arena arena;
         final MemorySegment state;
+        /** A window checkpoint: only the sliding-window caches' part of the sequence's state. */
+        final boolean checkpoint;
 
-        Entry(int[] tokens, Object kind, Arena arena, MemorySegment state) {
+        Entry(int[] tokens, Object kind, Arena arena, MemorySegment state, boolean checkpoint) {
             this.tokens = tokens;
             this.kind = kind;
             this.arena = arena;
             this.state = state;
+            this.checkpoint = checkpoint;
         }
     }
 
@@ -53,6 +62,7 @@ public final class PromptCache implements AutoCloseable {
     private long usedBytes;
     private long saves;
     private long restores;
+    private long checkpointRestores;
 
     /** @param capacityBytes the most state bytes to keep; 0 disables the cache */
     public PromptCache(long capacityBytes) {
@@ -86,7 +96,7 @@ public final class PromptCache implements AutoCloseable {
             return;
         }
         for (Entry e : entries) {
-            if (e.kind.equals(kind) && startsWith(e.tokens, tokens)) {
+            if (!e.checkpoint && e.kind.equals(kind) && startsWith(e.tokens, tokens)) {
                 touch(e);
                 return;
             }
@@ -101,21 +111,101 @@ public final class PromptCache implements AutoCloseable {
             }
             return;
         }
-        entries.removeIf(e -> e.kind.equals(kind) && startsWith(tokens, e.tokens) && drop(e));
+        entries.removeIf(e -> !e.checkpoint && e.kind.equals(kind) && startsWith(tokens, e.tokens) && drop(e));
+        makeRoom(size);
+        // The disk tier's writer thread frees what it writes: its entries need an arena another thread may close.
+        Arena arena = disk != null && disk.eligible(tokens, kind) ? Arena.ofShared() : Arena.ofConfined();
+        if (add(ctx, seq, tokens, kind, arena, size, false)) {
+            saves++;
+        }
+    }
+
+    /**
+     * Takes a window checkpoint of sequence {@code seq} of {@code ctx}, which holds {@code tokens}: its
+     * sliding-window caches' state ({@link Llama#LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY}). No-op when one of the same
+     * tokens and {@code kind} is held already, or it does not fit the budget. Of the checkpoints it extends (earlier
+     * points of the same conversation) the latest stays, so that a conversation keeps two: where the last prompt
+     * ended (to answer it again) and where the one before it ended (to change the last message).
+     */
+    public void saveCheckpoint(MemorySegment ctx, int seq, int[] tokens, Object kind) {
+        if (capacityBytes <= 0 || tokens.length == 0) {
+            return;
+        }
+        Entry latest = null;
+        for (Entry e : entries) {
+            if (e.checkpoint && e.kind.equals(kind) && startsWith(tokens, e.tokens)) {
+                if (e.tokens.length == tokens.length) {
+                    touch(e);
+                    return;
+                }
+                if (latest == null || e.tokens.length > latest.tokens.length) {
+                    latest = e;
+                }
+            }
+        }
+        long size = Llama.llama_state_seq_get_size_ext(ctx, seq, Llama.LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY);
+        if (size <= 0 || size > capacityBytes) {
+            return;
+        }
+        Entry keep = latest;
+        entries.removeIf(e -> e != keep && e.checkpoint && e.kind.equals(kind) && startsWith(tokens, e.tokens)
+                && drop(e));
+        makeRoom(size);
+        add(ctx, seq, tokens, kind, Arena.ofConfined(), size, true);
+    }
+
+    /**
+     * The window checkpoint of {@code kind} with the most tokens, at most {@code limit}, that are all the first ones
+     * of {@code prompt}; or null.
+     */
+    public Match bestCheckpoint(int[] prompt, int limit, Object kind) {
+        Entry best = null;
+        for (Entry e : entries) {
+            if (e.checkpoint && e.kind.equals(kind) && e.tokens.length <= limit
+                    && (best == null || e.tokens.length > best.tokens.length) && startsWith(prompt, e.tokens)) {
+                best = e;
+            }
+        }
+        return best == null ? null : new Match(best, best.tokens, best.tokens.length);
+    }
+
+    /**
+     * Loads a window checkpoint into sequence {@code seq}, whose full-attention caches must hold the checkpoint's
+     * tokens: its sliding-window caches are replaced, the rest is left as it is (the caller then drops what follows
+     * the checkpoint). False when llama.cpp refuses it (the sliding-window caches are then empty for {@code seq}).
+     */
+    public boolean restoreCheckpoint(MemorySegment ctx, Match match, int seq) {
+        Entry e = (Entry) match.entry();
+        long read = Llama.llama_state_seq_set_data_ext(ctx, e.state, e.state.byteSize(), seq,
+                Llama.LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY);
+        if (read <= 0) {
+            return false;
+        }
+        touch(e);
+        checkpointRestores++;
+        return true;
+    }
+
+    private void makeRoom(long size) {
         while (usedBytes + size > capacityBytes && !entries.isEmpty()) {
             spill(entries.removeFirst(), true);
         }
-        // The disk tier's writer thread frees what it writes: its entries need an arena another thread may close.
-        Arena arena = disk != null && disk.eligible(tokens, kind) ? Arena.ofShared() : Arena.ofConfined();
+    }
+
+    /** Copies the state into a new entry of {@code arena} (closed when that fails); false if nothing was added. */
+    private boolean add(MemorySegment ctx, int seq, int[] tokens, Object kind, Arena arena, long size,
+                        boolean checkpoint) {
         MemorySegment state = NativeMemory.allocateUninitialized(arena, size); // llama.cpp overwrites it all
-        long written = Llama.llama_state_seq_get_data(ctx, state, size, seq);
+        long written = checkpoint
+                ? Llama.llama_state_seq_get_data_ext(ctx, state, size, seq, Llama.LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY)
+                : Llama.llama_state_seq_get_data(ctx, state, size, seq);
         if (written <= 0) {
             arena.close();
-            return;
+            return false;
         }
-        entries.add(new Entry(tokens.clone(), kind, arena, state.asSlice(0, written)));
+        entries.add(new Entry(tokens.clone(), kind, arena, state.asSlice(0, written), checkpoint));
         usedBytes += written;
-        saves++;
+        return true;
     }
 
     /**
@@ -147,7 +237,7 @@ public final class PromptCache implements AutoCloseable {
         Entry best = null;
         int bestCommon = 0;
         for (Entry e : entries) {
-            if (!e.kind.equals(kind)) {
+            if (e.checkpoint || !e.kind.equals(kind)) {
                 continue;
             }
             int common = commonPrefix(e.tokens, prompt);
@@ -190,9 +280,19 @@ public final class PromptCache implements AutoCloseable {
         return usedBytes;
     }
 
-    /** Sequences held. */
+    /** Sequences held, window checkpoints included. */
     public int size() {
         return entries.size();
+    }
+
+    /** Window checkpoints held. */
+    public int checkpoints() {
+        return (int) entries.stream().filter(e -> e.checkpoint).count();
+    }
+
+    /** Window checkpoints restored so far. */
+    public long checkpointRestores() {
+        return checkpointRestores;
     }
 
     /** Sequences saved and restored so far. */
@@ -200,7 +300,7 @@ public final class PromptCache implements AutoCloseable {
         return saves;
     }
 
-    /** Sequences restored from RAM or disk so far. */
+    /** Sequences restored from RAM or disk so far (window checkpoints not counted). */
     public long restores() {
         return restores;
     }
@@ -213,7 +313,7 @@ public final class PromptCache implements AutoCloseable {
     /** Hands an entry leaving RAM to the disk tier, or frees it. */
     private void spill(Entry e, boolean bounded) {
         usedBytes -= e.state.byteSize();
-        if (disk != null && disk.eligible(e.tokens, e.kind)) {
+        if (!e.checkpoint && disk != null && disk.eligible(e.tokens, e.kind)) {
             disk.write(e.tokens, e.arena, e.state, bounded);
         } else {
             e.arena.close();
