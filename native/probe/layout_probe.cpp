@@ -219,6 +219,7 @@ int main() {
     FUNC(llama_model_has_encoder);
     FUNC(llama_model_has_decoder);
     FUNC(llama_model_is_recurrent);
+    FUNC(llama_model_is_hybrid);
 
     // context
     FUNC(llama_init_from_model);

@@ -77,6 +77,7 @@ public final class Llama {
     private static final MethodHandle LLAMA_MODEL_HAS_ENCODER = Native.downcall("llama_model_has_encoder", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_HAS_DECODER = Native.downcall("llama_model_has_decoder", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
     private static final MethodHandle LLAMA_MODEL_IS_RECURRENT = Native.downcall("llama_model_is_recurrent", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
+    private static final MethodHandle LLAMA_MODEL_IS_HYBRID = Native.downcall("llama_model_is_hybrid", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
     private static final MethodHandle LLAMA_INIT_FROM_MODEL = Native.downcall("llama_init_from_model", FunctionDescriptor.of(ADDRESS, ADDRESS, LlamaLayouts.LLAMA_CONTEXT_PARAMS));
     private static final MethodHandle LLAMA_FREE = Native.downcall("llama_free", FunctionDescriptor.ofVoid(ADDRESS));
     private static final MethodHandle LLAMA_N_CTX = Native.downcall("llama_n_ctx", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -496,6 +497,15 @@ public final class Llama {
     public static boolean llama_model_is_recurrent(MemorySegment model) {
         try {
             return (boolean) LLAMA_MODEL_IS_RECURRENT.invokeExact(model);
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    /** Whether the model mixes attention layers with recurrent ones (Jamba, Granite 4 hybrid, Qwen3-Next, ...). */
+    public static boolean llama_model_is_hybrid(MemorySegment model) {
+        try {
+            return (boolean) LLAMA_MODEL_IS_HYBRID.invokeExact(model);
         } catch (Throwable e) {
             throw Native.rethrow(e);
         }
