@@ -183,7 +183,8 @@ public final class Engine implements AutoCloseable {
         this.batchWindowNanos = params.batchWindow().toNanos();
         this.stepBudget = new StepBudget(params.stepTarget());
         this.prefixes = new PrefixLoader(context, promptCache, slots, params.promptCacheBytes() > 0,
-                SlidingWindow.of(model.handle(), context, params.session().swaFull()));
+                SlidingWindow.of(model.handle(), context, params.session().swaFull()),
+                Llama.llama_model_is_recurrent(model.handle()) || Llama.llama_model_is_hybrid(model.handle()));
         this.images = new ImageEvaluator(context);
         Speculator spec = null;
         if (params.draftModel() != null) {

@@ -12,19 +12,22 @@ import java.util.Arrays;
  * rest. A conversation pushed out of the slot is saved to host RAM first (already saved when the slot idled, see
  * {@link #saveIdle}), so its next turn can come back. KV state computed under other LoRA adapters is never
  * reused, and neither is a prefix a window-sized sliding-window cache cannot continue ({@link SlidingWindow}): such a
- * prompt continues from the latest window checkpoint before it, or is evaluated from the start. Also the slot's other
- * KV housekeeping: saving idle conversations, window checkpoints, and Ollama's context shift. Touched only by the
+ * prompt continues from the latest checkpoint before it, or is evaluated from the start. Also the slot's other
+ * KV housekeeping: saving idle conversations, checkpoints, and Ollama's context shift. Touched only by the
  * engine's decode thread.
  *
- * <p>Window checkpoints, for a model with window-sized sliding-window caches and a host-RAM cache to keep them in: a
- * prompt's evaluation pauses {@value #CHECKPOINT_OFFSET} tokens before its end for a copy of the sliding-window caches
- * ({@link PromptCache#saveCheckpoint}), as llama-server's context checkpoints do. Answering the same prompt again,
- * or changing the last message of a conversation, then leaves the cached conversation further back than its window
- * reaches once a long answer has followed; the checkpoint puts the window back, and only what follows it is
- * evaluated again. The offset leaves room for a chat template that renders the end of a conversation differently.
+ * <p>Checkpoints, for a model whose memory cannot simply be cut back to a prefix, when there is a host-RAM cache to
+ * keep them in: window-sized sliding-window caches, which hold the window of the newest token only, and the state of
+ * recurrent layers (Mamba, and the hybrids that mix them with attention: Jamba, Granite 4, Qwen3-Next, ...), which
+ * holds the newest position only. A prompt's evaluation pauses {@value #CHECKPOINT_OFFSET} tokens before its end
+ * for a copy of that part of the sequence's memory ({@link PromptCache#saveCheckpoint}), as llama-server's context
+ * checkpoints do. Answering the same prompt again, or changing the last message of a conversation (or a chat template
+ * dropping the reasoning of the last answer from the history), leaves the cached conversation before its end; the
+ * checkpoint puts the window or the state back, and only what follows it is evaluated again. The offset leaves room
+ * for a chat template that renders the end of a conversation differently.
  */
 final class PrefixLoader {
-    /** How many tokens before a prompt's end its window checkpoint is taken. */
+    /** How many tokens before a prompt's end its checkpoint is taken. */
     static final int CHECKPOINT_OFFSET = 4;
 
     private final MemorySegment ctx;
@@ -33,12 +36,21 @@ final class PrefixLoader {
     private final EngineSlot[] slots;
     private final boolean caching;
     private final SlidingWindow window;
+    /** Whether the context's memory has recurrent layers, whose state cannot be cut back to a prefix. */
+    private final boolean recurrent;
+    /** Whether prompts pause for checkpoints. */
+    private final boolean checkpoints;
 
-    /** @param caching whether the host-RAM cache has a budget at all */
+    /**
+     * @param caching whether the host-RAM cache has a budget at all
+     * @param recurrent whether the model has recurrent layers ({@code llama_model_is_recurrent} or {@code _hybrid})
+     */
     PrefixLoader(MemorySegment ctx, PromptCache promptCache, EngineSlot[] slots, boolean caching,
-                 SlidingWindow window) {
+                 SlidingWindow window, boolean recurrent) {
         this.ctx = ctx;
         this.window = window;
+        this.recurrent = recurrent;
+        this.checkpoints = caching && (window.window() > 0 || recurrent);
         this.memory = Llama.llama_get_memory(ctx);
         this.promptCache = promptCache;
         this.slots = slots;
@@ -125,16 +137,22 @@ final class PrefixLoader {
         }
         boolean continues = window.canContinue(s.seq, keep);
         if (keep < s.cached.length || !continues) {
-            // Saved before a checkpoint replaces part of it, by what may go (all of it when the window is lost).
-            if (!saved && s.cached.length - (continues ? keep : 0) >= PromptCache.MIN_TOKENS) {
+            // Saved before a checkpoint replaces part of it, by what may go (all of it when the window is lost or
+            // a recurrent state would have to be cut back).
+            int mayGo = continues && !recurrent ? keep : 0;
+            if (!saved && s.cached.length - mayGo >= PromptCache.MIN_TOKENS) {
                 promptCache.save(ctx, s.seq, s.cached, s.cachedWith);
             }
             if (!continues) {
                 keep = fromCheckpoint(s, job, keep);
             }
             if (!Llama.llama_memory_seq_rm(memory, s.seq, keep, -1)) {
-                Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
-                keep = 0;
+                // A recurrent state is that of the newest position: it can be replaced, not cut back.
+                keep = fromCheckpoint(s, job, keep);
+                if (keep == 0 || !Llama.llama_memory_seq_rm(memory, s.seq, keep, -1)) {
+                    Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
+                    keep = 0;
+                }
             }
             s.cached = Arrays.copyOf(s.cached, keep);
         }
@@ -142,8 +160,9 @@ final class PrefixLoader {
     }
 
     /**
-     * Puts back the sliding-window caches of the latest window checkpoint within the first {@code keep} tokens,
-     * which the slot's full-attention caches hold; returns the tokens the slot can continue after (0 for none).
+     * Puts back the sliding-window caches or recurrent state of the latest checkpoint within the first {@code keep}
+     * tokens, which the slot's full-attention caches hold; returns the tokens the slot can continue after (0 for
+     * none).
      */
     private int fromCheckpoint(EngineSlot s, EngineJob job, int keep) {
         PromptCache.Match m = caching ? promptCache.bestCheckpoint(job.prompt, keep, job.adapters) : null;
@@ -155,16 +174,16 @@ final class PrefixLoader {
 
     /**
      * Where {@code job}'s prompt, of which the slot holds the first {@code keep} tokens, is to pause for a window
-     * checkpoint; 0 for none (no window-sized caches, no host-RAM cache, images, or too short a prompt).
+     * checkpoint; 0 for none (a memory that can be cut back anywhere, no host-RAM cache, images, or too short a
+     * prompt).
      */
     int checkpointAt(EngineJob job, int keep) {
         int at = job.prompt.length - CHECKPOINT_OFFSET;
-        boolean wanted = caching && window.window() > 0 && job.images == null && at >= PromptCache.MIN_TOKENS
-                && at > keep;
+        boolean wanted = checkpoints && job.images == null && at >= PromptCache.MIN_TOKENS && at > keep;
         return wanted ? at : 0;
     }
 
-    /** Takes the window checkpoint of slot {@code s}, whose prompt evaluation paused for it. */
+    /** Takes the checkpoint of slot {@code s}, whose prompt evaluation paused for it. */
     void checkpoint(EngineSlot s) {
         promptCache.saveCheckpoint(ctx, s.seq, s.cached, s.cachedWith);
     }

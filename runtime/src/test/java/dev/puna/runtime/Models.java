@@ -56,6 +56,20 @@ final class Models {
         return file;
     }
 
+    /** {@link dev.puna.testkit.RecurrentModel#small()}: a recurrent (Mamba) model, no KV cache. */
+    static Path recurrent() {
+        Path file = DIR.resolve("puna-mamba-small.gguf");
+        try {
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                java.nio.file.Files.createDirectories(DIR);
+                dev.puna.testkit.RecurrentModel.small().write(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
     /**
      * A small random Gemma 3-architecture model whose first layer attends over a window of 32 positions and whose
      * second over everything ({@link dev.puna.testkit.SlidingWindowModel#small()}); written once.

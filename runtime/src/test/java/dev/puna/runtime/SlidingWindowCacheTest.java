@@ -76,7 +76,7 @@ class SlidingWindowCacheTest {
         return p;
     }
 
-    private static int[] plus(int[] a, int[] b, int more) {
+    static int[] plus(int[] a, int[] b, int more) {
         int[] p = Arrays.copyOf(a, a.length + b.length + more);
         System.arraycopy(b, 0, p, a.length, b.length);
         for (int i = 0; i < more; i++) {

@@ -5,7 +5,6 @@ import static dev.puna.runtime.SlidingWindowCacheTest.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,11 +15,11 @@ import org.junit.jupiter.api.Timeout;
  * four tokens before its end for a copy of those caches in the host-RAM cache, and a later prompt that leaves the
  * conversation further back than the window reaches continues from the latest checkpoint before it. Runs on the
  * small random Gemma 3 model of {@link SlidingWindowCacheTest} (window 32, 256 sliding-window cells per sequence):
- * once a 200-token prompt is followed by 300 more tokens, the cells around position 200 are gone. Every answer is
- * compared with a fresh engine's answer to the same prompt.
+ * once a 200-token prompt is followed by 300 more tokens, the cells around position 200 are gone. With the
+ * scenarios of {@link CheckpointScenarios}, every answer is compared with a fresh engine's answer to the same prompt.
  */
 @Timeout(180)
-class WindowCheckpointTest {
+class WindowCheckpointTest extends CheckpointScenarios {
     private static Model model;
 
     @BeforeAll
@@ -33,52 +32,11 @@ class WindowCheckpointTest {
         model.close();
     }
 
-    private static Engine engine(long cacheBytes) {
+    @Override
+    Engine engine(long cacheBytes) {
         return Engine.start(model, EngineParams.builder().parallel(1).promptCacheBytes(cacheBytes)
                 .session(SessionParams.builder().contextSize(1024).batchSize(256).ubatchSize(64).threads(2).build())
                 .build());
-    }
-
-    private static int[] fresh(int[] prompt) {
-        try (Engine engine = engine(0)) {
-            return run(engine, prompt, 8).tokens();
-        }
-    }
-
-    /** {@code base}, then {@code more} tokens of a stride {@code seed} shifts (another turn of the conversation). */
-    private static int[] then(int[] base, int seed, int more) {
-        int[] p = Arrays.copyOf(base, base.length + more);
-        for (int i = 0; i < more; i++) {
-            p[base.length + i] = 25 + (i * 11 + seed * 17) % 550;
-        }
-        return p;
-    }
-
-    @Test
-    void thePromptAnsweredAgainAfterALongTurnContinuesFromItsCheckpoint() {
-        int[] first = prompt(1, 200);
-        try (Engine engine = engine(64L << 20)) {
-            run(engine, first, 8);
-            run(engine, then(first, 1, 300), 8);
-            GenerationResult again = run(engine, first, 8);
-            // Checkpoint at 200 - 4; without it the window around 199 is gone and all 200 are evaluated.
-            assertEquals(196, again.cachedPromptTokens());
-            assertArrayEquals(fresh(first), again.tokens());
-        }
-    }
-
-    @Test
-    void aChangedLastMessageContinuesFromTheCheckpointOfThePromptBefore() {
-        int[] first = prompt(2, 200);
-        int[] second = then(first, 2, 300);
-        int[] changed = then(first, 3, 300);
-        try (Engine engine = engine(64L << 20)) {
-            run(engine, first, 8);
-            run(engine, second, 8);
-            GenerationResult r = run(engine, changed, 8);
-            assertEquals(196, r.cachedPromptTokens());
-            assertArrayEquals(fresh(changed), r.tokens());
-        }
     }
 
     /** Of a conversation's checkpoints the two latest stay: the first turn's goes when the third turn comes. */
@@ -103,21 +61,15 @@ class WindowCheckpointTest {
     }
 
     @Test
-    void withoutAHostRamCacheNoCheckpointIsTakenAndThePromptIsEvaluatedAgain() {
+    void aPromptPausesForItsCheckpointOnlyWithAHostRamCache() {
         int[] first = prompt(7, 200);
-        try (Engine engine = engine(0)) {
-            long before = engine.stats().decodeCalls();
-            run(engine, first, 1);
-            assertEquals(1, engine.stats().decodeCalls() - before, "the prompt in one step, no pause");
-            run(engine, then(first, 7, 300), 8);
-            GenerationResult again = run(engine, first, 8);
-            assertEquals(0, again.cachedPromptTokens());
-            assertArrayEquals(fresh(first), again.tokens());
-        }
-        try (Engine engine = engine(64L << 20)) {
-            long before = engine.stats().decodeCalls();
-            run(engine, first, 1);
-            assertEquals(2, engine.stats().decodeCalls() - before, "196 tokens, the checkpoint, then 4");
+        for (long cache : new long[] {0, 64L << 20}) {
+            try (Engine engine = engine(cache)) {
+                long before = engine.stats().decodeCalls();
+                run(engine, first, 1);
+                // 200 tokens in one step; or 196, the checkpoint, then 4.
+                assertEquals(cache == 0 ? 1 : 2, engine.stats().decodeCalls() - before, "cache " + cache);
+            }
         }
     }
 

@@ -4,7 +4,6 @@ import dev.puna.gguf.GgmlType;
 import dev.puna.gguf.GgufWriter;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * A small model with sliding-window attention and random weights: llama.cpp's Gemma 3 architecture
@@ -80,45 +79,31 @@ public record SlidingWindowModel(int vocabSize, int layers, int embeddingLength,
         new RandomModel(vocabSize, 1, 32, 32, 1, 1, GgmlType.F32, seed).vocabulary().writeTo(writer);
         long embd = embeddingLength;
         long kv = (long) headDim * kvHeads;
-        int[] stream = {0};
-        weights(writer, "token_embd.weight", new long[] {embd, vocabSize}, stream);
+        RandomTensors random = new RandomTensors(seed, WEIGHT_BOUND);
+        random.add(writer, "token_embd.weight", new long[] {embd, vocabSize});
         for (int layer = 0; layer < layers; layer++) {
             String p = "blk." + layer + ".";
-            norm(writer, p + "attn_norm.weight", embd);
-            weights(writer, p + "attn_q.weight", new long[] {embd, embd}, stream);
-            weights(writer, p + "attn_k.weight", new long[] {embd, kv}, stream);
-            weights(writer, p + "attn_v.weight", new long[] {embd, kv}, stream);
-            weights(writer, p + "attn_output.weight", new long[] {embd, embd}, stream);
-            norm(writer, p + "attn_q_norm.weight", headDim);
-            norm(writer, p + "attn_k_norm.weight", headDim);
-            norm(writer, p + "post_attention_norm.weight", embd);
-            norm(writer, p + "ffn_norm.weight", embd);
-            weights(writer, p + "ffn_gate.weight", new long[] {embd, feedForwardLength}, stream);
-            weights(writer, p + "ffn_up.weight", new long[] {embd, feedForwardLength}, stream);
-            weights(writer, p + "ffn_down.weight", new long[] {feedForwardLength, embd}, stream);
-            norm(writer, p + "post_ffw_norm.weight", embd);
+            RandomTensors.constant(writer, p + "attn_norm.weight", new long[] {embd}, 1);
+            random.add(writer, p + "attn_q.weight", new long[] {embd, embd});
+            random.add(writer, p + "attn_k.weight", new long[] {embd, kv});
+            random.add(writer, p + "attn_v.weight", new long[] {embd, kv});
+            random.add(writer, p + "attn_output.weight", new long[] {embd, embd});
+            RandomTensors.constant(writer, p + "attn_q_norm.weight", new long[] {headDim}, 1);
+            RandomTensors.constant(writer, p + "attn_k_norm.weight", new long[] {headDim}, 1);
+            RandomTensors.constant(writer, p + "post_attention_norm.weight", new long[] {embd}, 1);
+            RandomTensors.constant(writer, p + "ffn_norm.weight", new long[] {embd}, 1);
+            random.add(writer, p + "ffn_gate.weight", new long[] {embd, feedForwardLength});
+            random.add(writer, p + "ffn_up.weight", new long[] {embd, feedForwardLength});
+            random.add(writer, p + "ffn_down.weight", new long[] {feedForwardLength, embd});
+            RandomTensors.constant(writer, p + "post_ffw_norm.weight", new long[] {embd}, 1);
         }
-        norm(writer, "output_norm.weight", embd);
-        weights(writer, "output.weight", new long[] {embd, vocabSize}, stream);
+        RandomTensors.constant(writer, "output_norm.weight", new long[] {embd}, 1);
+        random.add(writer, "output.weight", new long[] {embd, vocabSize});
         return writer;
     }
 
     /** Writes the model to {@code file}, atomically. */
     public void write(Path file) throws IOException {
         toWriter().write(file);
-    }
-
-    private static void norm(GgufWriter writer, String name, long length) {
-        writer.addTensor(name, GgmlType.F32, new long[] {length}, (row, out) -> Arrays.fill(out, 1));
-    }
-
-    private void weights(GgufWriter writer, String name, long[] dims, int[] stream) {
-        long s = stream[0]++;
-        writer.addTensor(name, GgmlType.F32, dims, (row, out) -> {
-            SplitMix64 random = SplitMix64.forItem(seed, s, row);
-            for (int i = 0; i < out.length; i++) {
-                out[i] = WEIGHT_BOUND * random.nextSymmetric();
-            }
-        });
     }
 }

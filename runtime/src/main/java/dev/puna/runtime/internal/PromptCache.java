@@ -23,10 +23,10 @@ import java.util.List;
  * engine closes, and {@link #close} hands over every entry left; a prompt that shares more with a file than with any
  * entry is restored from the file.
  *
- * <p>The budget also holds window checkpoints ({@link #saveCheckpoint}): for a model whose sliding-window layers
- * keep window-sized caches, the part of a sequence's state that cannot be rolled back (those caches), taken part-way
- * through a prompt, so that a later prompt that leaves the conversation before the window can still continue from
- * there (llama-server's context checkpoints). They stay in RAM, never go to disk, and are offered only by
+ * <p>The budget also holds checkpoints ({@link #saveCheckpoint}): the part of a sequence's state that cannot be cut
+ * back to a prefix (window-sized sliding-window caches, the state of recurrent layers), taken part-way through a
+ * prompt, so that a later prompt that leaves the conversation before its end can still continue from there
+ * (llama-server's context checkpoints). They stay in RAM, never go to disk, and are offered only by
  * {@link #bestCheckpoint}.
  */
 public final class PromptCache implements AutoCloseable {
@@ -38,7 +38,7 @@ public final class PromptCache implements AutoCloseable {
         final Object kind;
         final Arena arena;
         final MemorySegment state;
-        /** A window checkpoint: only the sliding-window caches' part of the sequence's state. */
+        /** A checkpoint: only the part of the sequence's state that cannot be cut back. */
         final boolean checkpoint;
 
         Entry(int[] tokens, Object kind, Arena arena, MemorySegment state, boolean checkpoint) {
@@ -121,8 +121,9 @@ public final class PromptCache implements AutoCloseable {
     }
 
     /**
-     * Takes a window checkpoint of sequence {@code seq} of {@code ctx}, which holds {@code tokens}: its
-     * sliding-window caches' state ({@link Llama#LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY}). No-op when one of the same
+     * Takes a checkpoint of sequence {@code seq} of {@code ctx}, which holds {@code tokens}: the part of its state
+     * that cannot be cut back ({@link Llama#LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY}: sliding-window caches, recurrent
+     * state; all of a purely recurrent model's). No-op when one of the same
      * tokens and {@code kind} is held already, or it does not fit the budget. Of the checkpoints it extends (earlier
      * points of the same conversation) the latest stays, so that a conversation keeps two: where the last prompt
      * ended (to answer it again) and where the one before it ended (to change the last message).
@@ -155,7 +156,7 @@ public final class PromptCache implements AutoCloseable {
     }
 
     /**
-     * The window checkpoint of {@code kind} with the most tokens, at most {@code limit}, that are all the first ones
+     * The checkpoint of {@code kind} with the most tokens, at most {@code limit}, that are all the first ones
      * of {@code prompt}; or null.
      */
     public Match bestCheckpoint(int[] prompt, int limit, Object kind) {
@@ -170,9 +171,9 @@ public final class PromptCache implements AutoCloseable {
     }
 
     /**
-     * Loads a window checkpoint into sequence {@code seq}, whose full-attention caches must hold the checkpoint's
-     * tokens: its sliding-window caches are replaced, the rest is left as it is (the caller then drops what follows
-     * the checkpoint). False when llama.cpp refuses it (the sliding-window caches are then empty for {@code seq}).
+     * Loads a checkpoint into sequence {@code seq}, whose full-attention caches must hold the checkpoint's tokens:
+     * the part the checkpoint holds is replaced, the rest is left as it is (the caller then drops what follows the
+     * checkpoint). False when llama.cpp refuses it (that part is then empty for {@code seq}).
      */
     public boolean restoreCheckpoint(MemorySegment ctx, Match match, int seq) {
         Entry e = (Entry) match.entry();
@@ -280,17 +281,17 @@ public final class PromptCache implements AutoCloseable {
         return usedBytes;
     }
 
-    /** Sequences held, window checkpoints included. */
+    /** Sequences held, checkpoints included. */
     public int size() {
         return entries.size();
     }
 
-    /** Window checkpoints held. */
+    /** Checkpoints held. */
     public int checkpoints() {
         return (int) entries.stream().filter(e -> e.checkpoint).count();
     }
 
-    /** Window checkpoints restored so far. */
+    /** Checkpoints restored so far. */
     public long checkpointRestores() {
         return checkpointRestores;
     }
@@ -300,7 +301,7 @@ public final class PromptCache implements AutoCloseable {
         return saves;
     }
 
-    /** Sequences restored from RAM or disk so far (window checkpoints not counted). */
+    /** Sequences restored from RAM or disk so far (checkpoints not counted). */
     public long restores() {
         return restores;
     }

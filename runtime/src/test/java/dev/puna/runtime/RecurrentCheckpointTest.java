@@ -1,0 +1,52 @@
+package dev.puna.runtime;
+
+import static dev.puna.runtime.SlidingWindowCacheTest.prompt;
+import static dev.puna.runtime.SlidingWindowCacheTest.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Checkpoints of a recurrent model's state ({@link PrefixLoader}): llama.cpp keeps a Mamba sequence's state after
+ * its newest token only, so a prompt that shares all but the end of a cached conversation cannot cut it back; it
+ * continues from the checkpoint taken four tokens before the end of an earlier prompt, where it would otherwise be
+ * evaluated from the start ({@link CheckpointScenarios}). Runs on a small random Mamba model; every answer is
+ * compared with a fresh engine's.
+ */
+@Timeout(180)
+class RecurrentCheckpointTest extends CheckpointScenarios {
+    private static Model model;
+
+    @BeforeAll
+    static void load() {
+        model = Model.load(Models.recurrent());
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    @Override
+    Engine engine(long cacheBytes) {
+        return Engine.start(model, EngineParams.builder().parallel(1).promptCacheBytes(cacheBytes)
+                .session(SessionParams.builder().contextSize(1024).batchSize(256).threads(2).build()).build());
+    }
+
+    @Test
+    void theNextTurnContinuesTheStateAtItsEnd() {
+        int[] first = prompt(1, 200);
+        try (Engine engine = engine(0)) {
+            GenerationResult answer = run(engine, first, 8);
+            int[] next = then(SlidingWindowCacheTest.plus(first, answer.tokens(), 0), 1, 30);
+            GenerationResult r = run(engine, next, 8);
+            // The answer's last token was sampled, never decoded: the state is that of the 207 before it.
+            assertEquals(207, r.cachedPromptTokens());
+            assertArrayEquals(fresh(next), r.tokens());
+        }
+    }
+}
