@@ -173,6 +173,29 @@ class EnginePrefixReuseTest {
         }
     }
 
+    /**
+     * The host-RAM cache outlives the decode thread that filled it: an idle engine lets its thread go
+     * ({@code threadKeepAlive}), and the next one restores, evicts and finally frees what the last one saved (with no
+     * disk tier, and for checkpoints, whose entries no writer thread frees).
+     */
+    @Test
+    void aConversationSavedByOneDecodeThreadComesBackOnTheNext() throws InterruptedException {
+        int[] first = turns(6)[0];
+        GenerationResult expected = reference(first);
+        try (Engine engine = Engine.start(model, EngineParams.builder().parallel(1).promptCacheBytes(64L << 20)
+                .threadKeepAlive(java.time.Duration.ofMillis(20))
+                .session(SessionParams.builder().contextSize(512).threads(2).build()).build())) {
+            GenerationResult answer = run(engine, first, 20);
+            Thread.sleep(500); // saved while idle, then the thread goes
+            run(engine, turns(12)[0], 4); // another thread takes the only slot
+            Thread.sleep(500);
+            GenerationResult second = run(engine, secondTurn(first, answer), 12);
+            assertEquals(first.length + 19, second.cachedPromptTokens());
+            assertArrayEquals(expected.tokens(), second.tokens());
+            assertEquals(1, engine.stats().promptCacheRestores());
+        }
+    }
+
     @Test
     void withoutHostRamThePushedOutConversationIsEvaluatedAgain() {
         int[] first = turns(5)[0];

@@ -15,8 +15,10 @@ import java.util.List;
  * {@code --cache-ram}).
  *
  * <p>Entries are keyed by the tokens the sequence held and kept in least-recently-used order within a byte
- * budget. Each entry's state lives in its own arena: the cache belongs to one engine's decode thread, which alone
- * saves, restores and finally {@linkplain #close() closes} it.
+ * budget. Each entry's state lives in its own shared arena: the cache belongs to one engine's decode thread, which
+ * alone saves, restores and finally {@linkplain #close() closes} it, but that thread comes and goes (an idle engine
+ * lets it go, see {@code EngineParams.threadKeepAlive}), and an entry saved by one is restored or freed by a later
+ * one (and by the disk tier's writer thread).
  *
  * <p>With a {@link DiskTier}, an entry pushed out of the budget is handed to it (its arena is then a shared one, for
  * the tier's writer thread to free) instead of freed, {@link #persist} hands over a slot's conversation when the
@@ -113,9 +115,7 @@ public final class PromptCache implements AutoCloseable {
         }
         entries.removeIf(e -> !e.checkpoint && e.kind.equals(kind) && startsWith(tokens, e.tokens) && drop(e));
         makeRoom(size);
-        // The disk tier's writer thread frees what it writes: its entries need an arena another thread may close.
-        Arena arena = disk != null && disk.eligible(tokens, kind) ? Arena.ofShared() : Arena.ofConfined();
-        if (add(ctx, seq, tokens, kind, arena, size, false)) {
+        if (add(ctx, seq, tokens, kind, size, false)) {
             saves++;
         }
     }
@@ -152,7 +152,7 @@ public final class PromptCache implements AutoCloseable {
         entries.removeIf(e -> e != keep && e.checkpoint && e.kind.equals(kind) && startsWith(tokens, e.tokens)
                 && drop(e));
         makeRoom(size);
-        add(ctx, seq, tokens, kind, Arena.ofConfined(), size, true);
+        add(ctx, seq, tokens, kind, size, true);
     }
 
     /**
@@ -193,9 +193,9 @@ public final class PromptCache implements AutoCloseable {
         }
     }
 
-    /** Copies the state into a new entry of {@code arena} (closed when that fails); false if nothing was added. */
-    private boolean add(MemorySegment ctx, int seq, int[] tokens, Object kind, Arena arena, long size,
-                        boolean checkpoint) {
+    /** Copies the state into a new entry; false if nothing was added. */
+    private boolean add(MemorySegment ctx, int seq, int[] tokens, Object kind, long size, boolean checkpoint) {
+        Arena arena = Arena.ofShared();
         MemorySegment state = NativeMemory.allocateUninitialized(arena, size); // llama.cpp overwrites it all
         long written = checkpoint
                 ? Llama.llama_state_seq_get_data_ext(ctx, state, size, seq, Llama.LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY)
