@@ -57,11 +57,13 @@ final class Speculator implements AutoCloseable {
     /**
      * Opens the draft model's context for {@code slots} sequences of {@code slotContext} tokens.
      *
-     * @throws InvalidParameterException if the draft's vocabulary is not the target's
+     * @throws InvalidParameterException if the draft's vocabulary is not the target's, or either has recurrent
+     *     layers
      * @throws NativeException if llama.cpp cannot create the context
      */
     static Speculator open(Model target, Model draft, DraftParams params, SessionParams session, int slots,
                            int slotContext) {
+        checkMemory(target, draft);
         checkVocabulary(target, draft);
         draft.acquire();
         Arena arena = Arena.ofShared();
@@ -85,6 +87,24 @@ final class Speculator implements AutoCloseable {
      * llama-server's test: same vocabulary type, size (within 128, as some families pad) and special tokens, and
      * the same text for the tokens both have (a sample of them here: every token of a small vocabulary).
      */
+    /**
+     * Drafting drops rejected tokens from both models' memory, which a recurrent state (Mamba, RWKV, and the hybrids
+     * that mix it with attention) cannot do: llama.cpp keeps it for the newest position only. A target's state would
+     * keep the rejected tokens (llama.cpp then fails the next decode: its positions no longer follow; seen with a
+     * Mamba target), and a draft would evaluate its whole context again after each rejection. (llama-server
+     * checkpoints such models around every verification instead.)
+     */
+    private static void checkMemory(Model target, Model draft) {
+        for (Model m : new Model[] {target, draft}) {
+            if (Llama.llama_model_is_recurrent(m.handle()) || Llama.llama_model_is_hybrid(m.handle())) {
+                throw new InvalidParameterException("draft_model", "the draft model " + draft.info().path()
+                        + " cannot draft for " + target.info().path() + ": "
+                        + (m == target ? "the target" : "the draft") + " has recurrent layers, whose state cannot "
+                        + "drop rejected draft tokens");
+            }
+        }
+    }
+
     private static void checkVocabulary(Model target, Model draft) {
         MemorySegment tv = target.vocab();
         MemorySegment dv = draft.vocab();

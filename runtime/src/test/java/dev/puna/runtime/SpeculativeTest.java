@@ -165,4 +165,23 @@ class SpeculativeTest {
         assertThrows(InvalidParameterException.class, () -> new DraftParams(4, 5, 0.5f));
         assertThrows(InvalidParameterException.class, () -> new DraftParams(4, 0, 1.5f));
     }
+
+    /**
+     * A recurrent state cannot drop rejected draft tokens: neither a target nor a draft with recurrent layers is
+     * taken (the two models share their vocabulary, so only that refuses them).
+     */
+    @Test
+    void aModelWithRecurrentLayersNeitherDraftsNorIsDraftedFor() {
+        try (Model recurrent = Model.load(Models.recurrent()); Model plain = Model.load(Models.randomSmall())) {
+            for (Model[] pair : new Model[][] {{recurrent, plain}, {plain, recurrent}}) {
+                InvalidParameterException e = assertThrows(InvalidParameterException.class,
+                        () -> Engine.start(pair[0], EngineParams.builder().parallel(1)
+                                .session(SessionParams.builder().contextSize(256).threads(2).build())
+                                .draft(pair[1], DraftParams.DEFAULTS).build()));
+                assertEquals("draft_model", e.parameter());
+                String who = pair[0] == recurrent ? "the target" : "the draft";
+                assertTrue(e.getMessage().contains(": " + who + " has recurrent layers"), e.getMessage());
+            }
+        }
+    }
 }
