@@ -70,7 +70,7 @@ public record RecurrentModel(int vocabSize, int layers, int embeddingLength, int
                 .putUInt32("general.file_type", 0)
                 .putUInt32("general.quantization_version", 2);
         new RandomModel(vocabSize, 1, 32, 32, 1, 1, GgmlType.F32, seed).vocabulary().writeTo(writer);
-        RandomTensors random = new RandomTensors(seed, WEIGHT_BOUND);
+        RandomTensors random = new RandomTensors(seed, WEIGHT_BOUND, GgmlType.F32);
         random.add(writer, "token_embd.weight", new long[] {embd, vocabSize});
         for (int layer = 0; layer < layers; layer++) {
             String p = "blk." + layer + ".";

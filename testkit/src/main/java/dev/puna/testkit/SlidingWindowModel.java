@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * next token attends to are still there, and its output depends on them.
  *
  * <p>Weights as {@link RandomModel}'s (uniform, standard deviation 0.02, norms 1, each row from its own seeded
- * generator), F32; the vocabulary is {@link RandomModel}'s for the same size.
+ * generator), stored as {@code type} (norms F32); the vocabulary is {@link RandomModel}'s for the same size.
  *
  * @param vocabSize the number of tokens
  * @param layers {@code gemma3.block_count}
@@ -24,24 +24,35 @@ import java.nio.file.Path;
  * @param window {@code gemma3.attention.sliding_window}, positions a sliding-window layer attends over
  * @param pattern {@code gemma3.attention.sliding_window_pattern}: layer {@code il} attends over the whole context
  *     when {@code il % pattern == pattern - 1}, else over the window (llama.cpp's rule)
+ * @param type the weights' type: F32, F16 or Q8_0
  * @param seed the seed of every weight
  */
 public record SlidingWindowModel(int vocabSize, int layers, int embeddingLength, int feedForwardLength, int heads,
-        int kvHeads, int window, int pattern, long seed) {
+        int kvHeads, int window, int pattern, GgmlType type, long seed) {
 
     private static final int CONTEXT_LENGTH = 4096;
     private static final float WEIGHT_BOUND = 0.034641016f;
 
     public SlidingWindowModel {
-        if (window < 1 || pattern < 1 || embeddingLength % heads != 0 || heads % kvHeads != 0) {
-            throw new IllegalArgumentException("window %d, pattern %d, embedding %d, %d heads, %d KV heads"
-                    .formatted(window, pattern, embeddingLength, heads, kvHeads));
+        if (window < 1 || pattern < 1 || embeddingLength % heads != 0 || heads % kvHeads != 0
+                || (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.Q8_0)) {
+            throw new IllegalArgumentException("window %d, pattern %d, embedding %d, %d heads, %d KV heads, %s"
+                    .formatted(window, pattern, embeddingLength, heads, kvHeads, type));
         }
     }
 
     /** The tests' model: vocabulary 600, 2 layers (the first with a window of 32 positions), width 128, F32. */
     public static SlidingWindowModel small() {
-        return new SlidingWindowModel(600, 2, 128, 256, 4, 2, 32, 2, 11);
+        return new SlidingWindowModel(600, 2, 128, 256, 4, 2, 32, 2, GgmlType.F32, 11);
+    }
+
+    /**
+     * The checkpoint benchmark's model ({@code bench/checkpoint.sh}), Gemma 3's pattern at the CPU benchmark model's
+     * size: vocabulary 32000, 12 layers (10 of them over a window of 512 positions), embedding 768, feed-forward
+     * 2048, 12 heads, 4 KV heads, Q8_0 (about 130 MiB).
+     */
+    public static SlidingWindowModel bench() {
+        return new SlidingWindowModel(32000, 12, 768, 2048, 12, 4, 512, 6, GgmlType.Q8_0, 42);
     }
 
     /** Whether layer {@code il} attends over the window only (llama.cpp's {@code set_swa_pattern}). */
@@ -51,9 +62,9 @@ public record SlidingWindowModel(int vocabSize, int layers, int embeddingLength,
 
     /** The model's {@code general.name}, spelling out every parameter. */
     public String name() {
-        return "puna-swa-v1 vocab %d, %d layers, embd %d, ff %d, %d/%d heads, window %d every %d, seed %d"
+        return "puna-swa-v1 vocab %d, %d layers, embd %d, ff %d, %d/%d heads, window %d every %d, %sseed %d"
                 .formatted(vocabSize, layers, embeddingLength, feedForwardLength, heads, kvHeads, window, pattern,
-                        seed);
+                        type == GgmlType.F32 ? "" : type + ", ", seed);
     }
 
     /** A writer holding the whole model; its tensor rows are generated when it writes. */
@@ -74,12 +85,16 @@ public record SlidingWindowModel(int vocabSize, int layers, int embeddingLength,
                 .putUInt32("gemma3.attention.sliding_window", window)
                 .putUInt32("gemma3.attention.sliding_window_pattern", pattern)
                 .putUInt32("gemma3.vocab_size", vocabSize)
-                .putUInt32("general.file_type", 0)
+                .putUInt32("general.file_type", switch (type) {
+                    case F16 -> 1;
+                    case Q8_0 -> 7;
+                    default -> 0;
+                })
                 .putUInt32("general.quantization_version", 2);
         new RandomModel(vocabSize, 1, 32, 32, 1, 1, GgmlType.F32, seed).vocabulary().writeTo(writer);
         long embd = embeddingLength;
         long kv = (long) headDim * kvHeads;
-        RandomTensors random = new RandomTensors(seed, WEIGHT_BOUND);
+        RandomTensors random = new RandomTensors(seed, WEIGHT_BOUND, type);
         random.add(writer, "token_embd.weight", new long[] {embd, vocabSize});
         for (int layer = 0; layer < layers; layer++) {
             String p = "blk." + layer + ".";

@@ -316,6 +316,20 @@ public final class TestModels {
         return randomModel(dir, "puna-bench-q8_0.gguf", RandomModel.bench());
     }
 
+    /**
+     * The {@linkplain SlidingWindowModel#bench() checkpoint benchmark's model} in {@code dir}, written unless a
+     * complete one is there (checked by its {@code general.name}).
+     */
+    public static Path swaBenchModel(Path dir) throws IOException {
+        Path file = dir.resolve("puna-swa-bench-q8_0.gguf");
+        SlidingWindowModel model = SlidingWindowModel.bench();
+        if (!model.name().equals(readName(file).orElse(null))) {
+            Files.createDirectories(dir);
+            model.write(file);
+        }
+        return file;
+    }
+
     /** The {@linkplain RandomModel#gpuBench() GPU benchmark model} (about 3.4 GiB) in {@code dir}, as above. */
     public static Path gpuBenchModel(Path dir) throws IOException {
         return randomModel(dir, "puna-gpu-bench-q8_0.gguf", RandomModel.gpuBench());

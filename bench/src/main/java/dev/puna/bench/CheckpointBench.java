@@ -1,0 +1,103 @@
+package dev.puna.bench;
+
+import java.net.http.HttpClient;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What checkpoints are worth on a model with sliding-window attention, and what they cost: {@code bench/checkpoint.sh}
+ * runs it against servers side by side on one such model.
+ *
+ * <pre>
+ * CheckpointBench --server puna=http://127.0.0.1:18086 --server llama-server=http://127.0.0.1:18087 ...
+ *                 [--model bench] [--rounds 5] [--history 1500] [--turn 1200] [--warmup 1] [--seed n]
+ * </pre>
+ * Each round, on every server in turn (the order rotating from round to round, so that drift in the machine's speed
+ * falls on all alike), on {@code /v1/completions}: a new prompt of {@code --history} words (its TTFT: what the pause
+ * for a checkpoint costs a first prompt), then that prompt and {@code --turn} more words (a long turn, which moves
+ * the window past the first prompt's end), then the first prompt again (answering it again: its TTFT and the prompt
+ * tokens the server evaluated, {@code prompt_tokens - timings.cache_n}). Prints the medians per server.
+ */
+public final class CheckpointBench {
+    private CheckpointBench() {
+    }
+
+    private record Round(double firstTtft, double againTtft, int againEvaluated) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> servers = new LinkedHashMap<>();
+        String model = "bench";
+        int rounds = 5;
+        int history = 1500;
+        int turn = 1200;
+        int warmup = 1;
+        long seed = 20261207;
+        for (int i = 0; i < args.length; i += 2) {
+            String v = args[i + 1];
+            switch (args[i]) {
+                case "--server" -> {
+                    int eq = v.indexOf('=');
+                    servers.put(v.substring(0, eq), v.substring(eq + 1));
+                }
+                case "--model" -> model = v;
+                case "--rounds" -> rounds = Integer.parseInt(v);
+                case "--history" -> history = Integer.parseInt(v);
+                case "--turn" -> turn = Integer.parseInt(v);
+                case "--warmup" -> warmup = Integer.parseInt(v);
+                case "--seed" -> seed = Long.parseLong(v);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("at least one --server label=url");
+        }
+        HttpClient http = CompletionClient.newHttpClient();
+        List<String> labels = new ArrayList<>(servers.keySet());
+        Map<String, CompletionClient> clients = new LinkedHashMap<>();
+        for (String label : labels) {
+            CompletionClient c = new CompletionClient(http, servers.get(label), model);
+            Prompts other = new Prompts(seed ^ 0x5eed);
+            for (int i = 0; i < warmup; i++) {
+                c.completion(other.words(100), 16);
+            }
+            clients.put(label, c);
+        }
+        Map<String, List<Round>> results = new LinkedHashMap<>();
+        labels.forEach(l -> results.put(l, new ArrayList<>()));
+        for (int r = 0; r < rounds; r++) {
+            // The same prompts for every server in a round, new ones each round.
+            Prompts prompts = new Prompts(seed + r);
+            String first = prompts.words(history);
+            String longer = first + " " + prompts.words(turn);
+            for (int k = 0; k < labels.size(); k++) {
+                String label = labels.get((r + k) % labels.size());
+                CompletionClient c = clients.get(label);
+                CompletionClient.Sample s1 = c.completion(first, 1);
+                c.completion(longer, 1);
+                CompletionClient.Sample s3 = c.completion(first, 8);
+                Round round = new Round(s1.ttftNanos() / 1e6, s3.ttftNanos() / 1e6,
+                        s3.cachedTokens() < 0 ? -1 : s3.promptTokens() - s3.cachedTokens());
+                results.get(label).add(round);
+                System.out.printf(Locale.ROOT, "round %d %-14s first prompt TTFT %7.1f ms, again TTFT %7.1f ms, "
+                        + "evaluated again %d of %d tokens%n", r + 1, label, round.firstTtft(), round.againTtft(),
+                        round.againEvaluated(), s3.promptTokens());
+            }
+        }
+        System.out.println();
+        System.out.printf(Locale.ROOT, "| %-14s | %-24s | %-24s | %-22s |%n", "server",
+                "first prompt TTFT (ms)", "answered again TTFT (ms)", "evaluated again (tok)");
+        System.out.println("|----------------|--------------------------|--------------------------|"
+                + "------------------------|");
+        for (String label : labels) {
+            List<Round> rs = results.get(label);
+            System.out.printf(Locale.ROOT, "| %-14s | %24.1f | %24.1f | %22.0f |%n", label,
+                    Stats.median(rs.stream().map(Round::firstTtft).toList()),
+                    Stats.median(rs.stream().map(Round::againTtft).toList()),
+                    Stats.median(rs.stream().map(x -> (double) x.againEvaluated()).toList()));
+        }
+    }
+}
