@@ -173,7 +173,7 @@ final class PrefixLoader {
     }
 
     /**
-     * Where {@code job}'s prompt, of which the slot holds the first {@code keep} tokens, is to pause for a window
+     * Where {@code job}'s prompt, of which the slot holds the first {@code keep} tokens, is to pause for a
      * checkpoint; 0 for none (a memory that can be cut back anywhere, no host-RAM cache, images, or too short a
      * prompt).
      */
