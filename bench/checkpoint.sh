@@ -32,15 +32,6 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-wait_for() { # url
-  for _ in $(seq 600); do
-    curl -sf "$1" >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  echo "bench: $1 did not come up" >&2
-  return 1
-}
-
 echo "bench: llama-server -t $threads -np 1 -c $ctx on :$llama_port" >&2
 "$bin/llama-server" -m "$model" --alias bench -t "$threads" -tb "$threads" -np 1 -c "$ctx" -b 512 -ub 512 \
   --host 127.0.0.1 --port "$llama_port" --no-webui > "$out/llama-server.log" 2>&1 &

@@ -25,3 +25,13 @@ bench_build_jars() {
 bench_model() {
   "$JAVA_HOME/bin/java" -cp "cli/target/puna-cli.jar:cli/target/lib/*" dev.puna.testkit.WriteBenchModel "$root/bench/out"
 }
+
+# Waits until URL answers (curl -f), polling every 0.2 s, at most TRIES times (default 600: two minutes).
+wait_for() { # url [tries]
+  for _ in $(seq "${2:-600}"); do
+    curl -sf "$1" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "bench: $1 did not come up" >&2
+  return 1
+}

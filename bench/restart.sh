@@ -32,15 +32,6 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-wait_for() { # url
-  for _ in $(seq 600); do
-    curl -sf "$1" >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  echo "bench: $1 did not come up" >&2
-  return 1
-}
-
 bench() { # url phase [state]
   "$JAVA_HOME/bin/java" -cp "bench/target/puna-bench.jar:cli/target/lib/*" dev.puna.bench.RestartBench \
     --url "$1" --model bench --phase "$2" ${3:+--state "$3"} "${@:4}" | sed -n 's/^ttft_ms //p'

@@ -24,10 +24,6 @@ draft=${pair[1]}
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-wait_for() {
-  for _ in $(seq 900); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  echo "bench: $1 did not come up" >&2; return 1
-}
 common=(-t "$threads" -tb "$threads" -np 1 -c 4096 -b 512 -ub 512 --host 127.0.0.1 --no-webui)
 build/bench/bin/llama-server -m "$target" --alias target "${common[@]}" --port 18091 > "$out/llama-plain.log" 2>&1 &
 pids+=($!)
@@ -42,9 +38,9 @@ PUNA_LIBRARY_PATH="$root/build/bench/bin" PUNA_HOST="127.0.0.1:18093" PUNA_MODEL
   PUNA_NUM_PARALLEL=1 PUNA_MAX_LOADED_MODELS=3 PUNA_CONTEXT_LENGTH=4096 PUNA_NUM_THREAD="$threads" PUNA_KEEP_ALIVE=-1 \
   ./puna serve > "$out/puna-speculative.log" 2>&1 &
 pids+=($!)
-wait_for http://127.0.0.1:18091/health
-wait_for http://127.0.0.1:18092/health
-wait_for http://127.0.0.1:18093/api/version
+wait_for http://127.0.0.1:18091/health 900
+wait_for http://127.0.0.1:18092/health 900
+wait_for http://127.0.0.1:18093/api/version 900
 export PUNA_HOST=127.0.0.1:18093
 printf 'FROM %s\n' "$draft" > "$out/speculative/Modelfile.draft"
 printf 'FROM %s\n' "$target" > "$out/speculative/Modelfile.target"
