@@ -448,11 +448,11 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
         } catch (dev.puna.runtime.InvalidParameterException e) {
             throw ApiException.badParameter(e.parameter(), e.getMessage());
         }
+        // The KV cache of the layers left in host memory; an offloaded layer's weights leave the mapped file's share.
         long host = files + plans.main().cpu().kvBytes();
         long offloaded = 0;
         for (OffloadPlan.DeviceUse g : plans.main().gpus()) {
-            host += g.kvBytes();
-            offloaded += g.weightBytes() + g.kvBytes();
+            offloaded += g.weightBytes();
         }
         long vram = plans.main().gpuBytes();
         if (plans.draft() != null) {
