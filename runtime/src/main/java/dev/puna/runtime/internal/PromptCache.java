@@ -64,7 +64,6 @@ public final class PromptCache implements AutoCloseable {
     private long usedBytes;
     private long saves;
     private long restores;
-    private long checkpointRestores;
 
     /** @param capacityBytes the most state bytes to keep; 0 disables the cache */
     public PromptCache(long capacityBytes) {
@@ -183,7 +182,6 @@ public final class PromptCache implements AutoCloseable {
             return false;
         }
         touch(e);
-        checkpointRestores++;
         return true;
     }
 
@@ -286,15 +284,6 @@ public final class PromptCache implements AutoCloseable {
         return entries.size();
     }
 
-    /** Checkpoints held. */
-    public int checkpoints() {
-        return (int) entries.stream().filter(e -> e.checkpoint).count();
-    }
-
-    /** Checkpoints restored so far. */
-    public long checkpointRestores() {
-        return checkpointRestores;
-    }
 
     /** Sequences saved and restored so far. */
     public long saves() {
