@@ -13,10 +13,15 @@ bench_build_tools() {
   cmake --build build/bench --parallel "$(nproc)" >/dev/null
 }
 
-# The Puna jars (the CLI and its libraries) and, on JDK 25+, their AOT caches (what ./puna builds), built once.
+# The Puna jars (the CLI and its libraries), built once, and on JDK 25+ their AOT caches (what ./puna builds),
+# built again whenever a jar is newer: a server started with a stale cache runs without it, and the bench would
+# time a cold JVM that no user of ./puna starts.
 bench_build_jars() {
   if [ ! -f cli/target/puna-cli.jar ] || [ "${PUNA_REBUILD:-0}" = 1 ]; then
     ./mvnw -B -q -ntp install -DskipTests >&2
+  fi
+  . scripts/puna-jvm.sh
+  if [ "${PUNA_JDK_MAJOR:-0}" -ge 25 ] && [ "${PUNA_AOT:-1}" != 0 ] && ! puna_aot_current "$root/cli/target/aot/serve.aot"; then
     scripts/aot-cache.sh >&2
   fi
 }

@@ -43,7 +43,9 @@ echo "bench: llama-server -t $threads -np $parallel -c $((ctx * parallel)) on :$
 pids+=($!)
 llama_pid=$!
 
-echo "bench: puna serve (PUNA_NUM_PARALLEL=$parallel, num_ctx $ctx, $threads threads) on :$puna_port" >&2
+puna_jvm serve
+case " ${PUNA_JVM[*]} " in *" -XX:AOTCache="*) aot="with its AOT cache" ;; *) aot="without an AOT cache" ;; esac
+echo "bench: puna serve (PUNA_NUM_PARALLEL=$parallel, num_ctx $ctx, $threads threads, $aot) on :$puna_port" >&2
 # A data directory of the run's own: the prompt cache on disk (PUNA_CACHE_DISK) must not answer this run's
 # prompts from an earlier run's.
 rm -rf "$out/models" "$out/data"

@@ -30,6 +30,12 @@ puna_jvm_kind() {
   esac
 }
 
+# True when the AOT cache FILE exists and no jar is newer (a rebuild of the jars leaves it stale until
+# scripts/aot-cache.sh runs again).
+puna_aot_current() { # file
+  [ -f "$1" ] && [ -z "$(find "$root/cli/target/puna-cli.jar" "$root/cli/target/lib" -newer "$1" -name '*.jar' -print -quit 2>/dev/null)" ]
+}
+
 puna_jvm() {
   local kind=$1 lib="$root/cli/target/lib" aot="$root/cli/target/aot" cache="" j
   # The client's own jars first: the class loader searches the class path in order, opening each jar it passes,
@@ -50,7 +56,7 @@ puna_jvm() {
   if [ -n "$cache" ] && [ "${PUNA_JDK_MAJOR:-0}" -ge 25 ]; then
     if [ -n "${PUNA_JVM_AOT_OUTPUT:-}" ]; then
       PUNA_JVM+=(-XX:AOTCacheOutput="$PUNA_JVM_AOT_OUTPUT" -Xlog:aot=error,cds=error)
-    elif [ "${PUNA_AOT:-1}" != 0 ] && [ -f "$cache" ] && [ -z "$(find "$root/cli/target/puna-cli.jar" "$lib" -newer "$cache" -name '*.jar' -print -quit 2>/dev/null)" ]; then
+    elif [ "${PUNA_AOT:-1}" != 0 ] && puna_aot_current "$cache"; then
       PUNA_JVM+=(-XX:AOTCache="$cache" -Xlog:aot=off,cds=off)
       if [ "$kind" = serve ] && [ "$PUNA_JDK_MAJOR" = 25 ]; then
         PUNA_JVM+=(-XX:+UnlockExperimentalVMOptions -XX:+AOTCompileEagerly)

@@ -115,10 +115,11 @@ final class CompletionClient {
      * keep-alive connection just as the client reuses it (llama-server's HTTP library does), which is not a
      * failure of the request.
      */
-    private HttpResponse<Stream<String>> send(HttpRequest request) throws IOException, InterruptedException {
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body)
+            throws IOException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return http.send(request, HttpResponse.BodyHandlers.ofLines());
+                return http.send(request, body);
             } catch (IOException e) {
                 if (attempt == 3 || e.getMessage() == null || !e.getMessage().contains("received no bytes")) {
                     throw e;
@@ -156,7 +157,7 @@ final class CompletionClient {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/apply-template"))
                 .timeout(Duration.ofMinutes(1)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException(request.uri() + " answered " + response.statusCode() + ": " + response.body());
         }
@@ -181,7 +182,7 @@ final class CompletionClient {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
         long start = System.nanoTime();
-        HttpResponse<Stream<String>> response = send(request);
+        HttpResponse<Stream<String>> response = send(request, HttpResponse.BodyHandlers.ofLines());
         if (response.statusCode() != 200) {
             String error = String.join("\n", (Iterable<String>) response.body()::iterator);
             throw new IOException(uri + " answered " + response.statusCode() + ": " + error);

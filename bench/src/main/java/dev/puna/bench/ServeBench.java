@@ -54,7 +54,13 @@ public final class ServeBench {
     private record Server(String name, String url, long pid) {
     }
 
-    private record Row(String metric, String unit, double[] values, boolean higherIsBetter, String target) {
+    /** A row of the table; {@code paired} is the median of the per-run ratios, NaN where there is none. */
+    private record Row(String metric, String unit, double[] values, double paired, String target) {
+        /** The medians of each server's runs, and the median of their run-by-run ratios. */
+        static Row of(String metric, String unit, List<List<Double>> perServer, String target) {
+            return new Row(metric, unit, medians(perServer), Stats.pairedRatio(perServer.get(0), perServer.get(1)),
+                    target);
+        }
     }
 
     private final List<Server> servers;
@@ -162,12 +168,12 @@ public final class ServeBench {
      */
     private void first() throws Exception {
         Route route = routes.getFirst();
-        double[] v = new double[2];
+        List<List<Double>> v = perServer();
         for (int k = 0; k < 2; k++) {
-            v[k] = client(servers.get(k), route).complete(prompts.words(100), 16).ttftNanos() / 1e6;
-            log("first request TTFT ms (" + route.label + ")", servers.get(k), List.of(v[k]));
+            v.get(k).add(client(servers.get(k), route).complete(prompts.words(100), 16).ttftNanos() / 1e6);
+            log("first request TTFT ms (" + route.label + ")", servers.get(k), v.get(k));
         }
-        rows.add(new Row("TTFT of the first request (" + route.label + ")", "ms", v, false, "<= 1.1"));
+        rows.add(Row.of("TTFT of the first request (" + route.label + ")", "ms", v, "<= 1.1"));
     }
 
     /**
@@ -222,31 +228,29 @@ public final class ServeBench {
 
     /**
      * {@code runs} measurements per server, alternating between the servers run by run (and which goes first),
-     * so that drift in the machine's speed falls on both alike; returns the medians.
+     * so that drift in the machine's speed falls on both alike; returns each server's runs, in order.
      */
-    private double[] interleaved(String what, Route route, int runs, Probe probe) throws Exception {
+    private List<List<Double>> interleaved(String what, Route route, int runs, Probe probe) throws Exception {
         List<List<Double>> values = perServer();
         alternate(route, runs, (k, c) -> values.get(k).add(probe.measure(c)));
-        double[] v = new double[2];
         for (int k = 0; k < 2; k++) {
-            v[k] = Stats.median(values.get(k));
             log(what + " (" + route.label + ")", servers.get(k), values.get(k));
         }
-        return v;
+        return values;
     }
 
     private void decode(Route route) throws Exception {
-        double[] v = interleaved("decode 1 stream", route, RUNS,
+        List<List<Double>> v = interleaved("decode 1 stream", route, RUNS,
                 c -> c.complete(prompts.words(8), 128).decodeTokensPerSecond());
-        rows.add(new Row("single-stream decode (" + route.label + ")", "tok/s", v, true, ">= 0.97"));
+        rows.add(Row.of("single-stream decode (" + route.label + ")", "tok/s", v, ">= 0.97"));
     }
 
     private void prefill(Route route) throws Exception {
-        double[] v = interleaved("prefill ~500 tokens", route, RUNS, c -> {
+        List<List<Double>> v = interleaved("prefill ~500 tokens", route, RUNS, c -> {
             CompletionClient.Sample s = c.complete(prompts.words(500), 1);
             return s.promptTokens() * 1e9 / s.ttftNanos();
         });
-        rows.add(new Row("prefill (~500-token prompt, " + route.label + ")", "tok/s", v, true, ">= 0.97"));
+        rows.add(Row.of("prefill (~500-token prompt, " + route.label + ")", "tok/s", v, ">= 0.97"));
     }
 
     /**
@@ -295,9 +299,9 @@ public final class ServeBench {
             }
         }
         String label = streams + " streams, " + route.label;
-        rows.add(new Row("aggregate, " + label, "tok/s", medians(tps), true, ">= 1.0"));
-        rows.add(new Row("TTFT p50, " + label, "ms", medians(p50), false, "<= 1.1"));
-        rows.add(new Row("TTFT p99, " + label, "ms", medians(p99), false, ""));
+        rows.add(Row.of("aggregate, " + label, "tok/s", tps, ">= 1.0"));
+        rows.add(Row.of("TTFT p50, " + label, "ms", p50, "<= 1.1"));
+        rows.add(Row.of("TTFT p99, " + label, "ms", p99, ""));
     }
 
     /**
@@ -330,8 +334,7 @@ public final class ServeBench {
         for (int k = 0; k < 2; k++) {
             log("TTFT p50 after an 8-stream burst ms (" + route.label + ")", servers.get(k), p50.get(k));
         }
-        rows.add(new Row("TTFT p50 right after an 8-stream burst, " + route.label, "ms", medians(p50), false,
-                "<= 1.1"));
+        rows.add(Row.of("TTFT p50 right after an 8-stream burst, " + route.label, "ms", p50, "<= 1.1"));
     }
 
     /**
@@ -371,10 +374,10 @@ public final class ServeBench {
             log("chat TTFT - completions TTFT, 2nd turn after 1500 tokens, ms", servers.get(k), raw.get(k));
             log("the same less each request's timings.prompt_ms, ms", servers.get(k), outside.get(k));
         }
-        rows.add(new Row("chat TTFT - completions TTFT (1500-token history)", "Δms", medians(raw), false,
+        rows.add(new Row("chat TTFT - completions TTFT (1500-token history)", "Δms", medians(raw), Double.NaN,
                 "<= 2 ms"));
-        rows.add(new Row("  the same outside prompt evaluation (timings.prompt_ms)", "Δms", medians(outside), false,
-                "<= 2 ms"));
+        rows.add(new Row("  the same outside prompt evaluation (timings.prompt_ms)", "Δms", medians(outside),
+                Double.NaN, "<= 2 ms"));
     }
 
     /** One list of figures per server, in {@link #servers} order. */
@@ -428,10 +431,9 @@ public final class ServeBench {
             log("  its timings.prompt_ms (" + route.label + ")", servers.get(k), prompt.get(k));
             log("  prompt tokens it evaluated (" + route.label + ")", servers.get(k), evaluated.get(k));
         }
-        rows.add(new Row("second-turn TTFT (1500-token history, " + route.label + ")", "ms", medians(ttft), false,
-                "<= 1.0"));
-        rows.add(new Row("  its prompt evaluation (timings.prompt_ms)", "ms", medians(prompt), false, ""));
-        rows.add(new Row("  prompt tokens evaluated (timings.prompt_n)", "tokens", medians(evaluated), false, ""));
+        rows.add(Row.of("second-turn TTFT (1500-token history, " + route.label + ")", "ms", ttft, "<= 1.0"));
+        rows.add(Row.of("  its prompt evaluation (timings.prompt_ms)", "ms", prompt, ""));
+        rows.add(Row.of("  prompt tokens evaluated (timings.prompt_n)", "tokens", evaluated, ""));
     }
 
     private void rss() throws Exception {
@@ -440,12 +442,12 @@ public final class ServeBench {
             long pid = servers.get(k).pid();
             v[k] = pid < 0 ? Double.NaN : statusKb(pid, "VmRSS:") / 1024.0;
         }
-        rows.add(new Row("server RSS after the run", "MiB", v, false, ""));
+        rows.add(new Row("server RSS after the run", "MiB", v, Double.NaN, ""));
         promptCacheMiB = promptCacheMiB(servers.get(1));
         if (!Double.isNaN(promptCacheMiB)) {
             // The host-RAM prompt cache holds what llama-server keeps in its idle slots' KV cache: counted apart.
             rows.add(new Row(servers.get(1).name() + " less its prompt cache", "MiB",
-                    new double[] {v[0], v[1] - promptCacheMiB}, false, "<= +250 MiB"));
+                    new double[] {v[0], v[1] - promptCacheMiB}, Double.NaN, "<= +250 MiB"));
         }
     }
 
@@ -488,20 +490,23 @@ public final class ServeBench {
         String b = servers.get(1).name();
         String ratioHeader = b + "/" + a;
         int w = Math.max(8, ratioHeader.length());
-        System.out.printf(Locale.ROOT, "%n| %-52s | %14s | %14s | %" + w + "s | %-11s |%n", "metric", a, b,
-                ratioHeader, "target");
-        System.out.printf(Locale.ROOT, "|%s|%s|%s|%s|%s|%n", "-".repeat(54), "-".repeat(16), "-".repeat(16),
-                "-".repeat(w + 2), "-".repeat(13));
+        System.out.printf(Locale.ROOT, "%n| %-52s | %14s | %14s | %" + w + "s | %6s | %-11s |%n", "metric", a, b,
+                ratioHeader, "paired", "target");
+        System.out.printf(Locale.ROOT, "|%s|%s|%s|%s|%s|%s|%n", "-".repeat(54), "-".repeat(16), "-".repeat(16),
+                "-".repeat(w + 2), "-".repeat(8), "-".repeat(13));
         for (Row r : rows) {
             // A difference has no meaningful ratio (each side is small and may be negative): the target is on b's.
             String ratio = r.unit().equals("MiB")
                     ? String.format(Locale.ROOT, "%+.0f MiB", r.values()[1] - r.values()[0])
                     : r.unit().equals("Δms") ? "-"
                     : String.format(Locale.ROOT, "%.3f", r.values()[1] / r.values()[0]);
-            System.out.printf(Locale.ROOT, "| %-52s | %10.1f %-3s | %10.1f %-3s | %" + w + "s | %-11s |%n", r.metric(),
-                    r.values()[0], r.unit().equals("tok/s") ? "t/s" : r.unit(), r.values()[1],
-                    r.unit().equals("tok/s") ? "t/s" : r.unit(), ratio, r.target());
+            String paired = Double.isNaN(r.paired()) ? "-" : String.format(Locale.ROOT, "%.3f", r.paired());
+            System.out.printf(Locale.ROOT, "| %-52s | %10.1f %-3s | %10.1f %-3s | %" + w + "s | %6s | %-11s |%n",
+                    r.metric(), r.values()[0], r.unit().equals("tok/s") ? "t/s" : r.unit(), r.values()[1],
+                    r.unit().equals("tok/s") ? "t/s" : r.unit(), ratio, paired, r.target());
         }
+        System.out.printf(Locale.ROOT, "%npaired: the median of the run-by-run ratios (run i of %s over run i of %s, "
+                + "run back to back), steadier than the ratio of the medians when the machine's speed drifts%n", b, a);
         if (!Double.isNaN(promptCacheMiB)) {
             System.out.printf(Locale.ROOT, "%n%s RSS includes %.1f MiB of conversations in its prompt cache (host RAM)%n",
                     b, promptCacheMiB);

@@ -22,4 +22,18 @@ final class Stats {
     static double median(List<Double> values) {
         return percentile(values, 50);
     }
+
+    /**
+     * The median of {@code b[i] / a[i]} over the runs both lists have: run i of each server ran back to back, so
+     * a drift in the machine's speed (minutes long on a shared VM) falls on both sides of each ratio alike, where
+     * the ratio of the two medians can pair a fast stretch of one server with a slow one of the other.
+     */
+    static double pairedRatio(List<Double> a, List<Double> b) {
+        int n = Math.min(a.size(), b.size());
+        List<Double> ratios = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ratios.add(b.get(i) / a.get(i));
+        }
+        return median(ratios);
+    }
 }
