@@ -5,6 +5,7 @@ import dev.puna.runtime.internal.PromptCache;
 import dev.puna.runtime.internal.SlidingWindow;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Carries out {@link SlotSelector}'s decision for a newly admitted job on the KV cache: gives the job's slot the
@@ -143,18 +144,30 @@ final class PrefixLoader {
             if (!saved && s.cached.length - mayGo >= PromptCache.MIN_TOKENS) {
                 promptCache.save(ctx, s.seq, s.cached, s.cachedWith);
             }
-            if (!continues) {
-                keep = fromCheckpoint(s, job, keep);
-            }
-            if (!Llama.llama_memory_seq_rm(memory, s.seq, keep, -1)) {
-                // A recurrent state is that of the newest position: it can be replaced, not cut back.
-                keep = fromCheckpoint(s, job, keep);
-                if (keep == 0 || !Llama.llama_memory_seq_rm(memory, s.seq, keep, -1)) {
-                    Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
-                    keep = 0;
-                }
-            }
+            keep = cutBack(memory, s.seq, keep, continues, k -> fromCheckpoint(s, job, k));
             s.cached = Arrays.copyOf(s.cached, keep);
+        }
+        return keep;
+    }
+
+    /**
+     * Cuts sequence {@code seq} of {@code memory} back to its first {@code keep} tokens, or to fewer: when the
+     * window-sized caches cannot continue after {@code keep} ({@code continues} false) or a recurrent state cannot be
+     * cut back, to what {@code fromCheckpoint} puts back (given the most tokens it may keep, it returns those it
+     * restored, 0 for none), else to nothing. Returns the tokens the sequence holds after. Shared with
+     * {@link Session}, which keeps its own checkpoints.
+     */
+    static int cutBack(MemorySegment memory, int seq, int keep, boolean continues, IntUnaryOperator fromCheckpoint) {
+        if (!continues) {
+            keep = fromCheckpoint.applyAsInt(keep);
+        }
+        if (!Llama.llama_memory_seq_rm(memory, seq, keep, -1)) {
+            // A recurrent state is that of the newest position: it can be replaced, not cut back.
+            keep = fromCheckpoint.applyAsInt(keep);
+            if (keep == 0 || !Llama.llama_memory_seq_rm(memory, seq, keep, -1)) {
+                Llama.llama_memory_seq_rm(memory, seq, -1, -1);
+                keep = 0;
+            }
         }
         return keep;
     }

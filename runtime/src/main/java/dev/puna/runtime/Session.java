@@ -12,6 +12,7 @@ import dev.puna.runtime.internal.SamplerChain;
 import dev.puna.runtime.internal.AbortSwitch;
 import dev.puna.runtime.internal.CompletionState;
 import dev.puna.runtime.internal.Logprobs;
+import dev.puna.runtime.internal.PromptCache;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -25,7 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Prompt cache.</b> The session remembers which tokens its KV cache holds. A new prompt that starts with
  * the same tokens (the next turn of a chat, say) reuses them and evaluates only the rest;
- * {@link GenerationResult#cachedPromptTokens()} reports how many were reused.
+ * {@link GenerationResult#cachedPromptTokens()} reports how many were reused. For a model whose memory cannot be cut
+ * back to a prefix (window-sized sliding-window caches, recurrent layers) the session also keeps checkpoints in
+ * host RAM, within {@link SessionParams#checkpointBytes()}, as the engine does ({@link PrefixLoader}): a prompt that
+ * leaves the cached tokens before their end continues from the latest checkpoint before it.
  *
  * <p><b>Threads.</b> One call at a time: a second concurrent {@code generate}/{@code embed} fails fast with
  * {@link IllegalStateException} (llama.cpp contexts are single-threaded). Different sessions run in parallel.
@@ -49,6 +53,10 @@ public final class Session implements AutoCloseable {
     private final int contextSize;
     private final int pooling;
     private final SlidingWindow window;
+    /** Checkpoints of sequence 0 (a session has no adapters: one kind), or null when the model needs none. */
+    private final PromptCache checkpoints;
+    /** The one kind of state a session's checkpoints are of (see {@link PromptCache#saveCheckpoint}). */
+    private static final Object KIND = "session";
     /** Tokens held in the KV cache for sequence 0, in position order. */
     private int[] cached = new int[0];
 
@@ -68,6 +76,10 @@ public final class Session implements AutoCloseable {
             this.contextSize = Llama.llama_n_ctx(context);
             this.batch = new NativeBatch(a, Llama.llama_n_batch(context), 1);
             this.window = SlidingWindow.of(model.handle(), context, params.swaFull());
+            boolean recurrent = Llama.llama_model_is_recurrent(model.handle())
+                    || Llama.llama_model_is_hybrid(model.handle());
+            this.checkpoints = !params.embeddings() && params.checkpointBytes() > 0
+                    && (window.window() > 0 || recurrent) ? new PromptCache(params.checkpointBytes()) : null;
         } catch (RuntimeException | Error e) {
             if (!context.equals(MemorySegment.NULL)) {
                 NativeContext.free(context);
@@ -90,6 +102,9 @@ public final class Session implements AutoCloseable {
     }
 
     private void free() {
+        if (checkpoints != null) {
+            checkpoints.close();
+        }
         batch.close();
         NativeContext.free(ctx);
         arena.close();
@@ -176,7 +191,17 @@ public final class Session implements AutoCloseable {
         long t0 = System.nanoTime();
         try (SamplerChain sampler = SamplerChain.create(request.sampling(), model.vocab(), model.vocabSize(), contextSize)) {
             sampler.acceptPrompt(prompt);
-            boolean aborted = !decode(prompt, reused, prompt.length, true);
+            int at = checkpointAt(prompt.length, reused);
+            boolean aborted;
+            if (at > 0) {
+                aborted = !decode(prompt, reused, at, false);
+                if (!aborted) {
+                    checkpoints.saveCheckpoint(ctx, 0, cached, KIND);
+                }
+                aborted = aborted || !decode(prompt, at, prompt.length, true);
+            } else {
+                aborted = !decode(prompt, reused, prompt.length, true);
+            }
             long t1 = System.nanoTime();
             checkOpen();
 
@@ -236,8 +261,10 @@ public final class Session implements AutoCloseable {
 
     /**
      * Keeps the longest common prefix of the cache and {@code prompt} and drops the rest from the KV cache. At
-     * least the last prompt token is always re-evaluated, because its logits are needed to sample. Nothing is kept
-     * when a window-sized sliding-window cache cannot continue the prefix ({@link SlidingWindow}).
+     * least the last prompt token is always re-evaluated, because its logits are needed to sample. Where the memory
+     * cannot be cut back there (a window-sized sliding-window cache that cannot continue the prefix, see
+     * {@link SlidingWindow}, or a recurrent state), the latest checkpoint within the prefix is put back, or nothing
+     * is kept.
      */
     private int reusePrefix(int[] prompt) {
         int keep = 0;
@@ -245,17 +272,27 @@ public final class Session implements AutoCloseable {
         while (keep < limit && cached[keep] == prompt[keep]) {
             keep++;
         }
-        if (!window.canContinue(0, keep)) {
-            keep = 0;
-        }
-        if (keep < cached.length) {
-            if (!Llama.llama_memory_seq_rm(memory, 0, keep, -1)) {
-                Llama.llama_memory_clear(memory, true);
-                keep = 0;
-            }
+        boolean continues = window.canContinue(0, keep);
+        if (keep < cached.length || !continues) {
+            keep = PrefixLoader.cutBack(memory, 0, keep, continues, k -> fromCheckpoint(prompt, k));
             cached = Arrays.copyOf(cached, keep);
         }
         return keep;
+    }
+
+    /** Restores the latest checkpoint within the first {@code limit} tokens of {@code prompt}; its tokens, or 0. */
+    private int fromCheckpoint(int[] prompt, int limit) {
+        PromptCache.Match m = checkpoints == null ? null : checkpoints.bestCheckpoint(prompt, limit, KIND);
+        return m != null && checkpoints.restoreCheckpoint(ctx, m, 0) ? m.common() : 0;
+    }
+
+    /**
+     * Where a prompt of {@code length} tokens, of which the cache holds the first {@code reused}, pauses for a
+     * checkpoint; 0 for none (a model that needs none, or too short a prompt).
+     */
+    private int checkpointAt(int length, int reused) {
+        int at = length - PrefixLoader.CHECKPOINT_OFFSET;
+        return checkpoints != null && at >= PromptCache.MIN_TOKENS && at > reused ? at : 0;
     }
 
     /**
@@ -389,7 +426,7 @@ public final class Session implements AutoCloseable {
         return v;
     }
 
-    /** Forgets the KV cache contents (the next prompt is evaluated from scratch). */
+    /** Forgets the KV cache contents and checkpoints (the next prompt is evaluated from scratch). */
     public void clearCache() {
         guard.acquire();
         try {
@@ -401,6 +438,9 @@ public final class Session implements AutoCloseable {
                     Llama.llama_memory_clear(memory, true);
                 }
                 cached = new int[0];
+                if (checkpoints != null) {
+                    checkpoints.spillAll(); // no disk tier: frees them
+                }
             } finally {
                 busy.unlock();
             }

@@ -23,6 +23,13 @@ package dev.puna.runtime;
  *       window is still in the cache, so a prompt that leaves a cached conversation more than a window before its
  *       end is evaluated again from the start (see {@link dev.puna.runtime.internal.SlidingWindow}). No effect on
  *       other models.</li>
+ *   <li>{@code checkpointBytes} (default 1 GiB, as the engine's {@code promptCacheBytes}; 0 turns them off): the
+ *       most host RAM a session's checkpoints take, for a model whose memory cannot be cut back to a prefix
+ *       (window-sized sliding-window caches, recurrent layers: Mamba, Jamba, Granite 4, ...). A prompt of at least
+ *       64 tokens pauses 4 before its end for a copy of that part of the memory, so that a later prompt leaving the
+ *       cached tokens before their end (the same question again, a changed last message) continues from it instead
+ *       of from the start, as llama-server's context checkpoints do. Unused by other models; an {@link Engine}
+ *       keeps its checkpoints in its prompt cache instead.</li>
  * </ul>
  */
 public final class SessionParams {
@@ -38,6 +45,7 @@ public final class SessionParams {
     private final boolean embeddings;
     private final Pooling pooling;
     private final boolean swaFull;
+    private final long checkpointBytes;
 
     private SessionParams(Builder b) {
         this.contextSize = b.contextSize;
@@ -50,6 +58,7 @@ public final class SessionParams {
         this.embeddings = b.embeddings;
         this.pooling = b.pooling;
         this.swaFull = b.swaFull;
+        this.checkpointBytes = b.checkpointBytes;
     }
 
     public static SessionParams defaults() {
@@ -72,6 +81,7 @@ public final class SessionParams {
         b.embeddings = embeddings;
         b.pooling = pooling;
         b.swaFull = swaFull;
+        b.checkpointBytes = checkpointBytes;
         return b;
     }
 
@@ -127,6 +137,10 @@ public final class SessionParams {
         return swaFull;
     }
 
+    public long checkpointBytes() {
+        return checkpointBytes;
+    }
+
     /** Builder for {@link SessionParams}; each setter validates its argument. */
     public static final class Builder {
         private int contextSize = 4096;
@@ -139,6 +153,7 @@ public final class SessionParams {
         private boolean embeddings;
         private Pooling pooling = Pooling.MODEL_DEFAULT;
         private boolean swaFull;
+        private long checkpointBytes = 1L << 30;
 
         private Builder() {
         }
@@ -202,6 +217,13 @@ public final class SessionParams {
         /** Full-size caches for sliding-window layers instead of window-sized ones. */
         public Builder swaFull(boolean v) {
             this.swaFull = v;
+            return this;
+        }
+
+        /** Host RAM a session's checkpoints may take, at most; 0 takes none. */
+        public Builder checkpointBytes(long bytes) {
+            InvalidParameterException.require(bytes >= 0, "checkpoint_bytes", "must be 0 or more, got " + bytes);
+            this.checkpointBytes = bytes;
             return this;
         }
 

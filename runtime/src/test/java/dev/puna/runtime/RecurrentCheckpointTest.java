@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,6 +33,20 @@ class RecurrentCheckpointTest extends CheckpointScenarios {
     }
 
     @Override
+    Runner open(long cacheBytes) {
+        return of(engine(cacheBytes));
+    }
+
+    /** The same scenarios on a {@link Session}, which keeps its checkpoints itself. */
+    @Nested
+    class OnASession extends CheckpointScenarios {
+        @Override
+        Runner open(long cacheBytes) {
+            return of(model.newSession(SessionParams.builder().contextSize(1024).batchSize(256).threads(2).checkpointBytes(cacheBytes).build()));
+        }
+    }
+
+    /** An engine of one slot, with a host-RAM cache of {@code cacheBytes} (0: none). */
     Engine engine(long cacheBytes) {
         return Engine.start(model, EngineParams.builder().parallel(1).promptCacheBytes(cacheBytes)
                 .session(SessionParams.builder().contextSize(1024).batchSize(256).threads(2).build()).build());
