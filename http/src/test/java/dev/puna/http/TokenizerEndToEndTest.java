@@ -174,6 +174,29 @@ class TokenizerEndToEndTest {
         }
     }
 
+    /** A loaded model answers from its own vocabulary (no lease): the same tokens, and its keep-alive stays. */
+    @Test
+    void withTheModelLoadedTheAnswersAreTheSameAndItsKeepAliveStays() {
+        Http.Response loaded = server.http.post("/api/generate",
+                "{\"model\":\"scripted\",\"prompt\":\"Hello\",\"stream\":false,\"keep_alive\":\"10m\"}");
+        assertEquals(200, loaded.status(), loaded.body());
+        String expires = expiresAt("scripted:latest");
+        Http.Response plain = post("/tokenize", "\"content\":\"Hello world\"");
+        assertEquals("{\"tokens\":[" + HELLO + "," + WORLD + "]}", plain.body());
+        Http.Response template = post("/apply-template", "\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]");
+        assertEquals(200, template.status(), template.body());
+        assertEquals(expires, expiresAt("scripted:latest"));
+    }
+
+    private static String expiresAt(String name) {
+        for (JsonNode m : server.http.get("/api/ps").json().get("models")) {
+            if (m.get("name").asText().equals(name)) {
+                return m.get("expires_at").asText();
+            }
+        }
+        throw new AssertionError(name + " is not loaded");
+    }
+
     @Test
     void ollamaTokenizeAndDetokenize() {
         Http.Response t = server.http.post("/api/tokenize", "{\"model\":\"scripted\",\"text\":\"Hello world\"}");

@@ -345,6 +345,24 @@ public final class ModelScheduler implements AutoCloseable {
         return new Lease(r, r.ready.join(), 0);
     }
 
+    /**
+     * The runtime model of a loaded, ready instance of {@code model} (the same file, under any load options), or
+     * null: for work on its vocabulary alone ({@link Vocabularies}), which then reads nothing from disk. Takes no
+     * lease: it neither holds the model nor moves its keep-alive, so the model may close under the caller, whose
+     * next call on it then fails with {@link dev.puna.runtime.ResourceClosedException} (never a crash: the model's
+     * own guard keeps the native object alive through a call). Never waits or does I/O.
+     */
+    public synchronized dev.puna.runtime.Model loadedModel(CatalogModel model) {
+        Runner r = active.get(model.name());
+        if (closed || r == null || r.retired || !r.model.path().equals(model.path()) || !r.ready.isDone()
+                || r.ready.isCompletedExceptionally()) {
+            return null;
+        }
+        Served s = r.ready.join();
+        Engine e = s == null ? null : s.engine();
+        return e == null || e.isClosed() ? null : e.model();
+    }
+
     private CompletableFuture<Lease> join(Runner r, Duration keepAlive, long requested) {
         r.refs++;
         r.keepAlive = keepAlive;

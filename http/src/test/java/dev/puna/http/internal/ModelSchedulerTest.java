@@ -316,4 +316,28 @@ class ModelSchedulerTest {
                 () -> lease(s.acquire(model("c"), CTX_256, FIVE_MINUTES)));
         assertEquals("server is shutting down", e.getCause().getMessage());
     }
+
+    @Test
+    void theVocabularyRoutesBorrowALoadedModelWithoutALease() throws Exception {
+        ModelScheduler s = scheduler(3, 1000);
+        assertEquals(null, s.loadedModel(model("a")), "nothing loaded");
+        ModelScheduler.Lease l = lease(s.acquire(model("a"), CTX_256, FIVE_MINUTES));
+        dev.puna.runtime.Engine engine = mock(dev.puna.runtime.Engine.class);
+        dev.puna.runtime.Model runtimeModel = mock(dev.puna.runtime.Model.class);
+        when(engine.model()).thenReturn(runtimeModel);
+        when(only("a").engine()).thenReturn(engine);
+        l.release();
+        Instant expires = s.running().getFirst().expiresAt();
+        assertEquals(runtimeModel, s.loadedModel(model("a")));
+        assertEquals(0, s.running().getFirst().leases());
+        assertEquals(expires, s.running().getFirst().expiresAt(), "the keep-alive does not move");
+        CatalogModel sameNameOtherFile = CatalogModel.ofFile("a", Path.of("/models/other.gguf"), "", 10,
+                Instant.EPOCH, new ModelDetails("", "gguf", "llama", List.of("llama"), "1M", "F16"));
+        assertEquals(null, s.loadedModel(sameNameOtherFile), "another file under the name");
+        when(engine.isClosed()).thenReturn(true);
+        assertEquals(null, s.loadedModel(model("a")), "its engine stopped");
+        when(engine.isClosed()).thenReturn(false);
+        s.unload("a").get(5, TimeUnit.SECONDS);
+        assertEquals(null, s.loadedModel(model("a")), "unloaded");
+    }
 }
