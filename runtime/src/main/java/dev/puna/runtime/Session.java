@@ -277,6 +277,9 @@ public final class Session implements AutoCloseable {
             keep = PrefixLoader.cutBack(memory, 0, keep, continues, k -> fromCheckpoint(prompt, k));
             cached = Arrays.copyOf(cached, keep);
         }
+        if (checkpoints != null && PrefixLoader.wantsCheckpointWhereReuseEnds(keep, prompt.length)) {
+            checkpoints.saveCheckpoint(ctx, 0, cached, KIND);
+        }
         return keep;
     }
 

@@ -83,17 +83,48 @@ abstract class CheckpointScenarios {
         }
     }
 
+    /**
+     * Where the second prompt of {@link #aChangedLastMessageContinuesFromACheckpointOfThePromptBefore} began to be
+     * evaluated, 200 tokens into it (the cache holds the first prompt and 7 tokens of its answer): 200 where the memory
+     * can be cut back to that point, else the first prompt's checkpoint at 196.
+     */
+    abstract int whereTheSecondPromptLeftTheCache();
+
     @Test
-    void aChangedLastMessageContinuesFromTheCheckpointOfThePromptBefore() {
+    void aChangedLastMessageContinuesFromACheckpointOfThePromptBefore() {
         int[] first = prompt(2, 200);
         int[] second = then(first, 2, 300);
         int[] changed = then(first, 3, 300);
         try (Runner r = open(64L << 20)) {
             r.run(first, 8);
-            r.run(second, 8);
+            GenerationResult s = r.run(second, 8);
+            assertEquals(whereTheSecondPromptLeftTheCache(), s.cachedPromptTokens());
             GenerationResult answer = r.run(changed, 8);
-            assertEquals(196, answer.cachedPromptTokens());
+            // The checkpoint where the second prompt's reuse of the cache ended.
+            assertEquals(whereTheSecondPromptLeftTheCache(), answer.cachedPromptTokens());
             assertArrayEquals(fresh(changed), answer.tokens());
+        }
+    }
+
+    /**
+     * A chat: the next prompt holds the answer the cache generated, then a user message; that message edited
+     * continues from where the prompt's reuse of the cache ended (llama-server's checkpoint at the start of the last
+     * user message), evaluating the edited message only.
+     */
+    @Test
+    void anEditedLastUserMessageContinuesFromWhereItsPromptLeftTheCache() {
+        int[] first = prompt(5, 200);
+        try (Runner r = open(64L << 20)) {
+            GenerationResult a = r.run(first, 8);
+            int[] answered = SlidingWindowCacheTest.plus(first, a.tokens(), 0);
+            int[] next = then(answered, 5, 300);
+            int[] edited = then(answered, 6, 300);
+            GenerationResult n = r.run(next, 8);
+            // The answer's last token was sampled, never decoded: the cache holds the 207 before it.
+            assertEquals(207, n.cachedPromptTokens());
+            GenerationResult e = r.run(edited, 8);
+            assertEquals(207, e.cachedPromptTokens());
+            assertArrayEquals(fresh(edited), e.tokens());
         }
     }
 

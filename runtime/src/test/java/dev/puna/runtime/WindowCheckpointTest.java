@@ -42,6 +42,11 @@ class WindowCheckpointTest extends CheckpointScenarios {
     @Nested
     class OnASession extends CheckpointScenarios {
         @Override
+        int whereTheSecondPromptLeftTheCache() {
+            return WindowCheckpointTest.this.whereTheSecondPromptLeftTheCache();
+        }
+
+        @Override
         Runner open(long cacheBytes) {
             return of(model.newSession(SessionParams.builder().contextSize(1024).batchSize(256).ubatchSize(64).threads(2).checkpointBytes(cacheBytes).build()));
         }
@@ -54,9 +59,18 @@ class WindowCheckpointTest extends CheckpointScenarios {
                 .build());
     }
 
-    /** Of a conversation's checkpoints the two latest stay: the first turn's goes when the third turn comes. */
+    /** The window cache holds that point: cut back 7 tokens, well within a window and a micro-batch. */
+    @Override
+    int whereTheSecondPromptLeftTheCache() {
+        return 200;
+    }
+
+    /**
+     * Of a conversation's checkpoints the four latest stay, two a turn (where its reuse of the cache ended, and 4
+     * tokens before its end): the first turn's goes when the third turn ends.
+     */
     @Test
-    void aConversationKeepsItsTwoLatestCheckpoints() {
+    void aConversationKeepsItsFourLatestCheckpoints() {
         int[] first = prompt(4, 200);
         int[] second = then(first, 4, 300);
         int[] third = then(second, 5, 300);
@@ -66,9 +80,12 @@ class WindowCheckpointTest extends CheckpointScenarios {
             run(engine, second, 8);
             run(engine, third, 8);
             GenerationResult r = run(engine, changedThird, 8);
-            assertEquals(496, r.cachedPromptTokens());
+            assertEquals(500, r.cachedPromptTokens()); // where the third prompt's reuse ended
             assertArrayEquals(fresh(changedThird), r.tokens());
             run(engine, third, 8);
+            GenerationResult again = run(engine, second, 8);
+            assertEquals(496, again.cachedPromptTokens()); // 4 before the end of the second
+            assertArrayEquals(fresh(second), again.tokens());
             GenerationResult back = run(engine, first, 8);
             assertEquals(0, back.cachedPromptTokens());
             assertArrayEquals(fresh(first), back.tokens());

@@ -34,6 +34,8 @@ import java.util.List;
 public final class PromptCache implements AutoCloseable {
     /** Sequences shorter than this are cheaper to evaluate again than to copy around. */
     public static final int MIN_TOKENS = 64;
+    /** Checkpoints a conversation keeps ({@link #saveCheckpoint}). */
+    public static final int CHECKPOINTS_PER_CONVERSATION = 4;
 
     private static final class Entry {
         final int[] tokens;
@@ -122,34 +124,35 @@ public final class PromptCache implements AutoCloseable {
     /**
      * Takes a checkpoint of sequence {@code seq} of {@code ctx}, which holds {@code tokens}: the part of its state
      * that cannot be cut back ({@link Llama#LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY}: sliding-window caches, recurrent
-     * state; all of a purely recurrent model's). No-op when one of the same
-     * tokens and {@code kind} is held already, or it does not fit the budget. Of the checkpoints it extends (earlier
-     * points of the same conversation) the latest stays, so that a conversation keeps two: where the last prompt
-     * ended (to answer it again) and where the one before it ended (to change the last message).
+     * state; all of a purely recurrent model's). No-op when one of the same tokens and {@code kind} is held already,
+     * or it does not fit the budget. A conversation keeps its {@value #CHECKPOINTS_PER_CONVERSATION} latest: of the
+     * checkpoints this one extends (earlier points of the same conversation) the longest stay. With two a turn (where
+     * its reuse of the cache ended and near its end), that is the last two turns': to answer the last prompt again,
+     * to change its last message, and the same for the turn before.
      */
     public void saveCheckpoint(MemorySegment ctx, int seq, int[] tokens, Object kind) {
         if (capacityBytes <= 0 || tokens.length == 0) {
             return;
         }
-        Entry latest = null;
+        List<Entry> earlier = new ArrayList<>();
         for (Entry e : entries) {
             if (e.checkpoint && e.kind.equals(kind) && startsWith(tokens, e.tokens)) {
                 if (e.tokens.length == tokens.length) {
                     touch(e);
                     return;
                 }
-                if (latest == null || e.tokens.length > latest.tokens.length) {
-                    latest = e;
-                }
+                earlier.add(e);
             }
         }
         long size = Llama.llama_state_seq_get_size_ext(ctx, seq, Llama.LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY);
         if (size <= 0 || size > capacityBytes) {
             return;
         }
-        Entry keep = latest;
-        entries.removeIf(e -> e != keep && e.checkpoint && e.kind.equals(kind) && startsWith(tokens, e.tokens)
-                && drop(e));
+        earlier.sort((a, b) -> Integer.compare(b.tokens.length, a.tokens.length));
+        for (Entry e : earlier.subList(Math.min(earlier.size(), CHECKPOINTS_PER_CONVERSATION - 1), earlier.size())) {
+            entries.remove(e);
+            drop(e);
+        }
         makeRoom(size);
         add(ctx, seq, tokens, kind, size, true);
     }
