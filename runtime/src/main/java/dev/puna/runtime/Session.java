@@ -40,6 +40,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * released at the same moment.
  */
 public final class Session implements AutoCloseable {
+    /** The one kind of state a session's checkpoints are of (see {@link PromptCache#saveCheckpoint}). */
+    private static final Object KIND = "session";
+
     private final Model model;
     private final SessionParams params;
     private final Arena arena;
@@ -55,8 +58,6 @@ public final class Session implements AutoCloseable {
     private final SlidingWindow window;
     /** Checkpoints of sequence 0 (a session has no adapters: one kind), or null when the model needs none. */
     private final PromptCache checkpoints;
-    /** The one kind of state a session's checkpoints are of (see {@link PromptCache#saveCheckpoint}). */
-    private static final Object KIND = "session";
     /** Tokens held in the KV cache for sequence 0, in position order. */
     private int[] cached = new int[0];
 
