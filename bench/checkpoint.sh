@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Checkpoints on a sliding-window model (bench/src/main/java/dev/puna/bench/CheckpointBench.java): the TTFT of a
-# first prompt (which pauses for a checkpoint) and of the same prompt answered again after a long turn (which a
-# window-sized cache cannot continue without one), with the prompt tokens evaluated again. Side by side on the
-# generated Gemma 3-shaped model (testkit SlidingWindowModel.bench(): window 512, 10 of 12 layers sliding):
-# llama-server (its context checkpoints on, as by default), `puna serve` (checkpoints: PUNA_CACHE_RAM on, as by
-# default) and `puna serve` with PUNA_CACHE_RAM=0 (no checkpoints: what re-evaluating the prompt costs). One slot
-# each, the same threads and context, both servers on the libraries of one llama.cpp build (build/bench).
+# first prompt (which pauses for a checkpoint), of the same prompt answered again after a long turn (which a
+# window-sized cache cannot continue without one) and of an edited last user message on the chat route, with the
+# prompt tokens evaluated. Side by side on the generated Gemma 3-shaped model (testkit SlidingWindowModel.bench():
+# window 512, 10 of 12 layers sliding): llama-server (its context checkpoints on, as by default), `puna serve`
+# (checkpoints: PUNA_CACHE_RAM on, as by default) and `puna serve` with PUNA_CACHE_RAM=0 (no checkpoints: what
+# re-evaluating the prompt costs). One slot each, the same threads and context, both servers on the libraries of one llama.cpp build (build/bench).
 #   bench/checkpoint.sh [CheckpointBench options, e.g. --rounds 5 --history 1500 --turn 1200]
 #                       THREADS=n CTX=n to override (defaults: all cores, 4096 tokens)
 set -euo pipefail

@@ -19,13 +19,22 @@ import java.util.Map;
  * falls on all alike), on {@code /v1/completions}: a new prompt of {@code --history} words (its TTFT: what the pause
  * for a checkpoint costs a first prompt), then that prompt and {@code --turn} more words (a long turn, which moves
  * the window past the first prompt's end), then the first prompt again (answering it again: its TTFT and the prompt
- * tokens the server evaluated, {@code prompt_tokens - timings.cache_n}). Prints the medians per server.
+ * tokens the server evaluated, {@code prompt_tokens - timings.cache_n}). Then, on {@code /v1/chat/completions}, an
+ * edited last user message: a new document of {@code --history} words as the first user message, the answer the
+ * server gives (16 tokens), a question of {@code --turn} words, and that question replaced by another of the same
+ * length (its TTFT and the tokens evaluated; llama-server checkpoints at the start of the last user message, Puna
+ * where the prompt's reuse of the cache ended, which is the same point here). Prints the medians per server.
  */
 public final class CheckpointBench {
     private CheckpointBench() {
     }
 
-    private record Round(double firstTtft, double againTtft, int againEvaluated) {
+    private record Round(double firstTtft, double againTtft, int againEvaluated, double editTtft,
+                         int editEvaluated) {
+    }
+
+    private static int evaluated(CompletionClient.Sample s) {
+        return s.cachedTokens() < 0 ? -1 : s.promptTokens() - s.cachedTokens();
     }
 
     public static void main(String[] args) throws Exception {
@@ -73,31 +82,43 @@ public final class CheckpointBench {
             Prompts prompts = new Prompts(seed + r);
             String first = prompts.words(history);
             String longer = first + " " + prompts.words(turn);
+            String document = prompts.words(history);
+            String question = prompts.words(turn);
+            String edited = prompts.words(turn);
             for (int k = 0; k < labels.size(); k++) {
                 String label = labels.get((r + k) % labels.size());
                 CompletionClient c = clients.get(label);
                 CompletionClient.Sample s1 = c.completion(first, 1);
                 c.completion(longer, 1);
                 CompletionClient.Sample s3 = c.completion(first, 8);
-                Round round = new Round(s1.ttftNanos() / 1e6, s3.ttftNanos() / 1e6,
-                        s3.cachedTokens() < 0 ? -1 : s3.promptTokens() - s3.cachedTokens());
+                CompletionClient.Message doc = CompletionClient.Message.user(document);
+                CompletionClient.Message answer = CompletionClient.Message.assistant(
+                        c.chat(List.of(doc), 16).text());
+                c.chat(List.of(doc, answer, CompletionClient.Message.user(question)), 1);
+                CompletionClient.Sample edit = c.chat(List.of(doc, answer, CompletionClient.Message.user(edited)), 1);
+                Round round = new Round(s1.ttftNanos() / 1e6, s3.ttftNanos() / 1e6, evaluated(s3),
+                        edit.ttftNanos() / 1e6, evaluated(edit));
                 results.get(label).add(round);
                 System.out.printf(Locale.ROOT, "round %d %-14s first prompt TTFT %7.1f ms, again TTFT %7.1f ms, "
-                        + "evaluated again %d of %d tokens%n", r + 1, label, round.firstTtft(), round.againTtft(),
-                        round.againEvaluated(), s3.promptTokens());
+                        + "evaluated again %d of %d tokens; edited message TTFT %7.1f ms, evaluated %d of %d%n",
+                        r + 1, label, round.firstTtft(), round.againTtft(), round.againEvaluated(), s3.promptTokens(),
+                        round.editTtft(), round.editEvaluated(), edit.promptTokens());
             }
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "| %-14s | %-24s | %-24s | %-22s |%n", "server",
-                "first prompt TTFT (ms)", "answered again TTFT (ms)", "evaluated again (tok)");
-        System.out.println("|----------------|--------------------------|--------------------------|"
-                + "------------------------|");
+        System.out.printf(Locale.ROOT, "| %-14s | %-22s | %-24s | %-21s | %-22s | %-21s |%n", "server",
+                "first prompt TTFT (ms)", "answered again TTFT (ms)", "evaluated again (tok)",
+                "edited message TTFT (ms)", "edit evaluated (tok)");
+        System.out.println("|----------------|------------------------|--------------------------|"
+                + "-----------------------|--------------------------|-----------------------|");
         for (String label : labels) {
             List<Round> rs = results.get(label);
-            System.out.printf(Locale.ROOT, "| %-14s | %24.1f | %24.1f | %22.0f |%n", label,
+            System.out.printf(Locale.ROOT, "| %-14s | %22.1f | %24.1f | %21.0f | %24.1f | %21.0f |%n", label,
                     Stats.median(rs.stream().map(Round::firstTtft).toList()),
                     Stats.median(rs.stream().map(Round::againTtft).toList()),
-                    Stats.median(rs.stream().map(x -> (double) x.againEvaluated()).toList()));
+                    Stats.median(rs.stream().map(x -> (double) x.againEvaluated()).toList()),
+                    Stats.median(rs.stream().map(Round::editTtft).toList()),
+                    Stats.median(rs.stream().map(x -> (double) x.editEvaluated()).toList()));
         }
     }
 }
