@@ -119,6 +119,7 @@ public final class ServeBench {
     }
 
     private void run(Path modelFile, int threads) throws Exception {
+        ClientWarmup.run(http); // the client's own cold start must not land on the first server's first request
         int warmup = WARMUP;
         if (wanted("first")) {
             first();
