@@ -920,6 +920,7 @@ public final class Engine implements AutoCloseable {
                 promptTokensEvaluated.addAndGet(n);
                 if (job.prefilled == job.checkpointAt) {
                     prefixes.checkpoint(s);
+                    job.checkpointAt = prefixes.checkpointAt(job, job.prefilled);
                 }
             }
         }

@@ -31,7 +31,7 @@ final class EngineJob {
     /** Prompt tokens in the KV cache so far (reused ones included). */
     int prefilled;
     /**
-     * Where the prompt's evaluation stops for a checkpoint ({@link PrefixLoader#checkpointAt}), or 0 for
+     * Where the prompt's evaluation stops next for a checkpoint ({@link PrefixLoader#checkpointAt}), or 0 for
      * none: the step that reaches it ends there.
      */
     int checkpointAt;

@@ -20,8 +20,8 @@ import java.util.function.IntUnaryOperator;
  * <p>Checkpoints, for a model whose memory cannot simply be cut back to a prefix, when there is a host-RAM cache to
  * keep them in: window-sized sliding-window caches, which hold the window of the newest token only, and the state of
  * recurrent layers (Mamba, and the hybrids that mix them with attention: Jamba, Granite 4, Qwen3-Next, ...), which
- * holds the newest position only. A prompt's evaluation pauses {@value #CHECKPOINT_OFFSET} tokens before its end
- * for a copy of that part of the sequence's memory ({@link PromptCache#saveCheckpoint}), as llama-server's context
+ * holds the newest position only. A prompt's evaluation pauses {@value #CHECKPOINT_OFFSET} tokens before its end,
+ * and one micro-batch before that ({@link #nextCheckpoint}), for a copy of that part of the sequence's memory ({@link PromptCache#saveCheckpoint}), as llama-server's context
  * checkpoints do, and a prompt that continues a cached conversation gets one where that reuse ends
  * ({@link #wantsCheckpointWhereReuseEnds}). Answering the same prompt again, or changing the last message of a conversation (or a chat template
  * dropping the reasoning of the last answer from the history), leaves the cached conversation before its end; the
@@ -42,6 +42,8 @@ final class PrefixLoader {
     private final boolean recurrent;
     /** Whether prompts pause for checkpoints. */
     private final boolean checkpoints;
+    /** The context's micro-batch: the earlier checkpoint is this much before the later one. */
+    private final int ubatch;
 
     /**
      * @param caching whether the host-RAM cache has a budget at all
@@ -54,6 +56,7 @@ final class PrefixLoader {
         this.recurrent = recurrent;
         this.checkpoints = caching && (window.window() > 0 || recurrent);
         this.memory = Llama.llama_get_memory(ctx);
+        this.ubatch = Llama.llama_n_ubatch(ctx);
         this.promptCache = promptCache;
         this.slots = slots;
         this.caching = caching;
@@ -202,14 +205,29 @@ final class PrefixLoader {
     }
 
     /**
-     * Where {@code job}'s prompt, of which the slot holds the first {@code keep} tokens, is to pause for a
-     * checkpoint; 0 for none (a memory that can be cut back anywhere, no host-RAM cache, images, or too short a
-     * prompt).
+     * Where {@code job}'s prompt, of which the slot holds the first {@code keep} tokens, is to pause next for a
+     * checkpoint ({@link #nextCheckpoint}); 0 for none (a memory that can be cut back anywhere, no host-RAM cache,
+     * images, or too short a prompt).
      */
     int checkpointAt(EngineJob job, int keep) {
-        int at = job.prompt.length - CHECKPOINT_OFFSET;
-        boolean wanted = checkpoints && job.images == null && at >= PromptCache.MIN_TOKENS && at > keep;
-        return wanted ? at : 0;
+        return checkpoints && job.images == null ? nextCheckpoint(job.prompt.length, keep, ubatch) : 0;
+    }
+
+    /**
+     * The first point after {@code after} where a prompt of {@code length} tokens pauses for a checkpoint, 0 for
+     * none: {@value #CHECKPOINT_OFFSET} plus one micro-batch before its end, then {@value #CHECKPOINT_OFFSET} before
+     * it, as llama-server's offsets are ({@code 4 + n_ubatch} and {@code 4}), each at least
+     * {@link PromptCache#MIN_TOKENS} in. The earlier one serves a prompt that shares all but its last message with
+     * another: the same long system prompt or document under another question evaluates about a micro-batch and the
+     * question instead of everything.
+     */
+    static int nextCheckpoint(int length, int after, int ubatch) {
+        for (int at : new int[] {length - CHECKPOINT_OFFSET - ubatch, length - CHECKPOINT_OFFSET}) {
+            if (at > after && at >= PromptCache.MIN_TOKENS) {
+                return at;
+            }
+        }
+        return 0;
     }
 
     /** Takes the checkpoint of slot {@code s}, whose prompt evaluation paused for it. */

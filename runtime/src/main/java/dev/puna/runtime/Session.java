@@ -192,17 +192,16 @@ public final class Session implements AutoCloseable {
         long t0 = System.nanoTime();
         try (SamplerChain sampler = SamplerChain.create(request.sampling(), model.vocab(), model.vocabSize(), contextSize)) {
             sampler.acceptPrompt(prompt);
-            int at = checkpointAt(prompt.length, reused);
-            boolean aborted;
-            if (at > 0) {
-                aborted = !decode(prompt, reused, at, false);
+            boolean aborted = false;
+            int from = reused;
+            for (int at = checkpointAt(prompt.length, from); at > 0 && !aborted; at = checkpointAt(prompt.length, at)) {
+                aborted = !decode(prompt, from, at, false);
                 if (!aborted) {
                     checkpoints.saveCheckpoint(ctx, 0, cached, KIND);
                 }
-                aborted = aborted || !decode(prompt, at, prompt.length, true);
-            } else {
-                aborted = !decode(prompt, reused, prompt.length, true);
+                from = at;
             }
+            aborted = aborted || !decode(prompt, from, prompt.length, true);
             long t1 = System.nanoTime();
             checkOpen();
 
@@ -291,12 +290,11 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * Where a prompt of {@code length} tokens, of which the cache holds the first {@code reused}, pauses for a
-     * checkpoint; 0 for none (a model that needs none, or too short a prompt).
+     * Where a prompt of {@code length} tokens, of which the cache holds the first {@code after}, pauses next for a
+     * checkpoint ({@link PrefixLoader#nextCheckpoint}); 0 for none (a model that needs none, or too short a prompt).
      */
-    private int checkpointAt(int length, int reused) {
-        int at = length - PrefixLoader.CHECKPOINT_OFFSET;
-        return checkpoints != null && at >= PromptCache.MIN_TOKENS && at > reused ? at : 0;
+    private int checkpointAt(int length, int after) {
+        return checkpoints == null ? 0 : PrefixLoader.nextCheckpoint(length, after, Llama.llama_n_ubatch(ctx));
     }
 
     /**

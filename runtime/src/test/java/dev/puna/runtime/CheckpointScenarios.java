@@ -107,6 +107,28 @@ abstract class CheckpointScenarios {
     }
 
     /**
+     * Where {@link #anotherQuestionUnderTheSameLongPromptContinuesBeforeTheQuestion}'s second question continues,
+     * 380 tokens shared: 380 where the memory can be cut back that far (a window-sized cache holds about a
+     * micro-batch more than its window), else the first question's checkpoint one micro-batch and 4 tokens before
+     * its end.
+     */
+    abstract int whereAnotherQuestionContinues();
+
+    /** A long system prompt or document and a short question, then another question under it. */
+    @Test
+    void anotherQuestionUnderTheSameLongPromptContinuesBeforeTheQuestion() {
+        int[] document = prompt(9, 380);
+        int[] question = then(document, 9, 20);
+        int[] another = then(document, 10, 20);
+        try (Runner r = open(64L << 20)) {
+            r.run(question, 8);
+            GenerationResult answer = r.run(another, 8);
+            assertEquals(whereAnotherQuestionContinues(), answer.cachedPromptTokens());
+            assertArrayEquals(fresh(another), answer.tokens());
+        }
+    }
+
+    /**
      * A chat: the next prompt holds the answer the cache generated, then a user message; that message edited
      * continues from where the prompt's reuse of the cache ended (llama-server's checkpoint at the start of the last
      * user message), evaluating the edited message only.

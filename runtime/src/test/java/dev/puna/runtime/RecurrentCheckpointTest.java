@@ -46,8 +46,14 @@ class RecurrentCheckpointTest extends CheckpointScenarios {
         }
 
         @Override
+        int whereAnotherQuestionContinues() {
+            return RecurrentCheckpointTest.this.whereAnotherQuestionContinues();
+        }
+
+        @Override
         Runner open(long cacheBytes) {
-            return of(model.newSession(SessionParams.builder().contextSize(1024).batchSize(256).threads(2).checkpointBytes(cacheBytes).build()));
+            return of(model.newSession(SessionParams.builder().contextSize(1024).batchSize(256).threads(2)
+                    .checkpointBytes(cacheBytes).build()));
         }
     }
 
@@ -58,6 +64,12 @@ class RecurrentCheckpointTest extends CheckpointScenarios {
     }
 
     /** The state is that of 207 tokens and cannot be cut back to 200: the first prompt's checkpoint, at 196. */
+    /** The state cannot be cut back: the checkpoint at 400 - 4 - 256 (the micro-batch). */
+    @Override
+    int whereAnotherQuestionContinues() {
+        return 140;
+    }
+
     @Override
     int whereTheSecondPromptLeftTheCache() {
         return 196;

@@ -126,9 +126,9 @@ public final class PromptCache implements AutoCloseable {
      * that cannot be cut back ({@link Llama#LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY}: sliding-window caches, recurrent
      * state; all of a purely recurrent model's). No-op when one of the same tokens and {@code kind} is held already,
      * or it does not fit the budget. A conversation keeps its {@value #CHECKPOINTS_PER_CONVERSATION} latest: of the
-     * checkpoints this one extends (earlier points of the same conversation) the longest stay. With two a turn (where
-     * its reuse of the cache ended and near its end), that is the last two turns': to answer the last prompt again,
-     * to change its last message, and the same for the turn before.
+     * checkpoints this one extends (earlier points of the same conversation) the longest stay. With up to three a
+     * turn (where its reuse of the cache ended, a micro-batch before its end and near its end) that is the last turn's
+     * and the end of the one before: to answer either prompt again, or change the last message.
      */
     public void saveCheckpoint(MemorySegment ctx, int seq, int[] tokens, Object kind) {
         if (capacityBytes <= 0 || tokens.length == 0) {
