@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What checkpoints ({@link PrefixLoader}, and a {@link Session}'s own) give any model whose memory cannot be cut back
@@ -23,8 +24,26 @@ abstract class CheckpointScenarios {
         void close();
     }
 
-    /** A runner on the subclass's model, with {@code cacheBytes} of host RAM for checkpoints (0: none). */
-    abstract Runner open(long cacheBytes);
+    /** Where the scenarios run: an engine of one slot, whose host-RAM cache holds them, or a session. */
+    enum On { ENGINE, SESSION }
+
+    /** The subclass's model. */
+    abstract Model model();
+
+    /** The context of either runner. */
+    abstract SessionParams.Builder context();
+
+    /** An engine of one slot, with a host-RAM cache of {@code cacheBytes} (0: none). */
+    final Engine engine(long cacheBytes) {
+        return Engine.start(model(), EngineParams.builder().parallel(1).promptCacheBytes(cacheBytes)
+                .session(context().build()).build());
+    }
+
+    /** A runner {@code on} the subclass's model, with {@code cacheBytes} of host RAM for checkpoints (0: none). */
+    final Runner open(On on, long cacheBytes) {
+        return on == On.ENGINE ? of(engine(cacheBytes))
+                : of(model().newSession(context().checkpointBytes(cacheBytes).build()));
+    }
 
     static Runner of(Engine engine) {
         return new Runner() {
@@ -55,8 +74,8 @@ abstract class CheckpointScenarios {
         };
     }
 
-    final int[] fresh(int[] prompt) {
-        try (Runner r = open(0)) {
+    final int[] fresh(On on, int[] prompt) {
+        try (Runner r = open(on, 0)) {
             return r.run(prompt, 8).tokens();
         }
     }
@@ -70,16 +89,17 @@ abstract class CheckpointScenarios {
         return p;
     }
 
-    @Test
-    void thePromptAnsweredAgainAfterALongTurnContinuesFromItsCheckpoint() {
+    @ParameterizedTest
+    @EnumSource(On.class)
+    void thePromptAnsweredAgainAfterALongTurnContinuesFromItsCheckpoint(On on) {
         int[] first = prompt(1, 200);
-        try (Runner r = open(64L << 20)) {
+        try (Runner r = open(on, 64L << 20)) {
             r.run(first, 8);
             r.run(then(first, 1, 300), 8);
             GenerationResult again = r.run(first, 8);
             // Checkpoint at 200 - 4; without it the memory cannot go back to 199 and all 200 are evaluated.
             assertEquals(196, again.cachedPromptTokens());
-            assertArrayEquals(fresh(first), again.tokens());
+            assertArrayEquals(fresh(on, first), again.tokens());
         }
     }
 
@@ -90,19 +110,20 @@ abstract class CheckpointScenarios {
      */
     abstract int whereTheSecondPromptLeftTheCache();
 
-    @Test
-    void aChangedLastMessageContinuesFromACheckpointOfThePromptBefore() {
+    @ParameterizedTest
+    @EnumSource(On.class)
+    void aChangedLastMessageContinuesFromACheckpointOfThePromptBefore(On on) {
         int[] first = prompt(2, 200);
         int[] second = then(first, 2, 300);
         int[] changed = then(first, 3, 300);
-        try (Runner r = open(64L << 20)) {
+        try (Runner r = open(on, 64L << 20)) {
             r.run(first, 8);
             GenerationResult s = r.run(second, 8);
             assertEquals(whereTheSecondPromptLeftTheCache(), s.cachedPromptTokens());
             GenerationResult answer = r.run(changed, 8);
             // The checkpoint where the second prompt's reuse of the cache ended.
             assertEquals(whereTheSecondPromptLeftTheCache(), answer.cachedPromptTokens());
-            assertArrayEquals(fresh(changed), answer.tokens());
+            assertArrayEquals(fresh(on, changed), answer.tokens());
         }
     }
 
@@ -115,16 +136,17 @@ abstract class CheckpointScenarios {
     abstract int whereAnotherQuestionContinues();
 
     /** A long system prompt or document and a short question, then another question under it. */
-    @Test
-    void anotherQuestionUnderTheSameLongPromptContinuesBeforeTheQuestion() {
+    @ParameterizedTest
+    @EnumSource(On.class)
+    void anotherQuestionUnderTheSameLongPromptContinuesBeforeTheQuestion(On on) {
         int[] document = prompt(9, 380);
         int[] question = then(document, 9, 20);
         int[] another = then(document, 10, 20);
-        try (Runner r = open(64L << 20)) {
+        try (Runner r = open(on, 64L << 20)) {
             r.run(question, 8);
             GenerationResult answer = r.run(another, 8);
             assertEquals(whereAnotherQuestionContinues(), answer.cachedPromptTokens());
-            assertArrayEquals(fresh(another), answer.tokens());
+            assertArrayEquals(fresh(on, another), answer.tokens());
         }
     }
 
@@ -133,10 +155,11 @@ abstract class CheckpointScenarios {
      * continues from where the prompt's reuse of the cache ended (llama-server's checkpoint at the start of the last
      * user message), evaluating the edited message only.
      */
-    @Test
-    void anEditedLastUserMessageContinuesFromWhereItsPromptLeftTheCache() {
+    @ParameterizedTest
+    @EnumSource(On.class)
+    void anEditedLastUserMessageContinuesFromWhereItsPromptLeftTheCache(On on) {
         int[] first = prompt(5, 200);
-        try (Runner r = open(64L << 20)) {
+        try (Runner r = open(on, 64L << 20)) {
             GenerationResult a = r.run(first, 8);
             int[] answered = SlidingWindowCacheTest.plus(first, a.tokens(), 0);
             int[] next = then(answered, 5, 300);
@@ -146,19 +169,20 @@ abstract class CheckpointScenarios {
             assertEquals(207, n.cachedPromptTokens());
             GenerationResult e = r.run(edited, 8);
             assertEquals(207, e.cachedPromptTokens());
-            assertArrayEquals(fresh(edited), e.tokens());
+            assertArrayEquals(fresh(on, edited), e.tokens());
         }
     }
 
-    @Test
-    void withoutHostRamForCheckpointsThePromptIsEvaluatedAgain() {
+    @ParameterizedTest
+    @EnumSource(On.class)
+    void withoutHostRamForCheckpointsThePromptIsEvaluatedAgain(On on) {
         int[] first = prompt(7, 200);
-        try (Runner r = open(0)) {
+        try (Runner r = open(on, 0)) {
             r.run(first, 8);
             r.run(then(first, 7, 300), 8);
             GenerationResult again = r.run(first, 8);
             assertEquals(0, again.cachedPromptTokens());
-            assertArrayEquals(fresh(first), again.tokens());
+            assertArrayEquals(fresh(on, first), again.tokens());
         }
     }
 }

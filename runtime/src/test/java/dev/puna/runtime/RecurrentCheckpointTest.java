@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,43 +32,22 @@ class RecurrentCheckpointTest extends CheckpointScenarios {
     }
 
     @Override
-    Runner open(long cacheBytes) {
-        return of(engine(cacheBytes));
+    Model model() {
+        return model;
     }
 
-    /** The same scenarios on a {@link Session}, which keeps its checkpoints itself. */
-    @Nested
-    class OnASession extends CheckpointScenarios {
-        @Override
-        int whereTheSecondPromptLeftTheCache() {
-            return RecurrentCheckpointTest.this.whereTheSecondPromptLeftTheCache();
-        }
-
-        @Override
-        int whereAnotherQuestionContinues() {
-            return RecurrentCheckpointTest.this.whereAnotherQuestionContinues();
-        }
-
-        @Override
-        Runner open(long cacheBytes) {
-            return of(model.newSession(SessionParams.builder().contextSize(1024).batchSize(256).threads(2)
-                    .checkpointBytes(cacheBytes).build()));
-        }
+    @Override
+    SessionParams.Builder context() {
+        return SessionParams.builder().contextSize(1024).batchSize(256).threads(2);
     }
 
-    /** An engine of one slot, with a host-RAM cache of {@code cacheBytes} (0: none). */
-    Engine engine(long cacheBytes) {
-        return Engine.start(model, EngineParams.builder().parallel(1).promptCacheBytes(cacheBytes)
-                .session(SessionParams.builder().contextSize(1024).batchSize(256).threads(2).build()).build());
-    }
-
-    /** The state is that of 207 tokens and cannot be cut back to 200: the first prompt's checkpoint, at 196. */
     /** The state cannot be cut back: the checkpoint at 400 - 4 - 256 (the micro-batch). */
     @Override
     int whereAnotherQuestionContinues() {
         return 140;
     }
 
+    /** The state is that of 207 tokens and cannot be cut back to 200: the first prompt's checkpoint, at 196. */
     @Override
     int whereTheSecondPromptLeftTheCache() {
         return 196;
@@ -84,7 +62,7 @@ class RecurrentCheckpointTest extends CheckpointScenarios {
             GenerationResult r = run(engine, next, 8);
             // The answer's last token was sampled, never decoded: the state is that of the 207 before it.
             assertEquals(207, r.cachedPromptTokens());
-            assertArrayEquals(fresh(next), r.tokens());
+            assertArrayEquals(fresh(On.ENGINE, next), r.tokens());
         }
     }
 }

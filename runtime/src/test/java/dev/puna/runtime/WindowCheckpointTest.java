@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -34,52 +33,30 @@ class WindowCheckpointTest extends CheckpointScenarios {
     }
 
     @Override
-    Runner open(long cacheBytes) {
-        return of(engine(cacheBytes));
+    Model model() {
+        return model;
     }
 
-    /** The same scenarios on a {@link Session}, which keeps its checkpoints itself. */
-    @Nested
-    class OnASession extends CheckpointScenarios {
-        @Override
-        int whereTheSecondPromptLeftTheCache() {
-            return WindowCheckpointTest.this.whereTheSecondPromptLeftTheCache();
-        }
-
-        @Override
-        int whereAnotherQuestionContinues() {
-            return WindowCheckpointTest.this.whereAnotherQuestionContinues();
-        }
-
-        @Override
-        Runner open(long cacheBytes) {
-            return of(model.newSession(SessionParams.builder().contextSize(1024).batchSize(256).ubatchSize(64).threads(2)
-                    .checkpointBytes(cacheBytes).build()));
-        }
+    @Override
+    SessionParams.Builder context() {
+        return SessionParams.builder().contextSize(1024).batchSize(256).ubatchSize(64).threads(2);
     }
 
-    /** An engine of one slot, with a host-RAM cache of {@code cacheBytes} (0: none). */
-    Engine engine(long cacheBytes) {
-        return Engine.start(model, EngineParams.builder().parallel(1).promptCacheBytes(cacheBytes)
-                .session(SessionParams.builder().contextSize(1024).batchSize(256).ubatchSize(64).threads(2).build())
-                .build());
-    }
-
-    /** The window cache holds that point: cut back 7 tokens, well within a window and a micro-batch. */
     /** The window-sized cache continues 27 tokens back (it holds 256 cells, the window 32). */
     @Override
     int whereAnotherQuestionContinues() {
         return 380;
     }
 
+    /** The window cache holds that point: cut back 7 tokens, well within a window and a micro-batch. */
     @Override
     int whereTheSecondPromptLeftTheCache() {
         return 200;
     }
 
     /**
-     * Of a conversation's checkpoints the four latest stay, two a turn (where its reuse of the cache ended, and 4
-     * tokens before its end): the first turn's goes when the third turn ends.
+     * Of a conversation's checkpoints the four latest stay, up to three a turn (where its reuse of the cache ended,
+     * a micro-batch and 4 tokens before its end, and 4 tokens before it): the first turn's end goes in the third turn.
      */
     @Test
     void aConversationKeepsItsFourLatestCheckpoints() {
@@ -93,14 +70,14 @@ class WindowCheckpointTest extends CheckpointScenarios {
             run(engine, third, 8);
             GenerationResult r = run(engine, changedThird, 8);
             assertEquals(500, r.cachedPromptTokens()); // where the third prompt's reuse ended
-            assertArrayEquals(fresh(changedThird), r.tokens());
+            assertArrayEquals(fresh(On.ENGINE, changedThird), r.tokens());
             run(engine, third, 8);
             GenerationResult again = run(engine, second, 8);
             assertEquals(496, again.cachedPromptTokens()); // 4 before the end of the second
-            assertArrayEquals(fresh(second), again.tokens());
+            assertArrayEquals(fresh(On.ENGINE, second), again.tokens());
             GenerationResult back = run(engine, first, 8);
             assertEquals(0, back.cachedPromptTokens());
-            assertArrayEquals(fresh(first), back.tokens());
+            assertArrayEquals(fresh(On.ENGINE, first), back.tokens());
         }
     }
 
