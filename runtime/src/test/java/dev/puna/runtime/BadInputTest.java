@@ -149,6 +149,15 @@ class BadInputTest {
     }
 
     @Test
+    void negativeCheckpointBytes() {
+        InvalidParameterException e = assertThrows(InvalidParameterException.class,
+                () -> SessionParams.builder().checkpointBytes(-1));
+        assertEquals("checkpoint_bytes", e.parameter());
+        assertEquals("checkpoint_bytes: must be 0 or more, got -1", e.getMessage());
+        assertEquals(0, SessionParams.builder().checkpointBytes(0).build().checkpointBytes());
+    }
+
+    @Test
     void emptyPromptWithoutSpecialTokens() {
         InvalidParameterException e = assertThrows(InvalidParameterException.class,
                 () -> session.generate(GenerateRequest.builder().prompt("").addSpecial(false).build()));
