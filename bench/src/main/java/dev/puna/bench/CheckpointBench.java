@@ -13,7 +13,8 @@ import java.util.Map;
  *
  * <pre>
  * CheckpointBench --server puna=http://127.0.0.1:18086 --server llama-server=http://127.0.0.1:18087 ...
- *                 [--model bench] [--rounds 5] [--history 1500] [--turn 1200] [--warmup 1] [--seed n]
+ *                 [--model bench] [--rounds 5] [--history 1500] [--turn 1200] [--answer 100] [--warmup 1]
+ *                 [--seed n]
  * </pre>
  * Each round, on every server in turn (the order rotating from round to round, so that drift in the machine's speed
  * falls on all alike), on {@code /v1/completions}: a new prompt of {@code --history} words (its TTFT: what the pause
@@ -23,14 +24,18 @@ import java.util.Map;
  * edited last user message: a new document of {@code --history} words as the first user message, the answer the
  * server gives (16 tokens), a question of {@code --turn} words, and that question replaced by another of the same
  * length (its TTFT and the tokens evaluated; llama-server checkpoints at the start of the last user message, Puna
- * where the prompt's reuse of the cache ended, which is the same point here). Prints the medians per server.
+ * where the prompt's reuse of the cache ended, which is the same point here). Last, a conversation sent whole, as a
+ * client that keeps its own history sends it to a server that has not seen it (another server behind a balancer,
+ * say): another document, an answer the client wrote ({@code --answer} words), a question, then that question
+ * replaced (both servers pause where the chat route says the last user message starts). Prints the medians per
+ * server.
  */
 public final class CheckpointBench {
     private CheckpointBench() {
     }
 
     private record Round(double firstTtft, double againTtft, int againEvaluated, double editTtft,
-                         int editEvaluated) {
+                         int editEvaluated, double wholeTtft, int wholeEvaluated) {
     }
 
     private static int evaluated(CompletionClient.Sample s) {
@@ -43,6 +48,7 @@ public final class CheckpointBench {
         int rounds = 5;
         int history = 1500;
         int turn = 1200;
+        int answerWords = 100;
         int warmup = 1;
         long seed = 20261207;
         for (int i = 0; i < args.length; i += 2) {
@@ -56,6 +62,7 @@ public final class CheckpointBench {
                 case "--rounds" -> rounds = Integer.parseInt(v);
                 case "--history" -> history = Integer.parseInt(v);
                 case "--turn" -> turn = Integer.parseInt(v);
+                case "--answer" -> answerWords = Integer.parseInt(v);
                 case "--warmup" -> warmup = Integer.parseInt(v);
                 case "--seed" -> seed = Long.parseLong(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -85,6 +92,10 @@ public final class CheckpointBench {
             String document = prompts.words(history);
             String question = prompts.words(turn);
             String edited = prompts.words(turn);
+            List<CompletionClient.Message> whole = List.of(CompletionClient.Message.user(prompts.words(history)),
+                    CompletionClient.Message.assistant(prompts.words(answerWords)));
+            String wholeQuestion = prompts.words(turn);
+            String wholeEdited = prompts.words(turn);
             for (int k = 0; k < labels.size(); k++) {
                 String label = labels.get((r + k) % labels.size());
                 CompletionClient c = clients.get(label);
@@ -96,29 +107,44 @@ public final class CheckpointBench {
                         c.chat(List.of(doc), 16).text());
                 c.chat(List.of(doc, answer, CompletionClient.Message.user(question)), 1);
                 CompletionClient.Sample edit = c.chat(List.of(doc, answer, CompletionClient.Message.user(edited)), 1);
+                c.chat(plus(whole, CompletionClient.Message.user(wholeQuestion)), 1);
+                CompletionClient.Sample wholeEdit = c.chat(plus(whole, CompletionClient.Message.user(wholeEdited)), 1);
                 Round round = new Round(s1.ttftNanos() / 1e6, s3.ttftNanos() / 1e6, evaluated(s3),
-                        edit.ttftNanos() / 1e6, evaluated(edit));
+                        edit.ttftNanos() / 1e6, evaluated(edit), wholeEdit.ttftNanos() / 1e6, evaluated(wholeEdit));
                 results.get(label).add(round);
                 System.out.printf(Locale.ROOT, "round %d %-14s first prompt TTFT %7.1f ms, again TTFT %7.1f ms, "
-                        + "evaluated again %d of %d tokens; edited message TTFT %7.1f ms, evaluated %d of %d%n",
+                        + "evaluated again %d of %d tokens; edited message TTFT %7.1f ms, evaluated %d of %d; "
+                        + "sent whole, edited: TTFT %7.1f ms, evaluated %d of %d%n",
                         r + 1, label, round.firstTtft(), round.againTtft(), round.againEvaluated(), s3.promptTokens(),
-                        round.editTtft(), round.editEvaluated(), edit.promptTokens());
+                        round.editTtft(), round.editEvaluated(), edit.promptTokens(), round.wholeTtft(),
+                        round.wholeEvaluated(), wholeEdit.promptTokens());
             }
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "| %-14s | %-22s | %-24s | %-21s | %-22s | %-21s |%n", "server",
-                "first prompt TTFT (ms)", "answered again TTFT (ms)", "evaluated again (tok)",
-                "edited message TTFT (ms)", "edit evaluated (tok)");
+        System.out.printf(Locale.ROOT, "| %-14s | %-22s | %-24s | %-21s | %-22s | %-21s | %-22s | %-21s |%n",
+                "server", "first prompt TTFT (ms)", "answered again TTFT (ms)", "evaluated again (tok)",
+                "edited message TTFT (ms)", "edit evaluated (tok)", "sent whole, edit (ms)", "evaluated (tok)");
         System.out.println("|----------------|------------------------|--------------------------|"
-                + "-----------------------|--------------------------|-----------------------|");
+                + "-----------------------|--------------------------|-----------------------|"
+                + "------------------------|-----------------------|");
         for (String label : labels) {
             List<Round> rs = results.get(label);
-            System.out.printf(Locale.ROOT, "| %-14s | %22.1f | %24.1f | %21.0f | %24.1f | %21.0f |%n", label,
+            System.out.printf(Locale.ROOT, "| %-14s | %22.1f | %24.1f | %21.0f | %24.1f | %21.0f | %22.1f | %21.0f |%n",
+                    label,
                     Stats.median(rs.stream().map(Round::firstTtft).toList()),
                     Stats.median(rs.stream().map(Round::againTtft).toList()),
                     Stats.median(rs.stream().map(x -> (double) x.againEvaluated()).toList()),
                     Stats.median(rs.stream().map(Round::editTtft).toList()),
-                    Stats.median(rs.stream().map(x -> (double) x.editEvaluated()).toList()));
+                    Stats.median(rs.stream().map(x -> (double) x.editEvaluated()).toList()),
+                    Stats.median(rs.stream().map(Round::wholeTtft).toList()),
+                    Stats.median(rs.stream().map(x -> (double) x.wholeEvaluated()).toList()));
         }
+    }
+
+    private static List<CompletionClient.Message> plus(List<CompletionClient.Message> history,
+                                                       CompletionClient.Message last) {
+        List<CompletionClient.Message> out = new ArrayList<>(history);
+        out.add(last);
+        return out;
     }
 }

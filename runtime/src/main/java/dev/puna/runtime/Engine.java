@@ -371,6 +371,15 @@ public final class Engine implements AutoCloseable {
         return params;
     }
 
+    /**
+     * Whether prompts pause for checkpoints: a model with sliding-window or recurrent layers and a host-RAM cache
+     * to keep them in. Only then does {@link GenerateRequest.Builder#userMessageStarts} change anything, so a
+     * server works them out only then.
+     */
+    public boolean keepsCheckpoints() {
+        return prefixes.keepsCheckpoints();
+    }
+
     /** Tokens each slot's context holds (llama.cpp rounds {@code num_ctx} up to a multiple of 256). */
     public int slotContextSize() {
         return slotContext;
@@ -424,6 +433,7 @@ public final class Engine implements AutoCloseable {
         Objects.requireNonNull(listener, "listener");
         ImagePrompt images = request.visionPrompt() == null ? null : ImagePrompt.of(request.visionPrompt(), model);
         int[] prompt;
+        int[] starts = new int[0];
         if (images != null) {
             prompt = images.tokens();
             if (prompt.length >= slotContext) {
@@ -431,12 +441,15 @@ public final class Engine implements AutoCloseable {
                 throw new ContextOverflowException(prompt.length, slotContext);
             }
         } else {
-            prompt = fit(promptTokens(request), request);
+            int[] tokens = promptTokens(request);
+            prompt = fit(tokens, request);
+            starts = startsAfterFit(request.userMessageStarts(), tokens.length, prompt.length, request.numKeep());
         }
         AdapterSet adapters = adapters(request);
         adapters.acquire();
         EngineJob job = new EngineJob(request, listener, prompt, this::wake, adapters);
         job.images = images;
+        job.userMessageStarts = starts;
         lock.lock();
         try {
             if (lost != null) {
@@ -504,6 +517,21 @@ public final class Engine implements AutoCloseable {
         System.arraycopy(prompt, 0, out, 0, keep);
         System.arraycopy(prompt, prompt.length - (target - keep), out, keep, target - keep);
         return out;
+    }
+
+    /**
+     * Where user messages start in a prompt of {@code original} tokens that {@link #fit} cut to {@code fitted}: those
+     * in the kept head stay, those in the kept tail move with it, those in the dropped middle go.
+     */
+    static int[] startsAfterFit(int[] starts, int original, int fitted, int numKeep) {
+        if (fitted == original) {
+            return starts;
+        }
+        int keep = Math.min(numKeep, fitted / 2);
+        int dropped = original - fitted;
+        return Arrays.stream(starts)
+                .map(s -> s < keep ? s : s >= keep + dropped ? s - dropped : -1)
+                .filter(s -> s >= 0).toArray();
     }
 
     private void wake() {

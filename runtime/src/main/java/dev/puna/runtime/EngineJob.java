@@ -15,6 +15,8 @@ final class EngineJob {
     final int[] prompt;
     /** Where the prompt's images are, or null for a text prompt. */
     ImagePrompt images;
+    /** Where the prompt's user messages start, as evaluated (after truncation); ascending, empty for none. */
+    int[] userMessageStarts = new int[0];
     final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
     final GenerationHandle handle;
     /** The LoRA adapters this job runs with; held (acquired) from submission until {@link #release()}. */

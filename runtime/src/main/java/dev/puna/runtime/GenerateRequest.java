@@ -1,5 +1,6 @@
 package dev.puna.runtime;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -24,6 +25,11 @@ import java.util.Objects;
  *   <li>{@code numKeep} ({@code num_keep}, default 4): tokens at the start that truncation and shifting keep.</li>
  *   <li>{@code adapters} (default none): LoRA adapters of the engine's model and their scales, applied for this
  *       request only (llama-server's per-request {@code lora}). Honoured by {@link Engine}.</li>
+ *   <li>{@code userMessageStarts} (default none): where the prompt's user messages start, as token positions. A
+ *       model whose memory cannot be cut back to a prefix (sliding-window or recurrent layers) takes a checkpoint
+ *       there while evaluating the prompt, as llama-server does at its chat template's message spans: a client
+ *       that edits the last message, or sends another conversation under the same system prompt, continues from
+ *       there. Ignored by other models; the chat routes fill it in.</li>
  * </ul>
  */
 public final class GenerateRequest {
@@ -42,6 +48,7 @@ public final class GenerateRequest {
     private final int numKeep;
     private final List<LoraScale> adapters;
     private final dev.puna.runtime.vision.VisionPrompt vision;
+    private final int[] userMessageStarts;
 
     private GenerateRequest(Builder b) {
         this.prompt = b.prompt;
@@ -59,6 +66,12 @@ public final class GenerateRequest {
         this.numKeep = b.numKeep;
         this.adapters = b.adapters;
         this.vision = b.vision;
+        this.userMessageStarts = b.userMessageStarts;
+    }
+
+    /** Where the prompt's user messages start (ascending token positions); empty when not given. */
+    public int[] userMessageStarts() {
+        return userMessageStarts.clone();
     }
 
     /**
@@ -156,6 +169,7 @@ public final class GenerateRequest {
         b.numKeep = numKeep;
         b.adapters = adapters;
         b.vision = vision;
+        b.userMessageStarts = userMessageStarts;
         return b;
     }
 
@@ -176,6 +190,7 @@ public final class GenerateRequest {
         private int numKeep = 4;
         private List<LoraScale> adapters = List.of();
         private dev.puna.runtime.vision.VisionPrompt vision;
+        private int[] userMessageStarts = new int[0];
 
         private Builder() {
         }
@@ -266,6 +281,19 @@ public final class GenerateRequest {
          */
         public Builder visionPrompt(dev.puna.runtime.vision.VisionPrompt prompt) {
             this.vision = Objects.requireNonNull(prompt, "prompt");
+            return this;
+        }
+
+        /**
+         * Where the prompt's user messages start, as token positions (in any order; duplicates count once). Positions
+         * past the prompt's end are ignored.
+         */
+        public Builder userMessageStarts(int... positions) {
+            int[] sorted = Objects.requireNonNull(positions, "positions").clone();
+            Arrays.sort(sorted);
+            InvalidParameterException.require(sorted.length == 0 || sorted[0] >= 0, "user_message_starts",
+                    "positions must be 0 or more, got " + (sorted.length == 0 ? 0 : sorted[0]));
+            this.userMessageStarts = Arrays.stream(sorted).distinct().toArray();
             return this;
         }
 

@@ -31,6 +31,8 @@ import java.util.function.IntUnaryOperator;
 final class PrefixLoader {
     /** How many tokens before a prompt's end its checkpoint is taken. */
     static final int CHECKPOINT_OFFSET = 4;
+    /** How far past the previous pause a user message other than the first and the last must start for its own. */
+    static final int CHECKPOINT_MIN_STEP = 8192;
 
     private final MemorySegment ctx;
     private final MemorySegment memory;
@@ -60,6 +62,11 @@ final class PrefixLoader {
         this.promptCache = promptCache;
         this.slots = slots;
         this.caching = caching;
+    }
+
+    /** Whether prompts pause for checkpoints; fixed at construction, so any thread may ask. */
+    boolean keepsCheckpoints() {
+        return checkpoints;
     }
 
     /**
@@ -210,24 +217,41 @@ final class PrefixLoader {
      * images, or too short a prompt).
      */
     int checkpointAt(EngineJob job, int keep) {
-        return checkpoints && job.images == null ? nextCheckpoint(job.prompt.length, keep, ubatch) : 0;
+        return checkpoints && job.images == null
+                ? nextCheckpoint(job.prompt.length, keep, ubatch, job.userMessageStarts) : 0;
     }
 
     /**
      * The first point after {@code after} where a prompt of {@code length} tokens pauses for a checkpoint, 0 for
-     * none: {@value #CHECKPOINT_OFFSET} plus one micro-batch before its end, then {@value #CHECKPOINT_OFFSET} before
-     * it, as llama-server's offsets are ({@code 4 + n_ubatch} and {@code 4}), each at least
-     * {@link PromptCache#MIN_TOKENS} in. The earlier one serves a prompt that shares all but its last message with
-     * another: the same long system prompt or document under another question evaluates about a micro-batch and the
-     * question instead of everything.
+     * none. Near its end: {@value #CHECKPOINT_OFFSET} plus one micro-batch before it, then {@value #CHECKPOINT_OFFSET}
+     * before it, as llama-server's offsets are ({@code 4 + n_ubatch} and {@code 4}). The earlier one serves a prompt
+     * that shares all but its last message with another: the same long system prompt or document under another
+     * question evaluates about a micro-batch and the question instead of everything. And where user messages start
+     * ({@code userMessageStarts}, ascending), as llama-server breaks at its template's message spans: the last one
+     * (an edited last message continues from there, also for a conversation this server has not seen before), the
+     * first (another conversation under the same system prompt), and any at least {@value #CHECKPOINT_MIN_STEP}
+     * tokens past the previous pause. Every point is at least {@link PromptCache#MIN_TOKENS} in.
      */
-    static int nextCheckpoint(int length, int after, int ubatch) {
+    static int nextCheckpoint(int length, int after, int ubatch, int[] userMessageStarts) {
+        int next = 0;
         for (int at : new int[] {length - CHECKPOINT_OFFSET - ubatch, length - CHECKPOINT_OFFSET}) {
             if (at > after && at >= PromptCache.MIN_TOKENS) {
-                return at;
+                next = at;
+                break;
             }
         }
-        return 0;
+        int starts = 0;
+        while (starts < userMessageStarts.length && userMessageStarts[starts] < length - CHECKPOINT_OFFSET) {
+            starts++;
+        }
+        for (int i = 0; i < starts; i++) {
+            int at = userMessageStarts[i];
+            boolean wanted = i == 0 || i == starts - 1 || at >= after + CHECKPOINT_MIN_STEP;
+            if (at > after && at >= PromptCache.MIN_TOKENS && wanted) {
+                return next == 0 ? at : Math.min(at, next);
+            }
+        }
+        return next;
     }
 
     /** Takes the checkpoint of slot {@code s}, whose prompt evaluation paused for it. */

@@ -194,7 +194,9 @@ public final class Session implements AutoCloseable {
             sampler.acceptPrompt(prompt);
             boolean aborted = false;
             int from = reused;
-            for (int at = checkpointAt(prompt.length, from); at > 0 && !aborted; at = checkpointAt(prompt.length, at)) {
+            int[] starts = request.userMessageStarts();
+            for (int at = checkpointAt(prompt.length, from, starts); at > 0 && !aborted;
+                    at = checkpointAt(prompt.length, at, starts)) {
                 aborted = !decode(prompt, from, at, false);
                 if (!aborted) {
                     checkpoints.saveCheckpoint(ctx, 0, cached, KIND);
@@ -291,10 +293,12 @@ public final class Session implements AutoCloseable {
 
     /**
      * Where a prompt of {@code length} tokens, of which the cache holds the first {@code after}, pauses next for a
-     * checkpoint ({@link PrefixLoader#nextCheckpoint}); 0 for none (a model that needs none, or too short a prompt).
+     * checkpoint ({@link PrefixLoader#nextCheckpoint}, {@code starts} where its user messages start); 0 for none (a
+     * model that needs none, or too short a prompt).
      */
-    private int checkpointAt(int length, int after) {
-        return checkpoints == null ? 0 : PrefixLoader.nextCheckpoint(length, after, Llama.llama_n_ubatch(ctx));
+    private int checkpointAt(int length, int after, int[] starts) {
+        return checkpoints == null ? 0
+                : PrefixLoader.nextCheckpoint(length, after, Llama.llama_n_ubatch(ctx), starts);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.puna.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -155,6 +156,16 @@ class BadInputTest {
         assertEquals("checkpoint_bytes", e.parameter());
         assertEquals("checkpoint_bytes: must be 0 or more, got -1", e.getMessage());
         assertEquals(0, SessionParams.builder().checkpointBytes(0).build().checkpointBytes());
+    }
+
+    @Test
+    void negativeUserMessageStart() {
+        InvalidParameterException e = assertThrows(InvalidParameterException.class,
+                () -> GenerateRequest.builder().userMessageStarts(40, -3));
+        assertEquals("user_message_starts", e.parameter());
+        assertEquals("user_message_starts: positions must be 0 or more, got -3", e.getMessage());
+        assertArrayEquals(new int[] {0, 12, 40}, GenerateRequest.builder().prompt("x").userMessageStarts(40, 0, 12, 40)
+                .build().userMessageStarts());
     }
 
     @Test

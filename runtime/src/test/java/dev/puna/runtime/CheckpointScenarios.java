@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -18,7 +19,11 @@ abstract class CheckpointScenarios {
     /** What answers the prompts, one after another: an engine of one slot, or a session. */
     interface Runner extends AutoCloseable {
         /** Greedy, at most {@code maxTokens} tokens. */
-        GenerationResult run(int[] prompt, int maxTokens);
+        default GenerationResult run(int[] prompt, int maxTokens) {
+            return run(greedy(prompt, maxTokens).build());
+        }
+
+        GenerationResult run(GenerateRequest request);
 
         @Override
         void close();
@@ -48,8 +53,9 @@ abstract class CheckpointScenarios {
     static Runner of(Engine engine) {
         return new Runner() {
             @Override
-            public GenerationResult run(int[] prompt, int maxTokens) {
-                return SlidingWindowCacheTest.run(engine, prompt, maxTokens);
+            public GenerationResult run(GenerateRequest request) {
+                return engine.submit(request, GenerationListener.NONE).result().orTimeout(60, TimeUnit.SECONDS)
+                        .join();
             }
 
             @Override
@@ -62,9 +68,8 @@ abstract class CheckpointScenarios {
     static Runner of(Session session) {
         return new Runner() {
             @Override
-            public GenerationResult run(int[] prompt, int maxTokens) {
-                return session.generate(GenerateRequest.builder().promptTokens(prompt)
-                        .sampling(SamplingParams.greedy()).maxTokens(maxTokens).build());
+            public GenerationResult run(GenerateRequest request) {
+                return session.generate(request);
             }
 
             @Override
@@ -72,6 +77,10 @@ abstract class CheckpointScenarios {
                 session.close();
             }
         };
+    }
+
+    static GenerateRequest.Builder greedy(int[] prompt, int maxTokens) {
+        return GenerateRequest.builder().promptTokens(prompt).sampling(SamplingParams.greedy()).maxTokens(maxTokens);
     }
 
     final int[] fresh(On on, int[] prompt) {
@@ -170,6 +179,46 @@ abstract class CheckpointScenarios {
             GenerationResult e = r.run(edited, 8);
             assertEquals(207, e.cachedPromptTokens());
             assertArrayEquals(fresh(on, edited), e.tokens());
+        }
+    }
+
+    /**
+     * A conversation this runner has not seen, sent whole (a system prompt of 150 tokens, a user message, an answer
+     * the client wrote, the last user message at 350, 300 tokens long), then again with that last message edited:
+     * the pause where the request says the last user message starts lets the edit continue there. Without it the
+     * prompt's own checkpoints (a micro-batch and 4 tokens before its end) lie inside the edited message, and a
+     * window-sized cache no longer holds the window before it.
+     */
+    @ParameterizedTest
+    @EnumSource(On.class)
+    void anEditedLastMessageOfAConversationSentWholeContinuesWhereTheMessageStarts(On on) {
+        int[] system = prompt(11, 150);
+        int[] history = then(then(system, 11, 100), 12, 100);
+        int[] last = then(history, 13, 300);
+        int[] edited = then(history, 14, 300);
+        try (Runner r = open(on, 64L << 20)) {
+            r.run(greedy(last, 8).userMessageStarts(150, 350).build());
+            GenerationResult e = r.run(greedy(edited, 8).userMessageStarts(150, 350).build());
+            assertEquals(350, e.cachedPromptTokens());
+            assertArrayEquals(fresh(on, edited), e.tokens());
+        }
+    }
+
+    /**
+     * Another conversation under the same system prompt (150 tokens, then a 300-token user message) continues where
+     * the first one's user message started: the pause at a prompt's first user message.
+     */
+    @ParameterizedTest
+    @EnumSource(On.class)
+    void anotherConversationUnderTheSameSystemPromptContinuesAfterIt(On on) {
+        int[] system = prompt(15, 150);
+        int[] one = then(system, 15, 300);
+        int[] other = then(system, 16, 300);
+        try (Runner r = open(on, 64L << 20)) {
+            r.run(greedy(one, 8).userMessageStarts(150).build());
+            GenerationResult o = r.run(greedy(other, 8).userMessageStarts(150).build());
+            assertEquals(150, o.cachedPromptTokens());
+            assertArrayEquals(fresh(on, other), o.tokens());
         }
     }
 

@@ -10,6 +10,7 @@ import dev.puna.http.internal.ModelNames;
 import dev.puna.http.internal.ModelScheduler;
 import dev.puna.http.internal.PromptTemplates;
 import dev.puna.http.internal.RequestLimits;
+import dev.puna.http.internal.UserMessageStarts;
 import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.http.internal.vision.ImageInputs;
 import dev.puna.http.internal.vision.VisionTokens;
@@ -100,6 +101,19 @@ record MessagesRequest(String model, List<ChatMessage> messages, int maxTokens, 
         VisionPrompt vision = ImageInputs.tokenize(lease, model(), rendered.text(),
                 images.stream().map(ImageBlock::image).toList(), rendered.addBos());
         return new Prompt(VisionTokens.textTokens(vision), vision.tokenCount(), vision);
+    }
+
+    /**
+     * Where the user messages of {@link #prompt}'s text tokens start, for the engine's checkpoints
+     * ({@link UserMessageStarts}); worker thread.
+     */
+    int[] userMessageStarts(ModelScheduler.Lease lease, CatalogModel entry, List<Map<String, Object>> tools,
+                            int[] tokens) {
+        Model model = lease.engine().model();
+        return UserMessageStarts.of(lease.engine(), history(), tokens, m -> {
+            PromptTemplates.Rendered r = PromptTemplates.chatPrompt(model, entry, m, tools, think, null);
+            return model.tokenize(r.text(), r.addBos(), true);
+        });
     }
 
     /**

@@ -140,6 +140,8 @@ final class MessagesRun implements GenerationStream.Sink {
                 .truncate(false).shift(false);
         if (prompt.vision() != null) {
             request.visionPrompt(prompt.vision()); // the stream closes it when the generation ends
+        } else {
+            request.userMessageStarts(req.userMessageStarts(lease, entry, planned.templateTools(), tokens));
         }
         plan = p;
         promptTokens = prompt.tokenCount();

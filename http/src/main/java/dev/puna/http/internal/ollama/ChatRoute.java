@@ -14,6 +14,7 @@ import dev.puna.http.internal.RequestLimits;
 import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.UserMessageStarts;
 import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.http.internal.output.AnswerFormat;
 import dev.puna.http.internal.output.OutputPlan;
@@ -179,8 +180,13 @@ final class ChatRoute implements Handler<RoutingContext> {
                         ToolChoice.auto(), true, req.format);
                 VisionPrompt vision = null;
                 int[] tokens;
+                int[] userStarts = new int[0];
                 if (req.images.isEmpty()) {
-                    tokens = promptTokens(m, model, req, plan);
+                    List<ChatMessage> conversation = conversation(model, req);
+                    tokens = promptTokens(m, model, conversation, req, plan);
+                    OutputPlan rendering = plan;
+                    userStarts = UserMessageStarts.of(lease.engine(), conversation, tokens,
+                            c -> promptTokens(m, model, c, req, rendering));
                 } else {
                     ImageInputs.requireProjector(lease, req.model);
                     PromptTemplates.Rendered prompt = PromptTemplates.chat(m, model, conversation(model, req),
@@ -195,7 +201,7 @@ final class ChatRoute implements Handler<RoutingContext> {
                         .sampling(sampling).maxTokens(options.numPredict()).stop(options.stop())
                         .numKeep(options.numKeep())
                         .truncate(req.truncate == null || req.truncate).shift(req.shift == null || req.shift)
-                        .logprobs(req.logprobs).topLogprobs(req.topLogprobs);
+                        .logprobs(req.logprobs).topLogprobs(req.topLogprobs).userMessageStarts(userStarts);
                 if (vision != null) {
                     request.visionPrompt(vision);
                 } else {
@@ -245,9 +251,11 @@ final class ChatRoute implements Handler<RoutingContext> {
         });
     }
 
-    private static int[] promptTokens(Model model, CatalogModel entry, Request req, OutputPlan plan) {
-        PromptTemplates.Rendered prompt = PromptTemplates.chat(model, entry, conversation(entry, req),
-                plan.templateTools(), req.think);
+    /** The prompt tokens of {@code messages} (a {@link #conversation} or the start of one). */
+    private static int[] promptTokens(Model model, CatalogModel entry, List<ChatMessage> messages, Request req,
+                                      OutputPlan plan) {
+        PromptTemplates.Rendered prompt = PromptTemplates.chat(model, entry, messages, plan.templateTools(),
+                req.think);
         return model.tokenize(prompt.text(), prompt.addBos(), true);
     }
 

@@ -12,6 +12,7 @@ import dev.puna.http.internal.RequestLimits;
 import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.UserMessageStarts;
 import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.http.internal.vision.ImageInputs;
@@ -103,6 +104,8 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
                             : visionPrompts(lease, req, render(model, entry, req.messages, definitions), n);
                     int[] tokens = visions.isEmpty() ? promptTokens(model, entry, req.messages, definitions)
                             : VisionTokens.textTokens(visions.getFirst());
+                    int[] userStarts = visions.isEmpty() ? UserMessageStarts.of(lease.engine(), req.messages, tokens,
+                            m -> promptTokens(model, entry, m, definitions)) : new int[0];
                     // As llama-server does for a reasoning model: the <think> block goes to reasoning_content.
                     OutputPlan.Thinking thinking = PromptTemplates.thinkingTags(model, entry, null)
                             .map(t -> PromptTemplates.thinking(model, t, tokens)).orElse(null);
@@ -110,7 +113,7 @@ final class ChatCompletionsRoute implements Handler<RoutingContext> {
                     int promptTokens = tokens.length;
                     for (int i = 0; i < n; i++) {
                         GenerateRequest request = Prompts.request(tokens, options, req.sampling.forChoice(sampling, i),
-                                req.logprobs, req.topLogprobs);
+                                req.logprobs, req.topLogprobs).toBuilder().userMessageStarts(userStarts).build();
                         if (!visions.isEmpty()) {
                             promptTokens = visions.get(i).tokenCount();
                             request = request.toBuilder().visionPrompt(visions.get(i)).build();

@@ -18,12 +18,13 @@ final class PromptFit {
     }
 
     /**
-     * The fitted conversation's tokens.
+     * The fitted conversation and its tokens.
      *
+     * @param messages what is left of the conversation, as rendered into {@code tokens}
      * @param overBudget whether even the newest message alone exceeds {@code maxPromptTokens} (the turn ends without
      *     generating)
      */
-    record Fitted(int[] tokens, int dropped, boolean overBudget) {
+    record Fitted(List<ChatMessage> messages, int[] tokens, int dropped, boolean overBudget) {
     }
 
     /**
@@ -46,13 +47,14 @@ final class PromptFit {
             rest = startClean(rest, rest.size() - count);
         }
         int limit = maxPromptTokens > 0 ? Math.min(budget, maxPromptTokens) : budget;
-        int[] whole = render.apply(join(system, rest));
+        List<ChatMessage> all = join(system, rest);
+        int[] whole = render.apply(all);
         if (whole.length <= limit) {
-            return new Fitted(whole, messages.size() - head - rest.size(), false);
+            return new Fitted(all, whole, messages.size() - head - rest.size(), false);
         }
         if (truncation instanceof Truncation.Disabled) {
             if (maxPromptTokens > 0 && whole.length > maxPromptTokens) {
-                return new Fitted(whole, 0, true);
+                return new Fitted(all, whole, 0, true);
             }
             throw ApiException.badParameter("input", "the input is " + whole.length + " tokens, more than the "
                     + budget + " that fit in the model's context, and truncation is disabled");
@@ -61,26 +63,27 @@ final class PromptFit {
         int lo = 1;
         int hi = rest.size() - 1;
         int[] best = null;
-        int bestDrop = -1;
+        List<ChatMessage> bestKept = null;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int[] t = render.apply(join(system, startClean(rest, mid)));
+            List<ChatMessage> kept = join(system, startClean(rest, mid));
+            int[] t = render.apply(kept);
             if (t.length <= limit) {
                 best = t;
-                bestDrop = mid;
+                bestKept = kept;
                 hi = mid - 1;
             } else {
                 lo = mid + 1;
             }
         }
         if (best != null) {
-            return new Fitted(best, messages.size() - head - startClean(rest, bestDrop).size(), false);
+            return new Fitted(bestKept, best, messages.size() - bestKept.size(), false);
         }
-        List<ChatMessage> last = startClean(rest, rest.size() - 1);
-        int[] t = render.apply(join(system, last));
+        List<ChatMessage> last = join(system, startClean(rest, rest.size() - 1));
+        int[] t = render.apply(last);
         boolean over = maxPromptTokens > 0 && t.length > maxPromptTokens;
         // Over the context only: the engine keeps num_keep tokens and the newest rest of it.
-        return new Fitted(t, messages.size() - head - last.size(), over);
+        return new Fitted(last, t, messages.size() - last.size(), over);
     }
 
     /** {@code rest} without its first {@code drop} messages, nor the tool results that would then open it. */

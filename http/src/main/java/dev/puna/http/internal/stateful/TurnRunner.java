@@ -9,6 +9,7 @@ import dev.puna.http.internal.ModelScheduler;
 import dev.puna.http.internal.PromptTemplates;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.UserMessageStarts;
 import dev.puna.http.internal.output.OutputPlan;
 import dev.puna.http.internal.output.ReplyStream;
 import dev.puna.runtime.FinishReason;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Runs {@link Turn}s on the same serving engine as chat completions: the model is looked up and leased through the
@@ -142,8 +144,10 @@ public final class TurnRunner {
             }
             List<ChatMessage> messages = PromptTemplates.withModelfileSystem(entry, turn.messages());
             int context = lease.engine().slotContextSize();
+            Function<List<ChatMessage>, int[]> render = m -> PromptTemplates.chatTokens(model, entry, m,
+                    plan.templateTools());
             PromptFit.Fitted fitted = PromptFit.fit(messages, turn.truncation(), budget(context),
-                    turn.maxPromptTokens(), m -> PromptTemplates.chatTokens(model, entry, m, plan.templateTools()));
+                    turn.maxPromptTokens(), render);
             if (fitted.overBudget()) {
                 return new TurnOutcome("", List.of(), FinishReason.STOP, fitted.tokens().length, 0, 0, true);
             }
@@ -154,7 +158,9 @@ public final class TurnRunner {
             GenerateRequest request = GenerateRequest.builder().promptTokens(fitted.tokens()).sampling(sampling)
                     .maxTokens(options.numPredict()).stop(options.stop()).numKeep(options.numKeep())
                     .truncate(!(turn.truncation() instanceof Truncation.Disabled)).shift(true)
-                    .cancellation(turn.cancellation()).build();
+                    .cancellation(turn.cancellation())
+                    .userMessageStarts(UserMessageStarts.of(lease.engine(), fitted.messages(), fitted.tokens(), render))
+                    .build();
             reply = plan.stream();
             GenerationHandle handle = lease.engine().submit(lease.withAdapters(request, null), event -> ctx.runOnContext(v -> token(
                     event.text())));

@@ -1,0 +1,77 @@
+package dev.puna.http.internal;
+
+import dev.puna.runtime.Engine;
+import dev.puna.runtime.PunaException;
+import dev.puna.runtime.chat.ChatMessage;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Where a chat prompt's first and last user messages start, in tokens, for the engine's checkpoints
+ * ({@link dev.puna.runtime.GenerateRequest.Builder#userMessageStarts}): llama-server finds them from message
+ * delimiters it infers from the template; Puna renders the conversation up to the message and takes what those
+ * tokens share with the whole prompt's. Whatever the template does with the rest of the conversation, that point is
+ * never past the message's start, so a pause there always lies before what an edit of the message changes. Worked
+ * out only for an engine that keeps checkpoints ({@link Engine#keepsCheckpoints}): each start costs a render and a
+ * tokenization of what comes before it. llama-server's further starts (every 8192 tokens in long conversations)
+ * are not looked for.
+ */
+public final class UserMessageStarts {
+    private static final Logger LOG = LogManager.getLogger(UserMessageStarts.class);
+    private static final int[] NONE = {};
+
+    private UserMessageStarts() {
+    }
+
+    /**
+     * The starts, ascending (empty when the engine keeps no checkpoints or no user message follows another).
+     *
+     * @param messages the conversation exactly as {@code render} renders it into {@code tokens}
+     * @param tokens the whole prompt's tokens
+     * @param render the prompt tokens of a conversation, as the route renders them
+     */
+    public static int[] of(Engine engine, List<ChatMessage> messages, int[] tokens,
+                           Function<List<ChatMessage>, int[]> render) {
+        if (!engine.keepsCheckpoints()) {
+            return NONE;
+        }
+        int first = -1;
+        int last = -1;
+        for (int i = 0; i < messages.size(); i++) {
+            if (messages.get(i).role().equals("user")) {
+                first = first < 0 ? i : first;
+                last = i;
+            }
+        }
+        if (last <= 0) {
+            return NONE;
+        }
+        int[] starts = first > 0 && first < last
+                ? new int[] {start(messages, first, tokens, render), start(messages, last, tokens, render)}
+                : new int[] {start(messages, last, tokens, render)};
+        return Arrays.stream(starts).filter(s -> s > 0).toArray();
+    }
+
+    /** How many of {@code tokens} the conversation before message {@code index} renders to, or 0 for none. */
+    private static int start(List<ChatMessage> messages, int index, int[] tokens,
+                             Function<List<ChatMessage>, int[]> render) {
+        int[] before;
+        try {
+            before = render.apply(messages.subList(0, index));
+        } catch (PunaException | ApiException e) {
+            // A template that will not render a conversation cut there (one that requires a user message, say)
+            // costs the checkpoint only.
+            LOG.debug("no checkpoint at user message {}: {}", index, e.getMessage());
+            return 0;
+        }
+        int n = Math.min(before.length, tokens.length);
+        int common = 0;
+        while (common < n && before[common] == tokens[common]) {
+            common++;
+        }
+        return common;
+    }
+}
