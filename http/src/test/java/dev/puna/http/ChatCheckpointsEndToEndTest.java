@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Timeout;
  * The chat routes tell the engine where a conversation's user messages start, so a model with sliding-window layers
  * takes its checkpoints there ({@code UserMessageStarts}): a conversation the server has not seen, sent whole and
  * then again with its last user message edited, continues where that message starts; another conversation under the
- * same system prompt continues after it (OpenAI's chat completions and Responses, Ollama's chat, Anthropic's
- * messages). Runs on the small random Gemma 3 model (window 32) with a micro-batch of 64
+ * same system prompt continues after it (OpenAI's chat completions and Responses, Ollama's chat and generate,
+ * Anthropic's messages). Runs on the small random Gemma 3 model (window 32) with a micro-batch of 64
  * tokens, where a 300-token last message leaves the window before it out of the cache, so without the pause the
  * edit is evaluated from the start. The expected counts are the tokens of the ChatML text before the message.
  */
@@ -87,10 +87,9 @@ class ChatCheckpointsEndToEndTest {
         String history = message("system", system) + "," + message("user", user) + "," + message("assistant", answer);
         chat("/v1/chat/completions", history + "," + message("user", words(4, 300)));
         JsonNode edited = chat("/v1/chat/completions", history + "," + message("user", words(5, 300)));
-        // Up to the <|im_start|> that opens the last user message (the conversation before it, rendered with a
-        // generation prompt, shares that much with the whole prompt).
+        // Up to the last user message's text, after its role header.
         int before = tokens(chatml("system", system) + chatml("user", user) + chatml("assistant", answer)
-                + "<|im_start|>");
+                + "<|im_start|>user\n");
         assertEquals(before, edited.get("timings").get("cache_n").asInt(), edited.toString());
     }
 
@@ -100,7 +99,7 @@ class ChatCheckpointsEndToEndTest {
         chat("/v1/chat/completions", message("system", system) + "," + message("user", words(7, 300)));
         JsonNode other = chat("/v1/chat/completions", message("system", system) + "," + message("user",
                 words(8, 300)));
-        assertEquals(tokens(chatml("system", system) + "<|im_start|>"), other.get("timings").get("cache_n").asInt(),
+        assertEquals(tokens(chatml("system", system) + "<|im_start|>user\n"), other.get("timings").get("cache_n").asInt(),
                 other.toString());
     }
 
@@ -114,9 +113,24 @@ class ChatCheckpointsEndToEndTest {
         JsonNode first = chat("/api/chat", history + "," + message("user", words(12, 300)));
         JsonNode edited = chat("/api/chat", history + "," + message("user", words(13, 300)));
         int before = tokens(chatml("system", system) + chatml("user", user) + chatml("assistant", answer)
-                + "<|im_start|>");
+                + "<|im_start|>user\n");
         int whole = first.get("prompt_eval_count").asInt();
         assertEquals(whole - before, edited.get("prompt_eval_count").asInt(), edited.toString());
+    }
+
+    /** Ollama's generate renders its {@code system} and {@code prompt} through the chat template. */
+    @Test
+    void ollamaGenerateAnotherPromptUnderTheSameSystemPromptContinuesAfterIt() {
+        String system = words(20, 150);
+        String head = "{\"model\":\"swa\",\"stream\":false,\"options\":{\"num_predict\":4,\"temperature\":0},"
+                + "\"system\":" + quote(system) + ",\"prompt\":";
+        Http.Response one = server.http.post("/api/generate", head + quote(words(21, 300)) + "}");
+        assertEquals(200, one.status(), one.body());
+        Http.Response other = server.http.post("/api/generate", head + quote(words(22, 300)) + "}");
+        assertEquals(200, other.status(), other.body());
+        int whole = one.json().get("prompt_eval_count").asInt();
+        assertEquals(whole - tokens(chatml("system", system) + "<|im_start|>user\n"),
+                other.json().get("prompt_eval_count").asInt(), other.body());
     }
 
     /** The Responses API renders its {@code instructions} as the system message. */
@@ -129,7 +143,7 @@ class ChatCheckpointsEndToEndTest {
         assertEquals(200, one.status(), one.body());
         Http.Response other = server.http.post("/v1/responses", head + quote(words(19, 300)) + "}");
         assertEquals(200, other.status(), other.body());
-        assertEquals(tokens(chatml("system", system) + "<|im_start|>"),
+        assertEquals(tokens(chatml("system", system) + "<|im_start|>user\n"),
                 other.json().get("usage").get("input_tokens_details").get("cached_tokens").asInt(), other.body());
     }
 
@@ -143,7 +157,7 @@ class ChatCheckpointsEndToEndTest {
         assertEquals(200, one.status(), one.body());
         Http.Response other = server.http.post("/v1/messages", head + message("user", words(16, 300)) + "]}");
         assertEquals(200, other.status(), other.body());
-        assertEquals(tokens(chatml("system", system) + "<|im_start|>"),
+        assertEquals(tokens(chatml("system", system) + "<|im_start|>user\n"),
                 other.json().get("usage").get("cache_read_input_tokens").asInt(), other.body());
     }
 }

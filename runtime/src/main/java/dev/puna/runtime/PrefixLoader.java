@@ -21,12 +21,13 @@ import java.util.function.IntUnaryOperator;
  * keep them in: window-sized sliding-window caches, which hold the window of the newest token only, and the state of
  * recurrent layers (Mamba, and the hybrids that mix them with attention: Jamba, Granite 4, Qwen3-Next, ...), which
  * holds the newest position only. A prompt's evaluation pauses {@value #CHECKPOINT_OFFSET} tokens before its end,
- * and one micro-batch before that ({@link #nextCheckpoint}), for a copy of that part of the sequence's memory ({@link PromptCache#saveCheckpoint}), as llama-server's context
- * checkpoints do, and a prompt that continues a cached conversation gets one where that reuse ends
- * ({@link #wantsCheckpointWhereReuseEnds}). Answering the same prompt again, or changing the last message of a conversation (or a chat template
- * dropping the reasoning of the last answer from the history), leaves the cached conversation before its end; the
- * checkpoint puts the window or the state back, and only what follows it is evaluated again. The offset leaves room
- * for a chat template that renders the end of a conversation differently.
+ * one micro-batch before that, and where the request says user messages start ({@link #nextCheckpoint}), for a copy
+ * of that part of the sequence's memory ({@link PromptCache#saveCheckpoint}), as llama-server's context checkpoints
+ * do; a prompt that continues a cached conversation also gets one where that reuse ends
+ * ({@link #wantsCheckpointWhereReuseEnds}). Answering the same prompt again, or changing the last message of a
+ * conversation (or a chat template dropping the reasoning of the last answer from the history), leaves the cached
+ * conversation before its end; the checkpoint puts the window or the state back, and only what follows it is
+ * evaluated again. The offset leaves room for a chat template that renders the end of a conversation differently.
  */
 final class PrefixLoader {
     /** How many tokens before a prompt's end its checkpoint is taken. */
@@ -168,9 +169,9 @@ final class PrefixLoader {
      * Whether a prompt of {@code length} tokens, which continues the first {@code keep} from the cache, gets a
      * checkpoint there too, before any of it is evaluated: in a chat, what a prompt shares with the cached
      * conversation ends where the new user message starts (the answer before it was generated into the cache), so
-     * this is llama-server's checkpoint at the start of the last user message, found without the chat template's
-     * message spans. A client that edits that message, or sends another in its place, continues from there instead
-     * of from the end of the prompt before. Costs no pause: the memory holds that point already.
+     * this is llama-server's checkpoint at the start of the last user message, also for a request that does not say
+     * where its messages start. A client that edits that message, or sends another in its place, continues from there
+     * instead of from the end of the prompt before. Costs no pause: the memory holds that point already.
      */
     static boolean wantsCheckpointWhereReuseEnds(int keep, int length) {
         return keep >= PromptCache.MIN_TOKENS && keep < length - CHECKPOINT_OFFSET;

@@ -3,6 +3,7 @@ package dev.puna.http.internal;
 import dev.puna.runtime.Engine;
 import dev.puna.runtime.PunaException;
 import dev.puna.runtime.chat.ChatMessage;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
@@ -12,12 +13,13 @@ import org.apache.logging.log4j.Logger;
 /**
  * Where a chat prompt's first and last user messages start, in tokens, for the engine's checkpoints
  * ({@link dev.puna.runtime.GenerateRequest.Builder#userMessageStarts}): llama-server finds them from message
- * delimiters it infers from the template; Puna renders the conversation up to the message and takes what those
- * tokens share with the whole prompt's. Whatever the template does with the rest of the conversation, that point is
- * never past the message's start, so a pause there always lies before what an edit of the message changes. Worked
- * out only for an engine that keeps checkpoints ({@link Engine#keepsCheckpoints}): each start costs a render and a
- * tokenization of what comes before it. llama-server's further starts (every 8192 tokens in long conversations)
- * are not looked for.
+ * delimiters it infers from the template; Puna renders the conversation through that message with the message's text
+ * left out, and takes what those tokens share with the whole prompt's. Whatever the template does around the message
+ * (a role header, a system prompt folded into the first user turn as Gemma's does), that point is where the
+ * message's text begins or before it, so a pause there always lies before what an edit of the message changes.
+ * Worked out only for an engine that keeps checkpoints ({@link Engine#keepsCheckpoints}): each start costs a render
+ * and a tokenization of the conversation up to it. llama-server's further starts (every 8192 tokens in long
+ * conversations) are not looked for.
  */
 public final class UserMessageStarts {
     private static final Logger LOG = LogManager.getLogger(UserMessageStarts.class);
@@ -27,7 +29,7 @@ public final class UserMessageStarts {
     }
 
     /**
-     * The starts, ascending (empty when the engine keeps no checkpoints or no user message follows another).
+     * The starts, ascending (empty when the engine keeps no checkpoints or nothing comes before the user messages).
      *
      * @param messages the conversation exactly as {@code render} renders it into {@code tokens}
      * @param tokens the whole prompt's tokens
@@ -35,9 +37,11 @@ public final class UserMessageStarts {
      */
     public static int[] of(Engine engine, List<ChatMessage> messages, int[] tokens,
                            Function<List<ChatMessage>, int[]> render) {
-        if (!engine.keepsCheckpoints()) {
-            return NONE;
-        }
+        return engine.keepsCheckpoints() ? find(messages, tokens, render) : NONE;
+    }
+
+    /** {@link #of} for an engine that keeps checkpoints. */
+    static int[] find(List<ChatMessage> messages, int[] tokens, Function<List<ChatMessage>, int[]> render) {
         int first = -1;
         int last = -1;
         for (int i = 0; i < messages.size(); i++) {
@@ -55,15 +59,20 @@ public final class UserMessageStarts {
         return Arrays.stream(starts).filter(s -> s > 0).toArray();
     }
 
-    /** How many of {@code tokens} the conversation before message {@code index} renders to, or 0 for none. */
+    /**
+     * How many of {@code tokens} the conversation through message {@code index}, that message's text left out,
+     * shares with the whole prompt; 0 for none.
+     */
     private static int start(List<ChatMessage> messages, int index, int[] tokens,
                              Function<List<ChatMessage>, int[]> render) {
+        ChatMessage m = messages.get(index);
+        List<ChatMessage> through = new ArrayList<>(messages.subList(0, index));
+        through.add(new ChatMessage(m.role(), "", m.toolCalls(), m.toolName(), m.toolCallId(), m.thinking()));
         int[] before;
         try {
-            before = render.apply(messages.subList(0, index));
+            before = render.apply(through);
         } catch (PunaException | ApiException e) {
-            // A template that will not render a conversation cut there (one that requires a user message, say)
-            // costs the checkpoint only.
+            // A template that will not render that (one that refuses an empty message, say) costs the checkpoint only.
             LOG.debug("no checkpoint at user message {}: {}", index, e.getMessage());
             return 0;
         }

@@ -14,9 +14,11 @@ import dev.puna.http.internal.RequestLog;
 import dev.puna.http.internal.RequestOptions;
 import dev.puna.http.internal.Responses;
 import dev.puna.http.internal.ServerContext;
+import dev.puna.http.internal.UserMessageStarts;
 import dev.puna.http.internal.gotemplate.OllamaTemplate;
 import dev.puna.http.internal.output.AnswerFormat;
 import dev.puna.http.internal.output.OutputPlan;
+import dev.puna.runtime.Engine;
 import dev.puna.runtime.GenerateRequest;
 import dev.puna.runtime.GenerationResult;
 import dev.puna.http.internal.vision.ImageInputs;
@@ -162,8 +164,10 @@ final class GenerateRoute implements Handler<RoutingContext> {
                 Model m = lease.engine().model();
                 VisionPrompt vision = null;
                 int[] tokens;
+                int[] userStarts = new int[0];
                 if (req.images.isEmpty()) {
                     tokens = promptTokens(m, model, req, sc.config());
+                    userStarts = userMessageStarts(lease.engine(), m, model, req, tokens);
                 } else {
                     ImageInputs.requireProjector(lease, req.model);
                     PromptText text = templatedText(m, model, req);
@@ -178,7 +182,7 @@ final class GenerateRoute implements Handler<RoutingContext> {
                         .sampling(sampling).maxTokens(options.numPredict()).stop(options.stop())
                         .numKeep(options.numKeep())
                         .truncate(req.truncate == null || req.truncate).shift(req.shift == null || req.shift)
-                        .logprobs(req.logprobs).topLogprobs(req.topLogprobs);
+                        .logprobs(req.logprobs).topLogprobs(req.topLogprobs).userMessageStarts(userStarts);
                 if (vision != null) {
                     request.visionPrompt(vision);
                 } else {
@@ -302,31 +306,43 @@ final class GenerateRoute implements Handler<RoutingContext> {
     }
 
     private static PromptText templatedText(Model model, CatalogModel entry, Request req) {
-        String system = req.system != null && !req.system.isEmpty() ? req.system : entry.system();
         if (req.raw) {
             return new PromptText(req.prompt, req.context.length == 0);
         }
-        Optional<OllamaTemplate> template = req.template != null ? Optional.of(req.template)
-                : PromptTemplates.of(entry);
+        return render(model, entry, req, messages(entry, req));
+    }
+
+    /** The request's template, else the Modelfile's (Go templates); empty for the GGUF's chat template. */
+    private static Optional<OllamaTemplate> goTemplate(CatalogModel entry, Request req) {
+        return req.template != null ? Optional.of(req.template) : PromptTemplates.of(entry);
+    }
+
+    /**
+     * The conversation an ordinary prompt renders: the system prompt (the request's, else the Modelfile's), a Go
+     * template's Modelfile messages unless {@code context} is given, the prompt as a user message.
+     */
+    private static List<ChatMessage> messages(CatalogModel entry, Request req) {
+        String system = req.system != null && !req.system.isEmpty() ? req.system : entry.system();
+        List<ChatMessage> messages = new ArrayList<>();
+        if (system != null && !system.isEmpty()) {
+            messages.add(ChatMessage.system(system));
+        }
+        if (req.context.length == 0 && goTemplate(entry, req).isPresent()) {
+            entry.messages().forEach(m -> messages.add(new ChatMessage(m.role(), m.content(), List.of(), null,
+                    null)));
+        }
+        messages.add(ChatMessage.user(req.prompt));
+        return messages;
+    }
+
+    /** {@code messages} (a {@link #messages} conversation, or one with the prompt's text left out) rendered. */
+    private static PromptText render(Model model, CatalogModel entry, Request req, List<ChatMessage> messages) {
+        Optional<OllamaTemplate> template = goTemplate(entry, req);
         String text;
         boolean addBos = true;
         if (template.isPresent()) {
-            List<ChatMessage> messages = new ArrayList<>();
-            if (system != null && !system.isEmpty()) {
-                messages.add(ChatMessage.system(system));
-            }
-            if (req.context.length == 0) {
-                entry.messages().forEach(m -> messages.add(new ChatMessage(m.role(), m.content(), List.of(), null,
-                        null)));
-            }
-            messages.add(ChatMessage.user(req.prompt));
             text = PromptTemplates.render(template.get(), messages, List.of(), req.think);
         } else if (model.info().chatTemplate().isPresent()) {
-            List<ChatMessage> messages = new ArrayList<>();
-            if (system != null && !system.isEmpty()) {
-                messages.add(ChatMessage.system(system));
-            }
-            messages.add(ChatMessage.user(req.prompt));
             ChatRequest.Builder chat = ChatRequest.builder(messages);
             if (req.think.set()) {
                 chat.variable("enable_thinking", req.think.enabled());
@@ -335,9 +351,26 @@ final class GenerateRoute implements Handler<RoutingContext> {
             text = p.text();
             addBos = p.addBos();
         } else {
-            text = req.prompt; // Ollama's default template is {{ .Prompt }}
+            text = messages.getLast().content(); // Ollama's default template is {{ .Prompt }}
         }
         return new PromptText(text, addBos && req.context.length == 0);
+    }
+
+    /**
+     * Where the prompt's user message starts in {@code tokens} ({@link #promptTokens}: after {@code context}), for
+     * the engine's checkpoints: another prompt under the same system prompt continues after it. None for raw,
+     * fill-in-the-middle and code-completion prompts. Worker thread.
+     */
+    static int[] userMessageStarts(Engine engine, Model model, CatalogModel entry, Request req, int[] tokens) {
+        if (req.raw || !req.suffix.isEmpty() || req.code != null) {
+            return new int[0];
+        }
+        int offset = req.context.length;
+        int[] rendered = Arrays.copyOfRange(tokens, offset, tokens.length);
+        return Arrays.stream(UserMessageStarts.of(engine, messages(entry, req), rendered, m -> {
+            PromptText p = render(model, entry, req, m);
+            return model.tokenize(p.text(), p.addBos(), true);
+        })).map(at -> at + offset).toArray();
     }
 
     private void loadOrUnload(RoutingContext rc, Request req, CatalogModel model, RequestOptions options) {
