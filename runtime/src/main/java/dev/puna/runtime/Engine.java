@@ -9,6 +9,7 @@ import dev.puna.runtime.internal.Futures;
 import dev.puna.runtime.internal.NativeBatch;
 import dev.puna.runtime.internal.PromptCache;
 import dev.puna.runtime.internal.SlidingWindow;
+import dev.puna.runtime.internal.StateSnapshots;
 import java.lang.foreign.Arena;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -96,6 +97,13 @@ public final class Engine implements AutoCloseable {
     private long lastStepNanos = System.nanoTime();
     /** The draft model's side of speculative decoding, or null without a draft model. */
     private final Speculator speculator;
+    /**
+     * With a draft model and a target with recurrent layers: each drafting slot's recurrent state before its
+     * verification, put back when the target rejects part of the draft (the state cannot drop tokens), or null.
+     */
+    private final StateSnapshots beforeVerify;
+    /** Slots whose rejected draft was rolled back this step, with the tokens to evaluate again ({@link #replay}). */
+    private final List<Replay> replays = new ArrayList<>();
     /** Touched only by the decode thread. */
     private final AdapterScheduler adapterScheduler = new AdapterScheduler();
     /** The adapter set last applied to {@link #ctx}; touched only by the decode thread. */
@@ -199,6 +207,8 @@ public final class Engine implements AutoCloseable {
             }
         }
         this.speculator = spec;
+        this.beforeVerify = spec != null && (Llama.llama_model_is_recurrent(model.handle())
+                || Llama.llama_model_is_hybrid(model.handle())) ? new StateSnapshots(parallel) : null;
         // Not for embedding or rerank models (a declared pooling type): they serve no generations, and some have
         // no output layer to sample from.
         boolean pooled = model.gguf().getLong(model.info().architecture() + ".pooling_type").isPresent();
@@ -667,7 +677,8 @@ public final class Engine implements AutoCloseable {
         }
         return new EngineStats(slots.length, activeSlots, queued, kvTokensUsed, (long) slotContext * slots.length,
                 requests.get(), promptTokensEvaluated.get(), promptTokensCached.get(), tokensGenerated.get(),
-                decodeCalls.get(), promptCacheBytes, promptCacheRestores, draftTokens.get(), draftAccepted.get());
+                decodeCalls.get(), promptCacheBytes, promptCacheRestores, draftTokens.get(), draftAccepted.get(),
+                speculator == null ? 0 : speculator.evaluated());
     }
 
     /** Whether {@link #close()} has been called. */
@@ -920,6 +931,7 @@ public final class Engine implements AutoCloseable {
         if (speculator != null) {
             // Half the batch at most for drafts, so that prompts being evaluated keep moving.
             speculator.draft(slots, adapters, (batch.capacity() - slots.length) / 2);
+            snapshotBeforeVerify();
         }
         BatchBuilder.Built built = BatchBuilder.fill(batch, slots, adapters, stepBudget.tokens(batch.capacity()));
         if (batch.size() == 0) {
@@ -961,6 +973,60 @@ public final class Engine implements AutoCloseable {
                 }
             }
         }
+        replay();
+    }
+
+    /**
+     * With a recurrent target, the state of every slot that verifies a draft this step, for {@link #rollBack}; a slot
+     * whose state cannot be taken decodes its pending token without its draft.
+     */
+    private void snapshotBeforeVerify() {
+        if (beforeVerify == null) {
+            return;
+        }
+        for (EngineSlot s : slots) {
+            if (s.job != null && s.job.drafted.length > 0 && !beforeVerify.save(ctx, s.seq, s.cached)) {
+                s.job.drafted = Speculator.NO_DRAFT;
+            }
+        }
+    }
+
+    /** A slot put back to its state before a verification, and the accepted tokens it evaluates again. */
+    private record Replay(EngineSlot slot, int[] tokens) {
+    }
+
+    /**
+     * Evaluates again, in one decode, what the slots whose draft was partly rejected accepted (their pending token
+     * and the accepted drafted ones), after {@link #decoded} put their recurrent state back to before the
+     * verification: llama-server's way with such models. Runs after every slot has sampled from the step's logits,
+     * which this decode replaces.
+     */
+    private void replay() {
+        if (replays.isEmpty()) {
+            return;
+        }
+        batch.clear();
+        for (Replay r : replays) {
+            batch.addRun(r.tokens(), 0, r.tokens().length, r.slot().cached.length, r.slot().seq, false);
+        }
+        abortSwitch.arm(false);
+        int rc = batch.decode(ctx);
+        decodeCalls.incrementAndGet();
+        for (Replay r : replays) {
+            EngineSlot s = r.slot();
+            if (rc == 0) {
+                s.cached = append(s.cached, r.tokens(), 0, r.tokens().length);
+            } else {
+                // What the slot holds is unknown now: nothing is kept, and a generation going on cannot.
+                Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
+                s.cached = new int[0];
+                if (s.job != null) {
+                    fail(s, new NativeException("llama_decode failed with status " + rc
+                            + " evaluating the accepted draft tokens again"));
+                }
+            }
+        }
+        replays.clear();
     }
 
     /**
@@ -1034,7 +1100,9 @@ public final class Engine implements AutoCloseable {
                 draftTokens.addAndGet(drafted.length);
                 draftAccepted.addAndGet(v.accepted());
                 int keep = before + 1 + v.accepted();
-                if (keep < s.cached.length) {
+                if (keep < s.cached.length && beforeVerify != null) {
+                    rollBack(s, before, keep);
+                } else if (keep < s.cached.length) {
                     Llama.llama_memory_seq_rm(memory, s.seq, keep, -1);
                     s.cached = Arrays.copyOf(s.cached, keep);
                 }
@@ -1043,6 +1111,24 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             fail(s, e);
         }
+    }
+
+    /**
+     * A recurrent state cannot drop the rejected tokens: puts back the one from before the verification and drops
+     * everything after {@code before} (attention caches of a hybrid), so that {@link #replay} evaluates the accepted
+     * tokens again; the slot's tokens stay those of the first {@code keep}, which it holds again after the replay.
+     *
+     * @throws NativeException if llama.cpp refuses the snapshot
+     */
+    private void rollBack(EngineSlot s, int before, int keep) {
+        if (!beforeVerify.restore(ctx, s.seq) || !Llama.llama_memory_seq_rm(memory, s.seq, before, -1)) {
+            Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
+            s.cached = new int[0];
+            throw new NativeException("could not put back the state before a rejected draft");
+        }
+        int[] accepted = Arrays.copyOfRange(s.cached, before, keep);
+        s.cached = Arrays.copyOf(s.cached, before);
+        replays.add(new Replay(s, accepted));
     }
 
     /** Finishes the job for {@code reason}, or, when it goes on in a full slot, shifts the context or ends it. */
@@ -1247,6 +1333,9 @@ public final class Engine implements AutoCloseable {
             if (lost == null) {
                 if (speculator != null) {
                     speculator.close();
+                }
+                if (beforeVerify != null) {
+                    beforeVerify.close();
                 }
                 batch.close();
                 NativeContext.free(ctx);

@@ -7,11 +7,13 @@ import dev.puna.bindings.Native;
 import dev.puna.runtime.internal.NativeBatch;
 import dev.puna.runtime.internal.PromptCache;
 import dev.puna.runtime.internal.SlidingWindow;
+import dev.puna.runtime.internal.StateSnapshots;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Speculative decoding for an {@link Engine}: a small draft model with the target's vocabulary proposes the next
@@ -23,7 +25,9 @@ import java.util.List;
  * <p>The draft context has one sequence per engine slot and keeps, per sequence, the tokens its KV cache holds;
  * before drafting it catches up with the target's accepted tokens (all but the last without logits, then every
  * sequence's last token in one decode) and drops what the target rejected, found by comparing token lists, so
- * prefix moves between slots and host-RAM restores on the target need no bookkeeping here. Drafting is greedy,
+ * prefix moves between slots and host-RAM restores on the target need no bookkeeping here. A draft with recurrent
+ * layers, whose state cannot drop tokens, goes back to its state where the last drafting began (kept per sequence)
+ * and evaluates the accepted tokens again; a recurrent target is the engine's to roll back. Drafting is greedy,
  * all sequences in lockstep, one draft decode per drafted position; a sequence stops drafting when the draft's top
  * token has a probability below {@code draftPMin}. Touched only by the engine's decode thread.
  */
@@ -38,10 +42,20 @@ final class Speculator implements AutoCloseable {
     private final int slotContext;
     private final int[][] cached;
     private final SlidingWindow window;
+    /**
+     * For a draft with recurrent layers, each sequence's state where drafting began (the target's tokens and the
+     * pending one): what the next catch-up goes back to when the target rejected drafted tokens, which such a state
+     * cannot drop. Null for other drafts.
+     */
+    private final StateSnapshots atCatchUp;
+    /** Tokens this draft model evaluated; written by the decode thread, read by {@link Engine#stats}. */
+    private final AtomicLong evaluated = new AtomicLong();
 
     private Speculator(Model draft, DraftParams params, MemorySegment ctx, Arena arena, NativeBatch batch,
                        int slots, int slotContext, SlidingWindow window) {
         this.window = window;
+        this.atCatchUp = Llama.llama_model_is_recurrent(draft.handle()) || Llama.llama_model_is_hybrid(draft.handle())
+                ? new StateSnapshots(slots) : null;
         this.draft = draft;
         this.params = params;
         this.ctx = ctx;
@@ -57,13 +71,11 @@ final class Speculator implements AutoCloseable {
     /**
      * Opens the draft model's context for {@code slots} sequences of {@code slotContext} tokens.
      *
-     * @throws InvalidParameterException if the draft's vocabulary is not the target's, or either has recurrent
-     *     layers
+     * @throws InvalidParameterException if the draft's vocabulary is not the target's
      * @throws NativeException if llama.cpp cannot create the context
      */
     static Speculator open(Model target, Model draft, DraftParams params, SessionParams session, int slots,
                            int slotContext) {
-        checkMemory(target, draft);
         checkVocabulary(target, draft);
         draft.acquire();
         Arena arena = Arena.ofShared();
@@ -87,24 +99,6 @@ final class Speculator implements AutoCloseable {
      * llama-server's test: same vocabulary type, size (within 128, as some families pad) and special tokens, and
      * the same text for the tokens both have (a sample of them here: every token of a small vocabulary).
      */
-    /**
-     * Drafting drops rejected tokens from both models' memory, which a recurrent state (Mamba, RWKV, and the hybrids
-     * that mix it with attention) cannot do: llama.cpp keeps it for the newest position only. A target's state would
-     * keep the rejected tokens (llama.cpp then fails the next decode: its positions no longer follow; seen with a
-     * Mamba target), and a draft would evaluate its whole context again after each rejection. (llama-server
-     * checkpoints such models around every verification instead.)
-     */
-    private static void checkMemory(Model target, Model draft) {
-        for (Model m : new Model[] {target, draft}) {
-            if (Llama.llama_model_is_recurrent(m.handle()) || Llama.llama_model_is_hybrid(m.handle())) {
-                throw new InvalidParameterException("draft_model", "the draft model " + draft.info().path()
-                        + " cannot draft for " + target.info().path() + ": "
-                        + (m == target ? "the target" : "the draft") + " has recurrent layers, whose state cannot "
-                        + "drop rejected draft tokens");
-            }
-        }
-    }
-
     private static void checkVocabulary(Model target, Model draft) {
         MemorySegment tv = target.vocab();
         MemorySegment dv = draft.vocab();
@@ -192,7 +186,7 @@ final class Speculator implements AutoCloseable {
             if (next.isEmpty()) {
                 break;
             }
-            if (batch.decode(ctx) != 0) {
+            if (decode() != 0) {
                 for (EngineSlot s : next) {
                     forget(s.seq); // the decode may have written part of the batch
                 }
@@ -233,8 +227,7 @@ final class Speculator implements AutoCloseable {
             }
             if (keep < cached[s.seq].length) {
                 if (!Llama.llama_memory_seq_rm(memory, s.seq, keep, -1)) {
-                    Llama.llama_memory_seq_rm(memory, s.seq, -1, -1);
-                    keep = 0;
+                    keep = fromCatchUp(s.seq, keep, target);
                 }
                 cached[s.seq] = Arrays.copyOf(cached[s.seq], keep);
             }
@@ -267,19 +260,40 @@ final class Speculator implements AutoCloseable {
             batch.addRun(want[i], from, want[i].length - from, from, s.seq, true);
             outIndex[s.seq] = batch.size() - 1;
         }
-        if (batch.decode(ctx) != 0) {
+        if (decode() != 0) {
             drafting.forEach(s -> forget(s.seq));
             return null;
         }
         for (int i = 0; i < drafting.size(); i++) {
-            cached[drafting.get(i).seq] = want[i];
+            int seq = drafting.get(i).seq;
+            cached[seq] = want[i];
+            if (atCatchUp != null) {
+                atCatchUp.save(ctx, seq, want[i]);
+            }
         }
         return outIndex;
     }
 
+    /**
+     * A recurrent draft state that cannot be cut back to {@code keep} tokens of {@code target}: goes back to where
+     * the last drafting began when that is within them, else to nothing. Returns the tokens the sequence holds after.
+     */
+    private int fromCatchUp(int seq, int keep, int[] target) {
+        int[] at = atCatchUp == null ? new int[0] : atCatchUp.tokens(seq);
+        if (at.length > 0 && at.length <= keep && PromptCache.commonPrefix(at, target) == at.length
+                && atCatchUp.restore(ctx, seq) && Llama.llama_memory_seq_rm(memory, seq, at.length, -1)) {
+            return at.length;
+        }
+        Llama.llama_memory_seq_rm(memory, seq, -1, -1);
+        if (atCatchUp != null) {
+            atCatchUp.forget(seq);
+        }
+        return 0;
+    }
+
     /** Decodes the filled catch-up batch and records what each sequence now holds. */
     private boolean flush(List<EngineSlot> drafting, int[][] want) {
-        if (batch.decode(ctx) != 0) {
+        if (decode() != 0) {
             drafting.forEach(s -> forget(s.seq));
             return false;
         }
@@ -292,6 +306,17 @@ final class Speculator implements AutoCloseable {
         }
         batch.clear();
         return true;
+    }
+
+    /** Decodes the batch, counting its tokens. */
+    private int decode() {
+        evaluated.addAndGet(batch.size());
+        return batch.decode(ctx);
+    }
+
+    /** Tokens this draft model evaluated so far (any thread). */
+    long evaluated() {
+        return evaluated.get();
     }
 
     /** The draft's top token at output {@code index} if its probability reaches draft_p_min, else -1. */
@@ -321,6 +346,9 @@ final class Speculator implements AutoCloseable {
     private void forget(int seq) {
         Llama.llama_memory_seq_rm(memory, seq, -1, -1);
         cached[seq] = new int[0];
+        if (atCatchUp != null) {
+            atCatchUp.forget(seq);
+        }
     }
 
     private static int[] append(int[] tokens, int token) {
@@ -331,6 +359,9 @@ final class Speculator implements AutoCloseable {
 
     @Override
     public void close() {
+        if (atCatchUp != null) {
+            atCatchUp.close();
+        }
         batch.close();
         NativeContext.free(ctx);
         arena.close();

@@ -166,21 +166,82 @@ class SpeculativeTest {
         assertThrows(InvalidParameterException.class, () -> new DraftParams(4, 0, 1.5f));
     }
 
+    /** Drafts whatever the draft model's top token is, however unsure: random models are never sure. */
+    private static final DraftParams ANY = new DraftParams(8, 0, 0f);
+
+    private static GenerationResult generate(Model model, Model draft, int parallel, GenerateRequest request) {
+        EngineParams.Builder b = EngineParams.builder().parallel(parallel)
+                .session(SessionParams.builder().contextSize(256).threads(2).build());
+        if (draft != null) {
+            b.draft(draft, ANY);
+        }
+        try (Engine engine = Engine.start(model, b.build())) {
+            return run(engine, request);
+        }
+    }
+
+    /** The prompts' length: a draft that evaluated one again would evaluate it twice. */
+    private static final int PROMPT = 150;
+
+    private static GenerateRequest tokens(int seed, SamplingParams sampling) {
+        return GenerateRequest.builder().promptTokens(SlidingWindowCacheTest.prompt(seed, PROMPT)).sampling(sampling)
+                .maxTokens(24).build();
+    }
+
     /**
-     * A recurrent state cannot drop rejected draft tokens: neither a target nor a draft with recurrent layers is
-     * taken (the two models share their vocabulary, so only that refuses them).
+     * A recurrent state cannot drop rejected draft tokens (llama.cpp keeps it for the newest position only): the
+     * target's state from before the verification is put back and what it accepted evaluated again, and a draft's
+     * goes back to where its drafting began. Whichever of the two is recurrent, the text is the target's own.
      */
     @Test
-    void aModelWithRecurrentLayersNeitherDraftsNorIsDraftedFor() {
+    void recurrentTargetsAndDraftsGiveTheTargetsOwnTokens() {
         try (Model recurrent = Model.load(Models.recurrent()); Model plain = Model.load(Models.randomSmall())) {
-            for (Model[] pair : new Model[][] {{recurrent, plain}, {plain, recurrent}}) {
-                InvalidParameterException e = assertThrows(InvalidParameterException.class,
-                        () -> Engine.start(pair[0], EngineParams.builder().parallel(1)
-                                .session(SessionParams.builder().contextSize(256).threads(2).build())
-                                .draft(pair[1], DraftParams.DEFAULTS).build()));
-                assertEquals("draft_model", e.parameter());
-                String who = pair[0] == recurrent ? "the target" : "the draft";
-                assertTrue(e.getMessage().contains(": " + who + " has recurrent layers"), e.getMessage());
+            for (Model[] pair : new Model[][] {{recurrent, plain}, {plain, recurrent}, {recurrent, recurrent}}) {
+                GenerateRequest request = tokens(3, SamplingParams.greedy());
+                GenerationResult without = generate(pair[0], null, 1, request);
+                GenerationResult with = generate(pair[0], pair[1], 1, request);
+                assertArrayEquals(without.tokens(), with.tokens());
+                assertTrue(with.drafts().proposed() > 0, "drafted");
+                if (pair[0] == pair[1]) {
+                    assertEquals(with.drafts().proposed(), with.drafts().accepted());
+                }
+            }
+        }
+    }
+
+    /**
+     * The target's sampling bans a token its own copy drafts: the draft is accepted up to it, rejected there, and
+     * both recurrent states go back and evaluate the accepted tokens again; the text is that of the target alone
+     * under the same ban, also with two sequences at once, and the draft evaluates the prompt once.
+     */
+    @Test
+    void aRecurrentDraftPartlyAcceptedGivesTheTargetsOwnTokens() {
+        try (Model recurrent = Model.load(Models.recurrent())) {
+            int[] free = generate(recurrent, null, 1, tokens(5, SamplingParams.greedy())).tokens();
+            SamplingParams banned = SamplingParams.builder().greedy().logitBias(free[6], Float.NEGATIVE_INFINITY)
+                    .build();
+            GenerationResult without = generate(recurrent, null, 1, tokens(5, banned));
+            GenerationResult with;
+            long evaluated;
+            try (Engine engine = Engine.start(recurrent, EngineParams.builder().parallel(1).draft(recurrent, ANY)
+                    .session(SessionParams.builder().contextSize(256).threads(2).build()).build())) {
+                with = run(engine, tokens(5, banned));
+                evaluated = engine.stats().draftEvaluated();
+            }
+            assertArrayEquals(without.tokens(), with.tokens());
+            assertTrue(with.drafts().accepted() > 0, "accepted some");
+            assertTrue(with.drafts().accepted() < with.drafts().proposed(), "rejected some");
+            // The draft evaluated the prompt once: after a rejection it went back to where that drafting began,
+            // instead of evaluating the conversation again from the start.
+            assertTrue(evaluated < 2 * PROMPT, "the draft evaluated " + evaluated + " tokens");
+            EngineParams.Builder b = EngineParams.builder().parallel(2).draft(recurrent, ANY)
+                    .session(SessionParams.builder().contextSize(256).threads(2).build());
+            try (Engine engine = Engine.start(recurrent, b.build())) {
+                var one = engine.submit(tokens(5, banned), e -> { }).result();
+                var other = engine.submit(tokens(8, SamplingParams.greedy()), e -> { }).result();
+                assertArrayEquals(without.tokens(), one.orTimeout(60, TimeUnit.SECONDS).join().tokens());
+                assertArrayEquals(generate(recurrent, null, 1, tokens(8, SamplingParams.greedy())).tokens(),
+                        other.orTimeout(60, TimeUnit.SECONDS).join().tokens());
             }
         }
     }
