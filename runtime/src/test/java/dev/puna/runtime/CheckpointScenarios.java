@@ -222,6 +222,38 @@ abstract class CheckpointScenarios {
         }
     }
 
+    /** Where a fresh 200-token prompt first pauses for a checkpoint. */
+    abstract int firstPause();
+
+    /**
+     * A conversation keeps eight checkpoints, up to three a turn: its first and the longest. After eight turns (a
+     * 200-token prompt, then 100 tokens more each time) the last turn changed continues where its reuse of the cache
+     * ended, and the first prompt, whose other checkpoint is gone (and whose window the cache no longer holds), from
+     * the first one.
+     */
+    @ParameterizedTest
+    @EnumSource(On.class)
+    void aConversationKeepsItsFirstCheckpointAndItsLatest(On on) {
+        int[][] turns = new int[8][];
+        turns[0] = prompt(4, 200);
+        for (int i = 1; i < turns.length; i++) {
+            turns[i] = then(turns[i - 1], 4 + i, 100);
+        }
+        try (Runner r = open(on, 64L << 20)) {
+            for (int[] t : turns) {
+                r.run(t, 8);
+            }
+            int[] changed = then(turns[6], 20, 100);
+            GenerationResult last = r.run(changed, 8);
+            // Where the last turn's reuse of the cache ended, 600 tokens on from the second prompt's case.
+            assertEquals(whereTheSecondPromptLeftTheCache() + 600, last.cachedPromptTokens());
+            assertArrayEquals(fresh(on, changed), last.tokens());
+            GenerationResult first = r.run(turns[0], 8);
+            assertEquals(firstPause(), first.cachedPromptTokens());
+            assertArrayEquals(fresh(on, turns[0]), first.tokens());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(On.class)
     void withoutHostRamForCheckpointsThePromptIsEvaluatedAgain(On on) {

@@ -48,37 +48,16 @@ class WindowCheckpointTest extends CheckpointScenarios {
         return 380;
     }
 
+    /** A micro-batch (64) and 4 tokens before the end of the 200-token prompt. */
+    @Override
+    int firstPause() {
+        return 132;
+    }
+
     /** The window cache holds that point: cut back 7 tokens, well within a window and a micro-batch. */
     @Override
     int whereTheSecondPromptLeftTheCache() {
         return 200;
-    }
-
-    /**
-     * Of a conversation's checkpoints the four latest stay, up to three a turn (where its reuse of the cache ended,
-     * a micro-batch and 4 tokens before its end, and 4 tokens before it): the first turn's end goes in the third turn.
-     */
-    @Test
-    void aConversationKeepsItsFourLatestCheckpoints() {
-        int[] first = prompt(4, 200);
-        int[] second = then(first, 4, 300);
-        int[] third = then(second, 5, 300);
-        int[] changedThird = then(second, 6, 100);
-        try (Engine engine = engine(64L << 20)) {
-            run(engine, first, 8);
-            run(engine, second, 8);
-            run(engine, third, 8);
-            GenerationResult r = run(engine, changedThird, 8);
-            assertEquals(500, r.cachedPromptTokens()); // where the third prompt's reuse ended
-            assertArrayEquals(fresh(On.ENGINE, changedThird), r.tokens());
-            run(engine, third, 8);
-            GenerationResult again = run(engine, second, 8);
-            assertEquals(496, again.cachedPromptTokens()); // 4 before the end of the second
-            assertArrayEquals(fresh(On.ENGINE, second), again.tokens());
-            GenerationResult back = run(engine, first, 8);
-            assertEquals(0, back.cachedPromptTokens());
-            assertArrayEquals(fresh(On.ENGINE, first), back.tokens());
-        }
     }
 
     @Test

@@ -34,8 +34,8 @@ import java.util.List;
 public final class PromptCache implements AutoCloseable {
     /** Sequences shorter than this are cheaper to evaluate again than to copy around. */
     public static final int MIN_TOKENS = 64;
-    /** Checkpoints a conversation keeps ({@link #saveCheckpoint}). */
-    public static final int CHECKPOINTS_PER_CONVERSATION = 4;
+    /** Checkpoints a conversation keeps ({@link #saveCheckpoint}); llama-server keeps up to 32 a slot. */
+    public static final int CHECKPOINTS_PER_CONVERSATION = 8;
 
     private static final class Entry {
         final int[] tokens;
@@ -125,10 +125,13 @@ public final class PromptCache implements AutoCloseable {
      * Takes a checkpoint of sequence {@code seq} of {@code ctx}, which holds {@code tokens}: the part of its state
      * that cannot be cut back ({@link Llama#LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY}: sliding-window caches, recurrent
      * state; all of a purely recurrent model's). No-op when one of the same tokens and {@code kind} is held already,
-     * or it does not fit the budget. A conversation keeps its {@value #CHECKPOINTS_PER_CONVERSATION} latest: of the
-     * checkpoints this one extends (earlier points of the same conversation) the longest stay. With up to three a
-     * turn (where its reuse of the cache ended, a micro-batch before its end and near its end) that is the last turn's
-     * and the end of the one before: to answer either prompt again, or change the last message.
+     * or it does not fit the budget. A conversation keeps {@value #CHECKPOINTS_PER_CONVERSATION}: of the checkpoints
+     * this one extends (earlier points of the same conversation) its first stays, and of the others the longest.
+     * The first is where a conversation's first user message starts, when the request said so, or near the end of its
+     * first prompt: another conversation under the same system prompt, or an edit further back than the latest
+     * turns, continues from there. With up to three a turn (where its reuse of the cache ended, a micro-batch before
+     * its end and near its end) the longest are those of the last two turns: to answer either prompt again, or change
+     * the last message.
      */
     public void saveCheckpoint(MemorySegment ctx, int seq, int[] tokens, Object kind) {
         if (capacityBytes <= 0 || tokens.length == 0) {
@@ -148,10 +151,13 @@ public final class PromptCache implements AutoCloseable {
         if (size <= 0 || size > capacityBytes) {
             return;
         }
-        earlier.sort((a, b) -> Integer.compare(b.tokens.length, a.tokens.length));
-        for (Entry e : earlier.subList(Math.min(earlier.size(), CHECKPOINTS_PER_CONVERSATION - 1), earlier.size())) {
-            entries.remove(e);
-            drop(e);
+        if (earlier.size() >= CHECKPOINTS_PER_CONVERSATION) {
+            // Longest first; the shortest, the conversation's first, stays whatever follows.
+            earlier.sort((a, b) -> Integer.compare(b.tokens.length, a.tokens.length));
+            for (Entry e : earlier.subList(CHECKPOINTS_PER_CONVERSATION - 2, earlier.size() - 1)) {
+                entries.remove(e);
+                drop(e);
+            }
         }
         makeRoom(size);
         add(ctx, seq, tokens, kind, size, true);
