@@ -27,12 +27,18 @@ import java.util.Objects;
  *       request only (llama-server's per-request {@code lora}). Honoured by {@link Engine}.</li>
  *   <li>{@code userMessageStarts} (default none): where the prompt's user messages start, as token positions. A
  *       model whose memory cannot be cut back to a prefix (sliding-window or recurrent layers) takes a checkpoint
- *       there while evaluating the prompt, as llama-server does at its chat template's message spans: a client
- *       that edits the last message, or sends another conversation under the same system prompt, continues from
- *       there. Ignored by other models; the chat routes fill it in.</li>
+ *       there while evaluating the prompt, as llama-server does at its chat template's message spans: at the first
+ *       and the last, and at those {@link #CHECKPOINT_STEP} tokens past the previous pause. A client that edits the
+ *       last message, or an earlier one of a long conversation, or sends another conversation under the same system
+ *       prompt, continues from there. Ignored by other models; the chat routes fill it in.</li>
  * </ul>
  */
 public final class GenerateRequest {
+    /**
+     * How far past the previous pause a user message other than the first and the last must start for a checkpoint
+     * of its own ({@link Builder#userMessageStarts}), as llama-server's {@code --checkpoint-min-step} default.
+     */
+    public static final int CHECKPOINT_STEP = 8192;
     private final String prompt;
     private final int[] promptTokens;
     private final boolean addSpecial;

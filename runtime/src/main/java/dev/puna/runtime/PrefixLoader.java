@@ -33,7 +33,7 @@ final class PrefixLoader {
     /** How many tokens before a prompt's end its checkpoint is taken. */
     static final int CHECKPOINT_OFFSET = 4;
     /** How far past the previous pause a user message other than the first and the last must start for its own. */
-    static final int CHECKPOINT_MIN_STEP = 8192;
+    static final int CHECKPOINT_MIN_STEP = GenerateRequest.CHECKPOINT_STEP;
 
     private final MemorySegment ctx;
     private final MemorySegment memory;
