@@ -71,6 +71,23 @@ final class Models {
     }
 
     /**
+     * {@link dev.puna.testkit.HybridModel#small()}: a hybrid (Jamba) model, a Mamba layer and an attention layer;
+     * written once.
+     */
+    static Path hybrid() {
+        Path file = DIR.resolve("puna-jamba-small.gguf");
+        try {
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                java.nio.file.Files.createDirectories(DIR);
+                dev.puna.testkit.HybridModel.small().write(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    /**
      * A small random Gemma 3-architecture model whose first layer attends over a window of 32 positions and whose
      * second over everything ({@link dev.puna.testkit.SlidingWindowModel#small()}); written once.
      */

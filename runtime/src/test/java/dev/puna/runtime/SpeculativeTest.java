@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Speculative decoding on scripted models: the output with a draft is byte-identical to the output without (greedy,
@@ -191,12 +193,15 @@ class SpeculativeTest {
     /**
      * A recurrent state cannot drop rejected draft tokens (llama.cpp keeps it for the newest position only): the
      * target's state from before the verification is put back and what it accepted evaluated again, and a draft's
-     * goes back to where its drafting began. Whichever of the two is recurrent, the text is the target's own.
+     * goes back to where its drafting began. Whichever of the two is recurrent (Mamba) or hybrid (Jamba: the attention
+     * caches are cut back, the recurrent state put back), the text is the target's own.
      */
     @Test
     void recurrentTargetsAndDraftsGiveTheTargetsOwnTokens() {
-        try (Model recurrent = Model.load(Models.recurrent()); Model plain = Model.load(Models.randomSmall())) {
-            for (Model[] pair : new Model[][] {{recurrent, plain}, {plain, recurrent}, {recurrent, recurrent}}) {
+        try (Model recurrent = Model.load(Models.recurrent()); Model plain = Model.load(Models.randomSmall());
+             Model hybrid = Model.load(Models.hybrid())) {
+            for (Model[] pair : new Model[][] {{recurrent, plain}, {plain, recurrent}, {recurrent, recurrent},
+                    {hybrid, plain}, {plain, hybrid}, {hybrid, recurrent}, {hybrid, hybrid}}) {
                 GenerateRequest request = tokens(3, SamplingParams.greedy());
                 GenerationResult without = generate(pair[0], null, 1, request);
                 GenerationResult with = generate(pair[0], pair[1], 1, request);
@@ -214,9 +219,10 @@ class SpeculativeTest {
      * both recurrent states go back and evaluate the accepted tokens again; the text is that of the target alone
      * under the same ban, also with two sequences at once, and the draft evaluates the prompt once.
      */
-    @Test
-    void aRecurrentDraftPartlyAcceptedGivesTheTargetsOwnTokens() {
-        try (Model recurrent = Model.load(Models.recurrent())) {
+    @ParameterizedTest
+    @ValueSource(strings = {"mamba", "jamba"})
+    void aRecurrentDraftPartlyAcceptedGivesTheTargetsOwnTokens(String architecture) {
+        try (Model recurrent = Model.load(architecture.equals("mamba") ? Models.recurrent() : Models.hybrid())) {
             int[] free = generate(recurrent, null, 1, tokens(5, SamplingParams.greedy())).tokens();
             SamplingParams banned = SamplingParams.builder().greedy().logitBias(free[6], Float.NEGATIVE_INFINITY)
                     .build();
