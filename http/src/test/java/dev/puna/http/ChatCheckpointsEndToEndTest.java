@@ -79,6 +79,25 @@ class ChatCheckpointsEndToEndTest {
         return r.json();
     }
 
+    /**
+     * Posts {@code head}, 300 words (of {@code seed}), then {@code tail} to {@code path}, then again with other
+     * words: both answers, each a 200.
+     */
+    private static JsonNode[] twice(String path, String head, int seed, String tail) {
+        JsonNode[] out = new JsonNode[2];
+        for (int i = 0; i < 2; i++) {
+            Http.Response r = server.http.post(path, head + quote(words(seed + i, 300)) + tail);
+            assertEquals(200, r.status(), r.body());
+            out[i] = r.json();
+        }
+        return out;
+    }
+
+    /** The tokens of a ChatML system message and the user header after it. */
+    private static int afterSystem(String system) {
+        return tokens(chatml("system", system) + "<|im_start|>user\n");
+    }
+
     @Test
     void anEditedLastMessageOfAConversationSentWholeContinuesWhereTheMessageStarts() {
         String system = words(1, 150);
@@ -99,8 +118,7 @@ class ChatCheckpointsEndToEndTest {
         chat("/v1/chat/completions", message("system", system) + "," + message("user", words(7, 300)));
         JsonNode other = chat("/v1/chat/completions", message("system", system) + "," + message("user",
                 words(8, 300)));
-        assertEquals(tokens(chatml("system", system) + "<|im_start|>user\n"), other.get("timings").get("cache_n").asInt(),
-                other.toString());
+        assertEquals(afterSystem(system), other.get("timings").get("cache_n").asInt(), other.toString());
     }
 
     /** Ollama's {@code prompt_eval_count} leaves out what came from the cache. */
@@ -124,13 +142,9 @@ class ChatCheckpointsEndToEndTest {
         String system = words(20, 150);
         String head = "{\"model\":\"swa\",\"stream\":false,\"options\":{\"num_predict\":4,\"temperature\":0},"
                 + "\"system\":" + quote(system) + ",\"prompt\":";
-        Http.Response one = server.http.post("/api/generate", head + quote(words(21, 300)) + "}");
-        assertEquals(200, one.status(), one.body());
-        Http.Response other = server.http.post("/api/generate", head + quote(words(22, 300)) + "}");
-        assertEquals(200, other.status(), other.body());
-        int whole = one.json().get("prompt_eval_count").asInt();
-        assertEquals(whole - tokens(chatml("system", system) + "<|im_start|>user\n"),
-                other.json().get("prompt_eval_count").asInt(), other.body());
+        JsonNode[] both = twice("/api/generate", head, 21, "}");
+        int whole = both[0].get("prompt_eval_count").asInt();
+        assertEquals(whole - afterSystem(system), both[1].get("prompt_eval_count").asInt(), both[1].toString());
     }
 
     /** The Responses API renders its {@code instructions} as the system message. */
@@ -139,12 +153,9 @@ class ChatCheckpointsEndToEndTest {
         String system = words(17, 150);
         String head = "{\"model\":\"swa\",\"max_output_tokens\":16,\"temperature\":0,\"store\":false,"
                 + "\"instructions\":" + quote(system) + ",\"input\":";
-        Http.Response one = server.http.post("/v1/responses", head + quote(words(18, 300)) + "}");
-        assertEquals(200, one.status(), one.body());
-        Http.Response other = server.http.post("/v1/responses", head + quote(words(19, 300)) + "}");
-        assertEquals(200, other.status(), other.body());
-        assertEquals(tokens(chatml("system", system) + "<|im_start|>user\n"),
-                other.json().get("usage").get("input_tokens_details").get("cached_tokens").asInt(), other.body());
+        JsonNode other = twice("/v1/responses", head, 18, "}")[1];
+        assertEquals(afterSystem(system), other.get("usage").get("input_tokens_details").get("cached_tokens").asInt(),
+                other.toString());
     }
 
     /** Anthropic's system prompt is a field of its own; the cache's part is {@code cache_read_input_tokens}. */
@@ -153,11 +164,7 @@ class ChatCheckpointsEndToEndTest {
         String system = words(14, 150);
         String head = "{\"model\":\"swa\",\"max_tokens\":4,\"temperature\":0,\"system\":" + quote(system)
                 + ",\"messages\":[";
-        Http.Response one = server.http.post("/v1/messages", head + message("user", words(15, 300)) + "]}");
-        assertEquals(200, one.status(), one.body());
-        Http.Response other = server.http.post("/v1/messages", head + message("user", words(16, 300)) + "]}");
-        assertEquals(200, other.status(), other.body());
-        assertEquals(tokens(chatml("system", system) + "<|im_start|>user\n"),
-                other.json().get("usage").get("cache_read_input_tokens").asInt(), other.body());
+        JsonNode other = twice("/v1/messages", head + "{\"role\":\"user\",\"content\":", 15, "}]}")[1];
+        assertEquals(afterSystem(system), other.get("usage").get("cache_read_input_tokens").asInt(), other.toString());
     }
 }

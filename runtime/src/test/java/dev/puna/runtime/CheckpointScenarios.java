@@ -4,8 +4,12 @@ import static dev.puna.runtime.SlidingWindowCacheTest.prompt;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -15,7 +19,20 @@ import org.junit.jupiter.params.provider.EnumSource;
  * turn, and a changed last message, continue from the checkpoint taken four tokens before the end of the earlier
  * prompt. Every answer is compared with a fresh runner's answer to the same prompt.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class CheckpointScenarios {
+    private Model model;
+
+    @BeforeAll
+    void loadModel() {
+        model = Model.load(modelFile());
+    }
+
+    @AfterAll
+    void closeModel() {
+        model.close();
+    }
+
     /** What answers the prompts, one after another: an engine of one slot, or a session. */
     interface Runner extends AutoCloseable {
         /** Greedy, at most {@code maxTokens} tokens. */
@@ -32,8 +49,13 @@ abstract class CheckpointScenarios {
     /** Where the scenarios run: an engine of one slot, whose host-RAM cache holds them, or a session. */
     enum On { ENGINE, SESSION }
 
-    /** The subclass's model. */
-    abstract Model model();
+    /** The subclass's model file ({@link Models}), loaded once for the class. */
+    abstract Path modelFile();
+
+    /** The subclass's model, loaded. */
+    final Model model() {
+        return model;
+    }
 
     /** The context of either runner. */
     abstract SessionParams.Builder context();
@@ -251,6 +273,21 @@ abstract class CheckpointScenarios {
             GenerationResult first = r.run(turns[0], 8);
             assertEquals(firstPause(), first.cachedPromptTokens());
             assertArrayEquals(fresh(on, turns[0]), first.tokens());
+        }
+    }
+
+    /** The next turn continues the memory at its end: nothing to put back. */
+    @ParameterizedTest
+    @EnumSource(On.class)
+    void theNextTurnContinuesTheMemoryAtItsEnd(On on) {
+        int[] first = prompt(1, 200);
+        try (Runner r = open(on, 0)) {
+            GenerationResult answer = r.run(first, 8);
+            int[] next = then(SlidingWindowCacheTest.plus(first, answer.tokens(), 0), 1, 30);
+            GenerationResult n = r.run(next, 8);
+            // The answer's last token was sampled, never decoded: the memory holds the 207 before it.
+            assertEquals(207, n.cachedPromptTokens());
+            assertArrayEquals(fresh(on, next), n.tokens());
         }
     }
 

@@ -14,6 +14,25 @@ final class Models {
     private Models() {
     }
 
+    /** A generator's way to write a model file. */
+    private interface Writer {
+        void write(Path file) throws IOException;
+    }
+
+    /** {@code file} in {@link #DIR}, written by {@code writer} unless it is there already. */
+    private static Path once(String file, Writer writer) {
+        Path path = DIR.resolve(file);
+        try {
+            if (!java.nio.file.Files.isRegularFile(path)) {
+                java.nio.file.Files.createDirectories(DIR);
+                writer.write(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return path;
+    }
+
     static Path scripted(GgmlType type) {
         try {
             return TestModels.scripted(DIR, type);
@@ -44,30 +63,13 @@ final class Models {
      * whose outputs must depend on the cached prefix; written once.
      */
     static Path randomSmall() {
-        Path file = DIR.resolve("puna-random-small.gguf");
-        try {
-            if (!java.nio.file.Files.isRegularFile(file)) {
-                java.nio.file.Files.createDirectories(DIR);
-                new dev.puna.testkit.RandomModel(600, 2, 128, 256, 4, 2, GgmlType.F32, 7).write(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return file;
+        return once("puna-random-small.gguf",
+                new dev.puna.testkit.RandomModel(600, 2, 128, 256, 4, 2, GgmlType.F32, 7)::write);
     }
 
     /** {@link dev.puna.testkit.RecurrentModel#small()}: a recurrent (Mamba) model, no KV cache. */
     static Path recurrent() {
-        Path file = DIR.resolve("puna-mamba-small.gguf");
-        try {
-            if (!java.nio.file.Files.isRegularFile(file)) {
-                java.nio.file.Files.createDirectories(DIR);
-                dev.puna.testkit.RecurrentModel.small().write(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return file;
+        return once("puna-mamba-small.gguf", dev.puna.testkit.RecurrentModel.small()::write);
     }
 
     /**
@@ -75,16 +77,7 @@ final class Models {
      * written once.
      */
     static Path hybrid() {
-        Path file = DIR.resolve("puna-jamba-small.gguf");
-        try {
-            if (!java.nio.file.Files.isRegularFile(file)) {
-                java.nio.file.Files.createDirectories(DIR);
-                dev.puna.testkit.HybridModel.small().write(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return file;
+        return once("puna-jamba-small.gguf", dev.puna.testkit.HybridModel.small()::write);
     }
 
     /**
@@ -92,16 +85,7 @@ final class Models {
      * second over everything ({@link dev.puna.testkit.SlidingWindowModel#small()}); written once.
      */
     static Path slidingWindow() {
-        Path file = DIR.resolve("puna-swa-small.gguf");
-        try {
-            if (!java.nio.file.Files.isRegularFile(file)) {
-                java.nio.file.Files.createDirectories(DIR);
-                dev.puna.testkit.SlidingWindowModel.small().write(file);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return file;
+        return once("puna-swa-small.gguf", dev.puna.testkit.SlidingWindowModel.small()::write);
     }
 
     static Path scripted() {

@@ -1,13 +1,6 @@
 package dev.puna.runtime;
 
-import static dev.puna.runtime.SlidingWindowCacheTest.prompt;
-import static dev.puna.runtime.SlidingWindowCacheTest.run;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -19,21 +12,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(180)
 class RecurrentCheckpointTest extends CheckpointScenarios {
-    private static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = Model.load(Models.recurrent());
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
-
     @Override
-    Model model() {
-        return model;
+    Path modelFile() {
+        return Models.recurrent();
     }
 
     @Override
@@ -57,18 +38,5 @@ class RecurrentCheckpointTest extends CheckpointScenarios {
     @Override
     int whereTheSecondPromptLeftTheCache() {
         return 196;
-    }
-
-    @Test
-    void theNextTurnContinuesTheStateAtItsEnd() {
-        int[] first = prompt(1, 200);
-        try (Engine engine = engine(0)) {
-            GenerationResult answer = run(engine, first, 8);
-            int[] next = then(SlidingWindowCacheTest.plus(first, answer.tokens(), 0), 1, 30);
-            GenerationResult r = run(engine, next, 8);
-            // The answer's last token was sampled, never decoded: the state is that of the 207 before it.
-            assertEquals(207, r.cachedPromptTokens());
-            assertArrayEquals(fresh(On.ENGINE, next), r.tokens());
-        }
     }
 }

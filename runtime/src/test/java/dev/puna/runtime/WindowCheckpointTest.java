@@ -5,8 +5,7 @@ import static dev.puna.runtime.SlidingWindowCacheTest.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,21 +19,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(180)
 class WindowCheckpointTest extends CheckpointScenarios {
-    private static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = Model.load(Models.slidingWindow());
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
-
     @Override
-    Model model() {
-        return model;
+    Path modelFile() {
+        return Models.slidingWindow();
     }
 
     @Override

@@ -84,11 +84,8 @@ public record HybridModel(int vocabSize, int layers, int attentionEvery, int emb
                 .putUInt32("jamba.feed_forward_length", feedForwardLength)
                 .putUInt32("jamba.attention.head_count", heads)
                 .putInt32Array("jamba.attention.head_count_kv", kvPerLayer)
-                .putFloat32("jamba.attention.layer_norm_rms_epsilon", 1e-5f)
-                .putUInt32("jamba.ssm.conv_kernel", convKernel)
-                .putUInt32("jamba.ssm.inner_size", (int) inner)
-                .putUInt32("jamba.ssm.state_size", stateSize)
-                .putUInt32("jamba.ssm.time_step_rank", timeStepRank)
+                .putFloat32("jamba.attention.layer_norm_rms_epsilon", 1e-5f);
+        RecurrentModel.ssmKeys(writer, "jamba", convKernel, inner, stateSize, timeStepRank)
                 .putUInt32("jamba.vocab_size", vocabSize)
                 .putUInt32("general.file_type", 0)
                 .putUInt32("general.quantization_version", 2);
@@ -104,18 +101,7 @@ public record HybridModel(int vocabSize, int layers, int attentionEvery, int emb
                 random.add(writer, p + "attn_v.weight", new long[] {embd, kv});
                 random.add(writer, p + "attn_output.weight", new long[] {embd, embd});
             } else {
-                random.add(writer, p + "ssm_in.weight", new long[] {embd, 2 * inner});
-                random.add(writer, p + "ssm_conv1d.weight", new long[] {convKernel, inner});
-                RandomTensors.constant(writer, p + "ssm_conv1d.bias", new long[] {inner}, 0);
-                random.add(writer, p + "ssm_x.weight", new long[] {inner, timeStepRank + 2L * stateSize});
-                RandomTensors.constant(writer, p + "ssm_dt_norm.weight", new long[] {timeStepRank}, 1);
-                random.add(writer, p + "ssm_dt.weight", new long[] {timeStepRank, inner});
-                RandomTensors.constant(writer, p + "ssm_dt.bias", new long[] {inner}, 0);
-                RandomTensors.constant(writer, p + "ssm_b_norm.weight", new long[] {stateSize}, 1);
-                RandomTensors.constant(writer, p + "ssm_c_norm.weight", new long[] {stateSize}, 1);
-                RandomTensors.constant(writer, p + "ssm_a", new long[] {stateSize, inner}, -0.02f);
-                RandomTensors.constant(writer, p + "ssm_d", new long[] {inner}, 1);
-                random.add(writer, p + "ssm_out.weight", new long[] {inner, embd});
+                RecurrentModel.mambaLayer(writer, random, p, embd, convKernel, stateSize, timeStepRank, true);
             }
             RandomTensors.constant(writer, p + "ffn_norm.weight", new long[] {embd}, 1);
             random.add(writer, p + "ffn_gate.weight", new long[] {embd, feedForwardLength});

@@ -61,11 +61,8 @@ public record RecurrentModel(int vocabSize, int layers, int embeddingLength, int
                 .putUInt32("mamba.embedding_length", embeddingLength)
                 .putUInt32("mamba.feed_forward_length", 0)
                 .putUInt32("mamba.attention.head_count", 0)
-                .putFloat32("mamba.attention.layer_norm_rms_epsilon", 1e-5f)
-                .putUInt32("mamba.ssm.conv_kernel", convKernel)
-                .putUInt32("mamba.ssm.inner_size", (int) inner)
-                .putUInt32("mamba.ssm.state_size", stateSize)
-                .putUInt32("mamba.ssm.time_step_rank", timeStepRank)
+                .putFloat32("mamba.attention.layer_norm_rms_epsilon", 1e-5f);
+        ssmKeys(writer, "mamba", convKernel, inner, stateSize, timeStepRank)
                 .putUInt32("mamba.vocab_size", vocabSize)
                 .putUInt32("general.file_type", 0)
                 .putUInt32("general.quantization_version", 2);
@@ -75,19 +72,44 @@ public record RecurrentModel(int vocabSize, int layers, int embeddingLength, int
         for (int layer = 0; layer < layers; layer++) {
             String p = "blk." + layer + ".";
             RandomTensors.constant(writer, p + "attn_norm.weight", new long[] {embd}, 1);
-            random.add(writer, p + "ssm_in.weight", new long[] {embd, 2 * inner});
-            random.add(writer, p + "ssm_conv1d.weight", new long[] {convKernel, inner});
-            RandomTensors.constant(writer, p + "ssm_conv1d.bias", new long[] {inner}, 0);
-            random.add(writer, p + "ssm_x.weight", new long[] {inner, timeStepRank + 2L * stateSize});
-            random.add(writer, p + "ssm_dt.weight", new long[] {timeStepRank, inner});
-            RandomTensors.constant(writer, p + "ssm_dt.bias", new long[] {inner}, 0);
-            RandomTensors.constant(writer, p + "ssm_a", new long[] {stateSize, inner}, -0.02f);
-            RandomTensors.constant(writer, p + "ssm_d", new long[] {inner}, 1);
-            random.add(writer, p + "ssm_out.weight", new long[] {inner, embd});
+            mambaLayer(writer, random, p, embd, convKernel, stateSize, timeStepRank, false);
         }
         RandomTensors.constant(writer, "output_norm.weight", new long[] {embd}, 1);
         random.add(writer, "output.weight", new long[] {embd, vocabSize});
         return writer;
+    }
+
+    /** The Mamba layers' keys of architecture {@code arch}; shared with {@link HybridModel}. */
+    static GgufWriter ssmKeys(GgufWriter writer, String arch, int convKernel, long inner, int stateSize,
+                              int timeStepRank) {
+        return writer.putUInt32(arch + ".ssm.conv_kernel", convKernel)
+                .putUInt32(arch + ".ssm.inner_size", (int) inner)
+                .putUInt32(arch + ".ssm.state_size", stateSize)
+                .putUInt32(arch + ".ssm.time_step_rank", timeStepRank);
+    }
+
+    /**
+     * The tensors of one Mamba layer (prefix {@code p}, e.g. {@code blk.0.}) but its input norm: weights from
+     * {@code random}, norms 1, the skip 1, biases 0, decay -0.02. Jamba's layers ({@code jambaNorms}) also norm the
+     * time step and the B and C projections. Shared with {@link HybridModel}.
+     */
+    static void mambaLayer(GgufWriter writer, RandomTensors random, String p, long embd, int convKernel,
+                           int stateSize, int timeStepRank, boolean jambaNorms) {
+        long inner = 2 * embd;
+        random.add(writer, p + "ssm_in.weight", new long[] {embd, 2 * inner});
+        random.add(writer, p + "ssm_conv1d.weight", new long[] {convKernel, inner});
+        RandomTensors.constant(writer, p + "ssm_conv1d.bias", new long[] {inner}, 0);
+        random.add(writer, p + "ssm_x.weight", new long[] {inner, timeStepRank + 2L * stateSize});
+        if (jambaNorms) {
+            RandomTensors.constant(writer, p + "ssm_dt_norm.weight", new long[] {timeStepRank}, 1);
+            RandomTensors.constant(writer, p + "ssm_b_norm.weight", new long[] {stateSize}, 1);
+            RandomTensors.constant(writer, p + "ssm_c_norm.weight", new long[] {stateSize}, 1);
+        }
+        random.add(writer, p + "ssm_dt.weight", new long[] {timeStepRank, inner});
+        RandomTensors.constant(writer, p + "ssm_dt.bias", new long[] {inner}, 0);
+        RandomTensors.constant(writer, p + "ssm_a", new long[] {stateSize, inner}, -0.02f);
+        RandomTensors.constant(writer, p + "ssm_d", new long[] {inner}, 1);
+        random.add(writer, p + "ssm_out.weight", new long[] {inner, embd});
     }
 
     /** Writes the model to {@code file}, atomically. */
