@@ -4,6 +4,7 @@ import static dev.puna.runtime.SlidingWindowCacheTest.prompt;
 import static dev.puna.runtime.SlidingWindowCacheTest.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,36 @@ class WindowCheckpointTest extends CheckpointScenarios {
     @Override
     int whereTheSecondPromptLeftTheCache() {
         return 200;
+    }
+
+    /**
+     * A conversation's checkpoints take at most half of the host-RAM cache: with room for nine of them, eight turns
+     * (as in {@link #aConversationKeepsItsFirstCheckpointAndItsLatest}) leave at most four and a half, the first
+     * among them.
+     */
+    @Test
+    void aConversationsCheckpointsTakeAtMostHalfOfTheCache() {
+        long one;
+        try (Engine engine = engine(64L << 20)) {
+            run(engine, prompt(3, 600), 8); // two checkpoints of the whole window's cells: 532 and 596
+            one = engine.stats().promptCacheBytes() / 2;
+        }
+        int[][] turns = new int[8][];
+        turns[0] = prompt(4, 200);
+        for (int i = 1; i < turns.length; i++) {
+            turns[i] = then(turns[i - 1], 4 + i, 100);
+        }
+        long budget = 9 * one;
+        try (Engine engine = engine(budget)) {
+            for (int[] t : turns) {
+                run(engine, t, 8);
+            }
+            long held = engine.stats().promptCacheBytes();
+            assertTrue(held <= budget / 2, held + " bytes of checkpoints, " + one + " each");
+            GenerationResult first = run(engine, turns[0], 8);
+            assertEquals(132, first.cachedPromptTokens());
+            assertArrayEquals(fresh(On.ENGINE, turns[0]), first.tokens());
+        }
     }
 
     @Test

@@ -125,8 +125,10 @@ public final class PromptCache implements AutoCloseable {
      * Takes a checkpoint of sequence {@code seq} of {@code ctx}, which holds {@code tokens}: the part of its state
      * that cannot be cut back ({@link Llama#LLAMA_STATE_SEQ_FLAGS_PARTIAL_ONLY}: sliding-window caches, recurrent
      * state; all of a purely recurrent model's). No-op when one of the same tokens and {@code kind} is held already,
-     * or it does not fit the budget. A conversation keeps {@value #CHECKPOINTS_PER_CONVERSATION}: of the checkpoints
-     * this one extends (earlier points of the same conversation) its first stays, and of the others the longest.
+     * or it does not fit the budget. A conversation keeps {@value #CHECKPOINTS_PER_CONVERSATION}, and no more than
+     * half of the budget (a large model's checkpoints do not crowd out the conversations the cache is for): of the
+     * checkpoints this one extends (earlier points of the same conversation) its first stays, and of the others the
+     * longest.
      * The first is where a conversation's first user message starts, when the request said so, or near the end of its
      * first prompt: another conversation under the same system prompt, or an edit further back than the latest
      * turns, continues from there. With up to three a turn (where its reuse of the cache ended, a micro-batch before
@@ -151,13 +153,15 @@ public final class PromptCache implements AutoCloseable {
         if (size <= 0 || size > capacityBytes) {
             return;
         }
-        if (earlier.size() >= CHECKPOINTS_PER_CONVERSATION) {
-            // Longest first; the shortest, the conversation's first, stays whatever follows.
-            earlier.sort((a, b) -> Integer.compare(b.tokens.length, a.tokens.length));
-            for (Entry e : earlier.subList(CHECKPOINTS_PER_CONVERSATION - 2, earlier.size() - 1)) {
-                entries.remove(e);
-                drop(e);
-            }
+        // Longest first; the shortest, the conversation's first, stays whatever follows.
+        earlier.sort((a, b) -> Integer.compare(b.tokens.length, a.tokens.length));
+        long held = earlier.stream().mapToLong(e -> e.state.byteSize()).sum();
+        while (earlier.size() > 1 && (earlier.size() >= CHECKPOINTS_PER_CONVERSATION
+                || held + size > capacityBytes / 2)) {
+            Entry e = earlier.remove(earlier.size() - 2);
+            held -= e.state.byteSize();
+            entries.remove(e);
+            drop(e);
         }
         makeRoom(size);
         add(ctx, seq, tokens, kind, size, true);
