@@ -244,6 +244,16 @@ abstract class CheckpointScenarios {
         }
     }
 
+    /** A 200-token prompt, then seven times 100 tokens more: the prompts of a conversation's eight turns. */
+    static int[][] eightTurns() {
+        int[][] turns = new int[8][];
+        turns[0] = prompt(4, 200);
+        for (int i = 1; i < turns.length; i++) {
+            turns[i] = then(turns[i - 1], 4 + i, 100);
+        }
+        return turns;
+    }
+
     /** Where a fresh 200-token prompt first pauses for a checkpoint. */
     abstract int firstPause();
 
@@ -256,11 +266,7 @@ abstract class CheckpointScenarios {
     @ParameterizedTest
     @EnumSource(On.class)
     void aConversationKeepsItsFirstCheckpointAndItsLatest(On on) {
-        int[][] turns = new int[8][];
-        turns[0] = prompt(4, 200);
-        for (int i = 1; i < turns.length; i++) {
-            turns[i] = then(turns[i - 1], 4 + i, 100);
-        }
+        int[][] turns = eightTurns();
         try (Runner r = open(on, 64L << 20)) {
             for (int[] t : turns) {
                 r.run(t, 8);

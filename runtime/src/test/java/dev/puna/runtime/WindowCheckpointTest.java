@@ -60,11 +60,7 @@ class WindowCheckpointTest extends CheckpointScenarios {
             run(engine, prompt(3, 600), 8); // two checkpoints of the whole window's cells: 532 and 596
             one = engine.stats().promptCacheBytes() / 2;
         }
-        int[][] turns = new int[8][];
-        turns[0] = prompt(4, 200);
-        for (int i = 1; i < turns.length; i++) {
-            turns[i] = then(turns[i - 1], 4 + i, 100);
-        }
+        int[][] turns = eightTurns();
         long budget = 9 * one;
         try (Engine engine = engine(budget)) {
             for (int[] t : turns) {
