@@ -32,8 +32,6 @@ import java.util.function.IntUnaryOperator;
 final class PrefixLoader {
     /** How many tokens before a prompt's end its checkpoint is taken. */
     static final int CHECKPOINT_OFFSET = 4;
-    /** How far past the previous pause a user message other than the first and the last must start for its own. */
-    static final int CHECKPOINT_MIN_STEP = GenerateRequest.CHECKPOINT_STEP;
 
     private final MemorySegment ctx;
     private final MemorySegment memory;
@@ -230,7 +228,7 @@ final class PrefixLoader {
      * question evaluates about a micro-batch and the question instead of everything. And where user messages start
      * ({@code userMessageStarts}, ascending), as llama-server breaks at its template's message spans: the last one
      * (an edited last message continues from there, also for a conversation this server has not seen before), the
-     * first (another conversation under the same system prompt), and any at least {@value #CHECKPOINT_MIN_STEP}
+     * first (another conversation under the same system prompt), and any at least {@value GenerateRequest#CHECKPOINT_STEP}
      * tokens past the previous pause. Every point is at least {@link PromptCache#MIN_TOKENS} in.
      */
     static int nextCheckpoint(int length, int after, int ubatch, int[] userMessageStarts) {
@@ -247,7 +245,7 @@ final class PrefixLoader {
         }
         for (int i = 0; i < starts; i++) {
             int at = userMessageStarts[i];
-            boolean wanted = i == 0 || i == starts - 1 || at >= after + CHECKPOINT_MIN_STEP;
+            boolean wanted = i == 0 || i == starts - 1 || at >= after + GenerateRequest.CHECKPOINT_STEP;
             if (at > after && at >= PromptCache.MIN_TOKENS && wanted) {
                 return next == 0 ? at : Math.min(at, next);
             }

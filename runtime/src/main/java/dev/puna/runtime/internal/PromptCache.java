@@ -128,8 +128,7 @@ public final class PromptCache implements AutoCloseable {
      * or it does not fit the budget. A conversation keeps {@value #CHECKPOINTS_PER_CONVERSATION}, and no more than
      * half of the budget (a large model's checkpoints do not crowd out the conversations the cache is for): of the
      * checkpoints this one extends (earlier points of the same conversation) its first stays, and of the others the
-     * longest.
-     * The first is where a conversation's first user message starts, when the request said so, or near the end of its
+     * longest. The first is where a conversation's first user message starts, when the request said so, or near the end of its
      * first prompt: another conversation under the same system prompt, or an edit further back than the latest
      * turns, continues from there. With up to three a turn (where its reuse of the cache ended, a micro-batch before
      * its end and near its end) the longest are those of the last two turns: to answer either prompt again, or change

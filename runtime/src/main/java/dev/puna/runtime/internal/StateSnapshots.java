@@ -30,8 +30,9 @@ public final class StateSnapshots implements AutoCloseable {
     }
 
     /**
-     * Takes sequence {@code seq}'s snapshot, replacing the one before; {@code held} is what the sequence holds. False
-     * (and no snapshot) when llama.cpp writes none.
+     * Takes sequence {@code seq}'s snapshot, replacing the one before; {@code held} is what the sequence holds, kept
+     * as it is, not copied (the engine replaces its token arrays instead of changing them). False (and no snapshot)
+     * when llama.cpp writes none.
      */
     public boolean save(MemorySegment ctx, int seq, int[] held) {
         tokens[seq] = NONE;
@@ -52,7 +53,7 @@ public final class StateSnapshots implements AutoCloseable {
             return false;
         }
         sizes[seq] = written;
-        tokens[seq] = held.clone();
+        tokens[seq] = held;
         return true;
     }
 

@@ -110,10 +110,8 @@ record MessagesRequest(String model, List<ChatMessage> messages, int maxTokens, 
     int[] userMessageStarts(ModelScheduler.Lease lease, CatalogModel entry, List<Map<String, Object>> tools,
                             int[] tokens) {
         Model model = lease.engine().model();
-        return UserMessageStarts.of(lease.engine(), history(), tokens, m -> {
-            PromptTemplates.Rendered r = PromptTemplates.chatPrompt(model, entry, m, tools, think, null);
-            return model.tokenize(r.text(), r.addBos(), true);
-        });
+        return UserMessageStarts.of(lease.engine(), history(), tokens,
+                m -> PromptTemplates.chatTokens(model, entry, m, tools, think, null));
     }
 
     /**

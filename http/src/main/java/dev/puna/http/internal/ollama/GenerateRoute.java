@@ -362,11 +362,11 @@ final class GenerateRoute implements Handler<RoutingContext> {
      * fill-in-the-middle and code-completion prompts. Worker thread.
      */
     static int[] userMessageStarts(Engine engine, Model model, CatalogModel entry, Request req, int[] tokens) {
-        if (req.raw || !req.suffix.isEmpty() || req.code != null) {
+        if (!engine.keepsCheckpoints() || req.raw || !req.suffix.isEmpty() || req.code != null) {
             return new int[0];
         }
         int offset = req.context.length;
-        int[] rendered = Arrays.copyOfRange(tokens, offset, tokens.length);
+        int[] rendered = offset == 0 ? tokens : Arrays.copyOfRange(tokens, offset, tokens.length);
         return Arrays.stream(UserMessageStarts.of(engine, messages(entry, req), rendered, m -> {
             PromptText p = render(model, entry, req, m);
             return model.tokenize(p.text(), p.addBos(), true);
