@@ -5,6 +5,9 @@
 # the scripted model in zero-weight layers) and the 0.3 MB scripted model as its draft (same vocabulary, same
 # scripts, so every drafted token is right). Single stream, greedy, one warm-up request each, interleaved rounds.
 #   bench/speculative.sh [SpeculativeBench options: --rounds 7 --tokens 128]   THREADS=n to override
+#   TARGET=mamba: a recurrent target instead (the scripts in a ~0.9 GB Q8_0 Mamba model, whose state is put back
+#     after every partly rejected draft); DRAFT=off-script: a draft that counts seven after five, so that every
+#     round of the count rejects a draft part-way (WriteSpeculativeBenchModels)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -17,7 +20,8 @@ mkdir -p "$out"
 bench_build_tools
 bench_build_jars
 mapfile -t pair < <("$JAVA_HOME/bin/java" -cp "cli/target/puna-cli.jar:cli/target/lib/*" \
-  dev.puna.testkit.WriteSpeculativeBenchModels "$root/$out/speculative")
+  dev.puna.testkit.WriteSpeculativeBenchModels "$root/$out/speculative" "${TARGET:-llama}" "${DRAFT:-scripted}")
+echo "bench: target $(basename "${pair[0]}"), draft $(basename "${pair[1]}")" >&2
 target=${pair[0]}
 draft=${pair[1]}
 

@@ -29,7 +29,8 @@ public final class SpeculativeBench {
     private record Endpoint(String name, String url, String model) {
     }
 
-    private record Timing(double decode, String text) {
+    /** A request's decode rate and text, and the server's own draft counts ({@code timings}; 0 without). */
+    private record Timing(double decode, String text, int drafted, int accepted) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -55,6 +56,7 @@ public final class SpeculativeBench {
 
     private void run(List<Endpoint> endpoints, int rounds, int tokens, String prompt) throws Exception {
         Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, Timing> lastOf = new LinkedHashMap<>();
         String expected = null;
         for (Endpoint e : endpoints) {
             rates.put(e.name(), new ArrayList<>());
@@ -66,13 +68,17 @@ public final class SpeculativeBench {
                 Timing t = request(e, prompt, tokens);
                 expected = check(expected, t.text(), e.name());
                 rates.get(e.name()).add(t.decode());
+                lastOf.put(e.name(), t);
             }
         }
-        System.out.printf(Locale.ROOT, "%-20s %12s%n", "endpoint", "decode tok/s (p50)");
+        System.out.printf(Locale.ROOT, "%-20s %12s %s%n", "endpoint", "decode tok/s (p50)",
+                "drafted / accepted (last round, the server's timings)");
         Map<String, Double> median = new LinkedHashMap<>();
         for (Map.Entry<String, List<Double>> e : rates.entrySet()) {
             median.put(e.getKey(), Stats.median(e.getValue()));
-            System.out.printf(Locale.ROOT, "%-20s %12.1f%n", e.getKey(), median.get(e.getKey()));
+            Timing last = lastOf.get(e.getKey());
+            String drafts = last == null || last.drafted() == 0 ? "-" : last.drafted() + " / " + last.accepted();
+            System.out.printf(Locale.ROOT, "%-20s %12.1f       %s%n", e.getKey(), median.get(e.getKey()), drafts);
         }
         Double llama = median.get("llama-server");
         Double llamaDraft = median.get("llama-server+draft");
@@ -119,11 +125,19 @@ public final class SpeculativeBench {
         long first = 0;
         long last = 0;
         int firstWords = 0;
+        int drafted = 0;
+        int accepted = 0;
         for (String line : (Iterable<String>) response.body()::iterator) {
             if (!line.startsWith("data: ") || line.equals("data: [DONE]")) {
                 continue;
             }
-            JsonNode choices = JSON.readTree(line.substring(6)).path("choices");
+            JsonNode chunk = JSON.readTree(line.substring(6));
+            JsonNode timings = chunk.path("timings");
+            if (timings.has("draft_n")) {
+                drafted = timings.path("draft_n").asInt();
+                accepted = timings.path("draft_n_accepted").asInt();
+            }
+            JsonNode choices = chunk.path("choices");
             if (choices.isEmpty()) {
                 continue;
             }
@@ -143,6 +157,6 @@ public final class SpeculativeBench {
         // draft): tokens after the first chunk, counted as words, over the time after it.
         int after = words(text.toString()) - firstWords;
         double decode = after <= 0 || last <= first ? 0 : after * 1e9 / (last - first);
-        return new Timing(decode, text.toString());
+        return new Timing(decode, text.toString(), drafted, accepted);
     }
 }

@@ -41,21 +41,36 @@ final class Models {
         }
     }
 
-    /** The scripted model with a mixture-of-experts feed-forward (4 experts, 2 used), Q8_0. */
-    static Path scriptedMoe() {
+    /** A {@link TestModels} model's way to write itself into a directory. */
+    private interface InDir {
+        Path write(Path dir) throws IOException;
+    }
+
+    private static Path inDir(InDir model) {
         try {
-            return TestModels.scriptedMoe(DIR);
+            return model.write(DIR);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
+    /** The scripted model with a mixture-of-experts feed-forward (4 experts, 2 used), Q8_0. */
+    static Path scriptedMoe() {
+        return inDir(TestModels::scriptedMoe);
+    }
+
+    /** {@link TestModels#scriptedMamba}: the scripts in a recurrent (Mamba) model. */
+    static Path scriptedMamba() {
+        return inDir(TestModels::scriptedMamba);
+    }
+
+    /** {@link TestModels#offScript}: the scripted model with one step of its count off the script. */
+    static Path offScript() {
+        return inDir(TestModels::offScript);
+    }
+
     static Path reranker() {
-        try {
-            return TestModels.reranker(DIR);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return inDir(TestModels::reranker);
     }
 
     /**

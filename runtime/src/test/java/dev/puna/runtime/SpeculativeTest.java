@@ -251,4 +251,44 @@ class SpeculativeTest {
             }
         }
     }
+
+    /**
+     * A recurrent target whose output is known: the scripts in Mamba layers. The scripted draft is accepted in full;
+     * a draft that counts {@code ▁seven} after {@code ▁five} is rejected there in every round of ten, the target's
+     * state put back and what it accepted evaluated again each time. The count comes out exactly either way.
+     */
+    @Test
+    void aScriptedRecurrentTargetCountsWithAScriptedDraftAndAnOffScriptOne() {
+        try (Model mamba = Model.load(Models.scriptedMamba()); Model offScript = Model.load(Models.offScript())) {
+            SessionParams session = SessionParams.builder().contextSize(256).threads(2).build();
+            try (Engine engine = Engine.start(mamba, EngineParams.builder().parallel(1).session(session).build())) {
+                assertEquals(TestModels.HELLO_COMPLETION, run(engine, GenerateRequest.builder()
+                        .prompt(TestModels.HELLO_PROMPT).sampling(SamplingParams.greedy()).build()).text());
+                long before = engine.stats().decodeCalls();
+                assertEquals(TestModels.countCompletion(60), run(engine, count(60)).text());
+                assertEquals(60, engine.stats().decodeCalls() - before, "the prompt, then one decode a token");
+            }
+            try (Engine engine = Engine.start(mamba, EngineParams.builder().parallel(1).draft(target, LONG)
+                    .session(session).build())) {
+                GenerationResult drafted = run(engine, count(60));
+                assertEquals(TestModels.countCompletion(60), drafted.text());
+                // From ▁one: 16 drafted and accepted, plus the target's own token, three times (51 tokens), then 7
+                // and one more: 55 drafted, all accepted, in the prompt's decode and 4 verifications.
+                assertEquals(new GenerationResult.Drafts(55, 55), drafted.drafts());
+                assertEquals(5, engine.stats().decodeCalls());
+            }
+            try (Engine engine = Engine.start(mamba, EngineParams.builder().parallel(1).draft(offScript, LONG)
+                    .session(session).build())) {
+                GenerationResult drafted = run(engine, count(60));
+                assertEquals(TestModels.countCompletion(60), drafted.text());
+                // ▁one, then two..five accepted (the draft's ▁seven rejected, the target's ▁six taken), then
+                // seven..five and ▁six five times (56 tokens), the last of those drafts cut to the 13 tokens the
+                // request still had room for after its own; then 3 drafted and accepted and the 60th token. 16 x 5
+                // + 13 + 3 = 96 drafted, 4 + 9 x 5 + 3 = 52 accepted; decodes: the prompt, 7 verifications and,
+                // after each of the 6 rejections, the accepted tokens evaluated again.
+                assertEquals(new GenerationResult.Drafts(96, 52), drafted.drafts());
+                assertEquals(1 + 7 + 6, engine.stats().decodeCalls());
+            }
+        }
+    }
 }

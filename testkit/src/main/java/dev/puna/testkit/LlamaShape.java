@@ -108,7 +108,7 @@ record LlamaShape(int vocabSize, int layers, int embeddingLength, int feedForwar
     }
 
     /** llama.cpp's {@code llama_ftype} for a model whose matrices are {@code type}. */
-    private static int fileType(GgmlType type) {
+    static int fileType(GgmlType type) {
         return switch (type) {
             case F32 -> 0;
             case F16 -> 1;

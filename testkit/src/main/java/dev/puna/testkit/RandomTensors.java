@@ -24,6 +24,18 @@ final class RandomTensors {
 
     /** Adds a random tensor, the next in this model's order. */
     void add(GgufWriter writer, String name, long[] dims) {
+        add(writer, name, dims, type);
+    }
+
+    /**
+     * Adds a random tensor, the next in this model's order, as F32 whatever this model's type: for tensors llama.cpp
+     * needs in F32 (a Mamba layer's convolution) or whose rows are shorter than a quantized block.
+     */
+    void addF32(GgufWriter writer, String name, long[] dims) {
+        add(writer, name, dims, GgmlType.F32);
+    }
+
+    private void add(GgufWriter writer, String name, long[] dims, GgmlType type) {
         long s = stream++;
         writer.addTensor(name, type, dims, (row, out) -> {
             SplitMix64 random = SplitMix64.forItem(seed, s, row);

@@ -95,9 +95,19 @@ public record RecurrentModel(int vocabSize, int layers, int embeddingLength, int
      */
     static void mambaLayer(GgufWriter writer, RandomTensors random, String p, long embd, int convKernel,
                            int stateSize, int timeStepRank, boolean jambaNorms) {
+        mambaMixer(writer, random, p, embd, convKernel, stateSize, timeStepRank, jambaNorms);
+        random.add(writer, p + "ssm_out.weight", new long[] {2 * embd, embd});
+    }
+
+    /**
+     * {@link #mambaLayer} without its output projection {@code ssm_out}, which the caller adds: random in a random
+     * model, zero in {@link ScriptedMamba}.
+     */
+    static void mambaMixer(GgufWriter writer, RandomTensors random, String p, long embd, int convKernel,
+                           int stateSize, int timeStepRank, boolean jambaNorms) {
         long inner = 2 * embd;
         random.add(writer, p + "ssm_in.weight", new long[] {embd, 2 * inner});
-        random.add(writer, p + "ssm_conv1d.weight", new long[] {convKernel, inner});
+        random.addF32(writer, p + "ssm_conv1d.weight", new long[] {convKernel, inner});
         RandomTensors.constant(writer, p + "ssm_conv1d.bias", new long[] {inner}, 0);
         random.add(writer, p + "ssm_x.weight", new long[] {inner, timeStepRank + 2L * stateSize});
         if (jambaNorms) {
@@ -109,7 +119,6 @@ public record RecurrentModel(int vocabSize, int layers, int embeddingLength, int
         RandomTensors.constant(writer, p + "ssm_dt.bias", new long[] {inner}, 0);
         RandomTensors.constant(writer, p + "ssm_a", new long[] {stateSize, inner}, -0.02f);
         RandomTensors.constant(writer, p + "ssm_d", new long[] {inner}, 1);
-        random.add(writer, p + "ssm_out.weight", new long[] {inner, embd});
     }
 
     /** Writes the model to {@code file}, atomically. */

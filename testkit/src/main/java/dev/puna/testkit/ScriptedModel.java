@@ -115,6 +115,16 @@ public final class ScriptedModel {
         return embeddings[tokenId].clone();
     }
 
+    /** {@code llama.embedding_length}: the length of every embedding and output row. */
+    public int embeddingLength() {
+        return embedding;
+    }
+
+    /** The output row of token {@code tokenId}: what makes it its predecessors' successor. */
+    float[] outputRow(int tokenId) {
+        return outputs[tokenId];
+    }
+
     /** The token greedy decoding picks after {@code tokenId}, if a script says. */
     public OptionalInt successor(int tokenId) {
         int next = successors[tokenId];

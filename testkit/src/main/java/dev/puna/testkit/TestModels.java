@@ -169,7 +169,7 @@ public final class TestModels {
     public static ScriptedModel toolCallerModel() {
         ScriptedModel.Builder builder = ScriptedModel.builder(toolVocabulary()).name("puna-tools");
         builder.chain("▁Hello", "▁world", "▁from", "▁Puna", "!", "</s>");
-        countScript(builder);
+        countScript(builder, -1);
         List<String> chain = new ArrayList<>();
         chain.add("<0x0A>");
         chain.addAll(TOOL_SCRIPT);
@@ -200,7 +200,7 @@ public final class TestModels {
         }
         ScriptedModel.Builder builder = ScriptedModel.builder(vocabulary.build()).name("puna-thinker");
         builder.chain("▁Hello", "▁world", "▁from", "▁Puna", "!", "</s>");
-        countScript(builder);
+        countScript(builder, -1);
         List<String> chain = new ArrayList<>();
         chain.add("<0x0A>");
         chain.addAll(THINK_SCRIPT);
@@ -382,6 +382,52 @@ public final class TestModels {
     }
 
     /**
+     * The scripted model's scripts in llama.cpp's Mamba architecture ({@link ScriptedMamba}: embedding 64, 2 layers,
+     * state 16, F32), in {@code dir}: a recurrent model with the scripted model's greedy output, written unless a
+     * file with exactly these bytes is there.
+     *
+     * @return the file, {@code dir/puna-scripted-mamba-f32.gguf}
+     */
+    public static Path scriptedMamba(Path dir) throws IOException {
+        return writeIfChanged(dir.resolve("puna-scripted-mamba-f32.gguf"),
+                new ScriptedMamba(scriptedModel(), 2, 16, 4, "puna-scripted-mamba").toWriter(GgmlType.F32));
+    }
+
+    /**
+     * The speculative-decoding benchmark's recurrent target: the scripted model's scripts in a Mamba model of about
+     * 0.84 B parameters (width 2048, inner 4096, 32 layers, state 16, time-step rank 128; Q8_0, about 0.9 GB), which,
+     * like {@link #scriptedBenchTarget}, decodes at the speed memory bandwidth allows a real model of its size, with
+     * a real recurrent state. Written unless a complete one is there (checked by its {@code general.name}).
+     */
+    public static Path scriptedMambaBenchTarget(Path dir) throws IOException {
+        Path file = dir.resolve("puna-scripted-mamba-2048x32-q8_0.gguf");
+        String name = "puna-scripted-mamba-2048x32";
+        if (!name.equals(readName(file).orElse(null))) {
+            Files.createDirectories(dir);
+            ScriptedModel script = scripts(ScriptedModel.builder(vocabulary())).shape(2048, 1, 32, 16).build();
+            new ScriptedMamba(script, 32, 16, 128, name).write(file, GgmlType.Q8_0);
+        }
+        return file;
+    }
+
+    /** What {@link #offScript} counts after {@code ▁five}, where the scripted model counts {@code ▁six}. */
+    public static final String OFF_SCRIPT_AFTER_FIVE = "▁seven";
+
+    /**
+     * The scripted model (F32, in {@code dir}) with one step of its count off the script: {@code ▁five} is followed
+     * by {@value #OFF_SCRIPT_AFTER_FIVE}. As a draft for a scripted model it is right nine steps of ten, then wrong
+     * from {@code ▁five} on until the target's {@code ▁six} sets it right: a draft that is partly rejected in every
+     * round of the count. Written unless a file with exactly these bytes is there.
+     *
+     * @return the file, {@code dir/puna-scripted-off-f32.gguf}
+     */
+    public static Path offScript(Path dir) throws IOException {
+        ScriptedModel model = scripts(ScriptedModel.builder(vocabulary()), NUMBERS.indexOf("five"))
+                .name("puna-scripted-off").build();
+        return writeIfChanged(dir.resolve("puna-scripted-off-f32.gguf"), model.toWriter(GgmlType.F32));
+    }
+
+    /**
      * The image projector for the scripted models ({@link RandomProjector#forScriptedModel()}) in {@code dir}
      * ({@code puna-scripted-mmproj-f32.gguf}), written unless a file with exactly these bytes is already there.
      * Loaded with any of the scripted models (embedding length {@value ScriptedModel#EMBEDDING_LENGTH}), it turns
@@ -409,18 +455,24 @@ public final class TestModels {
     }
 
     private static ScriptedModel.Builder scripts(ScriptedModel.Builder builder) {
+        return scripts(builder, -1);
+    }
+
+    /** The scripts, with {@code NUMBERS[skip]} followed by the number after next when {@code skip >= 0}. */
+    private static ScriptedModel.Builder scripts(ScriptedModel.Builder builder, int skip) {
         builder.chain("▁Hello", "▁world", "▁from", "▁Puna", "!", "</s>");
-        countScript(builder);
+        countScript(builder, skip);
         builder.chain("▁Emoji:", "<0xF0>", "<0x9F>", "<0x98>", "<0x80>", "▁ok", "</s>");
         builder.chain("<0x0A>", "Hi", "▁there!", "<|im_end|>");
         builder.chain("<|fim_middle|>", "▁ok");
         return builder;
     }
 
-    private static void countScript(ScriptedModel.Builder builder) {
+    private static void countScript(ScriptedModel.Builder builder, int skip) {
         builder.chain("▁Count:", "▁one");
         for (int i = 0; i < NUMBERS.size(); i++) {
-            builder.chain("▁" + NUMBERS.get(i), "▁" + NUMBERS.get((i + 1) % NUMBERS.size()));
+            int next = (i + (i == skip ? 2 : 1)) % NUMBERS.size();
+            builder.chain("▁" + NUMBERS.get(i), "▁" + NUMBERS.get(next));
         }
     }
 
