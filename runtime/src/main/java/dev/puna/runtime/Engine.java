@@ -4,6 +4,7 @@ import dev.puna.bindings.Callbacks;
 import dev.puna.bindings.Llama;
 import dev.puna.runtime.cache.DiskCache;
 import dev.puna.runtime.internal.AbortSwitch;
+import dev.puna.runtime.internal.DecodeThreads;
 import dev.puna.runtime.internal.DiskTier;
 import dev.puna.runtime.internal.Futures;
 import dev.puna.runtime.internal.NativeBatch;
@@ -115,6 +116,17 @@ public final class Engine implements AutoCloseable {
      */
     private volatile Thread thread;
     private final long threadKeepAliveNanos;
+    /** Asks this engine's idle decode thread to go when another engine computes ({@link DecodeThreads}). */
+    private final DecodeThreads.Idler idler = this::leaveIfIdle;
+    /** Set by {@link #leaveIfIdle}, read by {@link #awaitIdle}; guarded by {@link #lock}. */
+    private boolean leaveNow;
+    /**
+     * Whether another engine computed while this one waited to save an idle slot: the thread goes once it saved,
+     * unless work comes first. Guarded by {@link #lock}.
+     */
+    private boolean leaveAfterSave;
+    /** Whether the decode thread idled (or just started) since it last computed; touched by the decode thread only. */
+    private boolean idled;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
@@ -729,9 +741,11 @@ public final class Engine implements AutoCloseable {
     private void run(boolean warm) {
         Throwable failure = null;
         boolean retired = false;
+        idled = true;
         try {
             try {
                 if (warm) {
+                    computing();
                     warmUp(params.warmupTokens());
                 }
             } finally {
@@ -740,9 +754,15 @@ public final class Engine implements AutoCloseable {
             for (Next next; !retired && (next = awaitWork()) != Next.STOP; ) {
                 switch (next) {
                     case SAVE_IDLE -> saveIdleSlot();
-                    case TASK -> runTasks();
+                    case TASK -> {
+                        computing();
+                        runTasks();
+                    }
                     case RETIRE -> retired = true;
-                    default -> step();
+                    default -> {
+                        computing();
+                        step();
+                    }
                 }
             }
         } catch (Throwable t) {
@@ -750,9 +770,32 @@ public final class Engine implements AutoCloseable {
             retired = false;
             LOG.error("engine for {} stopped on an unexpected error", model.info().path(), t);
         } finally {
+            DecodeThreads.gone(idler);
             if (!retired) {
                 shutDown(failure);
             }
+        }
+    }
+
+    /**
+     * Before the decode thread computes after idling: asks the other engines' idle decode threads to go, so that
+     * their OpenMP teams do not make this one's sleep between graphs ({@link DecodeThreads}). Holds no lock.
+     */
+    private void computing() {
+        if (idled) {
+            idled = false;
+            DecodeThreads.computing(idler);
+        }
+    }
+
+    /** Another engine is about to compute: if this one idles, its decode thread goes now ({@link #awaitIdle}). */
+    private void leaveIfIdle() {
+        lock.lock();
+        try {
+            leaveNow = true;
+            work.signal();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -770,6 +813,7 @@ public final class Engine implements AutoCloseable {
                         return Next.STOP;
                     }
                     if (!tasks.isEmpty()) {
+                        leaveAfterSave = false;
                         return Next.TASK;
                     }
                     signalled = false;
@@ -782,15 +826,20 @@ public final class Engine implements AutoCloseable {
                             continue;
                         }
                         batchWaitSince = 0;
+                        leaveAfterSave = false;
                         return Next.STEP;
                     }
                     if (prefixes.unsavedIdle() != null) {
-                        // Not right away: the conversation's next turn may be on its way (see idleSaveDelay).
+                        // Not right away: the conversation's next turn may be on its way (see idleSaveDelay). At
+                        // once when another engine computes, so that this thread can go after it (awaitIdle).
                         long wait = idleSaveDelayNanos - (System.nanoTime() - lastStepNanos);
                         if (wait <= 0) {
                             return Next.SAVE_IDLE;
                         }
-                        awaitUnlessSignalled(wait);
+                        if (awaitUnlessOthersCompute(wait)) {
+                            leaveAfterSave = true;
+                            return Next.SAVE_IDLE;
+                        }
                         continue;
                     }
                     if (awaitIdle()) {
@@ -839,23 +888,56 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Waits for a signal while the engine has nothing to do, and returns true if the thread should go instead: no
-     * signal came for {@link EngineParams#threadKeepAlive()} and no slot holds a generation. Under {@link #lock}.
+     * signal came for {@link EngineParams#threadKeepAlive()}, or another engine is about to compute
+     * ({@link #leaveIfIdle}; not with a keep-alive of 0, which keeps the thread for good), and no slot holds a
+     * generation. Under {@link #lock}.
      */
     private boolean awaitIdle() throws InterruptedException {
+        idled = true;
         if (threadKeepAliveNanos == 0) {
+            DecodeThreads.waiting(idler, false);
             while (!signalled) {
                 work.await();
             }
             return false;
         }
         long left = threadKeepAliveNanos;
-        while (!signalled) {
-            if (left <= 0) {
-                return queue.isEmpty() && tasks.isEmpty() && Arrays.stream(slots).allMatch(s -> s.job == null);
+        leaveNow = DecodeThreads.waiting(idler, true) || leaveAfterSave;
+        leaveAfterSave = false;
+        try {
+            while (!signalled) {
+                if (left <= 0 || leaveNow) {
+                    if (queue.isEmpty() && tasks.isEmpty() && Arrays.stream(slots).allMatch(s -> s.job == null)) {
+                        return true;
+                    }
+                    if (left <= 0) {
+                        return false;
+                    }
+                    leaveNow = false; // a slot holds a generation (paused for a slow reader): the thread stays
+                }
+                left = work.awaitNanos(left);
             }
-            left = work.awaitNanos(left);
+            return false;
+        } finally {
+            DecodeThreads.stopWaiting(idler);
         }
-        return false;
+    }
+
+    /**
+     * Waits, as idle, for a signal or {@code nanos}, whichever comes first, and returns true if another engine
+     * computes meanwhile ({@link #leaveIfIdle}; never with a keep-alive of 0). Under {@link #lock}.
+     */
+    private boolean awaitUnlessOthersCompute(long nanos) throws InterruptedException {
+        idled = true;
+        leaveNow = DecodeThreads.waiting(idler, threadKeepAliveNanos != 0);
+        try {
+            if (!leaveNow) {
+                awaitUnlessSignalled(nanos);
+            }
+            return leaveNow;
+        } finally {
+            DecodeThreads.stopWaiting(idler);
+        }
     }
 
     /** Waits for a signal or {@code nanos}, whichever comes first; not at all when a signal came already. */

@@ -182,6 +182,71 @@ class EngineComputeThreadTest {
         }
     }
 
+    /**
+     * An idle engine's decode thread goes as soon as another engine computes, however long its keep-alive: its
+     * OpenMP team would otherwise make the computing engine's team sleep between graphs. An engine with a keep-alive
+     * of 0 keeps its thread; the one whose thread went serves its next request as before.
+     */
+    @Test
+    void anIdleEnginesThreadGoesWhenAnotherEngineComputes() throws InterruptedException {
+        try (Engine idle = engineWithoutHostCache(Duration.ofHours(1));
+             Engine kept = engineWithoutHostCache(Duration.ZERO)) {
+            int[] expected = generate(idle);
+            generate(kept);
+            Thread idleThread = idle.onDecodeThread(Thread::currentThread);
+            Thread keptThread = kept.onDecodeThread(Thread::currentThread);
+            awaitWaiting(idleThread);
+            awaitWaiting(keptThread);
+            try (Engine other = engineWithoutHostCache(Duration.ofHours(1))) {
+                generate(other);
+                idleThread.join(10_000);
+                assertFalse(idleThread.isAlive(), "the idle engine kept its decode thread while another computed");
+                assertTrue(keptThread.isAlive(), "the engine with a keep-alive of 0 let its thread go");
+                assertArrayEquals(expected, generate(idle));
+                assertNotSame(idleThread, idle.onDecodeThread(Thread::currentThread));
+            }
+        }
+    }
+
+    /**
+     * The same while the idle engine still waits to save its slot's conversation to host RAM (its idle-save delay):
+     * it saves at once and its thread goes, also when the other engine is done computing by then.
+     */
+    @Test
+    void anEngineAboutToSaveAnIdleSlotSavesAndGoesWhenAnotherEngineComputes() throws InterruptedException {
+        try (Engine idle = Engine.start(model, EngineParams.builder().parallel(2).warmupTokens(8)
+                .threadKeepAlive(Duration.ofHours(1)).idleSaveDelay(Duration.ofHours(1))
+                .session(SessionParams.builder().contextSize(256).threads(2).build()).build())) {
+            // 40 prompt tokens and 40 generated: long enough to be saved (PromptCache.MIN_TOKENS)
+            idle.submit(Models.greedyTokens(3, 40), GenerationListener.NONE).result().orTimeout(60, TimeUnit.SECONDS)
+                    .join();
+            assertEquals(0, idle.stats().promptCacheBytes(), "saved before its idle-save delay");
+            Thread idleThread = idle.onDecodeThread(Thread::currentThread);
+            awaitWaiting(idleThread);
+            try (Engine other = engineWithoutHostCache(Duration.ofHours(1))) {
+                generate(other);
+                idleThread.join(10_000);
+                assertFalse(idleThread.isAlive(), "the engine waiting to save kept its decode thread");
+                assertTrue(idle.stats().promptCacheBytes() > 0, "the idle slot's conversation was not saved");
+            }
+        }
+    }
+
+    /** An engine whose decode thread waits for work as soon as its generation ended (no idle save to host RAM). */
+    private static Engine engineWithoutHostCache(Duration threadKeepAlive) {
+        return Engine.start(model, EngineParams.builder().parallel(2).warmupTokens(8).threadKeepAlive(threadKeepAlive)
+                .promptCacheBytes(0).session(SessionParams.builder().contextSize(256).threads(2).build()).build());
+    }
+
+    /** Waits until {@code t} waits (for work, once its last task is done). */
+    private static void awaitWaiting(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING
+                && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+
     @Test
     void closingAnEngineWithoutAThreadFreesIt() throws InterruptedException {
         Engine engine = engine(Duration.ofMillis(1));
