@@ -1335,6 +1335,9 @@ public final class Engine implements AutoCloseable {
      * the context is left allocated (see RpcWorkers).
      */
     private void lose(RpcWorkerException e) {
+        // Its decode thread is parked for good inside ggml: it computes nothing any more, and must not keep the
+        // other engines' idle threads from staying (DecodeThreads).
+        DecodeThreads.gone(idler);
         List<EngineJob> left = new ArrayList<>();
         lock.lock();
         try {

@@ -239,7 +239,7 @@ class EngineComputeThreadTest {
     }
 
     /** Waits until {@code t} waits (for work, once its last task is done). */
-    private static void awaitWaiting(Thread t) throws InterruptedException {
+    static void awaitWaiting(Thread t) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING
                 && System.nanoTime() < deadline) {

@@ -10,6 +10,7 @@ import dev.puna.testkit.RpcWorker;
 import dev.puna.testkit.TestModels;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
@@ -94,6 +95,15 @@ class RpcModelTest {
                     refused.getMessage());
             try (Model local = Model.load(Models.scripted()); Session s = local.newSession(Models.session())) {
                 assertEquals(TestModels.HELLO_COMPLETION, s.generate(Models.greedy(TestModels.HELLO_PROMPT)).text());
+                // The lost engine's decode thread, parked for good, does not count as computing: an idle engine
+                // keeps its decode thread for its keep-alive (DecodeThreads).
+                try (Engine idle = Engine.start(local, EngineParams.builder().parallel(1).promptCacheBytes(0)
+                        .threadKeepAlive(Duration.ofHours(1)).session(Models.session()).build())) {
+                    Thread decode = idle.onDecodeThread(Thread::currentThread);
+                    EngineComputeThreadTest.awaitWaiting(decode);
+                    Thread.sleep(200);
+                    assertTrue(decode.isAlive(), "an idle engine let its thread go as if another computed");
+                }
             }
         }
     }
