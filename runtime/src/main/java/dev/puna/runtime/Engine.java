@@ -56,7 +56,8 @@ import org.apache.logging.log4j.Logger;
  * workers sleep on a futex between two graphs instead of spinning: a fresh server whose warm-up ran on the thread
  * that loaded the model decoded 12-34% slower than one whose warm-up ran here (see {@code EngineComputeThreadTest}).
  * For the same reason an idle engine lets its decode thread, and the team, go after
- * {@link EngineParams#threadKeepAlive()}; the next request, task or {@link #close()} starts another.
+ * {@link EngineParams#threadKeepAlive()}, or as soon as another engine of the process computes (see
+ * {@code DecodeThreads}); the next request, task or {@link #close()} starts another.
  *
  * <p><b>Ownership.</b> The engine holds a reference to the model until it is closed. {@link #close()} cancels
  * what is queued or running (their results fail with {@link ResourceClosedException}), waits for the decode

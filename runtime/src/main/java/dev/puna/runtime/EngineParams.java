@@ -50,7 +50,8 @@ import java.util.Objects;
  *       steps of this length give them their first tokens a few at a time, the first ones much sooner, for the same
  *       work in all. A lone prompt, and steps that are faster than this anyway, fill the batch as before.</li>
  *   <li>{@code threadKeepAlive} (default 1 s; 0 keeps it for good): how long the decode thread stays once the engine
- *       has nothing left to do (no request, no task, no conversation to save); the next request starts a new one.
+ *       has nothing left to do (no request, no task, no conversation to save), unless another engine of the process
+ *       computes first, which sends it away at once (0 keeps it then too); the next request starts a new one.
  *       The thread that computes in llama.cpp keeps a team of OpenMP worker threads, and while the process holds
  *       more of them than there are cores, libgomp has every team sleep between two graphs instead of spinning, so
  *       an idle engine's team slowed another engine's decode by 15-35% (see {@link Engine}'s Threads). The price is
