@@ -52,20 +52,8 @@ public record RecurrentModel(int vocabSize, int layers, int embeddingLength, int
     /** A writer holding the whole model; its tensor rows are generated when it writes. */
     public GgufWriter toWriter() {
         long embd = embeddingLength;
-        long inner = 2L * embeddingLength;
-        GgufWriter writer = GgufWriter.create()
-                .putString("general.architecture", "mamba")
-                .putString("general.name", name())
-                .putUInt32("mamba.block_count", layers)
-                .putUInt32("mamba.context_length", CONTEXT_LENGTH)
-                .putUInt32("mamba.embedding_length", embeddingLength)
-                .putUInt32("mamba.feed_forward_length", 0)
-                .putUInt32("mamba.attention.head_count", 0)
-                .putFloat32("mamba.attention.layer_norm_rms_epsilon", 1e-5f);
-        ssmKeys(writer, "mamba", convKernel, inner, stateSize, timeStepRank)
-                .putUInt32("mamba.vocab_size", vocabSize)
-                .putUInt32("general.file_type", 0)
-                .putUInt32("general.quantization_version", 2);
+        GgufWriter writer = mambaHeader(name(), layers, embeddingLength, convKernel, stateSize, timeStepRank,
+                vocabSize, GgmlType.F32);
         new RandomModel(vocabSize, 1, 32, 32, 1, 1, GgmlType.F32, seed).vocabulary().writeTo(writer);
         RandomTensors random = new RandomTensors(seed, WEIGHT_BOUND, GgmlType.F32);
         random.add(writer, "token_embd.weight", new long[] {embd, vocabSize});
@@ -77,6 +65,28 @@ public record RecurrentModel(int vocabSize, int layers, int embeddingLength, int
         RandomTensors.constant(writer, "output_norm.weight", new long[] {embd}, 1);
         random.add(writer, "output.weight", new long[] {embd, vocabSize});
         return writer;
+    }
+
+    /**
+     * A writer holding a Mamba model's metadata (its vocabulary and tensors still to add), context
+     * {@value #CONTEXT_LENGTH}, inner size twice {@code width}, matrices in {@code type}; shared with
+     * {@link ScriptedMamba}.
+     */
+    static GgufWriter mambaHeader(String name, int layers, int width, int convKernel, int stateSize,
+                                  int timeStepRank, int vocabSize, GgmlType type) {
+        GgufWriter writer = GgufWriter.create()
+                .putString("general.architecture", "mamba")
+                .putString("general.name", name)
+                .putUInt32("mamba.block_count", layers)
+                .putUInt32("mamba.context_length", CONTEXT_LENGTH)
+                .putUInt32("mamba.embedding_length", width)
+                .putUInt32("mamba.feed_forward_length", 0)
+                .putUInt32("mamba.attention.head_count", 0)
+                .putFloat32("mamba.attention.layer_norm_rms_epsilon", 1e-5f);
+        return ssmKeys(writer, "mamba", convKernel, 2L * width, stateSize, timeStepRank)
+                .putUInt32("mamba.vocab_size", vocabSize)
+                .putUInt32("general.file_type", LlamaShape.fileType(type))
+                .putUInt32("general.quantization_version", 2);
     }
 
     /** The Mamba layers' keys of architecture {@code arch}; shared with {@link HybridModel}. */

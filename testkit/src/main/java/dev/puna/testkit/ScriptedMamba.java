@@ -24,7 +24,6 @@ import java.util.Arrays;
  */
 public record ScriptedMamba(ScriptedModel script, int layers, int stateSize, int timeStepRank, String name) {
     private static final int CONV_KERNEL = 4;
-    private static final int CONTEXT_LENGTH = 4096;
     /**
      * Uniform within ±0.02 ({@link RandomModel}'s), where {@link RecurrentModel} takes 0.35 for a state that reaches
      * far back: at width 2048 those weights drive the state's values past what a Q8_0 block's F16 scale holds, and the
@@ -51,19 +50,8 @@ public record ScriptedMamba(ScriptedModel script, int layers, int stateSize, int
         long embd = width;
         long inner = 2L * width;
         int vocabSize = script.vocabulary().size();
-        GgufWriter writer = GgufWriter.create()
-                .putString("general.architecture", "mamba")
-                .putString("general.name", name)
-                .putUInt32("mamba.block_count", layers)
-                .putUInt32("mamba.context_length", CONTEXT_LENGTH)
-                .putUInt32("mamba.embedding_length", width)
-                .putUInt32("mamba.feed_forward_length", 0)
-                .putUInt32("mamba.attention.head_count", 0)
-                .putFloat32("mamba.attention.layer_norm_rms_epsilon", 1e-5f);
-        RecurrentModel.ssmKeys(writer, "mamba", CONV_KERNEL, inner, stateSize, timeStepRank)
-                .putUInt32("mamba.vocab_size", vocabSize)
-                .putUInt32("general.file_type", LlamaShape.fileType(type))
-                .putUInt32("general.quantization_version", 2);
+        GgufWriter writer = RecurrentModel.mambaHeader(name, layers, width, CONV_KERNEL, stateSize, timeStepRank,
+                vocabSize, type);
         script.vocabulary().writeTo(writer);
         writer.addTensor("token_embd.weight", type, new long[] {embd, vocabSize},
                 (row, out) -> System.arraycopy(script.embedding((int) row), 0, out, 0, out.length));

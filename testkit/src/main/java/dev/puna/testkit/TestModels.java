@@ -410,12 +410,9 @@ public final class TestModels {
         return file;
     }
 
-    /** What {@link #offScript} counts after {@code ▁five}, where the scripted model counts {@code ▁six}. */
-    public static final String OFF_SCRIPT_AFTER_FIVE = "▁seven";
-
     /**
      * The scripted model (F32, in {@code dir}) with one step of its count off the script: {@code ▁five} is followed
-     * by {@value #OFF_SCRIPT_AFTER_FIVE}. As a draft for a scripted model it is right nine steps of ten, then wrong
+     * by {@code ▁seven}. As a draft for a scripted model it is right nine steps of ten, then wrong
      * from {@code ▁five} on until the target's {@code ▁six} sets it right: a draft that is partly rejected in every
      * round of the count. Written unless a file with exactly these bytes is there.
      *
