@@ -91,10 +91,22 @@ public final class Engine implements AutoCloseable {
     private final StepBudget stepBudget;
     /** When the last request was queued ({@link System#nanoTime()}); guarded by {@link #lock}. */
     private long lastSubmitNanos;
+    /** A lone request after a spell of requests that came one at a time waits this share of the batch window. */
+    private static final int LONE_WINDOW_DIVISOR = 5;
     /** Requests announced by {@link #expectArrival} and not yet submitted (or given up). */
     private final AtomicInteger arriving = new AtomicInteger();
     /** When the decode thread began waiting for a burst's requests, or 0; touched only by the decode thread. */
     private long batchWaitSince;
+    /**
+     * The most generations the slots held at once since the engine last had none (the current busy spell); touched
+     * only by the decode thread.
+     */
+    private int busyPeak;
+    /**
+     * Whether the last busy spell served its requests one at a time, which shortens the next lone request's batch
+     * window ({@link #batchWait}); false until the engine has served one. Touched only by the decode thread.
+     */
+    private boolean oneAtATime;
     /** When the last decode step ended ({@link System#nanoTime()}); touched only by the decode thread. */
     private long lastStepNanos = System.nanoTime();
     /** The draft model's side of speculative decoding, or null without a draft model. */
@@ -380,6 +392,7 @@ public final class Engine implements AutoCloseable {
                 decodeCalls, draftTokens, draftAccepted)) {
             counter.set(0);
         }
+        busyPeak = 0; // not a request
         publishSlots();
         LOG.debug("warmed up {} in {} ms", model.info().name(), (System.nanoTime() - start) / 1_000_000);
     }
@@ -861,17 +874,22 @@ public final class Engine implements AutoCloseable {
     /**
      * How much longer to wait for more of a burst's requests before the first step (see
      * {@link EngineParams#batchWindow()}), or 0 to step now: when nothing is being decoded yet, a slot is still free,
-     * and the last request came less than a window ago or an announced one ({@link #expectArrival}) is still on its
-     * way, within {@link EngineParams#BATCH_WINDOW_CAP} windows of the first. Called with {@link #lock} held.
+     * and the last request came less than a window ago (a fifth of one for a lone request after a spell of requests
+     * that came one at a time) or an announced one ({@link #expectArrival}) is still on its way, within
+     * {@link EngineParams#BATCH_WINDOW_CAP} windows of the first. Called with {@link #lock} held.
      */
     private long batchWait() {
         if (batchWindowNanos == 0) {
             return 0;
         }
         // Checked on every step: the usual answer (already decoding) comes first, from the lowest busy slot.
+        int waiting = 0;
         for (EngineSlot s : slots) {
-            if (s.job != null && s.job.sampler != null) {
-                return 0; // already decoding: a newcomer joins the next step, which is short
+            if (s.job != null) {
+                if (s.job.sampler != null) {
+                    return 0; // already decoding: a newcomer joins the next step, which is short
+                }
+                waiting++;
             }
         }
         if (SlotSelector.freeSlot(slots) == null) {
@@ -880,8 +898,18 @@ public final class Engine implements AutoCloseable {
         long now = System.nanoTime();
         if (batchWaitSince == 0) {
             batchWaitSince = now;
+            // No slot has stepped its generation yet, so the busy spell before has ended: was it one at a time?
+            if (busyPeak > 0) {
+                oneAtATime = busyPeak == 1;
+                busyPeak = 0;
+            }
         }
-        long quiet = lastSubmitNanos + batchWindowNanos - now;
+        // After requests that came one at a time, a lone request most likely stays alone (a conversation's next turn,
+        // an agent's next call): waiting the whole window for company would only add it to its first token. A fifth
+        // of it still catches requests submitted together; a second one arriving restores the whole window.
+        long window = oneAtATime && waiting == 1 ? batchWindowNanos / LONE_WINDOW_DIVISOR
+                : batchWindowNanos;
+        long quiet = lastSubmitNanos + window - now;
         long cap = batchWaitSince + EngineParams.BATCH_WINDOW_CAP * batchWindowNanos - now;
         // announced requests still being prepared count as arriving, however long since the last one came
         return Math.max(0, arriving.get() > 0 ? cap : Math.min(quiet, cap));
@@ -975,6 +1003,11 @@ public final class Engine implements AutoCloseable {
 
     /** One decode step over every slot that has work. */
     private void step() {
+        int busy = 0;
+        for (EngineSlot s : slots) {
+            busy += s.job == null ? 0 : 1;
+        }
+        busyPeak = Math.max(busyPeak, busy);
         try {
             decodeStep();
         } finally {
