@@ -46,7 +46,11 @@ class OpenAiServingTest {
     private ServerConfig config;
 
     private void start(int parallel, int maxQueue) throws Exception {
-        config = ServerConfig.builder().port(0).contextLength(256).numParallel(parallel).maxQueue(maxQueue).build();
+        startWith(ServerConfig.builder().port(0).contextLength(256).numParallel(parallel).maxQueue(maxQueue).build());
+    }
+
+    private void startWith(ServerConfig serverConfig) throws Exception {
+        config = serverConfig;
         vertx = Vertx.vertx();
         executor = Executors.newCachedThreadPool();
         EngineLoader loader = new EngineLoader(config);
@@ -104,6 +108,18 @@ class OpenAiServingTest {
         assertEquals(200, ollama.status(), ollama.body());
         // a held arrival would make every burst's first step wait out the window's cap
         assertEquals(0, withEngine(Engine::arrivingRequests));
+    }
+
+    @Test
+    void theServersEnginePausesAfterFirstTokensWhenItsThreadsTakeEveryCore() throws Exception {
+        start(2, 8); // num_thread unset: a thread for every core
+        assertEquals(EngineLoader.FIRST_TOKEN_PAUSE, withEngine(e -> e.params().firstTokenPause()));
+        stop(); // the fields are replaced below, and the replacements stopped after the test
+        int cores = Runtime.getRuntime().availableProcessors();
+        startWith(ServerConfig.builder().port(0).contextLength(256).numParallel(2).maxQueue(8).numThread(1).build());
+        assertEquals(cores > 1 ? Duration.ZERO : EngineLoader.FIRST_TOKEN_PAUSE,
+                withEngine(e -> e.params().firstTokenPause()));
+        assertEquals(TestModels.HELLO_COMPLETION, hello());
     }
 
     private String hello() {

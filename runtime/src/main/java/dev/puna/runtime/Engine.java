@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
@@ -104,9 +105,11 @@ public final class Engine implements AutoCloseable {
     private int busyPeak;
     /**
      * Whether the last busy spell served its requests one at a time, which shortens the next lone request's batch
-     * window ({@link #batchWait}); false until the engine has served one. Touched only by the decode thread.
+     * window ({@link #batchWait}). True for a new engine: a model is most often loaded by the request that needed it,
+     * and requests that waited for the load together are announced ({@link #expectArrival}) together. Touched only
+     * by the decode thread.
      */
-    private boolean oneAtATime;
+    private boolean oneAtATime = true;
     /** When the last decode step ended ({@link System#nanoTime()}); touched only by the decode thread. */
     private long lastStepNanos = System.nanoTime();
     /** The draft model's side of speculative decoding, or null without a draft model. */
@@ -129,6 +132,9 @@ public final class Engine implements AutoCloseable {
      */
     private volatile Thread thread;
     private final long threadKeepAliveNanos;
+    private final long firstTokenPauseNanos;
+    /** The jobs a step may give their first token ({@link #pauseAfterFirstTokens}); decode thread only. */
+    private final EngineJob[] beforeFirstToken;
     /** Asks this engine's idle decode thread to go when another engine computes ({@link DecodeThreads}). */
     private final DecodeThreads.Idler idler = this::leaveIfIdle;
     /** Set by {@link #leaveIfIdle}, read by {@link #awaitIdle}; guarded by {@link #lock}. */
@@ -239,6 +245,8 @@ public final class Engine implements AutoCloseable {
         boolean pooled = model.gguf().getLong(model.info().architecture() + ".pooling_type").isPresent();
         boolean warm = spec == null && !pooled && params.warmupTokens() > 0;
         this.threadKeepAliveNanos = params.threadKeepAlive().toNanos();
+        this.firstTokenPauseNanos = params.firstTokenPause().toNanos();
+        this.beforeFirstToken = new EngineJob[slots.length];
         lock.lock();
         try {
             startThread(warm);
@@ -1008,11 +1016,42 @@ public final class Engine implements AutoCloseable {
             busy += s.job == null ? 0 : 1;
         }
         busyPeak = Math.max(busyPeak, busy);
+        int awaiting = 0;
+        if (firstTokenPauseNanos > 0) {
+            for (EngineSlot s : slots) {
+                // a listener that is NONE (the warm-up's) hands nothing off
+                if (s.job != null && s.job.firstTokenNanos == 0 && s.job.listener != GenerationListener.NONE) {
+                    beforeFirstToken[awaiting++] = s.job;
+                }
+            }
+        }
         try {
             decodeStep();
         } finally {
             lastStepNanos = System.nanoTime();
             publishSlots();
+        }
+        pauseAfterFirstTokens(awaiting);
+    }
+
+    /**
+     * Sleeps {@link EngineParams#firstTokenPause()} if one of the first {@code awaiting} jobs of
+     * {@link #beforeFirstToken} got its first token in the step just taken: the listener's hand-off then finds a
+     * core to run on before the next step takes them all.
+     */
+    private void pauseAfterFirstTokens(int awaiting) {
+        boolean firstToken = false;
+        for (int i = 0; i < awaiting; i++) {
+            firstToken |= beforeFirstToken[i].firstTokenNanos != 0;
+            beforeFirstToken[i] = null;
+        }
+        if (!firstToken) {
+            return;
+        }
+        long until = System.nanoTime() + firstTokenPauseNanos;
+        for (long left = firstTokenPauseNanos; left > 0 && !Thread.currentThread().isInterrupted();
+                left = until - System.nanoTime()) {
+            LockSupport.parkNanos(left);
         }
     }
 

@@ -44,7 +44,8 @@ import java.util.Objects;
  *       prompt is evaluated alone, a step of tens to hundreds of milliseconds that every other request of the burst
  *       waits for (and whose threads slow down the others' way in). It never delays a request while other
  *       sequences are being decoded, nor once every slot is taken. When the engine's last busy spell (since it last
- *       had no generation) served its requests one at a time, a lone request waits a fifth of the window instead (a
+ *       had no generation) served its requests one at a time, or it has served none, a lone request waits a fifth of
+ *       the window instead (a
  *       conversation's next turn, an agent's next call: the whole window is what such a request would add to its
  *       first token), and a second request arriving meanwhile brings back the whole window. A burst that follows
  *       such a spell with its requests more than that apart is evaluated in two or more first steps, as an engine
@@ -62,6 +63,12 @@ import java.util.Objects;
  *       more of them than there are cores, libgomp has every team sleep between two graphs instead of spinning, so
  *       an idle engine's team slowed another engine's decode by 15-35% (see {@link Engine}'s Threads). The price is
  *       a thread start, and a new team at its first graph, for a request that comes after a longer pause.</li>
+ *   <li>{@code firstTokenPause} (default 0, off; at most 1 s): after a step that gave a request its first token,
+ *       the decode thread sleeps this long before the next one. For a caller whose listener hands tokens to another
+ *       thread (a server's event loop) on a machine where the engine's threads take every core: the decode thread
+ *       and its OpenMP team go straight on to the next step, and the thread that would send the first token waits
+ *       for the scheduler to give it a core, a few milliseconds of every request's time to first token. Once per
+ *       such step, not per token.</li>
  * </ul>
  */
 public final class EngineParams {
@@ -84,8 +91,10 @@ public final class EngineParams {
     private final Duration batchWindow;
     private final Duration stepTarget;
     private final Duration threadKeepAlive;
+    private final Duration firstTokenPause;
 
     private EngineParams(Builder b) {
+        this.firstTokenPause = b.firstTokenPause;
         this.idleSaveDelay = b.idleSaveDelay;
         this.threadKeepAlive = b.threadKeepAlive;
         this.batchWindow = b.batchWindow;
@@ -126,6 +135,11 @@ public final class EngineParams {
 
     public Duration stepTarget() {
         return stepTarget;
+    }
+
+    /** How long the decode thread sleeps after a step that gave a request its first token; zero: not at all. */
+    public Duration firstTokenPause() {
+        return firstTokenPause;
     }
 
     /** The draft model for speculative decoding, or null. */
@@ -200,6 +214,7 @@ public final class EngineParams {
         private Duration threadKeepAlive = Duration.ofSeconds(1);
         private Duration batchWindow = Duration.ofMillis(5);
         private Duration stepTarget = Duration.ofMillis(300);
+        private Duration firstTokenPause = Duration.ZERO;
 
         private Builder() {
         }
@@ -305,6 +320,12 @@ public final class EngineParams {
         /** How long one step should last while several prompts wait (0 to 1 minute; 0: fill every batch). */
         public Builder stepTarget(Duration target) {
             this.stepTarget = requireUpTo(target, Duration.ofMinutes(1), "step_target", "1 minute");
+            return this;
+        }
+
+        /** How long the decode thread sleeps after a step that gave a request its first token (0 to 1 second). */
+        public Builder firstTokenPause(Duration pause) {
+            this.firstTokenPause = requireUpTo(pause, Duration.ofSeconds(1), "first_token_pause", "1 second");
             return this;
         }
 

@@ -39,6 +39,20 @@ class EngineParamsTest {
     }
 
     @Test
+    void theFirstTokenPauseIsOffByDefaultAndTakesZeroToASecond() {
+        assertEquals(Duration.ZERO, EngineParams.builder().build().firstTokenPause());
+        assertEquals(Duration.ofMillis(1),
+                EngineParams.builder().firstTokenPause(Duration.ofMillis(1)).build().firstTokenPause());
+        assertEquals(Duration.ofSeconds(1),
+                EngineParams.builder().firstTokenPause(Duration.ofSeconds(1)).build().firstTokenPause());
+        assertEquals("first_token_pause", assertThrows(InvalidParameterException.class,
+                () -> EngineParams.builder().firstTokenPause(Duration.ofNanos(-1))).parameter());
+        assertEquals("first_token_pause", assertThrows(InvalidParameterException.class,
+                () -> EngineParams.builder().firstTokenPause(Duration.ofSeconds(1).plusNanos(1))).parameter());
+        assertThrows(NullPointerException.class, () -> EngineParams.builder().firstTokenPause(null));
+    }
+
+    @Test
     void theStepTargetDefaultsTo300MillisecondsAndTakesZeroToAMinute() {
         assertEquals(Duration.ofMillis(300), EngineParams.builder().build().stepTarget());
         assertEquals(Duration.ZERO, EngineParams.builder().stepTarget(Duration.ZERO).build().stepTarget());
