@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Builds one decode step's batch: the next token of every decoding sequence plus chunks of the prompts being
- * evaluated, in slot order so that sequence ids ascend (see {@link SlotSelector#freeSlot}). Prompt chunks share
+ * evaluated, in slot order so that sequence ids ascend (see {@link SlotSelector#slotFor}). Prompt chunks share
  * what room the decoding sequences' tokens leave, first come first served, so a long prompt is evaluated over
  * several steps alongside the running streams instead of stalling them; while several prompts wait, a step is
  * kept short ({@link StepBudget}) so that they get their first tokens one after another rather than all at once.

@@ -984,10 +984,11 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Moves queued jobs into free slots, chosen by {@link SlotSelector#freeSlot}. */
+    /** Moves queued jobs into free slots, chosen by {@link SlotSelector#slotFor}. */
     private void admit() {
         EngineSlot s;
-        while (!queue.isEmpty() && (s = SlotSelector.freeSlot(slots)) != null) {
+        while (!queue.isEmpty()
+                && (s = SlotSelector.slotFor(slots, queue.peekFirst().prompt, queue.peekFirst().adapters)) != null) {
             s.job = queue.pollFirst();
         }
     }

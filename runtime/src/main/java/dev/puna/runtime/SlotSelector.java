@@ -28,12 +28,11 @@ final class SlotSelector {
     }
 
     /**
-     * The slot a queued job goes to: always the lowest-numbered free one. llama.cpp decodes the sequences of a
-     * batch in one pass only while their ids are consecutive (with one KV stream per sequence it splits the batch
-     * at every gap), so keeping the busy slots packed at the low end keeps a step at one pass over the weights.
-     * Prefix reuse does not depend on the slot: {@link #reuse} brings the best cached prefix into it.
-     *
-     * @return the slot, or null when every slot is busy
+     * The lowest-numbered free slot, or null when every slot is busy. Why the busy slots are kept together
+     * ({@link #slotFor}): llama.cpp decodes the sequences of a batch in one pass only while their ids are consecutive
+     * (with one KV stream per sequence it splits the batch at every gap), so one block of busy slots keeps a step at
+     * one pass over the weights. Where the job's slot does not hold its prefix, {@link #reuse} brings the best
+     * cached one into it.
      */
     static EngineSlot freeSlot(EngineSlot[] slots) {
         for (EngineSlot s : slots) {
@@ -42,6 +41,55 @@ final class SlotSelector {
             }
         }
         return null;
+    }
+
+    /**
+     * The slot a queued job goes to, or null when every slot is busy. The busy slots stay one block of consecutive
+     * ids (see {@link #freeSlot}): while some are busy, the job takes a free slot inside their block, else one next
+     * to it; at an idle engine, any. Among those, the one whose cache (computed with the job's adapters) shares the
+     * longest prefix with the prompt, at least {@link #REUSE_MARGIN} tokens, so that no prefix is copied in from
+     * another slot or host RAM; else one holding nothing left to save ({@link #nothingToSave}), so that the newcomer
+     * does not wait while the conversation it would displace is copied to host RAM; then the lowest.
+     */
+    static EngineSlot slotFor(EngineSlot[] slots, int[] prompt, AdapterSet adapters) {
+        int lo = -1;
+        int hi = -1;
+        for (EngineSlot s : slots) {
+            if (!s.free()) {
+                lo = lo < 0 ? s.seq : lo;
+                hi = s.seq;
+            }
+        }
+        boolean holes = false;
+        for (int i = lo + 1; i < hi && !holes; i++) {
+            holes = slots[i].free();
+        }
+        EngineSlot best = null;
+        int bestPrefix = -1;
+        boolean bestClean = false;
+        for (EngineSlot s : slots) {
+            boolean fits = lo < 0 || (holes ? s.seq > lo && s.seq < hi : s.seq == lo - 1 || s.seq == hi + 1);
+            if (!s.free() || !fits) {
+                continue;
+            }
+            int prefix = s.cachedWith.equals(adapters) ? PromptCache.commonPrefix(s.cached, prompt) : 0;
+            prefix = prefix < REUSE_MARGIN ? 0 : prefix;
+            boolean clean = nothingToSave(s);
+            if (prefix > bestPrefix || (prefix == bestPrefix && clean && !bestClean)) {
+                best = s;
+                bestPrefix = prefix;
+                bestClean = clean;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Whether a free slot holds nothing a newcomer would save before replacing it: too few tokens for the host-RAM
+     * cache, or a conversation saved there already.
+     */
+    static boolean nothingToSave(EngineSlot s) {
+        return s.cached.length < PromptCache.MIN_TOKENS || s.saved == s.cached;
     }
 
     /**

@@ -72,10 +72,10 @@ class EnginePrefixReuseTest {
     }
 
     /**
-     * Takes slot 0 and pauses itself after its first token (holding the slot without decoding, and without
-     * blocking the decode thread), so the next request is admitted to slot 1.
+     * Takes a slot and pauses itself after its first token (holding the slot without decoding, and without blocking
+     * the decode thread), so that the next request is admitted next to it.
      */
-    private static GenerationHandle holdSlotZero(Engine engine, CountDownLatch paused) {
+    private static GenerationHandle holdASlot(Engine engine, CountDownLatch paused) {
         GenerationHandle[] self = new GenerationHandle[1];
         CountDownLatch assigned = new CountDownLatch(1);
         self[0] = engine.submit(GenerateRequest.builder().promptTokens(new int[] {1, 40, 41})
@@ -95,21 +95,46 @@ class EnginePrefixReuseTest {
     }
 
     @Test
-    void aFreeSlotsPrefixIsCopiedIntoTheLowestSlot() throws Exception {
+    void aFreeSlotsPrefixIsCopiedIntoTheSlotNextToTheBusyOne() throws Exception {
         int[] first = turns(3)[0];
         GenerationResult expected = reference(first);
-        try (Engine engine = engine(2, 0)) {
+        try (Engine engine = engine(4, 0)) {
+            // At an idle engine each goes to the lowest slot holding nothing worth keeping: 0, 1, 2
+            GenerationResult answer = run(engine, first, 20);
+            run(engine, turns(21)[0], 4);
+            run(engine, turns(23)[0], 4);
             CountDownLatch paused = new CountDownLatch(1);
-            GenerationHandle hold = holdSlotZero(engine, paused);
+            GenerationHandle hold = holdASlot(engine, paused); // slot 3, the only empty one
             assertTrue(paused.await(30, TimeUnit.SECONDS));
-            GenerationResult answer = run(engine, first, 20); // slot 1: slot 0 is held
-            hold.cancel();
-            assertEquals(FinishReason.CANCELLED, hold.result().join().finishReason());
-            // Both slots are free now; the second turn goes to slot 0 and takes slot 1's prefix.
+            // Slot 3 is busy, so the second turn goes next to it, to slot 2, and takes slot 0's prefix.
             GenerationResult second = run(engine, secondTurn(first, answer), 12);
             assertEquals(first.length + 19, second.cachedPromptTokens());
             assertArrayEquals(expected.tokens(), second.tokens());
             assertEquals(0, engine.stats().promptCacheRestores());
+            hold.cancel();
+            assertEquals(FinishReason.CANCELLED, hold.result().join().finishReason());
+        }
+    }
+
+    /**
+     * At an idle engine a newcomer takes an empty slot rather than one whose conversation it would have to save
+     * first, and the conversation's next turn goes back to the slot that holds it: no copy either way.
+     */
+    @Test
+    void aNewcomerAtAnIdleEngineLeavesAnUnsavedConversationInItsSlot() {
+        int[] first = turns(25)[0];
+        GenerationResult expected = reference(first);
+        try (Engine engine = Engine.start(model, EngineParams.builder().parallel(2).promptCacheBytes(64L << 20)
+                .idleSaveDelay(Duration.ofMinutes(10))
+                .session(SessionParams.builder().contextSize(512).threads(2).build()).build())) {
+            GenerationResult answer = run(engine, first, 20);
+            run(engine, turns(27)[0], 4); // slot 1: slot 0's conversation is not saved yet
+            assertEquals(0, engine.stats().promptCacheBytes(), "nothing saved on the newcomer's way");
+            GenerationResult second = run(engine, secondTurn(first, answer), 12);
+            assertEquals(first.length + 19, second.cachedPromptTokens());
+            assertArrayEquals(expected.tokens(), second.tokens());
+            assertEquals(0, engine.stats().promptCacheRestores());
+            assertEquals(0, engine.stats().promptCacheBytes());
         }
     }
 

@@ -38,6 +38,48 @@ class SlotSelectorTest {
     }
 
     @Test
+    void whileSlotsAreBusyANewcomerTakesAHoleInTheirBlockElseASlotNextToIt() {
+        EngineSlot[] s = slots(8);
+        int[] prompt = range(0, 100);
+        s[3].job = busy();
+        s[6].job = busy();
+        // holes 4 and 5, the only candidates though 0-2 and 7 are free: 5 holds the prompt's prefix
+        s[5].cached = range(0, 90);
+        assertSame(s[5], SlotSelector.slotFor(s, prompt, AdapterSet.NONE));
+        s[5].cached = new int[0];
+        assertSame(s[4], SlotSelector.slotFor(s, prompt, AdapterSet.NONE)); // else the lower
+        s[4].job = busy();
+        s[5].job = busy();
+        // no hole: 2 or 7, the lowest unless the other holds the prefix or has nothing to save
+        assertSame(s[2], SlotSelector.slotFor(s, prompt, AdapterSet.NONE));
+        s[2].cached = range(1000, 1100); // a conversation not saved to host RAM yet
+        assertSame(s[7], SlotSelector.slotFor(s, prompt, AdapterSet.NONE));
+        s[0].cached = range(0, 99); // the prompt's prefix, but away from the block
+        assertSame(s[7], SlotSelector.slotFor(s, prompt, AdapterSet.NONE));
+        for (int i : new int[] {0, 1, 2, 7}) {
+            s[i].job = busy();
+        }
+        assertNull(SlotSelector.slotFor(s, prompt, AdapterSet.NONE));
+    }
+
+    @Test
+    void atAnIdleEngineANewcomerTakesItsPrefixsSlotElseOneWithNothingToSave() {
+        EngineSlot[] s = slots(4);
+        int[] prompt = range(0, 200);
+        assertSame(s[0], SlotSelector.slotFor(s, prompt, AdapterSet.NONE)); // all empty: the lowest
+        s[0].cached = range(500, 600);
+        s[1].cached = range(600, 700);
+        // 0 and 1 hold conversations not saved yet, 2 is empty
+        assertSame(s[2], SlotSelector.slotFor(s, prompt, AdapterSet.NONE));
+        s[1].saved = s[1].cached; // saved to host RAM while it idled
+        assertSame(s[1], SlotSelector.slotFor(s, prompt, AdapterSet.NONE));
+        s[3].cached = range(0, 150); // the prompt's first 150 tokens
+        assertSame(s[3], SlotSelector.slotFor(s, prompt, AdapterSet.NONE));
+        s[3].cached = range(0, SlotSelector.REUSE_MARGIN - 1); // too short a prefix to count
+        assertSame(s[1], SlotSelector.slotFor(s, prompt, AdapterSet.NONE));
+    }
+
+    @Test
     void theOwnCacheStaysWhenNothingElseIsMuchBetter() {
         EngineSlot[] s = slots(3);
         s[0].cached = range(0, 100);
