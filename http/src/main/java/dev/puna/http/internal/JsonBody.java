@@ -25,6 +25,36 @@ public final class JsonBody {
     private final ObjectNode node;
     private final String prefix;
 
+    /**
+     * What {@code MAPPER.valueToTree(value)} gives, built directly for the plain values that model parameters and
+     * options hold (strings, booleans, numbers, lists and maps of them; anything else goes to the mapper). The
+     * mapper's way runs its serializers and a token buffer, whose first use costs a new server's first request
+     * about 3 ms (measured on the OpenAI routes, which merge their defaults into every request's options).
+     */
+    public static JsonNode tree(Object value) {
+        com.fasterxml.jackson.databind.node.JsonNodeFactory f = MAPPER.getNodeFactory();
+        return switch (value) {
+            case null -> f.nullNode();
+            case String v -> f.textNode(v);
+            case Boolean v -> f.booleanNode(v);
+            case Integer v -> f.numberNode(v.intValue());
+            case Long v -> f.numberNode(v.longValue());
+            case Double v -> f.numberNode(v.doubleValue());
+            case Float v -> f.numberNode(v.floatValue());
+            case List<?> v -> {
+                ArrayNode a = f.arrayNode(v.size());
+                v.forEach(e -> a.add(tree(e)));
+                yield a;
+            }
+            case java.util.Map<?, ?> v when v.keySet().stream().allMatch(k -> k instanceof String) -> {
+                ObjectNode o = f.objectNode();
+                v.forEach((k, e) -> o.set((String) k, tree(e)));
+                yield o;
+            }
+            default -> MAPPER.valueToTree(value);
+        };
+    }
+
     private JsonBody(ObjectNode node, String prefix) {
         this.node = node;
         this.prefix = prefix;

@@ -84,7 +84,7 @@ public final class OptionsParser {
     public RequestOptions parse(Map<String, Object> modelParameters, ObjectNode request) {
         ObjectNode merged = JsonBody.MAPPER.createObjectNode();
         if (!modelParameters.isEmpty()) {
-            merged.setAll((ObjectNode) JsonBody.MAPPER.valueToTree(modelParameters));
+            merged.setAll((ObjectNode) JsonBody.tree(modelParameters));
         }
         if (request != null) {
             merged.setAll(request);

@@ -171,7 +171,7 @@ record MessagesRequest(String model, List<ChatMessage> messages, int maxTokens, 
             options.put("num_predict", maxTokens);
         }
         if (!stop.isEmpty()) {
-            options.set("stop", JsonBody.MAPPER.valueToTree(stop));
+            options.set("stop", JsonBody.tree(stop));
         }
         Boolean stream = body.bool("stream");
         ObjectNode metadata = body.object("metadata");

@@ -102,7 +102,7 @@ record SamplingFields(ObjectNode options, Map<Integer, Float> logitBias, int n, 
             options.put("num_predict", limit);
         }
         if (stop != null) {
-            options.set("stop", JsonBody.MAPPER.valueToTree(stop));
+            options.set("stop", JsonBody.tree(stop));
         }
         if (numCtx != null) {
             options.put("num_ctx", numCtx);
