@@ -66,6 +66,8 @@ import org.apache.logging.log4j.Logger;
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(Engine.class);
+    /** A lone request after a spell of requests that came one at a time waits this share of the batch window. */
+    private static final int LONE_WINDOW_DIVISOR = 5;
     /** Prompt tokens in one batch above which its decode can be aborted by {@link #close()}. */
     private static final int ABORTABLE_PREFILL = 64;
 
@@ -92,8 +94,6 @@ public final class Engine implements AutoCloseable {
     private final StepBudget stepBudget;
     /** When the last request was queued ({@link System#nanoTime()}); guarded by {@link #lock}. */
     private long lastSubmitNanos;
-    /** A lone request after a spell of requests that came one at a time waits this share of the batch window. */
-    private static final int LONE_WINDOW_DIVISOR = 5;
     /** Requests announced by {@link #expectArrival} and not yet submitted (or given up). */
     private final AtomicInteger arriving = new AtomicInteger();
     /** When the decode thread began waiting for a burst's requests, or 0; touched only by the decode thread. */
@@ -1013,19 +1013,18 @@ public final class Engine implements AutoCloseable {
     /** One decode step over every slot that has work. */
     private void step() {
         int busy = 0;
-        for (EngineSlot s : slots) {
-            busy += s.job == null ? 0 : 1;
-        }
-        busyPeak = Math.max(busyPeak, busy);
         int awaiting = 0;
-        if (firstTokenPauseNanos > 0) {
-            for (EngineSlot s : slots) {
-                // a listener that is NONE (the warm-up's) hands nothing off
-                if (s.job != null && s.job.firstTokenNanos == 0 && s.job.listener != GenerationListener.NONE) {
-                    beforeFirstToken[awaiting++] = s.job;
-                }
+        for (EngineSlot s : slots) {
+            if (s.job == null) {
+                continue;
+            }
+            busy++;
+            // a listener that is NONE (the warm-up's) hands nothing off
+            if (firstTokenPauseNanos > 0 && s.job.firstTokenNanos == 0 && s.job.listener != GenerationListener.NONE) {
+                beforeFirstToken[awaiting++] = s.job;
             }
         }
+        busyPeak = Math.max(busyPeak, busy);
         try {
             decodeStep();
         } finally {

@@ -45,12 +45,11 @@ import java.util.Objects;
  *       waits for (and whose threads slow down the others' way in). It never delays a request while other
  *       sequences are being decoded, nor once every slot is taken. When the engine's last busy spell (since it last
  *       had no generation) served its requests one at a time, or it has served none, a lone request waits a fifth of
- *       the window instead (a
- *       conversation's next turn, an agent's next call: the whole window is what such a request would add to its
- *       first token), and a second request arriving meanwhile brings back the whole window. A burst that follows
- *       such a spell with its requests more than that apart is evaluated in two or more first steps, as an engine
- *       without the window would; requests announced with {@link Engine#expectArrival} are waited for in any case.
- *       </li>
+ *       the window instead (a conversation's next turn, an agent's next call: the whole window is what such a request
+ *       would add to its first token), and a second request arriving meanwhile brings back the whole window. A burst
+ *       that follows such a spell with its requests more than that apart is evaluated in two or more first steps, as
+ *       an engine without the window would; requests announced with {@link Engine#expectArrival} are waited for in
+ *       any case.</li>
  *   <li>{@code stepTarget} (default 300 ms; 0 turns it off): while two or more prompts wait to be evaluated, how long
  *       one step should last ({@link StepBudget}). A step's prompts get their first token only when it ends, so on
  *       a machine where a full batch takes a second, a burst's prompts in one full step all wait that second, where
