@@ -11,6 +11,7 @@ import dev.puna.http.internal.LlamaQuantizer;
 import dev.puna.http.internal.ModelScheduler;
 import dev.puna.http.internal.RouteFamily;
 import dev.puna.http.internal.ServerRouter;
+import dev.puna.http.internal.WorkerThreads;
 import dev.puna.http.internal.ServerContext;
 import dev.puna.http.internal.ServerLifecycle;
 import dev.puna.http.internal.StoreCatalog;
@@ -168,6 +169,7 @@ public final class PunaServer implements AutoCloseable {
                 config.maxMemoryBytes(), loaders, timers);
         schedulerRef[0] = scheduler;
         Vertx vertx = Vertx.vertx();
+        WorkerThreads.prestart(vertx); // the threads start here; their empty tasks need not be waited for
         ServerLifecycle lifecycle = ServerLifecycle.starting();
         ServerContext sc = new ServerContext(vertx, config, catalog, scheduler, store, lifecycle);
         // In order of precedence for error formats: Anthropic's /v1/messages before OpenAI's rest of /v1/*, both
