@@ -248,11 +248,12 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
             if (threads > 0) {
                 session.threads(threads);
             }
+            SessionParams sessionParams = session.build();
             boolean cpuOnly = workers.isEmpty() && (params.gpuLayers() == 0 || !LlamaCpp.supportsGpuOffload());
-            EngineParams.Builder engineParams = EngineParams.builder().session(session.build())
+            EngineParams.Builder engineParams = EngineParams.builder().session(sessionParams)
                     .parallel(config.numParallel()).maxQueue(config.maxQueue())
                     .promptCacheBytes(config.promptCacheBytes())
-                    .firstTokenPause(firstTokenPause(session.build().threads(),
+                    .firstTokenPause(firstTokenPause(sessionParams.threads(),
                             Runtime.getRuntime().availableProcessors(), cpuOnly));
             String key = diskCacheKey(m);
             if (key != null && config.diskCacheBytes() > 0) {
@@ -266,7 +267,7 @@ public final class EngineLoader implements ModelScheduler.Loader, ModelScheduler
             if (metrics != null) {
                 metrics.modelLoaded(ModelNames.canonical(m.name()), (System.nanoTime() - start) / 1e9);
             }
-            return new Loaded(model, engine, session.build(), o.numCtx(), lora, draftModel, adapters, projector);
+            return new Loaded(model, engine, sessionParams, o.numCtx(), lora, draftModel, adapters, projector);
         } catch (RuntimeException | Error e) {
             if (projector != null) {
                 projector.close();
